@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that ExamKiosk needs to build, run and test.
+# Idempotent; run as root (or through sudo) on a fresh machine.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain and build
+  gcc pkg-config meson ninja-build gettext git ca-certificates
+  libglib2.0-dev libglib2.0-dev-bin libgtk-4-dev
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
+  libcurl4-openssl-dev libjson-glib-dev libsecret-1-dev libsoup-3.0-dev libsqlite3-dev
+  libqrencode-dev libx11-dev libxrandr-dev libxi-dev
+  # validators used as meson tests
+  desktop-file-utils appstream
+  # runtime: media
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  gstreamer1.0-plugins-base-apps gstreamer1.0-x gstreamer1.0-gl
+  gstreamer1.0-opencv opencv-data
+  # runtime: desktop
+  adwaita-icon-theme fonts-dejavu-core fonts-wqy-microhei
+  # tests: headless X11, private D-Bus session, unlocked keyring
+  xvfb xauth x11-xserver-utils x11-utils xdotool
+  # screenshots (tests/screenshot.sh): xwd and convert
+  x11-apps imagemagick
+  dbus-daemon dbus-bin gnome-keyring libsecret-tools openssl
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+  exec sudo "$0" "$@"
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends "${missing[@]}"

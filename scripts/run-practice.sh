@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Sets up everything and starts the kiosk on the bundled practice exam (offline).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+[ -f build/build.ninja ] || meson setup build
+meson compile -C build
+exec build/exam-kiosk --practice "$@"
