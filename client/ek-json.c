@@ -1,0 +1,346 @@
+/* ek-json.c: validated reads of JSON members */
+
+#include "config.h"
+
+#include "ek-json.h"
+
+#include <math.h>
+
+G_DEFINE_QUARK (ek-json-error-quark, ek_json_error)
+
+/* A member that is absent or null is "missing"; for optional members that is
+ * not an error and the caller's default stays in place. */
+static JsonNode *
+lookup_member (JsonObject  *object,
+               const char  *member,
+               gboolean     required,
+               GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      if (required)
+        g_set_error (error, EK_JSON_ERROR, EK_JSON_ERROR_MISSING,
+                     "member “%s” is missing", member);
+      return NULL;
+    }
+
+  return node;
+}
+
+static gboolean
+type_error (const char  *member,
+            const char  *expected,
+            GError     **error)
+{
+  g_set_error (error, EK_JSON_ERROR, EK_JSON_ERROR_TYPE,
+               "member “%s” is not %s", member, expected);
+  return FALSE;
+}
+
+JsonObject *
+ek_json_parse_object (const char  *data,
+                      gsize        length,
+                      GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  if (length > G_MAXSSIZE)
+    {
+      g_set_error (error, EK_JSON_ERROR, EK_JSON_ERROR_SYNTAX, "document too large");
+      return NULL;
+    }
+
+  if (!g_utf8_validate (data, length, NULL))
+    {
+      g_set_error (error, EK_JSON_ERROR, EK_JSON_ERROR_SYNTAX, "document is not valid UTF-8");
+      return NULL;
+    }
+
+  if (!json_parser_load_from_data (parser, data, length, &local_error))
+    {
+      g_set_error (error, EK_JSON_ERROR, EK_JSON_ERROR_SYNTAX,
+                   "not valid JSON: %s", local_error->message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, EK_JSON_ERROR, EK_JSON_ERROR_TYPE, "document is not a JSON object");
+      return NULL;
+    }
+
+  return json_object_ref (json_node_get_object (root));
+}
+
+gboolean
+ek_json_read_string (JsonObject  *object,
+                     const char  *member,
+                     gboolean     required,
+                     const char **value,
+                     GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *node = lookup_member (object, member, required, &local_error);
+
+  if (node == NULL)
+    {
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (json_node_get_value_type (node) != G_TYPE_STRING)
+    return type_error (member, "a string", error);
+
+  *value = json_node_get_string (node);
+  return TRUE;
+}
+
+gboolean
+ek_json_is_identifier (const char *str)
+{
+  gsize len = 0;
+
+  if (str == NULL)
+    return FALSE;
+
+  for (const char *p = str; *p != '\0'; p++, len++)
+    {
+      if (!g_ascii_isalnum (*p) && *p != '_' && *p != '.' && *p != '-')
+        return FALSE;
+    }
+
+  return len >= 1 && len <= 64;
+}
+
+gboolean
+ek_json_read_identifier (JsonObject  *object,
+                         const char  *member,
+                         gboolean     required,
+                         const char **value,
+                         GError     **error)
+{
+  const char *str = NULL;
+
+  if (!ek_json_read_string (object, member, required, &str, error))
+    return FALSE;
+
+  if (str == NULL)
+    return TRUE;
+
+  if (!ek_json_is_identifier (str))
+    {
+      g_set_error (error, EK_JSON_ERROR, EK_JSON_ERROR_VALUE,
+                   "member “%s” is not a valid identifier", member);
+      return FALSE;
+    }
+
+  *value = str;
+  return TRUE;
+}
+
+gboolean
+ek_json_read_int (JsonObject  *object,
+                  const char  *member,
+                  gboolean     required,
+                  gint64       min,
+                  gint64       max,
+                  gint64      *value,
+                  GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *node = lookup_member (object, member, required, &local_error);
+  gint64 v;
+
+  if (node == NULL)
+    {
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  /* json-glib reads 12.0 as a double; an integer member must be written as one. */
+  if (json_node_get_value_type (node) != G_TYPE_INT64)
+    return type_error (member, "an integer", error);
+
+  v = json_node_get_int (node);
+  if (v < min || v > max)
+    {
+      g_set_error (error, EK_JSON_ERROR, EK_JSON_ERROR_VALUE,
+                   "member “%s” is out of range (%" G_GINT64_FORMAT ")", member, v);
+      return FALSE;
+    }
+
+  *value = v;
+  return TRUE;
+}
+
+gboolean
+ek_json_read_double (JsonObject  *object,
+                     const char  *member,
+                     gboolean     required,
+                     double       min,
+                     double       max,
+                     double      *value,
+                     GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *node = lookup_member (object, member, required, &local_error);
+  double v;
+
+  if (node == NULL)
+    {
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    v = (double) json_node_get_int (node);
+  else if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    v = json_node_get_double (node);
+  else
+    return type_error (member, "a number", error);
+
+  if (!isfinite (v) || v < min || v > max)
+    {
+      g_set_error (error, EK_JSON_ERROR, EK_JSON_ERROR_VALUE,
+                   "member “%s” is out of range", member);
+      return FALSE;
+    }
+
+  *value = v;
+  return TRUE;
+}
+
+gboolean
+ek_json_read_bool (JsonObject  *object,
+                   const char  *member,
+                   gboolean     required,
+                   gboolean    *value,
+                   GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *node = lookup_member (object, member, required, &local_error);
+
+  if (node == NULL)
+    {
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return type_error (member, "a boolean", error);
+
+  *value = json_node_get_boolean (node);
+  return TRUE;
+}
+
+gboolean
+ek_json_read_object (JsonObject  *object,
+                     const char  *member,
+                     gboolean     required,
+                     JsonObject **value,
+                     GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *node = lookup_member (object, member, required, &local_error);
+
+  if (node == NULL)
+    {
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return type_error (member, "an object", error);
+
+  *value = json_node_get_object (node);
+  return TRUE;
+}
+
+gboolean
+ek_json_read_array (JsonObject  *object,
+                    const char  *member,
+                    gboolean     required,
+                    JsonArray  **value,
+                    GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *node = lookup_member (object, member, required, &local_error);
+
+  if (node == NULL)
+    {
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return type_error (member, "an array", error);
+
+  *value = json_node_get_array (node);
+  return TRUE;
+}
+
+gboolean
+ek_json_read_strv (JsonObject  *object,
+                   const char  *member,
+                   gboolean     required,
+                   char      ***value,
+                   GError     **error)
+{
+  JsonArray *array = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+  guint n;
+
+  if (!ek_json_read_array (object, member, required, &array, error))
+    return FALSE;
+
+  if (array == NULL)
+    return TRUE;
+
+  builder = g_strv_builder_new ();
+  n = json_array_get_length (array);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (json_node_get_value_type (node) != G_TYPE_STRING)
+        {
+          g_set_error (error, EK_JSON_ERROR, EK_JSON_ERROR_TYPE,
+                       "member “%s” item %u is not a string", member, i);
+          return FALSE;
+        }
+      g_strv_builder_add (builder, json_node_get_string (node));
+    }
+
+  g_strfreev (*value);
+  *value = g_strv_builder_end (builder);
+  return TRUE;
+}
