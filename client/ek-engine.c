@@ -1,0 +1,846 @@
+/* ek-engine.c: the exam engine as the UI sees it */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "ek-engine.h"
+#include "ek-session-info.h"
+
+/* A running exam re-measures the clock now and then, so that a countdown of two
+ * hours cannot drift from the server's by the local oscillator's error. */
+#define CLOCK_RESYNC_SECONDS 300
+
+struct _EkEngine
+{
+  GObject        parent_instance;
+
+  EkConfig      *config;           /* owned */
+  EkServerClock *clock;            /* owned */
+  EkApiClient   *api;              /* owned */
+  EkSecretStore *secrets;          /* owned */
+  EkSession     *session;          /* owned */
+  char          *session_id;
+  char          *keyring_problem;  /* a message for the candidate, or NULL */
+  guint          resync_source;
+  GCancellable  *cancellable;      /* for the engine's own background work */
+};
+
+enum {
+  PROP_0,
+  PROP_CONFIG,
+  PROP_SESSION,
+  PROP_KEYRING_PROBLEM,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (EkEngine, ek_engine, G_TYPE_OBJECT)
+
+static void
+set_keyring_problem (EkEngine     *self,
+                     const GError *error)
+{
+  const char *message = error != NULL ? error->message : NULL;
+
+  if (g_strcmp0 (message, self->keyring_problem) == 0)
+    return;
+
+  g_free (self->keyring_problem);
+  self->keyring_problem = g_strdup (message);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEYRING_PROBLEM]);
+}
+
+static void
+set_session_id (EkEngine   *self,
+                const char *session_id)
+{
+  g_free (self->session_id);
+  self->session_id = g_strdup (session_id);
+}
+
+static void
+on_secret_cleared_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(EkEngine) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ek_secret_store_clear_finish (EK_SECRET_STORE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_warning ("Could not remove the ended session from the keyring: %s", error->message);
+      set_keyring_problem (self, error);
+    }
+}
+
+static void
+forget_session (EkEngine *self)
+{
+  ek_api_client_set_session_token (self->api, NULL);
+  ek_secret_store_clear_async (self->secrets, ek_config_get_server_url (self->config),
+                               self->cancellable, on_secret_cleared_cb, g_object_ref (self));
+}
+
+static void
+on_resynced_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(EkEngine) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* A failed re-sync keeps the last good offset, which is still right to within
+   * the oscillator's drift: nothing to tell the candidate. */
+  if (!ek_api_client_sync_clock_finish (EK_API_CLIENT (object), result, &error))
+    g_debug ("Clock re-sync failed: %s", error->message);
+  else
+    ek_session_refresh (self->session);
+}
+
+static gboolean
+on_resync_timeout_cb (gpointer user_data)
+{
+  EkEngine *self = user_data;
+
+  ek_api_client_sync_clock_async (self->api, self->cancellable, on_resynced_cb,
+                                  g_object_ref (self));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_session_stage_cb (EkSession  *session,
+                     GParamSpec *pspec,
+                     EkEngine   *self)
+{
+  EkSessionStage stage = ek_session_get_stage (session);
+
+  switch (stage)
+    {
+    case EK_SESSION_STAGE_WAITING:
+    case EK_SESSION_STAGE_EXAM:
+      if (self->resync_source == 0)
+        self->resync_source = g_timeout_add_seconds (CLOCK_RESYNC_SECONDS,
+                                                     on_resync_timeout_cb, self);
+      break;
+
+    case EK_SESSION_STAGE_FINISHED:
+    case EK_SESSION_STAGE_ENDED:
+      g_clear_handle_id (&self->resync_source, g_source_remove);
+      /* Nothing is left to re-enter: the token must not outlive the session. */
+      forget_session (self);
+      break;
+
+    case EK_SESSION_STAGE_NONE:
+    case EK_SESSION_STAGE_STEPS:
+    case EK_SESSION_STAGE_FINISHING:
+    default:
+      break;
+    }
+}
+
+/* Applies a session answer (login or re-entry) to the state machine. */
+static gboolean
+load_session_info (EkEngine       *self,
+                   EkSessionInfo  *info,
+                   GError        **error)
+{
+  set_session_id (self, ek_session_info_get_session_id (info));
+
+  return ek_session_load (self->session,
+                          ek_session_info_get_exam (info),
+                          ek_session_info_get_candidate (info),
+                          ek_session_info_get_state (info),
+                          error);
+}
+
+/* --- resume --------------------------------------------------------------- */
+
+static void
+on_resume_session_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EkEngine *self = g_task_get_source_object (task);
+  g_autoptr(EkSessionInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  info = ek_api_client_get_session_finish (EK_API_CLIENT (object), result, &error);
+  if (info == NULL)
+    {
+      if (g_error_matches (error, EK_API_ERROR, EK_API_ERROR_INVALID_SESSION))
+        {
+          /* The session ended elsewhere (or a newer login replaced this token):
+           * nothing to re-enter, the candidate logs in again. */
+          forget_session (self);
+          g_task_return_boolean (task, FALSE);
+          return;
+        }
+
+      ek_api_client_set_session_token (self->api, NULL);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (!load_session_info (self, info, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_resume_clock_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Without a synced clock the remaining time would be the wall clock's guess:
+   * re-entry waits until the server's time is known. */
+  if (!ek_api_client_sync_clock_finish (EK_API_CLIENT (object), result, &error))
+    {
+      ek_api_client_set_session_token (EK_API_CLIENT (object), NULL);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  ek_api_client_get_session_async (EK_API_CLIENT (object), g_task_get_cancellable (task),
+                                   on_resume_session_cb, g_object_ref (task));
+}
+
+static void
+on_resume_lookup_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EkEngine *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *session_id = NULL;
+  char *token = NULL;
+
+  if (!ek_secret_store_lookup_finish (self->secrets, result, &session_id, &token, &error))
+    {
+      if (error != NULL)
+        {
+          /* The candidate can still log in again (the server gives back the same
+           * session), so a broken keyring is a warning, not a dead end. */
+          set_keyring_problem (self, error);
+        }
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+
+  set_session_id (self, session_id);
+  ek_api_client_set_session_token (self->api, token);
+  explicit_bzero (token, strlen (token));
+  g_free (token);
+
+  ek_api_client_sync_clock_async (self->api, g_task_get_cancellable (task),
+                                  on_resume_clock_cb, g_object_ref (task));
+}
+
+/**
+ * ek_engine_resume_async:
+ *
+ * Looks for a session this computer was in (its token in the Secret Service)
+ * and re-enters it: the clock is synced, the server's state loaded, and the
+ * session lands in the step or phase it was in, with the time really left.
+ */
+void
+ek_engine_resume_async (EkEngine            *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (EK_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ek_engine_resume_async);
+
+  ek_secret_store_lookup_async (self->secrets, ek_config_get_server_url (self->config),
+                                cancellable, on_resume_lookup_cb, g_steal_pointer (&task));
+}
+
+/**
+ * ek_engine_resume_finish:
+ *
+ * Returns: %TRUE if a session was re-entered; %FALSE without an error when
+ *   there was none to re-enter (the candidate logs in)
+ */
+gboolean
+ek_engine_resume_finish (EkEngine      *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ek_engine_resume_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* --- login ---------------------------------------------------------------- */
+
+typedef struct
+{
+  char *exam_token;
+  char *id_number;
+} LoginData;
+
+static void
+login_data_free (gpointer data)
+{
+  LoginData *login = data;
+
+  if (login->exam_token != NULL)
+    explicit_bzero (login->exam_token, strlen (login->exam_token));
+  if (login->id_number != NULL)
+    explicit_bzero (login->id_number, strlen (login->id_number));
+  g_free (login->exam_token);
+  g_free (login->id_number);
+  g_free (login);
+}
+
+static void
+on_login_saved_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EkEngine *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!ek_secret_store_save_finish (self->secrets, result, &error))
+    {
+      g_warning ("The session token could not be kept in the keyring: %s", error->message);
+      set_keyring_problem (self, error);
+    }
+  else
+    {
+      set_keyring_problem (self, NULL);
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_login_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EkEngine *self = g_task_get_source_object (task);
+  g_autoptr(EkSessionInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  info = ek_api_client_login_finish (self->api, result, &error);
+  if (info == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  ek_api_client_set_session_token (self->api, ek_session_info_get_session_token (info));
+
+  if (!load_session_info (self, info, &error))
+    {
+      ek_session_info_clear_session_token (info);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  ek_secret_store_save_async (self->secrets, ek_config_get_server_url (self->config),
+                              ek_session_info_get_session_id (info),
+                              ek_session_info_get_session_token (info),
+                              g_task_get_cancellable (task),
+                              on_login_saved_cb, g_steal_pointer (&task));
+  ek_session_info_clear_session_token (info);
+}
+
+static void
+on_login_clock_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EkEngine *self = g_task_get_source_object (task);
+  LoginData *login = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  /* A failed sync is not reported here: the login request that follows meets
+   * the same network and gives the clearer message. */
+  if (!ek_api_client_sync_clock_finish (self->api, result, &error))
+    g_debug ("Clock sync before login failed: %s", error->message);
+
+  ek_api_client_login_async (self->api, login->exam_token, login->id_number,
+                             g_task_get_cancellable (task), on_login_cb, g_object_ref (task));
+}
+
+void
+ek_engine_login_async (EkEngine            *self,
+                       const char          *exam_token,
+                       const char          *id_number,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LoginData *login;
+
+  g_return_if_fail (EK_IS_ENGINE (self));
+  g_return_if_fail (exam_token != NULL);
+  g_return_if_fail (id_number != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ek_engine_login_async);
+
+  login = g_new0 (LoginData, 1);
+  login->exam_token = g_strdup (exam_token);
+  login->id_number = g_strdup (id_number);
+  g_task_set_task_data (task, login, login_data_free);
+
+  ek_api_client_sync_clock_async (self->api, cancellable, on_login_clock_cb,
+                                  g_steal_pointer (&task));
+}
+
+gboolean
+ek_engine_login_finish (EkEngine      *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ek_engine_login_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* --- steps ---------------------------------------------------------------- */
+
+static void
+on_state_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EkEngine *self = g_task_get_source_object (task);
+  g_autoptr(EkSessionState) state = NULL;
+  g_autoptr(GError) error = NULL;
+
+  state = ek_api_client_state_finish (self->api, result, &error);
+  if (state == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  ek_session_set_state (self->session, state);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_refreshed_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EkEngine *self = g_task_get_source_object (task);
+  EkStep step = GPOINTER_TO_UINT (g_task_get_task_data (task));
+  g_autoptr(EkSessionInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  info = ek_api_client_get_session_finish (self->api, result, &error);
+  if (info == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  ek_session_set_state (self->session, ek_session_info_get_state (info));
+
+  if (!ek_session_state_has_step (ek_session_info_get_state (info), step))
+    {
+      g_task_return_new_error (task, EK_SESSION_ERROR, EK_SESSION_ERROR_WRONG_STEP,
+                               _("The exam server has not confirmed this step yet. "
+                                 "Please wait a moment and try again."));
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_drawn_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EkEngine *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  gint64 sequence = -1;
+
+  if (!ek_api_client_draw_finish (self->api, result, &sequence, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  ek_api_client_get_session_async (self->api, g_task_get_cancellable (task),
+                                   on_refreshed_cb, g_object_ref (task));
+}
+
+static GTask *
+new_step_task (EkEngine            *self,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ek_engine_step_finish);
+  return task;
+}
+
+void
+ek_engine_answer_pledge_async (EkEngine            *self,
+                               gboolean             accepted,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  EkExam *exam;
+
+  g_return_if_fail (EK_IS_ENGINE (self));
+
+  task = new_step_task (self, cancellable, callback, user_data);
+  exam = ek_session_get_exam (self->session);
+  if (exam == NULL)
+    {
+      g_task_return_new_error (task, EK_SESSION_ERROR, EK_SESSION_ERROR_NOT_LOADED,
+                               _("No exam session is open."));
+      return;
+    }
+
+  ek_api_client_pledge_async (self->api, accepted, ek_exam_get_pledge_version (exam),
+                              cancellable, on_state_cb, g_steal_pointer (&task));
+}
+
+/**
+ * ek_engine_complete_step_async:
+ *
+ * Completes the current pre-exam step on the server. The draw asks the server
+ * for the number; the face check and the second view are completed by their
+ * own server calls, so for them this only fetches the server's confirmation.
+ */
+void
+ek_engine_complete_step_async (EkEngine            *self,
+                               EkStep               step,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (EK_IS_ENGINE (self));
+  g_return_if_fail (step < EK_N_STEPS);
+
+  task = new_step_task (self, cancellable, callback, user_data);
+  g_task_set_task_data (task, GUINT_TO_POINTER (step), NULL);
+
+  if (ek_session_get_stage (self->session) != EK_SESSION_STAGE_STEPS ||
+      ek_session_get_current_step (self->session) != step)
+    {
+      g_task_return_new_error (task, EK_SESSION_ERROR, EK_SESSION_ERROR_WRONG_STEP,
+                               _("Please finish the steps in the order shown."));
+      return;
+    }
+
+  switch (step)
+    {
+    case EK_STEP_PLEDGE:
+      g_task_return_new_error (task, EK_SESSION_ERROR, EK_SESSION_ERROR_WRONG_STEP,
+                               "the pledge is answered with ek_engine_answer_pledge_async()");
+      break;
+
+    case EK_STEP_DRAW:
+      ek_api_client_draw_async (self->api, cancellable, on_drawn_cb, g_steal_pointer (&task));
+      break;
+
+    case EK_STEP_FACE_CHECK:
+    case EK_STEP_SECOND_VIEW:
+      ek_api_client_get_session_async (self->api, cancellable, on_refreshed_cb,
+                                       g_steal_pointer (&task));
+      break;
+
+    case EK_STEP_ROOM_SCAN:
+    case EK_STEP_PAPER_CHECK:
+    case EK_STEP_ATTACHMENTS:
+    case EK_STEP_DEVICE_CONFIRM:
+      ek_api_client_complete_step_async (self->api, step, cancellable, on_state_cb,
+                                         g_steal_pointer (&task));
+      break;
+
+    case EK_STEP_NONE:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+void
+ek_engine_enter_async (EkEngine            *self,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (EK_IS_ENGINE (self));
+
+  task = new_step_task (self, cancellable, callback, user_data);
+
+  /* Refused locally first, with the time it opens or closed; the server
+   * decides in the end. */
+  if (!ek_session_can_enter (self->session, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  ek_api_client_enter_async (self->api, cancellable, on_state_cb, g_steal_pointer (&task));
+}
+
+void
+ek_engine_submit_async (EkEngine            *self,
+                        guint                answer_count,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (EK_IS_ENGINE (self));
+
+  task = new_step_task (self, cancellable, callback, user_data);
+
+  if (!ek_session_can_submit (self->session, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  ek_api_client_submit_async (self->api, answer_count, cancellable, on_state_cb,
+                              g_steal_pointer (&task));
+}
+
+gboolean
+ek_engine_step_finish (EkEngine      *self,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ek_engine_step_finish, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* --- GObject -------------------------------------------------------------- */
+
+static void
+ek_engine_constructed (GObject *object)
+{
+  EkEngine *self = (EkEngine *)object;
+
+  G_OBJECT_CLASS (ek_engine_parent_class)->constructed (object);
+
+  g_assert (self->config != NULL);
+
+  self->clock = ek_server_clock_new ();
+  self->api = ek_api_client_new (ek_config_get_server_url (self->config), self->clock);
+  ek_api_client_set_pinned_key (self->api, ek_config_get_pinned_key (self->config));
+  ek_api_client_set_ca_file (self->api, ek_config_get_ca_file (self->config));
+  self->secrets = ek_secret_store_new ();
+  self->session = ek_session_new (self->clock);
+  g_signal_connect_object (self->session, "notify::stage",
+                           G_CALLBACK (on_session_stage_cb), self, 0);
+}
+
+static void
+ek_engine_dispose (GObject *object)
+{
+  EkEngine *self = (EkEngine *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->resync_source, g_source_remove);
+  g_clear_object (&self->session);
+  g_clear_object (&self->api);
+  g_clear_object (&self->secrets);
+  g_clear_object (&self->clock);
+  g_clear_object (&self->config);
+
+  G_OBJECT_CLASS (ek_engine_parent_class)->dispose (object);
+}
+
+static void
+ek_engine_finalize (GObject *object)
+{
+  EkEngine *self = (EkEngine *)object;
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->session_id, g_free);
+  g_clear_pointer (&self->keyring_problem, g_free);
+
+  G_OBJECT_CLASS (ek_engine_parent_class)->finalize (object);
+}
+
+static void
+ek_engine_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  EkEngine *self = EK_ENGINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONFIG:
+      g_value_set_object (value, self->config);
+      break;
+
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+
+    case PROP_KEYRING_PROBLEM:
+      g_value_set_string (value, self->keyring_problem);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ek_engine_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  EkEngine *self = EK_ENGINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONFIG:
+      self->config = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ek_engine_class_init (EkEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = ek_engine_constructed;
+  object_class->dispose = ek_engine_dispose;
+  object_class->finalize = ek_engine_finalize;
+  object_class->get_property = ek_engine_get_property;
+  object_class->set_property = ek_engine_set_property;
+
+  properties[PROP_CONFIG] =
+    g_param_spec_object ("config", NULL, NULL,
+                         EK_TYPE_CONFIG,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL,
+                         EK_TYPE_SESSION,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * EkEngine:keyring-problem:
+   *
+   * Why the session token could not be kept in (or read from) the Secret
+   * Service, for the UI to show; %NULL when all is well. The exam goes on: a
+   * client restarted without the token logs in again into the same session.
+   */
+  properties[PROP_KEYRING_PROBLEM] =
+    g_param_spec_string ("keyring-problem", NULL, NULL,
+                         NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ek_engine_init (EkEngine *self)
+{
+  self->cancellable = g_cancellable_new ();
+}
+
+EkEngine *
+ek_engine_new (EkConfig *config)
+{
+  g_return_val_if_fail (EK_IS_CONFIG (config), NULL);
+
+  return g_object_new (EK_TYPE_ENGINE, "config", config, NULL);
+}
+
+EkConfig *
+ek_engine_get_config (EkEngine *self)
+{
+  g_return_val_if_fail (EK_IS_ENGINE (self), NULL);
+  return self->config;
+}
+
+EkServerClock *
+ek_engine_get_clock (EkEngine *self)
+{
+  g_return_val_if_fail (EK_IS_ENGINE (self), NULL);
+  return self->clock;
+}
+
+EkApiClient *
+ek_engine_get_api (EkEngine *self)
+{
+  g_return_val_if_fail (EK_IS_ENGINE (self), NULL);
+  return self->api;
+}
+
+EkSecretStore *
+ek_engine_get_secret_store (EkEngine *self)
+{
+  g_return_val_if_fail (EK_IS_ENGINE (self), NULL);
+  return self->secrets;
+}
+
+EkSession *
+ek_engine_get_session (EkEngine *self)
+{
+  g_return_val_if_fail (EK_IS_ENGINE (self), NULL);
+  return self->session;
+}
+
+const char *
+ek_engine_get_session_id (EkEngine *self)
+{
+  g_return_val_if_fail (EK_IS_ENGINE (self), NULL);
+  return self->session_id;
+}
+
+const char *
+ek_engine_get_keyring_problem (EkEngine *self)
+{
+  g_return_val_if_fail (EK_IS_ENGINE (self), NULL);
+  return self->keyring_problem;
+}

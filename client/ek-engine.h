@@ -1,0 +1,71 @@
+/* ek-engine.h: the exam engine as the UI sees it
+ *
+ * Ties the configuration, the server clock, the API client, the secret store and
+ * the session state machine together: logs in, keeps the token in the Secret
+ * Service, re-enters a session after a crash or restart, reports each step to the
+ * server and applies the server's answer to the session.
+ */
+#pragma once
+
+#include "ek-api-client.h"
+#include "ek-config.h"
+#include "ek-secret-store.h"
+#include "ek-server-clock.h"
+#include "ek-session.h"
+
+G_BEGIN_DECLS
+
+#define EK_TYPE_ENGINE (ek_engine_get_type ())
+
+G_DECLARE_FINAL_TYPE (EkEngine, ek_engine, EK, ENGINE, GObject)
+
+EkEngine      *ek_engine_new                 (EkConfig             *config);
+EkConfig      *ek_engine_get_config          (EkEngine             *self);
+EkServerClock *ek_engine_get_clock           (EkEngine             *self);
+EkApiClient   *ek_engine_get_api             (EkEngine             *self);
+EkSecretStore *ek_engine_get_secret_store    (EkEngine             *self);
+EkSession     *ek_engine_get_session         (EkEngine             *self);
+const char    *ek_engine_get_session_id      (EkEngine             *self);
+const char    *ek_engine_get_keyring_problem (EkEngine             *self);
+
+void           ek_engine_resume_async        (EkEngine             *self,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean       ek_engine_resume_finish       (EkEngine             *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+void           ek_engine_login_async         (EkEngine             *self,
+                                              const char           *exam_token,
+                                              const char           *id_number,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean       ek_engine_login_finish        (EkEngine             *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+void           ek_engine_answer_pledge_async (EkEngine             *self,
+                                              gboolean              accepted,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+void           ek_engine_complete_step_async (EkEngine             *self,
+                                              EkStep                step,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+void           ek_engine_enter_async         (EkEngine             *self,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+void           ek_engine_submit_async        (EkEngine             *self,
+                                              guint                 answer_count,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+/* Finishes answer_pledge, complete_step, enter and submit. */
+gboolean       ek_engine_step_finish         (EkEngine             *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+
+G_END_DECLS
