@@ -726,6 +726,14 @@ on_http_done_cb (GObject      *source,
         }
       error = error_from_http_error (http_error);
     }
+  else if ((call->flags & EK_API_CALL_BYTES) &&
+           ek_http_response_get_status (response) >= 200 &&
+           ek_http_response_get_status (response) <= 299)
+    {
+      g_task_return_pointer (task, g_steal_pointer (&response),
+                             (GDestroyNotify) ek_http_response_unref);
+      return;
+    }
   else
     {
       object = parse_response (self, call, response, &error);
@@ -751,7 +759,8 @@ send_attempt (GTask *task)
   g_autofree char *url = g_strconcat (self->base_url, call->path, NULL);
 
   request = ek_http_request_new (call->method, url);
-  ek_http_request_add_header (request, "Accept", "application/json");
+  ek_http_request_add_header (request, "Accept",
+                              (call->flags & EK_API_CALL_BYTES) ? "*/*" : "application/json");
   if (!(call->flags & EK_API_CALL_PUBLIC))
     {
       g_autofree char *authorization = g_strconcat ("Bearer ", self->session_token, NULL);
@@ -764,7 +773,9 @@ send_attempt (GTask *task)
 
   ek_http_request_set_timeouts (request, MIN (self->timeout_ms, EK_HTTP_DEFAULT_CONNECT_TIMEOUT_MS),
                                 self->timeout_ms);
-  ek_http_request_set_max_response_size (request, EK_API_MAX_RESPONSE_SIZE);
+  ek_http_request_set_max_response_size (request, (call->flags & EK_API_CALL_BYTES)
+                                                   ? EK_API_MAX_DOWNLOAD_SIZE
+                                                   : EK_API_MAX_RESPONSE_SIZE);
   ek_http_request_set_fresh_connection (request, !(call->flags & EK_API_CALL_IDEMPOTENT));
 
   g_debug ("%s %s (attempt %u)", call->method, call->path, call->attempt);
@@ -1235,6 +1246,92 @@ parse_finish (EkApiClient  *self,
   outputs->array = json_array_ref (segments);
   g_task_return_pointer (task, outputs, outputs_free);
   return TRUE;
+}
+
+static gboolean
+parse_face (EkApiClient  *self,
+            JsonObject   *object,
+            GTask        *task,
+            GError      **error)
+{
+  static const char * const reasons[] = { "no_face", "different_person", "poor_quality",
+                                          "no_registered_photo", NULL };
+  const char *result = NULL;
+  const char *reason = NULL;
+  JsonNode *score;
+  Outputs *outputs;
+
+  if (!ek_json_read_string (object, "result", TRUE, &result, error))
+    return FALSE;
+  if (!g_str_equal (result, "match") && !g_str_equal (result, "no_match"))
+    {
+      g_set_error (error, EK_JSON_ERROR, EK_JSON_ERROR_VALUE, "unknown result “%s”", result);
+      return FALSE;
+    }
+
+  outputs = g_new0 (Outputs, 1);
+  outputs->flag = g_str_equal (result, "match");
+  outputs->int2 = -1;
+  if (!ek_json_read_int (object, "attempts_left", FALSE, 0, G_MAXINT32, &outputs->int2, error))
+    {
+      outputs_free (outputs);
+      return FALSE;
+    }
+
+  /* The score is a float the deployment may leave out; kept in int1 as 1/10000. */
+  score = json_object_get_member (object, "score");
+  outputs->int1 = -1;
+  if (score != NULL && JSON_NODE_HOLDS_VALUE (score) &&
+      (json_node_get_value_type (score) == G_TYPE_DOUBLE || json_node_get_value_type (score) == G_TYPE_INT64))
+    outputs->int1 = (gint64) (CLAMP (json_node_get_double (score), 0.0, 1.0) * 10000 + 0.5);
+
+  if (json_object_has_member (object, "reason") && !json_object_get_null_member (object, "reason"))
+    {
+      if (!ek_json_read_string (object, "reason", FALSE, &reason, error))
+        {
+          outputs_free (outputs);
+          return FALSE;
+        }
+      /* A newer server's reason is still a refusal; keep it only when known. */
+      if (g_strv_contains (reasons, reason))
+        outputs->string = g_strdup (reason);
+    }
+
+  g_task_return_pointer (task, outputs, outputs_free);
+  return TRUE;
+}
+
+static gboolean
+parse_snapshot (EkApiClient  *self,
+                JsonObject   *object,
+                GTask        *task,
+                GError      **error)
+{
+  const char *id = NULL;
+  Outputs *outputs;
+
+  if (!ek_json_read_string (object, "id", TRUE, &id, error))
+    return FALSE;
+
+  outputs = g_new0 (Outputs, 1);
+  outputs->string = g_strdup (id);
+  g_task_return_pointer (task, outputs, outputs_free);
+  return TRUE;
+}
+
+static void
+add_photo_members (JsonBuilder *builder,
+                   GBytes      *jpeg,
+                   gint64       capture_ms)
+{
+  gsize size = 0;
+  const guchar *data = g_bytes_get_data (jpeg, &size);
+  g_autofree char *b64 = g_base64_encode (data, size);
+
+  json_builder_set_member_name (builder, "photo_jpeg_b64");
+  json_builder_add_string_value (builder, b64);
+  json_builder_set_member_name (builder, "capture_ms");
+  json_builder_add_int_value (builder, capture_ms);
 }
 
 static gpointer
@@ -1856,8 +1953,44 @@ ek_api_client_call_finish (EkApiClient   *self,
   g_return_val_if_fail (EK_IS_API_CLIENT (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ek_api_client_call_async, NULL);
+  g_return_val_if_fail (!(((CallData *) g_task_get_task_data (G_TASK (result)))->flags & EK_API_CALL_BYTES),
+                        NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * ek_api_client_call_bytes_finish:
+ * @out_content_type: (out) (optional): the answer's Content-Type
+ *
+ * Returns: (transfer full): the body of a call made with %EK_API_CALL_BYTES
+ */
+GBytes *
+ek_api_client_call_bytes_finish (EkApiClient   *self,
+                                 GAsyncResult  *result,
+                                 char         **out_content_type,
+                                 GError       **error)
+{
+  g_autoptr(EkHttpResponse) response = NULL;
+  CallData *call;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ek_api_client_call_async, NULL);
+
+  call = g_task_get_task_data (G_TASK (result));
+  g_return_val_if_fail (call->flags & EK_API_CALL_BYTES, NULL);
+
+  response = g_task_propagate_pointer (G_TASK (result), error);
+  if (response == NULL)
+    return NULL;
+
+  if (out_content_type != NULL)
+    *out_content_type = g_strdup (ek_http_response_get_content_type (response));
+
+  if (ek_http_response_get_body (response) == NULL)
+    return g_bytes_new (NULL, 0);
+
+  return g_bytes_ref (ek_http_response_get_body (response));
 }
 
 /**
@@ -2576,6 +2709,198 @@ ek_api_client_finish_finish (EkApiClient   *self,
     *out_complete = outputs->flag;
   if (out_segments != NULL)
     *out_segments = g_steal_pointer (&outputs->array);
+  outputs_free (outputs);
+
+  return TRUE;
+}
+
+/**
+ * ek_api_client_face_check_async:
+ * @jpeg: the chosen frame, JPEG (at most 4 MiB)
+ * @capture_ms: when it was taken, server time
+ *
+ * Sends the identity check photo (POST /v1/session/face), exactly once: each
+ * attempt counts on the server.
+ */
+void
+ek_api_client_face_check_async (EkApiClient         *self,
+                                GBytes              *jpeg,
+                                gint64               capture_ms,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) body = NULL;
+
+  g_return_if_fail (EK_IS_API_CLIENT (self));
+  g_return_if_fail (jpeg != NULL);
+
+  json_builder_begin_object (builder);
+  add_photo_members (builder, jpeg, capture_ms);
+  json_builder_end_object (builder);
+  body = build_body (builder);
+
+  typed_call (self, "POST", "/v1/session/face", body, EK_API_CALL_SENSITIVE,
+              parse_face, ek_api_client_face_check_async, "/v1/session/face",
+              cancellable, callback, user_data);
+}
+
+/**
+ * ek_api_client_face_check_finish:
+ * @out_match: (out) (optional): whether the server found the registered person
+ * @out_score: (out) (optional): the server's score 0..1, or -1 if it gave none
+ * @out_reason: (out) (optional) (transfer full): for no match, the protocol's
+ *   reason (no_face, different_person, poor_quality, no_registered_photo) or %NULL
+ * @out_attempts_left: (out) (optional): attempts the server still allows, -1 if
+ *   it did not say
+ *
+ * A refusal is not an error: it is @out_match FALSE. After the last attempt the
+ * server answers %EK_API_ERROR_RATE_LIMITED.
+ */
+gboolean
+ek_api_client_face_check_finish (EkApiClient   *self,
+                                 GAsyncResult  *result,
+                                 gboolean      *out_match,
+                                 double        *out_score,
+                                 char         **out_reason,
+                                 gint64        *out_attempts_left,
+                                 GError       **error)
+{
+  Outputs *outputs = propagate_outputs (self, result, ek_api_client_face_check_async, error);
+
+  if (outputs == NULL)
+    return FALSE;
+
+  if (out_match != NULL)
+    *out_match = outputs->flag;
+  if (out_score != NULL)
+    *out_score = outputs->int1 >= 0 ? outputs->int1 / 10000.0 : -1.0;
+  if (out_reason != NULL)
+    *out_reason = g_steal_pointer (&outputs->string);
+  if (out_attempts_left != NULL)
+    *out_attempts_left = outputs->int2;
+  outputs_free (outputs);
+
+  return TRUE;
+}
+
+/**
+ * ek_api_client_face_login_async:
+ * @exam_id: the exam, which must allow face login
+ * @id_number: the candidate's ID number
+ * @jpeg: the chosen frame, JPEG
+ * @capture_ms: when it was taken, server time
+ *
+ * Logs in with the face instead of the exam token (POST /v1/sessions/face), sent
+ * exactly once. A face that does not match is %EK_API_ERROR_WRONG_CREDENTIALS.
+ */
+void
+ek_api_client_face_login_async (EkApiClient         *self,
+                                const char          *exam_id,
+                                const char          *id_number,
+                                GBytes              *jpeg,
+                                gint64               capture_ms,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) body = NULL;
+
+  g_return_if_fail (EK_IS_API_CLIENT (self));
+  g_return_if_fail (exam_id != NULL);
+  g_return_if_fail (id_number != NULL);
+  g_return_if_fail (jpeg != NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "exam_id");
+  json_builder_add_string_value (builder, exam_id);
+  json_builder_set_member_name (builder, "id_number");
+  json_builder_add_string_value (builder, id_number);
+  add_photo_members (builder, jpeg, capture_ms);
+  json_builder_set_member_name (builder, "client");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_string_value (builder, PACKAGE_VERSION);
+  json_builder_set_member_name (builder, "platform");
+  json_builder_add_string_value (builder, "linux-x11");
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  body = build_body (builder);
+
+  typed_call (self, "POST", "/v1/sessions/face", body,
+              EK_API_CALL_PUBLIC | EK_API_CALL_SENSITIVE,
+              parse_login, ek_api_client_face_login_async, "/v1/sessions/face",
+              cancellable, callback, user_data);
+}
+
+/**
+ * ek_api_client_face_login_finish:
+ *
+ * Returns: (transfer full): the session, with its token
+ */
+EkSessionInfo *
+ek_api_client_face_login_finish (EkApiClient   *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return propagate_outputs (self, result, ek_api_client_face_login_async, error);
+}
+
+/**
+ * ek_api_client_post_snapshot_async:
+ * @source: "camera" or "screen"
+ * @jpeg: the picture, JPEG
+ * @capture_ms: when it was taken, server time
+ *
+ * Uploads a snapshot for the proctor (POST /v1/session/snapshots), exactly once.
+ */
+void
+ek_api_client_post_snapshot_async (EkApiClient         *self,
+                                   const char          *source,
+                                   GBytes              *jpeg,
+                                   gint64               capture_ms,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) body = NULL;
+
+  g_return_if_fail (EK_IS_API_CLIENT (self));
+  g_return_if_fail (g_strcmp0 (source, "camera") == 0 || g_strcmp0 (source, "screen") == 0);
+  g_return_if_fail (jpeg != NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "source");
+  json_builder_add_string_value (builder, source);
+  add_photo_members (builder, jpeg, capture_ms);
+  json_builder_end_object (builder);
+  body = build_body (builder);
+
+  typed_call (self, "POST", "/v1/session/snapshots", body, EK_API_CALL_SENSITIVE,
+              parse_snapshot, ek_api_client_post_snapshot_async, "/v1/session/snapshots",
+              cancellable, callback, user_data);
+}
+
+/**
+ * ek_api_client_post_snapshot_finish:
+ * @out_id: (out) (optional) (transfer full): the server's id of the snapshot
+ */
+gboolean
+ek_api_client_post_snapshot_finish (EkApiClient   *self,
+                                    GAsyncResult  *result,
+                                    char         **out_id,
+                                    GError       **error)
+{
+  Outputs *outputs = propagate_outputs (self, result, ek_api_client_post_snapshot_async, error);
+
+  if (outputs == NULL)
+    return FALSE;
+
+  if (out_id != NULL)
+    *out_id = g_steal_pointer (&outputs->string);
   outputs_free (outputs);
 
   return TRUE;

@@ -77,10 +77,13 @@ typedef enum
   EK_API_CALL_PUBLIC     = 1 << 1,
   /* the request carries personal data: keep even the server's message out of logs */
   EK_API_CALL_SENSITIVE  = 1 << 2,
+  /* the answer is a file (an attachment), not JSON: finish with call_bytes_finish */
+  EK_API_CALL_BYTES      = 1 << 3,
 } EkApiCallFlags;
 
 #define EK_API_DEFAULT_TIMEOUT_MS      15000
 #define EK_API_MAX_RESPONSE_SIZE       (8 * 1024 * 1024)
+#define EK_API_MAX_DOWNLOAD_SIZE       (64 * 1024 * 1024)
 #define EK_API_DEFAULT_MAX_ATTEMPTS    4
 #define EK_API_DEFAULT_BACKOFF_BASE_MS 250
 #define EK_API_DEFAULT_BACKOFF_CAP_MS  5000
@@ -128,6 +131,11 @@ void            ek_api_client_call_async           (EkApiClient          *self,
                                                     gpointer              user_data);
 JsonObject     *ek_api_client_call_finish          (EkApiClient          *self,
                                                     GAsyncResult         *result,
+                                                    GError              **error);
+/* Finishes a call made with EK_API_CALL_BYTES. */
+GBytes         *ek_api_client_call_bytes_finish    (EkApiClient          *self,
+                                                    GAsyncResult         *result,
+                                                    char                **out_content_type,
                                                     GError              **error);
 
 /* Section 2 */
@@ -198,6 +206,32 @@ EkSessionState *ek_api_client_state_finish         (EkApiClient          *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
 
+/* Section 4 */
+void            ek_api_client_face_check_async     (EkApiClient          *self,
+                                                    GBytes               *jpeg,
+                                                    gint64                capture_ms,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean        ek_api_client_face_check_finish    (EkApiClient          *self,
+                                                    GAsyncResult         *result,
+                                                    gboolean             *out_match,
+                                                    double               *out_score,
+                                                    char                **out_reason,
+                                                    gint64               *out_attempts_left,
+                                                    GError              **error);
+void            ek_api_client_face_login_async     (EkApiClient          *self,
+                                                    const char           *exam_id,
+                                                    const char           *id_number,
+                                                    GBytes               *jpeg,
+                                                    gint64                capture_ms,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+EkSessionInfo  *ek_api_client_face_login_finish    (EkApiClient          *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+
 /* Section 5 */
 void            ek_api_client_draw_async           (EkApiClient          *self,
                                                     GCancellable         *cancellable,
@@ -261,6 +295,18 @@ gboolean        ek_api_client_post_message_finish  (EkApiClient          *self,
                                                     GAsyncResult         *result,
                                                     char                **out_id,
                                                     gint64               *out_sent_ms,
+                                                    GError              **error);
+
+void            ek_api_client_post_snapshot_async  (EkApiClient          *self,
+                                                    const char           *source,
+                                                    GBytes               *jpeg,
+                                                    gint64                capture_ms,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean        ek_api_client_post_snapshot_finish (EkApiClient          *self,
+                                                    GAsyncResult         *result,
+                                                    char                **out_id,
                                                     GError              **error);
 
 /* Section 8 */

@@ -5,11 +5,15 @@
 #include <glib/gi18n-lib.h>
 
 #include "ek-engine.h"
+#include "ek-json.h"
 #include "ek-session-info.h"
 
 /* A running exam re-measures the clock now and then, so that a countdown of two
  * hours cannot drift from the server's by the local oscillator's error. */
 #define CLOCK_RESYNC_SECONDS 300
+
+/* The practice exam's waiting room: long enough to see it, short enough not to bore. */
+#define PRACTICE_DEFAULT_WAIT_SECONDS 15
 
 struct _EkEngine
 {
@@ -24,6 +28,7 @@ struct _EkEngine
   char          *keyring_problem;  /* a message for the candidate, or NULL */
   guint          resync_source;
   GCancellable  *cancellable;      /* for the engine's own background work */
+  JsonObject    *practice;         /* owned; the practice bundle, NULL against a server */
 };
 
 enum {
@@ -79,6 +84,10 @@ on_secret_cleared_cb (GObject      *object,
 static void
 forget_session (EkEngine *self)
 {
+  /* A practice run has no token, and the keyring may hold a real session's. */
+  if (self->practice != NULL)
+    return;
+
   ek_api_client_set_session_token (self->api, NULL);
   ek_secret_store_clear_async (self->secrets, ek_config_get_server_url (self->config),
                                self->cancellable, on_secret_cleared_cb, g_object_ref (self));
@@ -121,7 +130,7 @@ on_session_stage_cb (EkSession  *session,
     {
     case EK_SESSION_STAGE_WAITING:
     case EK_SESSION_STAGE_EXAM:
-      if (self->resync_source == 0)
+      if (self->resync_source == 0 && self->practice == NULL)
         self->resync_source = g_timeout_add_seconds (CLOCK_RESYNC_SECONDS,
                                                      on_resync_timeout_cb, self);
       break;
@@ -156,7 +165,278 @@ load_session_info (EkEngine       *self,
                           error);
 }
 
+
+/* --- practice ------------------------------------------------------------- */
+
+/* Adds @seconds to @base_ms as a member @member_ms of @object. */
+static void
+set_relative_time (JsonObject *object,
+                   const char *member_ms,
+                   gint64      base_ms,
+                   gint64      seconds)
+{
+  json_object_set_int_member (object, member_ms, base_ms + seconds * 1000);
+}
+
+static gint64
+get_seconds (JsonObject *object,
+             const char *member,
+             gint64      fallback)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_INT64)
+    return fallback;
+
+  return MAX (0, json_node_get_int (node));
+}
+
+/* The bundle gives times relative to the moment the practice starts (as the
+ * reference server's exam files do): turn them into an exam definition whose
+ * waiting room opens now and whose exam starts @wait_s from now. */
+static EkExam *
+practice_build_exam (JsonObject  *bundle,
+                     gint64       now_ms,
+                     gint64       wait_s,
+                     GError     **error)
+{
+  JsonObject *source;
+  g_autoptr(JsonNode) copy = NULL;
+  JsonObject *exam;
+  JsonArray *phases;
+  g_autoptr(JsonArray) timed = NULL;
+  gint64 starts_ms = now_ms + wait_s * 1000;
+  gint64 at_ms = starts_ms;
+
+  if (!json_object_has_member (bundle, "exam") ||
+      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (bundle, "exam")))
+    {
+      g_set_error_literal (error, EK_JSON_ERROR, EK_JSON_ERROR_MISSING,
+                           "practice bundle: no exam object");
+      return NULL;
+    }
+
+  source = json_object_get_object_member (bundle, "exam");
+  copy = json_node_copy (json_object_get_member (bundle, "exam"));
+  exam = json_node_get_object (copy);
+
+  json_object_set_int_member (exam, "entry_opens_ms", now_ms);
+  json_object_set_int_member (exam, "starts_ms", starts_ms);
+  set_relative_time (exam, "late_entry_cutoff_ms", starts_ms,
+                     get_seconds (source, "late_entry_cutoff_after_start_s", 120));
+  if (json_object_has_member (source, "min_submit_after_start_s"))
+    set_relative_time (exam, "min_submit_ms", starts_ms,
+                       get_seconds (source, "min_submit_after_start_s", 0));
+
+  phases = json_object_has_member (source, "phases") &&
+           JSON_NODE_HOLDS_ARRAY (json_object_get_member (source, "phases"))
+           ? json_object_get_array_member (source, "phases") : NULL;
+  timed = json_array_new ();
+  for (guint i = 0; phases != NULL && i < json_array_get_length (phases); i++)
+    {
+      JsonNode *node = json_array_get_element (phases, i);
+      g_autoptr(JsonNode) phase_copy = NULL;
+      JsonObject *phase;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+
+      phase_copy = json_node_copy (node);
+      phase = json_node_get_object (phase_copy);
+      json_object_set_int_member (phase, "starts_ms", at_ms);
+      at_ms += MAX (1, get_seconds (phase, "duration_s", 60)) * 1000;
+      json_object_set_int_member (phase, "ends_ms", at_ms);
+      json_array_add_element (timed, g_steal_pointer (&phase_copy));
+    }
+  json_object_set_array_member (exam, "phases", g_steal_pointer (&timed));
+
+  return ek_exam_new_from_json (exam, error);
+}
+
+static gint64
+practice_wait_seconds (JsonObject *bundle)
+{
+  JsonObject *exam = json_object_get_object_member (bundle, "exam");
+
+  return get_seconds (exam, "waiting_s", PRACTICE_DEFAULT_WAIT_SECONDS);
+}
+
+static void
+practice_complete_step (EkEngine *self,
+                        GTask    *task,
+                        EkStep    step)
+{
+  g_autoptr(EkSessionState) state = ek_session_state_copy (ek_session_get_state (self->session));
+  g_autoptr(EkExam) exam = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (step == EK_STEP_DRAW && state->sequence_number < 0)
+    state->sequence_number = g_random_int_range (1, 31);
+  state->completed_steps |= 1u << step;
+
+  /* The waiting room starts from the moment the steps are done, however long
+   * the candidate took over them: practice is not a race against the clock. */
+  exam = practice_build_exam (self->practice, ek_server_clock_now_ms (self->clock),
+                              practice_wait_seconds (self->practice), &error);
+  if (exam == NULL ||
+      !ek_session_load (self->session, exam, ek_session_get_candidate (self->session),
+                        state, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+practice_answer_pledge (EkEngine *self,
+                        GTask    *task,
+                        gboolean  accepted)
+{
+  if (ek_session_get_stage (self->session) != EK_SESSION_STAGE_STEPS ||
+      ek_session_get_current_step (self->session) != EK_STEP_PLEDGE)
+    {
+      g_task_return_new_error (task, EK_SESSION_ERROR, EK_SESSION_ERROR_WRONG_STEP,
+                               _("Please finish the steps in the order shown."));
+      return;
+    }
+
+  if (!accepted)
+    {
+      ek_session_end (self->session, EK_END_REASON_PLEDGE_DECLINED);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  practice_complete_step (self, task, EK_STEP_PLEDGE);
+}
+
+/**
+ * ek_engine_start_practice:
+ * @bundle: one practice exam: `exam` (times relative to now: `waiting_s`,
+ *   `late_entry_cutoff_after_start_s`, `min_submit_after_start_s`, each phase's
+ *   `duration_s`), `candidate` and `questions` (by phase id)
+ *
+ * Loads a practice exam that runs without any server: steps, entry and
+ * submission are decided locally, the questions come from @bundle, and no token
+ * is ever kept in (or removed from) the keyring.
+ */
+gboolean
+ek_engine_start_practice (EkEngine    *self,
+                          JsonObject  *bundle,
+                          GError     **error)
+{
+  g_autoptr(EkExam) exam = NULL;
+  g_autoptr(EkCandidate) candidate = NULL;
+  g_autoptr(EkSessionState) state = ek_session_state_new ();
+
+  g_return_val_if_fail (EK_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (bundle != NULL, FALSE);
+
+  exam = practice_build_exam (bundle, ek_server_clock_now_ms (self->clock),
+                              practice_wait_seconds (bundle), error);
+  if (exam == NULL)
+    return FALSE;
+
+  if (ek_exam_get_mode (exam) != EK_EXAM_MODE_PRACTICE)
+    {
+      g_set_error_literal (error, EK_JSON_ERROR, EK_JSON_ERROR_VALUE,
+                           "practice bundle: the exam's mode is not “practice”");
+      return FALSE;
+    }
+
+  if (!json_object_has_member (bundle, "candidate") ||
+      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (bundle, "candidate")))
+    {
+      g_set_error_literal (error, EK_JSON_ERROR, EK_JSON_ERROR_MISSING,
+                           "practice bundle: no candidate object");
+      return FALSE;
+    }
+
+  candidate = ek_candidate_new_from_json (json_object_get_object_member (bundle, "candidate"),
+                                          error);
+  if (candidate == NULL)
+    return FALSE;
+
+  g_clear_pointer (&self->practice, json_object_unref);
+  self->practice = json_object_ref (bundle);
+  set_session_id (self, "practice");
+
+  return ek_session_load (self->session, exam, candidate, state, error);
+}
+
+gboolean
+ek_engine_is_practice (EkEngine *self)
+{
+  g_return_val_if_fail (EK_IS_ENGINE (self), FALSE);
+  return self->practice != NULL;
+}
+
+/**
+ * ek_engine_get_practice_attachments:
+ *
+ * Returns: (transfer none) (nullable): the practice bundle's attachments (each
+ *   with its text inline), or %NULL outside a practice run
+ */
+JsonArray *
+ek_engine_get_practice_attachments (EkEngine *self)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (EK_IS_ENGINE (self), NULL);
+
+  if (self->practice == NULL)
+    return NULL;
+
+  node = json_object_get_member (self->practice, "attachments");
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+/* An interview's answering phase shows the questions of the reading phase before
+ * it, as the server does. */
+static JsonArray *
+practice_questions (EkEngine *self,
+                    guint     phase_index)
+{
+  EkExam *exam = ek_session_get_exam (self->session);
+  JsonObject *questions;
+
+  if (!json_object_has_member (self->practice, "questions") ||
+      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (self->practice, "questions")))
+    return json_array_new ();
+
+  questions = json_object_get_object_member (self->practice, "questions");
+  for (int i = (int) phase_index; i >= 0; i--)
+    {
+      const EkPhase *phase = ek_exam_get_phase (exam, (guint) i);
+      JsonNode *node = json_object_get_member (questions, phase->id);
+
+      if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+        return json_array_ref (json_node_get_array (node));
+      if (phase->kind != EK_PHASE_KIND_ANSWERING && i != (int) phase_index)
+        break;
+    }
+
+  return json_array_new ();
+}
+
 /* --- resume --------------------------------------------------------------- */
+
+static void
+on_resume_forgotten_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EkEngine *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!ek_secret_store_clear_finish (EK_SECRET_STORE (object), result, &error))
+    set_keyring_problem (self, error);
+
+  g_task_return_boolean (task, FALSE);
+}
 
 static void
 on_resume_session_cb (GObject      *object,
@@ -174,9 +454,11 @@ on_resume_session_cb (GObject      *object,
       if (g_error_matches (error, EK_API_ERROR, EK_API_ERROR_INVALID_SESSION))
         {
           /* The session ended elsewhere (or a newer login replaced this token):
-           * nothing to re-enter, the candidate logs in again. */
-          forget_session (self);
-          g_task_return_boolean (task, FALSE);
+           * nothing to re-enter, the candidate logs in again. The stale token
+           * is gone from the keyring before the caller hears so. */
+          ek_api_client_set_session_token (self->api, NULL);
+          ek_secret_store_clear_async (self->secrets, ek_config_get_server_url (self->config),
+                                       NULL, on_resume_forgotten_cb, g_object_ref (task));
           return;
         }
 
@@ -338,6 +620,7 @@ on_login_cb (GObject      *object,
   EkEngine *self = g_task_get_source_object (task);
   g_autoptr(EkSessionInfo) info = NULL;
   g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
 
   info = ek_api_client_login_finish (self->api, result, &error);
   if (info == NULL)
@@ -355,11 +638,11 @@ on_login_cb (GObject      *object,
       return;
     }
 
+  cancellable = g_task_get_cancellable (task);
   ek_secret_store_save_async (self->secrets, ek_config_get_server_url (self->config),
                               ek_session_info_get_session_id (info),
                               ek_session_info_get_session_token (info),
-                              g_task_get_cancellable (task),
-                              on_login_saved_cb, g_steal_pointer (&task));
+                              cancellable, on_login_saved_cb, g_steal_pointer (&task));
   ek_session_info_clear_session_token (info);
 }
 
@@ -527,6 +810,12 @@ ek_engine_answer_pledge_async (EkEngine            *self,
       return;
     }
 
+  if (self->practice != NULL)
+    {
+      practice_answer_pledge (self, task, accepted);
+      return;
+    }
+
   ek_api_client_pledge_async (self->api, accepted, ek_exam_get_pledge_version (exam),
                               cancellable, on_state_cb, g_steal_pointer (&task));
 }
@@ -558,6 +847,12 @@ ek_engine_complete_step_async (EkEngine            *self,
     {
       g_task_return_new_error (task, EK_SESSION_ERROR, EK_SESSION_ERROR_WRONG_STEP,
                                _("Please finish the steps in the order shown."));
+      return;
+    }
+
+  if (self->practice != NULL && step != EK_STEP_PLEDGE)
+    {
+      practice_complete_step (self, task, step);
       return;
     }
 
@@ -613,6 +908,15 @@ ek_engine_enter_async (EkEngine            *self,
       return;
     }
 
+  if (self->practice != NULL)
+    {
+      if (!ek_session_enter (self->session, &error))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_boolean (task, TRUE);
+      return;
+    }
+
   ek_api_client_enter_async (self->api, cancellable, on_state_cb, g_steal_pointer (&task));
 }
 
@@ -636,6 +940,15 @@ ek_engine_submit_async (EkEngine            *self,
       return;
     }
 
+  if (self->practice != NULL)
+    {
+      if (!ek_session_submit (self->session, &error))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_boolean (task, TRUE);
+      return;
+    }
+
   ek_api_client_submit_async (self->api, answer_count, cancellable, on_state_cb,
                               g_steal_pointer (&task));
 }
@@ -649,6 +962,141 @@ ek_engine_step_finish (EkEngine      *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ek_engine_step_finish, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_left_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EkEngine *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!ek_api_client_end_session_finish (self->api, result, &error) &&
+      !g_error_matches (error, EK_API_ERROR, EK_API_ERROR_INVALID_SESSION))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  ek_session_end (self->session, EK_END_REASON_ENDED_BY_CANDIDATE);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * ek_engine_leave_async:
+ *
+ * Ends the session on the server before the exam (the candidate leaves); the
+ * token is forgotten when the session has ended.
+ */
+void
+ek_engine_leave_async (EkEngine            *self,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (EK_IS_ENGINE (self));
+
+  task = new_step_task (self, cancellable, callback, user_data);
+
+  if (self->practice != NULL)
+    {
+      ek_session_end (self->session, EK_END_REASON_ENDED_BY_CANDIDATE);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  ek_api_client_end_session_async (self->api, cancellable, on_left_cb, g_steal_pointer (&task));
+}
+
+/**
+ * ek_engine_forget_session:
+ *
+ * Forgets the session on this computer (token and keyring entry) without
+ * ending it on the server: for a candidate who logged in with someone else's
+ * details by mistake, whose session must stay open for its owner.
+ */
+void
+ek_engine_forget_session (EkEngine *self)
+{
+  g_return_if_fail (EK_IS_ENGINE (self));
+
+  forget_session (self);
+}
+
+static void
+on_questions_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  JsonArray *questions;
+
+  questions = ek_api_client_get_questions_finish (EK_API_CLIENT (object), result, &error);
+  if (questions == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, questions, (GDestroyNotify) json_array_unref);
+}
+
+/**
+ * ek_engine_get_questions_async:
+ *
+ * Fetches the questions of a phase: from the server, or from the bundle in a
+ * practice run.
+ */
+void
+ek_engine_get_questions_async (EkEngine            *self,
+                               guint                phase_index,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  EkExam *exam;
+
+  g_return_if_fail (EK_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ek_engine_get_questions_async);
+
+  exam = ek_session_get_exam (self->session);
+  if (exam == NULL || phase_index >= ek_exam_get_n_phases (exam))
+    {
+      g_task_return_new_error (task, EK_SESSION_ERROR, EK_SESSION_ERROR_NOT_LOADED,
+                               _("No exam session is open."));
+      return;
+    }
+
+  if (self->practice != NULL)
+    {
+      g_task_return_pointer (task, practice_questions (self, phase_index),
+                             (GDestroyNotify) json_array_unref);
+      return;
+    }
+
+  ek_api_client_get_questions_async (self->api, ek_exam_get_phase (exam, phase_index)->id,
+                                     cancellable, on_questions_cb, g_steal_pointer (&task));
+}
+
+/**
+ * ek_engine_get_questions_finish:
+ *
+ * Returns: (transfer full): the phase's questions (docs/protocol.md, section 6)
+ */
+JsonArray *
+ek_engine_get_questions_finish (EkEngine      *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ek_engine_get_questions_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* --- GObject -------------------------------------------------------------- */
@@ -694,6 +1142,7 @@ ek_engine_finalize (GObject *object)
   EkEngine *self = (EkEngine *)object;
 
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->practice, json_object_unref);
   g_clear_pointer (&self->session_id, g_free);
   g_clear_pointer (&self->keyring_problem, g_free);
 

@@ -63,9 +63,29 @@ void           ek_engine_submit_async        (EkEngine             *self,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
                                               gpointer              user_data);
-/* Finishes answer_pledge, complete_step, enter and submit. */
+/* Finishes answer_pledge, complete_step, enter, submit and leave. */
 gboolean       ek_engine_step_finish         (EkEngine             *self,
                                               GAsyncResult         *result,
                                               GError              **error);
+void           ek_engine_leave_async         (EkEngine             *self,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+void           ek_engine_forget_session      (EkEngine             *self);
+void           ek_engine_get_questions_async (EkEngine             *self,
+                                              guint                 phase_index,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+JsonArray     *ek_engine_get_questions_finish (EkEngine            *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+
+/* The offline practice exam: no server, the session driven locally. */
+gboolean       ek_engine_start_practice      (EkEngine             *self,
+                                              JsonObject           *bundle,
+                                              GError              **error);
+gboolean       ek_engine_is_practice         (EkEngine             *self);
+JsonArray     *ek_engine_get_practice_attachments (EkEngine        *self);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 
 #include "ek-exam.h"
 #include "ek-json.h"
+#include "ek-lockdown-policy.h"
 
 /* 2001-09-09 .. 2286-11-20: rules out seconds-for-milliseconds mistakes. */
 #define MIN_TIME_MS G_GINT64_CONSTANT (1000000000000)
@@ -39,6 +40,8 @@ struct _EkExam
   guint              segment_seconds;
   gboolean           record_screen;
   EkSelfCheckPolicy  self_check;
+  EkProctoringPolicy proctoring;
+  EkLockdownPolicy  *lockdown_policy;
 };
 
 G_DEFINE_FINAL_TYPE (EkExam, ek_exam, G_TYPE_OBJECT)
@@ -65,7 +68,9 @@ static const char * const mode_names[] = {
  * since silently ignoring a rule would mean enforcing less than the examining body
  * asked for. */
 static const char * const known_lockdown_rules[] = {
-  "relaxed", "monitor_rule", "blocked_processes", "quit_password_hash", NULL,
+  "relaxed", "monitor_rule", "blocked_processes", "quit_password_hash",
+  /* the lockdown feature's rules, parsed by EkLockdownPolicy */
+  "findings", "grace_ms", "process_scan_interval_ms", "escalation", NULL,
 };
 
 static void
@@ -214,6 +219,7 @@ parse_lockdown (EkExam      *self,
         return value_error (error, "lockdown: required for a %s exam",
                             mode_names[self->mode]);
       self->lockdown_relaxed = TRUE;
+      self->lockdown_policy = ek_lockdown_policy_new_relaxed ();
       return TRUE;
     }
 
@@ -249,7 +255,10 @@ parse_lockdown (EkExam      *self,
         }
     }
 
-  return TRUE;
+  self->lockdown_policy = ek_lockdown_policy_new_from_json (lockdown,
+                                                            self->mode == EK_EXAM_MODE_FORMAL,
+                                                            error);
+  return self->lockdown_policy != NULL;
 }
 
 static gboolean
@@ -323,6 +332,7 @@ parse_exam (EkExam      *self,
   JsonObject *lockdown = NULL;
   JsonObject *recording = NULL;
   JsonObject *self_check = NULL;
+  JsonObject *proctoring = NULL;
 
   if (!ek_json_read_identifier (object, "id", TRUE, &id, error) ||
       !ek_json_read_string (object, "title", TRUE, &title, error) ||
@@ -344,7 +354,8 @@ parse_exam (EkExam      *self,
       !ek_json_read_string (object, "help_contact", FALSE, &help, error) ||
       !ek_json_read_object (object, "lockdown", FALSE, &lockdown, error) ||
       !ek_json_read_object (object, "recording", FALSE, &recording, error) ||
-      !ek_json_read_object (object, "self_check", FALSE, &self_check, error))
+      !ek_json_read_object (object, "self_check", FALSE, &self_check, error) ||
+      !ek_json_read_object (object, "proctoring", FALSE, &proctoring, error))
     return FALSE;
 
   if (!ek_exam_mode_from_string (mode, &self->mode))
@@ -381,7 +392,9 @@ parse_exam (EkExam      *self,
   return parse_steps (self, steps, error) &&
          parse_lockdown (self, lockdown, error) &&
          parse_recording (self, recording, error) &&
-         parse_self_check (self, self_check, error);
+         parse_self_check (self, self_check, error) &&
+         ek_proctoring_policy_parse (&self->proctoring, proctoring,
+                                     self->mode == EK_EXAM_MODE_FORMAL, error);
 }
 
 static void
@@ -398,6 +411,7 @@ ek_exam_finalize (GObject *object)
   g_clear_pointer (&self->help_contact, g_free);
   g_clear_pointer (&self->blocked_processes, g_strfreev);
   g_clear_pointer (&self->quit_password_hash, g_free);
+  g_clear_object (&self->lockdown_policy);
 
   G_OBJECT_CLASS (ek_exam_parent_class)->finalize (object);
 }
@@ -616,6 +630,18 @@ ek_exam_get_blocked_processes (EkExam *self)
   return (const char * const *) self->blocked_processes;
 }
 
+/**
+ * ek_exam_get_lockdown_policy:
+ *
+ * Returns: (transfer none): the exam's lockdown rules (relaxed when it has none)
+ */
+EkLockdownPolicy *
+ek_exam_get_lockdown_policy (EkExam *self)
+{
+  g_return_val_if_fail (EK_IS_EXAM (self), NULL);
+  return self->lockdown_policy;
+}
+
 const char *
 ek_exam_get_quit_password_hash (EkExam *self)
 {
@@ -691,4 +717,17 @@ ek_exam_mode_from_string (const char *str,
     }
 
   return FALSE;
+}
+
+/**
+ * ek_exam_get_proctoring_policy:
+ *
+ * Returns: (transfer none): the thresholds of the live proctoring signals
+ */
+const EkProctoringPolicy *
+ek_exam_get_proctoring_policy (EkExam *self)
+{
+  g_return_val_if_fail (EK_IS_EXAM (self), NULL);
+
+  return &self->proctoring;
 }

@@ -3,6 +3,9 @@
 
 #include <json-glib/json-glib.h>
 
+#include "ek-lockdown-policy.h"
+#include "ek-proctoring-policy.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -89,10 +92,12 @@ const char              *ek_exam_get_help_contact       (EkExam       *self);
 gboolean                 ek_exam_get_lockdown_relaxed   (EkExam       *self);
 const char * const      *ek_exam_get_blocked_processes  (EkExam       *self);
 const char              *ek_exam_get_quit_password_hash (EkExam       *self);
+EkLockdownPolicy        *ek_exam_get_lockdown_policy    (EkExam       *self);
 guint                    ek_exam_get_video_bitrate_kbps (EkExam       *self);
 guint                    ek_exam_get_segment_seconds    (EkExam       *self);
 gboolean                 ek_exam_get_record_screen      (EkExam       *self);
 const EkSelfCheckPolicy *ek_exam_get_self_check_policy  (EkExam       *self);
+const EkProctoringPolicy *ek_exam_get_proctoring_policy (EkExam       *self);
 
 const char              *ek_step_to_string              (EkStep        step);
 EkStep                   ek_step_from_string            (const char   *str);

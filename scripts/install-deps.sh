@@ -9,6 +9,7 @@ PACKAGES=(
   libglib2.0-dev libglib2.0-dev-bin libgtk-4-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   libcurl4-openssl-dev libjson-glib-dev libsecret-1-dev libsoup-3.0-dev libsqlite3-dev
+  libssl-dev
   libqrencode-dev libx11-dev libxrandr-dev libxi-dev
   # validators used as meson tests
   desktop-file-utils appstream
@@ -21,6 +22,8 @@ PACKAGES=(
   adwaita-icon-theme fonts-dejavu-core fonts-wqy-microhei
   # tests: headless X11, private D-Bus session, unlocked keyring
   xvfb xauth x11-xserver-utils x11-utils xdotool
+  # tests: lockdown escape suite (a window manager, Xorg's dummy driver for monitors)
+  openbox wmctrl xserver-xorg-core xserver-xorg-video-dummy
   # screenshots (tests/screenshot.sh): xwd and convert
   x11-apps imagemagick
   dbus-daemon dbus-bin gnome-keyring libsecret-tools openssl

@@ -1,56 +1,258 @@
 #!/usr/bin/env bash
-# Screenshots of the built application under Xvfb: the start page and the "not available"
-# page, at 1366x768 and 1920x1080, in English and Simplified Chinese. Builds nothing.
+# Screenshots of the built application under Xvfb: every page of the candidate's flow, at
+# 1366x768 and 1920x1080, in English and Simplified Chinese. Builds nothing.
 #
 # usage: tests/screenshot.sh BUILDDIR OUTDIR
-# needs: Xvfb, xwd (x11-apps), convert (imagemagick), xwininfo (x11-utils), dbus-run-session
+# needs: Xvfb, xwd (x11-apps), convert (imagemagick), xwininfo (x11-utils), dbus-run-session,
+#        gdbus; BUILDDIR configured with -Dtest_hooks=true (the pages are reached through the
+#        app.test-* actions, ui/ek-test-hooks.h) and its reference server (tests/server).
+#        Without test hooks only the start and "not available" pages are taken.
 set -eu
 
-# One shot, run by the loop below inside run-headless.sh (Xvfb, private D-Bus and HOME);
-# args: OUT [APP ARGS]. Starts the app, waits for its window, lets it draw, captures the root
-# window and stops the app.
+here=$(cd "$(dirname "$0")" && pwd)
+
+# --- inner part: runs inside run-headless.sh (Xvfb, private D-Bus, keyring, HOME) ----------
+
+shot () {
+  sleep "${2:-0.8}"
+  xwd -root -silent | convert xwd:- "$EK_SHOT_DIR/$1-$EK_SHOT_SUFFIX.png"
+  echo "$EK_SHOT_DIR/$1-$EK_SHOT_SUFFIX.png"
+  # A page wider than the screen pushes its buttons off it: say so.
+  if [ -n "${EK_SHOT_BUS:-}" ] && [ "${EK_SCREENSHOT_FLOW:-}" = 1 ]; then
+    width=$(status 2>/dev/null | sed -n "s/.*'page-min-width': <\([0-9]*\)>.*/\1/p")
+    if [ -n "$width" ] && [ "$width" -gt "${EK_TEST_SCREEN%%x*}" ]; then
+      echo "screenshot: $1 is $width px wide, wider than the screen (${EK_TEST_SCREEN%%x*} px)" >&2
+    fi
+  fi
+}
+
+call () {
+  gdbus call --session --dest "$EK_SHOT_BUS" --object-path /io/github/examkiosk/Kiosk \
+    --method org.gtk.Actions."$1" "${@:2}" >/dev/null
+}
+
+act () {  # act ACTION [GVARIANT-PARAMETER]
+  if [ $# -gt 1 ]; then call Activate "$1" "[<$2>]" "{}"; else call Activate "$1" "[]" "{}"; fi
+}
+
+page_act () { act test-activate "'$1'"; }
+
+status () {
+  gdbus call --session --dest "$EK_SHOT_BUS" --object-path /io/github/examkiosk/Kiosk \
+    --method org.gtk.Actions.Describe test-status
+}
+
+wait_page () {
+  for _ in $(seq 1 150); do
+    status | grep -q "'page': <'$1'>" && return 0
+    sleep 0.1
+  done
+  echo "screenshot: page $1 did not come; status: $(status | cut -c1-400)" >&2
+  return 1
+}
+
+wait_re () {
+  for _ in $(seq 1 150); do
+    status | grep -q "$1" && return 0
+    sleep 0.1
+  done
+  echo "screenshot: /$1/ did not come" >&2
+  return 1
+}
+
+wait_text () {
+  for _ in $(seq 1 150); do
+    status | grep -qF "$1" && return 0
+    sleep 0.1
+  done
+  echo "screenshot: “$1” did not come" >&2
+  return 1
+}
+
+admin () {  # admin METHOD PATH [JSON]
+  curl -s -X "$1" -H "X-Admin-Token: shot" -H "Content-Type: application/json" \
+    ${3:+--data "$3"} "$EK_SHOT_URL$2"
+}
+
+session_id () { status | sed -n "s/.*'session-id': <'\([^']*\)'>.*/\1/p"; }
+
+login () {  # login MODE TOKEN ID
+  page_act "win.show-start"
+  wait_page start
+  page_act "win.start-mode::$1"
+  wait_page login
+  act test-login "('$2', '$3')"
+  wait_page confirm
+}
+
+flow_shots () {
+  tmp=$(mktemp -d)
+  "$EK_SHOT_BUILDDIR/tests/server/ek-ref-server" --data-dir "$tmp/server" \
+    --exams "$here/data/exams" --port-file "$tmp/port" --admin-token shot >/dev/null 2>&1 &
+  server=$!
+  for _ in $(seq 1 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
+  EK_SHOT_URL="http://127.0.0.1:$(cat "$tmp/port")"
+  mkdir -m 0700 "$tmp/kiosk"
+  printf '[server]\nurl=%s\n[storage]\ndata-dir=%s\n[media]\nsource=test\n' \
+    "$EK_SHOT_URL" "$tmp/kiosk" >"$tmp/kiosk.conf"
+
+  EK_TEST_BUS_NAME="$EK_SHOT_BUS" "$EK_SCREENSHOT_BINARY" --config "$tmp/kiosk.conf" \
+    >"$tmp/app.log" 2>&1 &
+  app=$!
+  trap 'kill $app $server 2>/dev/null; rm -rf "$tmp"' EXIT
+  for _ in $(seq 1 100); do status >/dev/null 2>&1 && break; sleep 0.1; done
+
+  wait_page start
+  shot start 1.5
+
+  # A mock written test (e2e-written.json): login error, details, pledge, second view,
+  # paper, devices, waiting room, exam with a warning and the chat, end, finish.
+  page_act "win.start-mode::mock"; wait_page login
+  act test-login "('E2E-WRIT-4N8D', '110105199003071238')"
+  wait_re "'error': <'[^']"
+  shot login-error
+  act test-login "('E2E-WRIT-4N8D', '110105199003071239')"
+  wait_page confirm; shot confirm
+  page_act confirm.continue; wait_page pledge; shot pledge
+  act test-check-all; page_act pledge.accept
+  wait_page second-view
+  sid=$(session_id)
+  sleep 1
+  shot second-view
+  code=$(admin GET "/admin/sessions/$sid" | python3 -c 'import json,sys; print(json.load(sys.stdin)["second_view"][0]["code"])')
+  curl -s -X POST -H "Content-Type: application/json" --data "{\"code\": \"$code\", \"device\": \"Phone\"}" \
+    "$EK_SHOT_URL/v1/second-view/bind" >/dev/null
+  wait_page paper-check; shot paper-check
+  page_act step.done
+  wait_page device; shot device
+  page_act devices.confirm
+  wait_page waiting; shot waiting
+  for _ in $(seq 1 300); do
+    page_act waiting.enter
+    status | grep -q "'page': <'exam'>" && break
+    sleep 0.2
+  done
+  wait_page exam
+  wait_text "'questions': <uint32 4>"
+  page_act exam.end; shot exam-too-early
+  page_act exam.end-cancel
+  admin POST "/admin/sessions/$sid/messages" '{"kind": "chat", "text": "Hello, this is the proctor. 你好，我是监考老师。"}' >/dev/null
+  wait_text "'unread': <'1'>"; shot exam
+  page_act exam.help
+  wait_text "'unread': <''>"
+  shot exam-help
+  admin POST "/admin/sessions/$sid/messages" '{"kind": "warning", "text": "Please look at the screen. 请看屏幕。"}' >/dev/null
+  wait_text "'warning': <true>"; shot exam-warning
+  page_act exam.ack-warning
+  for _ in $(seq 1 100); do
+    page_act exam.end
+    status | grep -q "'error': <''>" && break
+    sleep 0.2
+  done
+  shot exam-end-confirm
+  page_act exam.end-confirm
+  wait_page finish; sleep 1; shot finish
+  page_act finish.leave; wait_page start
+
+  # A formal interview with every step (e2e-steps.json): room scan, draw, an image attachment.
+  login formal E2E-STEP-5V1C 11010519491231002X
+  page_act confirm.continue; wait_page pledge
+  act test-check-all; page_act pledge.accept
+  wait_page room-scan; shot room-scan
+  page_act step.done
+  wait_page draw; page_act draw.draw; sleep 0.5; shot draw-server
+  page_act draw.continue
+  wait_page attachments; shot attachments-image 1.5
+
+  # The sample interview needs a face check, which this build does not have.
+  login formal FORMAL-7Q4K-2M9X 11010519491231002X
+  page_act confirm.continue; wait_page pledge
+  act test-check-all; page_act pledge.accept
+  wait_page face-check; shot face-check
+
+  # A declined pledge ends the session.
+  login formal E2E-STEP-5V1C 110105199003071239
+  page_act confirm.continue; wait_page pledge
+  page_act pledge.decline; shot pledge-decline
+  page_act pledge.decline-confirm; wait_page ended; shot ended
+
+  # The practice interview: attachments in the user's language, draw, the reading phase.
+  page_act "win.show-start"; wait_page start
+  page_act "win.start-mode::practice"; wait_page practice; shot practice
+  act test-activate "'win.start-practice(uint32 0)'"
+  wait_page confirm; shot practice-confirm
+  page_act confirm.continue; wait_page pledge
+  act test-check-all; page_act pledge.accept
+  wait_page draw; shot draw-ready
+  page_act draw.draw; sleep 0.3; shot draw
+  page_act draw.continue
+  wait_page attachments; shot attachments
+  page_act attachments.done
+  wait_page device; page_act devices.confirm
+  wait_page waiting; shot practice-waiting
+  for _ in $(seq 1 200); do
+    page_act waiting.enter
+    status | grep -q "'page': <'exam'>" && break
+    sleep 0.2
+  done
+  wait_page exam; wait_text "'questions': <uint32 3>"; shot practice-exam
+  page_act exam.end; page_act exam.end-confirm
+  wait_page finish; shot practice-finish
+}
+
 if [ "${EK_SCREENSHOT_INNER:-}" = 1 ]; then
-  out=$1; shift
+  if [ "${EK_SCREENSHOT_FLOW:-}" = 1 ]; then
+    flow_shots
+    exit 0
+  fi
+  # Without test hooks: one shot; args: NAME [APP ARGS]
+  name=$1; shift
   "$EK_SCREENSHOT_BINARY" "$@" &
   app=$!
   for _ in $(seq 1 100); do
     xwininfo -root -tree 2>/dev/null | grep -q '"ExamKiosk"' && break
     sleep 0.1
   done
-  sleep 1.5
-  xwd -root -silent | convert xwd:- "$out"
+  shot "$name" 1.5
   kill "$app"
   wait "$app" 2>/dev/null || true
   exit 0
 fi
+
+# --- outer part ------------------------------------------------------------------------------
 
 if [ $# -ne 2 ]; then
   echo "usage: $0 BUILDDIR OUTDIR" >&2
   exit 2
 fi
 
-here=$(cd "$(dirname "$0")" && pwd)
 builddir=$(cd "$1" && pwd)
 mkdir -p "$2"
 outdir=$(cd "$2" && pwd)
 binary="$builddir/exam-kiosk"
 
-for tool in xwd convert xwininfo; do
+for tool in xwd convert xwininfo gdbus curl; do
   command -v "$tool" >/dev/null || { echo "screenshot: $tool not found" >&2; exit 1; }
 done
 [ -x "$binary" ] || { echo "screenshot: $binary not built" >&2; exit 1; }
 
-for size in 1366x768 1920x1080; do
-  for lang in en zh_CN; do
-    for page in start unavailable; do
-      args=()
-      [ "$page" = unavailable ] && args=(--practice)
-      out="$outdir/$page-$size-$lang.png"
-      EK_SCREENSHOT_INNER=1 EK_SCREENSHOT_BINARY="$binary" EK_TEST_SCREEN="${size}x24" \
-        EK_LOCALEDIR="$builddir/po" LC_ALL=C.UTF-8 LANGUAGE="$lang" \
-        "$here/run-headless.sh" "$here/screenshot.sh" "$out" "${args[@]}" \
+hooks=0
+grep -q "^#define EK_ENABLE_TEST_HOOKS" "$builddir/config.h" 2>/dev/null && hooks=1
+
+for size in ${EK_SHOT_SIZES:-1366x768 1920x1080}; do
+  for lang in ${EK_SHOT_LANGS:-en zh_CN}; do
+    common=(EK_SCREENSHOT_INNER=1 EK_SCREENSHOT_BINARY="$binary" EK_SHOT_DIR="$outdir"
+            EK_SHOT_SUFFIX="$size-$lang" EK_SHOT_BUILDDIR="$builddir" EK_TEST_SCREEN="${size}x24"
+            EK_LOCALEDIR="${EK_SHOT_LOCALEDIR:-$builddir/po}" LC_ALL=C.UTF-8 LANGUAGE="$lang"
+            EK_SHOT_BUS="io.github.examkiosk.Shot$$")
+    if [ "$hooks" = 1 ]; then
+      env "${common[@]}" EK_SCREENSHOT_FLOW=1 "$here/run-headless.sh" "$here/screenshot.sh" \
         2> >(grep -v 'Failed to set fd limit' >&2)
-      echo "$out"
-    done
+    else
+      env "${common[@]}" "$here/run-headless.sh" "$here/screenshot.sh" start \
+        2> >(grep -v 'Failed to set fd limit' >&2)
+      env "${common[@]}" "$here/run-headless.sh" "$here/screenshot.sh" practice --practice \
+        2> >(grep -v 'Failed to set fd limit' >&2)
+    fi
   done
 done

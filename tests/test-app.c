@@ -130,14 +130,6 @@ window_is_shown (GtkWidget *window)
 }
 
 static gboolean
-unavailable_message_is_shown (GtkWidget *window)
-{
-  return find_mapped_label (window,
-                            _("This part of the kiosk is not available in this build yet."))
-         != NULL;
-}
-
-static gboolean
 start_page_is_shown (GtkWidget *window)
 {
   g_autoptr(GPtrArray) buttons = find_start_mode_buttons (window);
@@ -288,21 +280,27 @@ test_start_page (void)
   run_app_test (NULL, check_start_page);
 }
 
+static gboolean
+login_page_is_shown (GtkWidget *window)
+{
+  return g_strcmp0 (ek_window_get_visible_page (EK_WINDOW (window)), "login") == 0 &&
+         find_mapped_label (window, _("Log in to the formal exam")) != NULL;
+}
+
 static void
-check_start_mode_unavailable (EkWindow *window)
+check_start_mode_login (EkWindow *window)
 {
   g_autoptr(GVariant) target = NULL;
   g_autofree char *action_name = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_action_parse_detailed_name ("win.start-mode::practice", &action_name, &target, &error);
+  g_action_parse_detailed_name ("win.start-mode::formal", &action_name, &target, &error);
   g_assert_no_error (error);
   g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (window), action_name, target));
 
-  g_assert_cmpstr (ek_window_get_visible_page (window), ==, "unavailable");
-  wait_for (GTK_WIDGET (window), unavailable_message_is_shown, "the unavailable page");
-  /* The page names what was chosen. */
-  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), _("Practice exam")));
+  /* The login page, for the chosen mode. */
+  g_assert_cmpstr (ek_window_get_visible_page (window), ==, "login");
+  wait_for (GTK_WIDGET (window), login_page_is_shown, "the login page");
 
   /* Back leads to the start page again. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-start", NULL));
@@ -311,9 +309,9 @@ check_start_mode_unavailable (EkWindow *window)
 }
 
 static void
-test_start_mode_unavailable (void)
+test_start_mode_login (void)
 {
-  run_app_test (NULL, check_start_mode_unavailable);
+  run_app_test (NULL, check_start_mode_login);
 }
 
 static void
@@ -322,8 +320,10 @@ check_practice_option (EkWindow *window)
   EkApplication *app = EK_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
 
   g_assert_cmpstr (ek_application_get_initial_mode (app), ==, "practice");
-  g_assert_cmpstr (ek_window_get_visible_page (window), ==, "unavailable");
-  wait_for (GTK_WIDGET (window), unavailable_message_is_shown, "the unavailable page");
+  /* --practice opens the bundled practice exams, offline. */
+  g_assert_cmpstr (ek_window_get_visible_page (window), ==, "practice");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start-practice", "u", 0));
+  g_assert_cmpstr (ek_window_get_visible_page (window), ==, "confirm");
 }
 
 static void
@@ -408,31 +408,25 @@ test_help_translated (void)
   g_assert_nonnull (strstr (out, "直接开始离线练习考试"));
 }
 
+/* The device check itself is tested in test-self-check.c; here: its options. */
 static void
-test_self_check_not_available (void)
+test_self_check_options (void)
 {
-  const char * const self_check[] = { "--self-check", NULL };
   g_autofree char *tmp_dir = g_dir_make_tmp ("test-app-XXXXXX", NULL);
   g_autofree char *json_path = g_build_filename (tmp_dir, "out.json", NULL);
-  const char * const self_check_json[] = { "--self-check", "--json", json_path, NULL };
+  const char * const bad_server[] = { "--self-check", "--json", json_path,
+                                      "--server", "ftp://exam.example.org", NULL };
   const char * const json_alone[] = { "--json", json_path, NULL };
+  const char * const server_alone[] = { "--server", "https://exam.example.org", NULL };
   g_auto(GStrv) env = environment_for_language (NULL);
-  g_auto(GStrv) env_zh = environment_for_language ("zh_CN");
   int status;
 
   {
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
 
-    run_binary (self_check, env, &out, &err, &status);
-    g_assert_cmpint (exit_code (status), ==, 2);
-    g_assert_nonnull (strstr (err, "not available in this build yet"));
-  }
-  {
-    g_autofree char *out = NULL;
-    g_autofree char *err = NULL;
-
-    run_binary (self_check_json, env, &out, &err, &status);
+    /* A server address that cannot be used: the check does not run (2), no report. */
+    run_binary (bad_server, env, &out, &err, &status);
     g_assert_cmpint (exit_code (status), ==, 2);
     g_assert_false (g_file_test (json_path, G_FILE_TEST_EXISTS));
   }
@@ -448,9 +442,9 @@ test_self_check_not_available (void)
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
 
-    run_binary (self_check, env_zh, &out, &err, &status);
-    g_assert_cmpint (exit_code (status), ==, 2);
-    g_assert_nonnull (strstr (err, "此版本尚未提供设备自检功能。"));
+    run_binary (server_alone, env, &out, &err, &status);
+    g_assert_cmpint (exit_code (status), ==, 1);
+    g_assert_nonnull (strstr (err, "--self-check"));
   }
 
   g_assert_no_errno (g_rmdir (tmp_dir));
@@ -480,9 +474,9 @@ check_translated_start_page (EkWindow *window)
   g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), "设备检测"));
   g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), "版本 " PACKAGE_VERSION));
 
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.start-mode", "s", "mock");
-  wait_for (GTK_WIDGET (window), unavailable_message_is_shown, "the unavailable page");
-  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), "此版本尚未提供这部分功能。"));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start-mode", "s", "practice");
+  g_assert_cmpstr (ek_window_get_visible_page (window), ==, "practice");
+  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), "练习考试"));
 }
 
 static void
@@ -557,13 +551,13 @@ main (int   argc,
     }
 
   g_test_add_func ("/app/start-page", test_start_page);
-  g_test_add_func ("/app/start-mode-unavailable", test_start_mode_unavailable);
+  g_test_add_func ("/app/start-mode-login", test_start_mode_login);
   g_test_add_func ("/app/practice-option", test_practice_option);
   g_test_add_func ("/app/config-option", test_config_option);
   g_test_add_func ("/app/version", test_version);
   g_test_add_func ("/app/help", test_help);
   g_test_add_func ("/app/help-translated", test_help_translated);
-  g_test_add_func ("/app/self-check-not-available", test_self_check_not_available);
+  g_test_add_func ("/app/self-check-options", test_self_check_options);
   g_test_add_func ("/app/missing-config", test_missing_config);
   g_test_add_func ("/app/translated-start-page", test_translated_start_page);
 

@@ -6,7 +6,14 @@
 
 #include "ek-application.h"
 #include "ek-resources.h"
+#include "ek-self-check-cli.h"
+#ifdef EK_ENABLE_TEST_HOOKS
+#include "ek-test-hooks.h"
+#endif
 #include "ek-window.h"
+#ifdef EK_ENABLE_TEST_HOOKS
+#include "ek-lockdown-test.h"
+#endif
 
 struct _EkApplication
 {
@@ -15,6 +22,7 @@ struct _EkApplication
   EkConfig       *config;        /* owned; loaded in handle_local_options */
   char           *initial_mode;  /* owned; NULL: the start page */
   GtkCssProvider *css_provider;  /* owned; between startup and shutdown */
+  char           *lockdown_test; /* owned; --lockdown-test FILE (test hooks only) */
 };
 
 G_DEFINE_FINAL_TYPE (EkApplication, ek_application, GTK_TYPE_APPLICATION)
@@ -28,10 +36,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* Exit status of --self-check until the device self-check exists: not 0 (nothing was checked)
- * and not 1 (what a failed check will return). */
-#define EK_EXIT_NOT_AVAILABLE 2
-
 static const GOptionEntry option_entries[] = {
   { "version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
     N_("Show the version and exit"), NULL },
@@ -43,8 +47,20 @@ static const GOptionEntry option_entries[] = {
     N_("Check this device for the exam, print the results and exit"), NULL },
   { "json", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL,
     N_("With --self-check, also write the results as JSON to FILE"), N_("FILE") },
+  { "server", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
+    N_("With --self-check, measure the exam server at URL instead of the configured one"),
+    N_("URL") },
   { NULL }
 };
+
+#ifdef EK_ENABLE_TEST_HOOKS
+static const GOptionEntry test_option_entries[] = {
+  { "lockdown-test", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL,
+    "Test hooks: show a window in formal lockdown under the policy in FILE and log what "
+    "it observes", "FILE" },
+  { NULL }
+};
+#endif
 
 static int
 ek_application_handle_local_options (GApplication *app,
@@ -52,6 +68,7 @@ ek_application_handle_local_options (GApplication *app,
 {
   EkApplication *self = EK_APPLICATION (app);
   const char *config_path = NULL;
+  gboolean self_check = g_variant_dict_contains (options, "self-check");
 
   if (g_variant_dict_contains (options, "version"))
     {
@@ -59,19 +76,31 @@ ek_application_handle_local_options (GApplication *app,
       return EXIT_SUCCESS;
     }
 
-  if (g_variant_dict_contains (options, "self-check"))
-    {
-      g_printerr ("%s\n", _("The device self-check is not available in this build yet."));
-      return EK_EXIT_NOT_AVAILABLE;
-    }
-
-  if (g_variant_dict_contains (options, "json"))
+  if (!self_check && g_variant_dict_contains (options, "json"))
     {
       g_printerr ("%s\n", _("The --json option can only be used with --self-check."));
       return EXIT_FAILURE;
     }
 
+  if (!self_check && g_variant_dict_contains (options, "server"))
+    {
+      g_printerr ("%s\n", _("The --server option can only be used with --self-check."));
+      return EXIT_FAILURE;
+    }
+
   g_variant_dict_lookup (options, "config", "^&ay", &config_path);
+
+#ifdef EK_ENABLE_TEST_HOOKS
+  {
+    const char *lockdown_test = NULL;
+
+    if (g_variant_dict_lookup (options, "lockdown-test", "^&ay", &lockdown_test))
+      {
+        g_free (self->lockdown_test);
+        self->lockdown_test = g_strdup (lockdown_test);
+      }
+  }
+#endif
 
   /* Fail here, in the terminal, rather than with a kiosk window that cannot reach its
    * server. Without --config: the user's, else the system's file, else the defaults. */
@@ -84,10 +113,21 @@ ek_application_handle_local_options (GApplication *app,
       if (config == NULL)
         {
           g_printerr ("%s\n", error->message);
-          return EXIT_FAILURE;
+          return self_check ? EK_SELF_CHECK_EXIT_NOT_RUN : EXIT_FAILURE;
         }
 
       ek_application_set_config (self, config);
+    }
+
+  /* The device check needs no window: it runs here and the program ends. */
+  if (self_check)
+    {
+      const char *json_path = NULL;
+      const char *server_url = NULL;
+
+      g_variant_dict_lookup (options, "json", "^&ay", &json_path);
+      g_variant_dict_lookup (options, "server", "&s", &server_url);
+      return ek_self_check_cli_run (self->config, json_path, server_url);
     }
 
   if (g_variant_dict_contains (options, "practice"))
@@ -109,6 +149,10 @@ ek_application_startup (GApplication *app)
   gtk_style_context_add_provider_for_display (gdk_display_get_default (),
                                               GTK_STYLE_PROVIDER (self->css_provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+#ifdef EK_ENABLE_TEST_HOOKS
+  ek_test_hooks_install (self);
+#endif
 }
 
 static void
@@ -133,6 +177,20 @@ ek_application_activate (GApplication *app)
   GtkWindow *window;
 
   window = gtk_application_get_active_window (GTK_APPLICATION (app));
+#ifdef EK_ENABLE_TEST_HOOKS
+  if (window == NULL && self->lockdown_test != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      window = ek_lockdown_test_window_new (GTK_APPLICATION (app), self->lockdown_test, &error);
+      if (window == NULL)
+        {
+          g_printerr ("%s: %s\n", self->lockdown_test, error->message);
+          g_application_quit (app);
+          return;
+        }
+    }
+#endif
   if (window == NULL)
     {
       window = GTK_WINDOW (ek_window_new (self));
@@ -152,6 +210,7 @@ ek_application_finalize (GObject *object)
 
   g_clear_object (&self->config);
   g_clear_pointer (&self->initial_mode, g_free);
+  g_clear_pointer (&self->lockdown_test, g_free);
   g_clear_object (&self->css_provider);
 
   G_OBJECT_CLASS (ek_application_parent_class)->finalize (object);
@@ -252,6 +311,9 @@ ek_application_init (EkApplication *self)
   GApplication *app = G_APPLICATION (self);
 
   g_application_add_main_option_entries (app, option_entries);
+#ifdef EK_ENABLE_TEST_HOOKS
+  g_application_add_main_option_entries (app, test_option_entries);
+#endif
   g_application_set_option_context_summary (app,
     _("Sit remote interviews and certification exams on this computer."));
   g_application_set_option_context_description (app,

@@ -1,21 +1,53 @@
-/* ek-window.c: the kiosk's single window, one GtkStack page per step of the exam day */
+/* ek-window.c: the kiosk's single window, one GtkStack page per step of the exam day
+ *
+ * The window owns the engine of the exam in progress (or the practice run) and shows
+ * the page that belongs to the session's stage and current step: the engine never
+ * calls the UI, the window follows EkSession's properties. Pages of a flow are made
+ * when first needed (they read the session as it is then) and dropped when the
+ * flow ends.
+ */
 
 #include "config.h"
 
 #include <glib/gi18n.h>
 
+#include "ek-attachments-page.h"
+#include "ek-confirm-page.h"
+#include "ek-device-page.h"
+#include "ek-draw-page.h"
+#include "ek-exam-page.h"
+#include "ek-face-check-page.h"
+#include "ek-finish-page.h"
+#include "ek-guided-step-page.h"
+#include "ek-login-page.h"
+#include "ek-pledge-page.h"
+#include "ek-practice-page.h"
+#include "ek-second-view-page.h"
+#include "ek-self-check-page.h"
 #include "ek-start-page.h"
+#include "ek-ui-util.h"
+#include "ek-waiting-page.h"
 #include "ek-window.h"
 
 struct _EkWindow
 {
   GtkApplicationWindow  parent_instance;
 
+  EkEngine             *engine;              /* owned; the flow in progress, or NULL */
+  char                 *mode;                /* owned; the flow's start mode */
+  gboolean              identity_confirmed;  /* the candidate checked their details */
+  gboolean              lockdown_engaged;
+  GCancellable         *resume_cancellable;  /* owned */
+  JsonArray            *practices;           /* owned; the bundle, loaded when first needed */
+
   /* Template children, borrowed. */
   GtkStack             *stack;
   EkStartPage          *start_page;
   GtkLabel             *unavailable_title;
   GtkButton            *back_button;
+  GtkLabel             *ended_title;
+  GtkLabel             *ended_message;
+  GtkButton            *ended_button;
 };
 
 G_DEFINE_FINAL_TYPE (EkWindow, ek_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -32,6 +64,8 @@ static GParamSpec *properties[N_PROPS];
 #define LARGE_SCREEN_WIDTH  1600
 #define LARGE_SCREEN_HEIGHT 900
 
+#define PRACTICE_RESOURCE "/io/github/examkiosk/Kiosk/practice-exam.json"
+
 typedef struct
 {
   const char *id;     /* the win.start-mode parameter */
@@ -44,6 +78,14 @@ static const EkStartMode start_modes[] = {
   { "practice", N_("Practice exam") },
   { "device-check", N_("Device check") },
 };
+
+/* The pages that belong to a flow, dropped when it ends. */
+static const char * const flow_pages[] = {
+  "login", "confirm", "pledge", "face-check", "second-view", "room-scan", "paper-check",
+  "draw", "attachments", "device", "waiting", "exam", "finish",
+};
+
+static void route (EkWindow *self);
 
 static const EkStartMode *
 find_start_mode (const char *id)
@@ -79,10 +121,435 @@ size_to_monitor (EkWindow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self), "ek-large-screen");
 }
 
-static void
-on_visible_page_changed_cb (EkWindow *self)
+static EkConfig *
+get_config (EkWindow *self)
 {
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VISIBLE_PAGE]);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  EkConfig *config = app != NULL ? ek_application_get_config (EK_APPLICATION (app)) : NULL;
+
+  return config;
+}
+
+static EkEngine *
+new_engine (EkWindow *self)
+{
+  EkConfig *config = get_config (self);
+  g_autoptr(EkConfig) defaults = NULL;
+
+  if (config == NULL)
+    config = defaults = ek_config_new ();
+
+  return ek_engine_new (config);
+}
+
+/* --- lockdown ------------------------------------------------------------- */
+
+/* LOCKDOWN HOOK: the exam page is on screen. EkLockdownController (ui/, with
+ * platform/) engages here: fullscreen, keyboard grab, monitor rule, process scan;
+ * a refusal keeps the exam from starting and is shown on the exam page. */
+static void
+engage_lockdown (EkWindow *self)
+{
+  if (self->lockdown_engaged)
+    return;
+
+  self->lockdown_engaged = TRUE;
+  g_debug ("Lockdown hook: engage (no lockdown controller in this build)");
+}
+
+/* LOCKDOWN HOOK: the exam is over (or the flow ends): release what engage took. */
+static void
+release_lockdown (EkWindow *self)
+{
+  if (!self->lockdown_engaged)
+    return;
+
+  self->lockdown_engaged = FALSE;
+  g_debug ("Lockdown hook: release");
+}
+
+/* --- flow ----------------------------------------------------------------- */
+
+static void
+end_flow (EkWindow *self)
+{
+  release_lockdown (self);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (flow_pages); i++)
+    {
+      GtkWidget *page = gtk_stack_get_child_by_name (self->stack, flow_pages[i]);
+
+      if (page != NULL)
+        gtk_stack_remove (self->stack, page);
+    }
+
+  if (self->engine != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (ek_engine_get_session (self->engine), self);
+      g_clear_object (&self->engine);
+    }
+
+  g_clear_pointer (&self->mode, g_free);
+  self->identity_confirmed = FALSE;
+}
+
+static void
+on_session_changed_cb (EkWindow *self)
+{
+  route (self);
+}
+
+static void
+begin_flow (EkWindow   *self,
+            EkEngine   *engine,
+            const char *mode)
+{
+  EkSession *session = ek_engine_get_session (engine);
+
+  end_flow (self);
+
+  self->engine = g_object_ref (engine);
+  self->mode = g_strdup (mode);
+  g_signal_connect_swapped (session, "notify::stage", G_CALLBACK (on_session_changed_cb), self);
+  g_signal_connect_swapped (session, "notify::current-step", G_CALLBACK (on_session_changed_cb), self);
+}
+
+static GtkWidget *
+make_page (EkWindow   *self,
+           const char *name)
+{
+  if (g_str_equal (name, "login"))
+    {
+      const char *heading = g_strcmp0 (self->mode, "mock") == 0 ? _("Log in to the mock exam")
+                                                                : _("Log in to the formal exam");
+
+      return ek_login_page_new (self->engine, heading);
+    }
+  if (g_str_equal (name, "confirm"))
+    return ek_confirm_page_new (self->engine);
+  if (g_str_equal (name, "pledge"))
+    return ek_pledge_page_new (self->engine);
+  if (g_str_equal (name, "face-check"))
+    return ek_face_check_page_new (self->engine);
+  if (g_str_equal (name, "second-view"))
+    return ek_second_view_page_new (self->engine);
+  if (g_str_equal (name, "room-scan") || g_str_equal (name, "paper-check"))
+    return ek_guided_step_page_new (self->engine);
+  if (g_str_equal (name, "draw"))
+    return ek_draw_page_new (self->engine);
+  if (g_str_equal (name, "attachments"))
+    return ek_attachments_page_new (self->engine);
+  if (g_str_equal (name, "device"))
+    return ek_device_page_new (self->engine);
+  if (g_str_equal (name, "waiting"))
+    return ek_waiting_page_new (self->engine);
+  if (g_str_equal (name, "exam"))
+    return ek_exam_page_new (self->engine);
+  if (g_str_equal (name, "finish"))
+    return ek_finish_page_new (self->engine);
+
+  g_return_val_if_reached (NULL);
+}
+
+static void
+show_page (EkWindow   *self,
+           const char *name)
+{
+  GtkWidget *page = gtk_stack_get_child_by_name (self->stack, name);
+
+  if (page == NULL)
+    {
+      page = make_page (self, name);
+      gtk_stack_add_named (self->stack, page, name);
+    }
+
+  if (gtk_stack_get_visible_child (self->stack) == page)
+    return;
+
+  gtk_stack_set_visible_child (self->stack, page);
+  gtk_widget_grab_focus (page);
+}
+
+static const char *
+page_for_step (EkStep step)
+{
+  switch (step)
+    {
+    case EK_STEP_PLEDGE:
+      return "pledge";
+    case EK_STEP_FACE_CHECK:
+      return "face-check";
+    case EK_STEP_SECOND_VIEW:
+      return "second-view";
+    case EK_STEP_ROOM_SCAN:
+      return "room-scan";
+    case EK_STEP_PAPER_CHECK:
+      return "paper-check";
+    case EK_STEP_DRAW:
+      return "draw";
+    case EK_STEP_ATTACHMENTS:
+      return "attachments";
+    case EK_STEP_DEVICE_CONFIRM:
+    case EK_STEP_NONE:
+    default:
+      return "device";
+    }
+}
+
+static void
+show_ended (EkWindow *self)
+{
+  EkSession *session = ek_engine_get_session (self->engine);
+  const EkSessionState *state = ek_session_get_state (session);
+  EkExam *exam = ek_session_get_exam (session);
+  EkEndReason reason = state != NULL && state->ended ? state->end_reason : EK_END_REASON_NONE;
+
+  switch (reason)
+    {
+    case EK_END_REASON_PLEDGE_DECLINED:
+      gtk_label_set_label (self->ended_title, _("You declined the pledge"));
+      gtk_label_set_label (self->ended_message,
+                           _("Your session has ended and you cannot sit this exam with this token "
+                             "any more. If this was a mistake, call the help line of your "
+                             "examining body."));
+      break;
+
+    case EK_END_REASON_ENDED_BY_CANDIDATE:
+      gtk_label_set_label (self->ended_title, _("You left the exam"));
+      gtk_label_set_label (self->ended_message, _("Your session has ended."));
+      break;
+
+    case EK_END_REASON_NONE:
+    case EK_END_REASON_SUBMITTED:
+    case EK_END_REASON_TIME_OVER:
+    case EK_END_REASON_FORCED_BY_PROCTOR:
+    default:
+      {
+        g_autofree char *cutoff = exam != NULL ? ek_format_clock_time (ek_exam_get_late_entry_cutoff_ms (exam))
+                                               : g_strdup ("--:--");
+        g_autofree char *text = NULL;
+
+        /* Translators: %s is a time of day */
+        text = g_strdup_printf (_("Entry to this exam closed at %s, before you entered. Please "
+                                  "contact your examining body."), cutoff);
+        gtk_label_set_label (self->ended_title, _("Entry to this exam has closed"));
+        gtk_label_set_label (self->ended_message, text);
+      }
+      break;
+    }
+
+  gtk_stack_set_visible_child_name (self->stack, "ended");
+  gtk_widget_grab_focus (GTK_WIDGET (self->ended_button));
+}
+
+/* Shows the page that belongs to the session's stage and step. */
+static void
+route (EkWindow *self)
+{
+  EkSession *session;
+  GtkWidget *visible;
+
+  if (self->engine == NULL)
+    return;
+
+  session = ek_engine_get_session (self->engine);
+  visible = gtk_stack_get_visible_child (self->stack);
+
+  /* The drawn number stays on screen until the candidate has read it. */
+  if (EK_IS_DRAW_PAGE (visible) && ek_draw_page_get_holding (EK_DRAW_PAGE (visible)))
+    return;
+
+  switch (ek_session_get_stage (session))
+    {
+    case EK_SESSION_STAGE_NONE:
+      if (!ek_engine_is_practice (self->engine))
+        show_page (self, "login");
+      break;
+
+    case EK_SESSION_STAGE_STEPS:
+      if (ek_session_get_current_step (session) == EK_STEP_PLEDGE && !self->identity_confirmed)
+        show_page (self, "confirm");
+      else
+        show_page (self, page_for_step (ek_session_get_current_step (session)));
+      break;
+
+    case EK_SESSION_STAGE_WAITING:
+      show_page (self, "waiting");
+      break;
+
+    case EK_SESSION_STAGE_EXAM:
+      show_page (self, "exam");
+      engage_lockdown (self);
+      break;
+
+    case EK_SESSION_STAGE_FINISHING:
+    case EK_SESSION_STAGE_FINISHED:
+      release_lockdown (self);
+      show_page (self, "finish");
+      break;
+
+    case EK_SESSION_STAGE_ENDED:
+    default:
+      release_lockdown (self);
+      show_ended (self);
+      break;
+    }
+}
+
+/* The practice bundle's texts in the user's language: an entry's "translations"
+ * holds, per language, members that replace the English ones (objects merged,
+ * everything else replaced). */
+static void
+merge_object (JsonObject *target,
+              JsonObject *source)
+{
+  g_autoptr(GList) members = json_object_get_members (source);
+
+  for (const GList *l = members; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      JsonNode *value = json_object_get_member (source, name);
+      JsonNode *existing = json_object_get_member (target, name);
+
+      if (existing != NULL && JSON_NODE_HOLDS_OBJECT (existing) && JSON_NODE_HOLDS_OBJECT (value))
+        merge_object (json_node_get_object (existing), json_node_get_object (value));
+      else
+        json_object_set_member (target, name, json_node_copy (value));
+    }
+}
+
+static JsonObject *
+localize_practice (JsonObject *practice)
+{
+  g_autoptr(JsonNode) copy = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *result;
+  JsonObject *translations;
+  const char * const *languages = g_get_language_names ();
+
+  json_node_set_object (copy, practice);
+  copy = json_node_copy (copy);
+  result = json_node_get_object (copy);
+
+  translations = json_object_has_member (practice, "translations")
+                 ? json_object_get_object_member (practice, "translations") : NULL;
+  for (gsize i = 0; translations != NULL && languages[i] != NULL; i++)
+    {
+      if (g_str_equal (languages[i], "C") || g_str_has_prefix (languages[i], "en"))
+        break;
+      if (json_object_has_member (translations, languages[i]))
+        {
+          merge_object (result, json_object_get_object_member (translations, languages[i]));
+          break;
+        }
+    }
+  json_object_remove_member (result, "translations");
+
+  return json_object_ref (result);
+}
+
+static JsonArray *
+get_practices (EkWindow *self)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  JsonNode *root;
+  JsonArray *list;
+
+  if (self->practices != NULL)
+    return self->practices;
+
+  self->practices = json_array_new ();
+  bytes = g_resources_lookup_data (PRACTICE_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+  parser = json_parser_new ();
+  if (bytes == NULL ||
+      !json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                   &error))
+    {
+      g_critical ("The bundled practice exam cannot be read: %s", error->message);
+      return self->practices;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+      !json_object_has_member (json_node_get_object (root), "practice_exams"))
+    {
+      g_critical ("The bundled practice exam has no practice_exams list");
+      return self->practices;
+    }
+
+  list = json_object_get_array_member (json_node_get_object (root), "practice_exams");
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *practice = json_array_get_object_element (list, i);
+
+      if (practice != NULL)
+        json_array_add_object_element (self->practices, localize_practice (practice));
+    }
+
+  return self->practices;
+}
+
+/* --- resume --------------------------------------------------------------- */
+
+static void
+on_resumed_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(EkWindow) self = user_data;
+  g_autoptr(EkEngine) engine = EK_ENGINE (object);
+  g_autoptr(GError) error = NULL;
+  EkExam *exam;
+
+  if (!ek_engine_resume_finish (engine, result, &error))
+    {
+      /* The engine is dropped: a candidate starting a flow gets a fresh one. */
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("No exam session to re-enter: %s", error->message);
+      else
+        g_debug ("No exam session to re-enter");
+      return;
+    }
+
+  /* A session in progress has priority over anything chosen meanwhile (but the
+   * start of a practice run cancelled the resume). */
+  exam = ek_session_get_exam (ek_engine_get_session (engine));
+  g_message ("Re-entered the exam session");
+  begin_flow (self, engine, ek_exam_get_mode (exam) == EK_EXAM_MODE_MOCK ? "mock" : "formal");
+  route (self);
+}
+
+static void
+start_resume (EkWindow *self)
+{
+  EkEngine *engine;
+
+  /* Nothing to do if the candidate (or --practice) chose something already. */
+  if (get_config (self) == NULL || self->engine != NULL ||
+      g_strcmp0 (ek_window_get_visible_page (self), "start") != 0)
+    return;
+
+  engine = new_engine (self);
+  g_debug ("Looking for an exam session to re-enter");
+  self->resume_cancellable = g_cancellable_new ();
+  ek_engine_resume_async (engine, self->resume_cancellable, on_resumed_cb, g_object_ref (self));
+}
+
+/* --- actions -------------------------------------------------------------- */
+
+static gboolean
+flow_may_be_left (EkWindow *self)
+{
+  EkSessionStage stage;
+
+  if (self->engine == NULL)
+    return TRUE;
+
+  stage = ek_session_get_stage (ek_engine_get_session (self->engine));
+
+  /* In the waiting room and the exam, the only way out is End exam. */
+  return stage != EK_SESSION_STAGE_WAITING && stage != EK_SESSION_STAGE_EXAM;
 }
 
 static void
@@ -93,6 +560,7 @@ start_mode_action (GtkWidget  *widget,
   EkWindow *self = EK_WINDOW (widget);
   const char *id = g_variant_get_string (parameter, NULL);
   const EkStartMode *mode = find_start_mode (id);
+  g_autoptr(EkEngine) engine = NULL;
 
   if (mode == NULL)
     {
@@ -100,11 +568,81 @@ start_mode_action (GtkWidget  *widget,
       return;
     }
 
-  /* The pages behind every mode come with later work: say so plainly rather than show
-   * something that looks like it works. */
+  if (!flow_may_be_left (self))
+    return;
+
+  if (g_str_equal (id, "formal") || g_str_equal (id, "mock"))
+    {
+      engine = new_engine (self);
+      begin_flow (self, engine, id);
+      show_page (self, "login");
+      return;
+    }
+
+  /* A practice run must not be taken over by a real session found later. */
+  g_cancellable_cancel (self->resume_cancellable);
+  end_flow (self);
+
+  if (g_str_equal (id, "practice"))
+    {
+      GtkWidget *page = gtk_stack_get_child_by_name (self->stack, "practice");
+
+      if (page == NULL)
+        {
+          page = ek_practice_page_new (get_practices (self));
+          gtk_stack_add_named (self->stack, page, "practice");
+        }
+      gtk_stack_set_visible_child (self->stack, page);
+      gtk_widget_grab_focus (page);
+      return;
+    }
+
+  if (g_str_equal (id, "device-check"))
+    {
+      GtkWidget *page = gtk_stack_get_child_by_name (self->stack, "device-check");
+
+      if (page == NULL)
+        {
+          g_autoptr(EkSelfCheck) check = ek_self_check_new (get_config (self));
+
+          page = ek_self_check_page_new (check);
+          gtk_stack_add_named (self->stack, page, "device-check");
+        }
+      gtk_stack_set_visible_child (self->stack, page);
+      ek_self_check_page_start (EK_SELF_CHECK_PAGE (page));
+      gtk_widget_grab_focus (page);
+      return;
+    }
+
   gtk_label_set_label (self->unavailable_title, _(mode->title));
   gtk_stack_set_visible_child_name (self->stack, "unavailable");
   gtk_widget_grab_focus (GTK_WIDGET (self->back_button));
+}
+
+static void
+start_practice_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  EkWindow *self = EK_WINDOW (widget);
+  guint index = g_variant_get_uint32 (parameter);
+  JsonArray *practices = get_practices (self);
+  g_autoptr(EkEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (index >= json_array_get_length (practices))
+    return;
+
+  engine = new_engine (self);
+  if (!ek_engine_start_practice (engine, json_array_get_object_element (practices, index), &error))
+    {
+      g_critical ("The bundled practice exam cannot be started: %s", error->message);
+      return;
+    }
+
+  /* No login; the details page shows the practice candidate, as a rehearsal. */
+  begin_flow (self, engine, "practice");
+  route (self);
 }
 
 static void
@@ -114,13 +652,104 @@ show_start_action (GtkWidget  *widget,
 {
   EkWindow *self = EK_WINDOW (widget);
 
+  if (!flow_may_be_left (self))
+    return;
+
+  end_flow (self);
   gtk_stack_set_visible_child_name (self->stack, "start");
   gtk_widget_grab_focus (GTK_WIDGET (self->start_page));
 }
 
 static void
+route_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  route (EK_WINDOW (widget));
+}
+
+static void
+identity_confirmed_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  EkWindow *self = EK_WINDOW (widget);
+
+  self->identity_confirmed = TRUE;
+  route (self);
+}
+
+static void
+not_me_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  EkWindow *self = EK_WINDOW (widget);
+
+  /* The session stays open on the server for the person it belongs to. */
+  if (self->engine != NULL)
+    ek_engine_forget_session (self->engine);
+  show_start_action (widget, NULL, NULL);
+}
+
+static void
+finish_leave_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  EkWindow *self = EK_WINDOW (widget);
+
+  /* TODO(outbox): while segments wait for upload, keep the session (and its token)
+   * so that a restarted kiosk finishes the upload. This build records nothing, so
+   * there is nothing left to do for this session on this computer. */
+  if (self->engine != NULL)
+    ek_engine_forget_session (self->engine);
+  end_flow (self);
+  gtk_stack_set_visible_child_name (self->stack, "start");
+  gtk_widget_grab_focus (GTK_WIDGET (self->start_page));
+}
+
+static void
+on_visible_page_changed_cb (EkWindow *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VISIBLE_PAGE]);
+}
+
+/* --- GObject -------------------------------------------------------------- */
+
+static gboolean
+on_started_cb (gpointer user_data)
+{
+  g_autoptr(EkWindow) self = user_data;
+
+  /* On start, a session this computer was in is re-entered without a login. */
+  if (!gtk_widget_in_destruction (GTK_WIDGET (self)))
+    start_resume (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ek_window_constructed (GObject *object)
+{
+  EkWindow *self = EK_WINDOW (object);
+
+  G_OBJECT_CLASS (ek_window_parent_class)->constructed (object);
+
+  /* From an idle: the application (and so the configuration) is set after
+   * construction. */
+  g_idle_add (on_started_cb, g_object_ref (self));
+}
+
+static void
 ek_window_dispose (GObject *object)
 {
+  EkWindow *self = EK_WINDOW (object);
+
+  g_cancellable_cancel (self->resume_cancellable);
+  g_clear_object (&self->resume_cancellable);
+  end_flow (self);
+  g_clear_pointer (&self->practices, json_array_unref);
+
   /* GTK 4.8's dispose_template unparents the stack behind GtkWindow's back, which then
    * unparents it a second time: detach it the window's way first. */
   gtk_window_set_child (GTK_WINDOW (object), NULL);
@@ -154,13 +783,14 @@ ek_window_class_init (EkWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = ek_window_constructed;
   object_class->dispose = ek_window_dispose;
   object_class->get_property = ek_window_get_property;
 
   /**
    * EkWindow:visible-page:
    *
-   * The name of the page on show: "start", "unavailable", ...
+   * The name of the page on show: "start", "unavailable", "login", "exam", ...
    */
   properties[PROP_VISIBLE_PAGE] =
     g_param_spec_string ("visible-page", NULL, NULL,
@@ -177,6 +807,9 @@ ek_window_class_init (EkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkWindow, start_page);
   gtk_widget_class_bind_template_child (widget_class, EkWindow, unavailable_title);
   gtk_widget_class_bind_template_child (widget_class, EkWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, EkWindow, ended_title);
+  gtk_widget_class_bind_template_child (widget_class, EkWindow, ended_message);
+  gtk_widget_class_bind_template_child (widget_class, EkWindow, ended_button);
   gtk_widget_class_bind_template_callback (widget_class, on_visible_page_changed_cb);
 
   /**
@@ -188,12 +821,49 @@ ek_window_class_init (EkWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.start-mode", "s", start_mode_action);
 
   /**
+   * EkWindow|win.start-practice:
+   * @index: which practice exam of the bundle
+   *
+   * Starts a practice run, offline.
+   */
+  gtk_widget_class_install_action (widget_class, "win.start-practice", "u", start_practice_action);
+
+  /**
    * EkWindow|win.show-start:
    *
-   * Returns to the start page.
+   * Returns to the start page; refused in the waiting room and during the exam.
    */
   gtk_widget_class_install_action (widget_class, "win.show-start", NULL, show_start_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.show-start", NULL);
+
+  /**
+   * EkWindow|win.route:
+   *
+   * Shows the page for the session's stage and step again (after a page held it).
+   */
+  gtk_widget_class_install_action (widget_class, "win.route", NULL, route_action);
+
+  /**
+   * EkWindow|win.identity-confirmed:
+   *
+   * The candidate confirmed their details: on to the rules and the pledge.
+   */
+  gtk_widget_class_install_action (widget_class, "win.identity-confirmed", NULL,
+                                   identity_confirmed_action);
+
+  /**
+   * EkWindow|win.not-me:
+   *
+   * The details shown are someone else's: forget the session here, keep it on the server.
+   */
+  gtk_widget_class_install_action (widget_class, "win.not-me", NULL, not_me_action);
+
+  /**
+   * EkWindow|win.finish-leave:
+   *
+   * Leaves the finish page for the start page.
+   */
+  gtk_widget_class_install_action (widget_class, "win.finish-leave", NULL, finish_leave_action);
 }
 
 static void
@@ -233,4 +903,18 @@ ek_window_get_visible_page (EkWindow *self)
   g_return_val_if_fail (EK_IS_WINDOW (self), NULL);
 
   return gtk_stack_get_visible_child_name (self->stack);
+}
+
+/**
+ * ek_window_get_engine:
+ * @self: an #EkWindow
+ *
+ * Returns: (transfer none) (nullable): the engine of the flow on show
+ */
+EkEngine *
+ek_window_get_engine (EkWindow *self)
+{
+  g_return_val_if_fail (EK_IS_WINDOW (self), NULL);
+
+  return self->engine;
 }

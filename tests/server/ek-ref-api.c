@@ -339,18 +339,18 @@ check_step (EkReq      *req,
 {
   if (!g_strv_contains (step_order, step))
     {
-      ek_reply_error (req, 403, "step_not_allowed", -1, "unknown step “%s”", step);
+      ek_reply_error (req, 403, "step_not_allowed", -1, "unknown step '%s'", step);
       return FALSE;
     }
   if (!ek_exam_step_required (exam, step))
     {
-      ek_reply_error (req, 403, "step_not_allowed", -1, "the exam does not require “%s”", step);
+      ek_reply_error (req, 403, "step_not_allowed", -1, "the exam does not require '%s'", step);
       return FALSE;
     }
   for (const char * const *s = step_order; !g_str_equal (*s, step); s++)
     if (ek_exam_step_required (exam, *s) && !step_done (session, *s))
       {
-        ek_reply_error (req, 403, "step_not_allowed", -1, "“%s” must be completed before “%s”", *s, step);
+        ek_reply_error (req, 403, "step_not_allowed", -1, "'%s' must be completed before '%s'", *s, step);
         return FALSE;
       }
   return TRUE;
@@ -793,8 +793,8 @@ handle_steps (EkReq     *req,
   if (!g_strv_contains (client_steps, step))
     {
       ek_reply_error (req, 403, "step_not_allowed", -1,
-                      g_strv_contains (step_order, step) ? "“%s” completes through its own endpoint"
-                                                         : "unknown step “%s”", step);
+                      g_strv_contains (step_order, step) ? "'%s' completes through its own endpoint"
+                                                         : "unknown step '%s'", step);
       return;
     }
   if (!step_done (session, step))
@@ -833,7 +833,7 @@ handle_enter (EkReq     *req,
       for (const char * const *s = step_order; *s; s++)
         if (ek_exam_step_required (exam, *s) && !step_done (session, *s))
           {
-            ek_reply_error (req, 403, "step_not_allowed", -1, "the step “%s” is not complete", *s);
+            ek_reply_error (req, 403, "step_not_allowed", -1, "the step '%s' is not complete", *s);
             return;
           }
       session->entered_ms = now;
@@ -1183,7 +1183,7 @@ handle_attachment (EkReq      *req,
           return;
         }
       soup_server_message_set_status (req->msg, 200, NULL);
-      soup_server_message_set_response (req->msg, a->media_type, SOUP_MEMORY_TAKE, contents, len);
+      ek_set_response (req->msg, a->media_type, SOUP_MEMORY_TAKE, contents, len);
       return;
     }
   ek_reply_error (req, 404, "not_found", -1, "no attachment %s", id);
@@ -1915,7 +1915,7 @@ handle_bandwidth_get (EkReq *req)
   for (guint64 i = 0; i < (n + 3) / 4; i++)
     data[i] = g_random_int ();
   soup_server_message_set_status (req->msg, 200, NULL);
-  soup_server_message_set_response (req->msg, "application/octet-stream", SOUP_MEMORY_TAKE,
+  ek_set_response (req->msg, "application/octet-stream", SOUP_MEMORY_TAKE,
                                     (char *) data, n);
 }
 

@@ -89,7 +89,7 @@ fail (Ctx        *ctx,
       const char *problem)
 {
   g_set_error (ctx->error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-               "%s: member “%s”: %s", ctx->file, member, problem);
+               "%s: member '%s': %s", ctx->file, member, problem);
   return FALSE;
 }
 
@@ -833,7 +833,7 @@ ek_exams_load (const char  *dir,
         if (g_str_equal (((EkExam *) exams->pdata[k])->id, exam->id))
           {
             g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                         "%s: member “exam.id”: “%s” is already used by %s",
+                         "%s: member 'exam.id': '%s' is already used by %s",
                          path, exam->id, ((EkExam *) exams->pdata[k])->file);
             ek_exam_free (exam);
             return NULL;
@@ -843,7 +843,7 @@ ek_exams_load (const char  *dir,
           if (g_hash_table_contains (tokens, *t))
             {
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "%s: member “exam_tokens”: “%s” is used by another exam", path, *t);
+                           "%s: member 'exam_tokens': '%s' is used by another exam", path, *t);
               ek_exam_free (exam);
               return NULL;
             }

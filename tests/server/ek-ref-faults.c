@@ -83,14 +83,14 @@ set_fault (EkFaults    *faults,
   if (info == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "unknown fault “%s”", name);
+                   "unknown fault '%s'", name);
       return FALSE;
     }
 
   if (node != NULL && !JSON_NODE_HOLDS_VALUE (node))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "fault “%s” needs a scalar value", name);
+                   "fault '%s' needs a scalar value", name);
       return FALSE;
     }
 
@@ -197,7 +197,7 @@ set_fault (EkFaults    *faults,
 
 bad:
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-               "invalid value for fault “%s”", name);
+               "invalid value for fault '%s'", name);
   return FALSE;
 }
 
@@ -212,7 +212,7 @@ ek_faults_set_from_arg (EkFaults    *faults,
   if (eq == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "--fault wants NAME=VALUE, got “%s”", arg);
+                   "--fault wants NAME=VALUE, got '%s'", arg);
       return FALSE;
     }
   name = g_strndup (arg, eq - arg);

@@ -110,6 +110,21 @@ ek_base_url (EkReq *req)
                           g_uri_get_port (uri));
 }
 
+/* soup_server_message_set_response() appends to a body that is already
+ * there; every answer here replaces whatever was set before. (Never
+ * remove Content-Length here: that resets the response encoding to
+ * "until EOF" and the client waits for a close that never comes.) */
+void
+ek_set_response (SoupServerMessage *msg,
+                 const char        *content_type,
+                 SoupMemoryUse      use,
+                 const char        *data,
+                 gsize              len)
+{
+  soup_message_body_truncate (soup_server_message_get_response_body (msg));
+  soup_server_message_set_response (msg, content_type, use, data, len);
+}
+
 void
 ek_reply_json (EkReq    *req,
                guint     status,
@@ -124,7 +139,7 @@ ek_reply_json (EkReq    *req,
   json_node_unref (node);
 
   soup_server_message_set_status (req->msg, status, NULL);
-  soup_server_message_set_response (req->msg, "application/json; charset=utf-8",
+  ek_set_response (req->msg, "application/json; charset=utf-8",
                                     SOUP_MEMORY_TAKE, data, len);
 }
 
@@ -192,7 +207,7 @@ ek_reply_empty (EkReq *req,
                 guint  status)
 {
   soup_server_message_set_status (req->msg, status, NULL);
-  soup_server_message_set_response (req->msg, NULL, SOUP_MEMORY_STATIC, NULL, 0);
+  ek_set_response (req->msg, NULL, SOUP_MEMORY_STATIC, NULL, 0);
 }
 
 JsonObject *
@@ -487,7 +502,7 @@ apply_body_faults (EkReq *req)
       memcpy (data, head, sizeof head - 1);
       memset (data + sizeof head - 1, 'x', total - (sizeof head - 1) - (sizeof tail - 1));
       memcpy (data + total - (sizeof tail - 1), tail, sizeof tail - 1);
-      soup_server_message_set_response (msg, "application/json; charset=utf-8",
+      ek_set_response (msg, "application/json; charset=utf-8",
                                         SOUP_MEMORY_TAKE, data, total);
     }
   else if (f->malformed)
@@ -499,7 +514,7 @@ apply_body_faults (EkReq *req)
       /* An object cut in half never parses; the tail makes it look
        * like what a misbehaving proxy sends. */
       g_string_append (broken, "<html>502 Bad Gateway");
-      soup_server_message_set_response (msg, "application/json; charset=utf-8",
+      ek_set_response (msg, "application/json; charset=utf-8",
                                         SOUP_MEMORY_COPY, broken->str, broken->len);
     }
 }
@@ -558,6 +573,11 @@ run_request (EkReq *req)
   const char *method = soup_server_message_get_method (req->msg);
 
   req->receive_ms = ek_server_now_ms (req->srv);
+
+  /* tus wants the header on every answer, injected faults included */
+  if (g_str_has_prefix (req->path, "/v1/uploads"))
+    soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
+                                  "Tus-Resumable", "1.0.0");
 
   if (req->fault_error)
     ek_reply_error (req, 500, "server_error", -1, "injected fault: error_rate");

@@ -225,6 +225,11 @@ struct _EkReq
 
 gint64      ek_server_now_ms          (EkRefServer *srv);
 EkReq      *ek_req_get                (SoupServerMessage *msg);
+void        ek_set_response           (SoupServerMessage *msg,
+                                       const char *content_type,
+                                       SoupMemoryUse use,
+                                       const char *data,
+                                       gsize       len);
 void        ek_reply_json             (EkReq      *req,
                                        guint       status,
                                        JsonNode   *node);

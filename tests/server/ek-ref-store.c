@@ -152,7 +152,7 @@ ek_store_prepare (sqlite3    *db,
 
   /* The SQL is ours and fixed: failing to prepare it is a bug. */
   if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    g_error ("SQLite cannot prepare “%s”: %s", sql, sqlite3_errmsg (db));
+    g_error ("SQLite cannot prepare '%s': %s", sql, sqlite3_errmsg (db));
   return stmt;
 }
 

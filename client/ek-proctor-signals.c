@@ -1,0 +1,901 @@
+/* ek-proctor-signals.c: live proctoring signals during the exam */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "ek-face-quality.h"
+#include "ek-jpeg.h"
+#include "ek-proctor-signals.h"
+
+#define LBP_SIZE          64
+#define LBP_CELLS         4
+#define LEVEL_HISTORY     100     /* ten seconds of 100 ms levels: the noise floor */
+#define VAD_WINDOW        10      /* one second */
+#define VAD_MIN_SPEECH    5
+#define VAD_OVER_FLOOR_DB 12.0
+#define MIN_SNAPSHOT_S    30
+
+typedef struct
+{
+  gint64    cond_since;    /* when the condition began, 0 while it does not hold */
+  gint64    clear_since;   /* when it went while the signal is active, 0 otherwise */
+  gboolean  active;
+  gint64    started;
+} Track;
+
+struct _EkProctorSignals
+{
+  GObject             parent_instance;
+
+  EkProctoringPolicy  policy;
+  EkFaceDetector     *frontal;          /* owned */
+  EkFaceDetector     *profile;          /* owned: only for frames without a frontal face */
+  EkFaceDetection    *awaiting_profile; /* owned, nullable: the frontal result waiting */
+
+  Track               tracks[EK_N_PROCTOR_SIGNALS];
+  gboolean            reading;
+  gboolean            stopped;
+
+  double              levels[LEVEL_HISTORY];
+  guint               n_levels;
+  guint               level_pos;
+  gboolean            speech[VAD_WINDOW];
+  guint               speech_pos;
+
+  EkVideoFrame       *reference;        /* owned, nullable */
+  EkFaceBox           reference_box;
+  gboolean            have_reference;
+  double              similarity;
+  gint64              last_similarity_us;
+
+  EkViolationTracker *tracker;          /* owned, nullable */
+  GSignalGroup       *recorder_signals; /* owned: the attached recorder's */
+  EkApiClient        *api;              /* owned, nullable: uploads the snapshots */
+  EkVideoFrame       *latest;           /* owned, nullable: the newest camera frame */
+  GCancellable       *cancellable;      /* owned: snapshot uploads */
+  guint               n_snapshots_sent;
+  gboolean            snapshots_enabled;
+  guint               snapshot_source;
+  GRand              *rand;             /* owned */
+  guint64             n_frames;
+};
+
+enum {
+  PROP_0,
+  PROP_ACTIVE,
+  PROP_SIMILARITY,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_STARTED,
+  SIGNAL_ENDED,
+  SNAPSHOT_DUE,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (EkProctorSignals, ek_proctor_signals, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (EkProctorSignal, ek_proctor_signal,
+                    G_DEFINE_ENUM_VALUE (EK_PROCTOR_SIGNAL_FACE_ABSENT, "face-absent"),
+                    G_DEFINE_ENUM_VALUE (EK_PROCTOR_SIGNAL_MULTIPLE_FACES, "multiple-faces"),
+                    G_DEFINE_ENUM_VALUE (EK_PROCTOR_SIGNAL_FACE_NOT_VISIBLE, "face-not-visible"),
+                    G_DEFINE_ENUM_VALUE (EK_PROCTOR_SIGNAL_VOICE, "voice"))
+
+static void schedule_snapshot (EkProctorSignals *self);
+
+/* Helpers */
+
+const char *
+ek_proctor_signal_to_string (EkProctorSignal signal)
+{
+  switch (signal)
+    {
+    case EK_PROCTOR_SIGNAL_FACE_ABSENT:
+      return "face_absent";
+    case EK_PROCTOR_SIGNAL_MULTIPLE_FACES:
+      return "multiple_faces";
+    case EK_PROCTOR_SIGNAL_FACE_NOT_VISIBLE:
+      return "face_not_visible";
+    case EK_PROCTOR_SIGNAL_VOICE:
+      return "voice";
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+const char *
+ek_proctor_signal_describe (EkProctorSignal signal)
+{
+  switch (signal)
+    {
+    case EK_PROCTOR_SIGNAL_FACE_ABSENT:
+      return _("We can't see your face.");
+    case EK_PROCTOR_SIGNAL_MULTIPLE_FACES:
+      return _("Someone else is in the picture.");
+    case EK_PROCTOR_SIGNAL_FACE_NOT_VISIBLE:
+      return _("Please face the camera, not too far away.");
+    case EK_PROCTOR_SIGNAL_VOICE:
+      return _("Please read silently.");
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+static gint64
+threshold_us (EkProctorSignals *self,
+              EkProctorSignal   signal)
+{
+  gint64 s = 0;
+
+  switch (signal)
+    {
+    case EK_PROCTOR_SIGNAL_FACE_ABSENT:
+      s = self->policy.face_absent_s;
+      break;
+    case EK_PROCTOR_SIGNAL_MULTIPLE_FACES:
+      s = self->policy.multiple_faces_s;
+      break;
+    case EK_PROCTOR_SIGNAL_FACE_NOT_VISIBLE:
+      s = self->policy.face_not_visible_s;
+      break;
+    case EK_PROCTOR_SIGNAL_VOICE:
+      s = self->policy.voice_s;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  return s * G_USEC_PER_SEC;
+}
+
+static void
+end_track (EkProctorSignals *self,
+           EkProctorSignal   signal,
+           gint64            end_us)
+{
+  Track *track = &self->tracks[signal];
+
+  if (!track->active)
+    return;
+
+  track->active = FALSE;
+  track->clear_since = 0;
+  if (self->tracker != NULL)
+    ek_violation_tracker_end (self->tracker, ek_proctor_signal_to_string (signal));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
+  g_signal_emit (self, signals[SIGNAL_ENDED], 0, signal, track->started, end_us);
+}
+
+static void
+update_track (EkProctorSignals *self,
+              EkProctorSignal   signal,
+              gboolean          cond,
+              gint64            now)
+{
+  Track *track = &self->tracks[signal];
+
+  if (self->stopped)
+    return;
+
+  if (cond)
+    {
+      track->clear_since = 0;
+      if (track->cond_since == 0)
+        track->cond_since = now;
+      if (!track->active && now - track->cond_since >= threshold_us (self, signal))
+        {
+          track->active = TRUE;
+          track->started = track->cond_since;
+          if (self->tracker != NULL)
+            ek_violation_tracker_begin (self->tracker, ek_proctor_signal_to_string (signal), "");
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
+          g_signal_emit (self, signals[SIGNAL_STARTED], 0, signal, track->started);
+        }
+    }
+  else
+    {
+      track->cond_since = 0;
+      if (track->active)
+        {
+          if (track->clear_since == 0)
+            track->clear_since = now;
+          if (now - track->clear_since >= EK_PROCTOR_SIGNALS_END_GRACE_US)
+            end_track (self, signal, track->clear_since);
+        }
+    }
+}
+
+static gboolean
+square_box (const EkFaceBox *box,
+            guint            width,
+            guint            height,
+            int             *x,
+            int             *y,
+            int             *size)
+{
+  *size = MIN (box->width, box->height);
+  *x = box->x + (box->width - *size) / 2;
+  *y = box->y + (box->height - *size) / 2;
+
+  return *size >= 8 && *x >= 0 && *y >= 0 && *x + *size <= (int) width && *y + *size <= (int) height;
+}
+
+static float *
+lbp_histograms (EkVideoFrame    *frame,
+                const EkFaceBox *box)
+{
+  g_autoptr(EkGreyImage) grey = ek_grey_image_new_from_frame (frame);
+  g_autoptr(EkGreyImage) face = NULL;
+  float *hist;
+  int x, y, size;
+
+  if (!square_box (box, grey->width, grey->height, &x, &y, &size))
+    return NULL;
+  face = ek_grey_image_crop_scaled (grey, x, y, size, size, LBP_SIZE, LBP_SIZE);
+  if (face == NULL)
+    return NULL;
+
+  hist = g_new0 (float, LBP_CELLS * LBP_CELLS * 256);
+  for (int yy = 1; yy < LBP_SIZE - 1; yy++)
+    for (int xx = 1; xx < LBP_SIZE - 1; xx++)
+      {
+        const guint8 *p = face->data + yy * face->stride + xx;
+        gssize s = face->stride;
+        guint8 c = p[0];
+        guint code = (p[-s - 1] >= c) << 7 | (p[-s] >= c) << 6 | (p[-s + 1] >= c) << 5 |
+                     (p[1] >= c) << 4 | (p[s + 1] >= c) << 3 | (p[s] >= c) << 2 |
+                     (p[s - 1] >= c) << 1 | (p[-1] >= c);
+        int cell = ((yy - 1) * LBP_CELLS / (LBP_SIZE - 2)) * LBP_CELLS + (xx - 1) * LBP_CELLS / (LBP_SIZE - 2);
+
+        hist[cell * 256 + code] += 1.0f;
+      }
+
+  for (int cell = 0; cell < LBP_CELLS * LBP_CELLS; cell++)
+    {
+      float sum = 0;
+
+      for (int i = 0; i < 256; i++)
+        sum += hist[cell * 256 + i];
+      for (int i = 0; i < 256 && sum > 0; i++)
+        hist[cell * 256 + i] /= sum;
+    }
+
+  return hist;
+}
+
+/**
+ * ek_face_similarity:
+ *
+ * The resemblance of two face crops (see the header): 0..1, or -1 when a box
+ * does not fit its frame.
+ */
+double
+ek_face_similarity (EkVideoFrame    *a,
+                    const EkFaceBox *box_a,
+                    EkVideoFrame    *b,
+                    const EkFaceBox *box_b)
+{
+  g_autofree float *ha = lbp_histograms (a, box_a);
+  g_autofree float *hb = lbp_histograms (b, box_b);
+  double sum = 0;
+
+  if (ha == NULL || hb == NULL)
+    return -1.0;
+
+  for (int i = 0; i < LBP_CELLS * LBP_CELLS * 256; i++)
+    sum += MIN (ha[i], hb[i]);
+
+  return sum / (LBP_CELLS * LBP_CELLS);
+}
+
+static void
+measure_similarity (EkProctorSignals *self,
+                    EkFaceDetection  *detection,
+                    const EkFaceBox  *box,
+                    gint64            now)
+{
+  double score;
+
+  if (!self->have_reference ||
+      (self->last_similarity_us != 0 &&
+       now - self->last_similarity_us < self->policy.similarity_interval_s * G_USEC_PER_SEC))
+    return;
+
+  score = ek_face_similarity (self->reference, &self->reference_box,
+                              ek_face_detection_get_frame (detection), box);
+  if (score < 0)
+    return;
+
+  self->last_similarity_us = now;
+  self->similarity = score;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIMILARITY]);
+}
+
+/* Callbacks */
+
+static void
+on_frontal_detected_cb (EkFaceDetector  *detector,
+                        EkFaceDetection *detection,
+                        gpointer         user_data)
+{
+  EkProctorSignals *self = user_data;
+
+  /* No frontal face: is the head turned, or the seat empty? Only then is the
+   * (dearer) profile cascade worth its time. */
+  if (ek_face_detection_count_view (detection, EK_FACE_VIEW_FRONTAL) == 0 &&
+      self->profile != NULL &&
+      ek_face_detector_push_frame (self->profile, ek_face_detection_get_frame (detection)))
+    {
+      g_clear_pointer (&self->awaiting_profile, ek_face_detection_unref);
+      self->awaiting_profile = ek_face_detection_ref (detection);
+      return;
+    }
+
+  ek_proctor_signals_add_detection (self, detection);
+}
+
+static void
+on_profile_detected_cb (EkFaceDetector  *detector,
+                        EkFaceDetection *detection,
+                        gpointer         user_data)
+{
+  EkProctorSignals *self = user_data;
+  g_autoptr(EkFaceDetection) frontal = g_steal_pointer (&self->awaiting_profile);
+  g_autoptr(EkFaceDetection) merged = NULL;
+
+  if (frontal == NULL)
+    return;
+
+  /* The frontal search found nothing; keep its time, add the profiles. */
+  merged = ek_face_detection_new (ek_face_detection_get_frame (frontal),
+                                  ek_face_detection_get_time_us (frontal),
+                                  ek_face_detection_get_n_boxes (detection) > 0
+                                    ? ek_face_detection_get_box (detection, 0) : NULL,
+                                  ek_face_detection_get_n_boxes (detection));
+  ek_proctor_signals_add_detection (self, merged);
+}
+
+static void
+on_snapshot_sent_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(EkProctorSignals) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (ek_api_client_post_snapshot_finish (EK_API_CLIENT (source), result, NULL, &error))
+    self->n_snapshots_sent++;
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("Snapshot not sent: %s", error->message);
+}
+
+static void
+on_snapshot_encoded_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(EkProctorSignals) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) jpeg = ek_jpeg_encode_finish (result, &error);
+  EkServerClock *clock;
+
+  if (jpeg == NULL || self->api == NULL)
+    {
+      if (jpeg == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Snapshot not encoded: %s", error->message);
+      return;
+    }
+
+  clock = ek_api_client_get_clock (self->api);
+  ek_api_client_post_snapshot_async (self->api, "camera", jpeg,
+                                     clock != NULL ? ek_server_clock_now_ms (clock) : g_get_real_time () / 1000,
+                                     self->cancellable, on_snapshot_sent_cb, g_object_ref (self));
+}
+
+/* Snapshots go out through the same signal whether random or asked for. */
+static void
+snapshot_due (EkProctorSignals *self)
+{
+  g_signal_emit (self, signals[SNAPSHOT_DUE], 0);
+
+  if (self->api != NULL && self->latest != NULL)
+    ek_jpeg_encode_async (self->latest, self->cancellable, on_snapshot_encoded_cb, g_object_ref (self));
+}
+
+static void
+on_recorder_face_frame_cb (EkRecorder       *recorder,
+                           EkVideoFrame     *frame,
+                           EkProctorSignals *self)
+{
+  ek_proctor_signals_push_frame (self, frame);
+}
+
+static void
+on_recorder_level_cb (EkRecorder       *recorder,
+                      GParamSpec       *pspec,
+                      EkProctorSignals *self)
+{
+  ek_proctor_signals_push_level (self, ek_recorder_get_level_db (recorder), g_get_monotonic_time ());
+}
+
+static gboolean
+on_snapshot_timeout_cb (gpointer user_data)
+{
+  EkProctorSignals *self = user_data;
+
+  self->snapshot_source = 0;
+  snapshot_due (self);
+  schedule_snapshot (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_snapshot (EkProctorSignals *self)
+{
+  double mean_s, delay_s;
+
+  g_clear_handle_id (&self->snapshot_source, g_source_remove);
+  if (!self->snapshots_enabled || self->stopped || self->policy.snapshots_per_hour <= 0)
+    return;
+
+  /* Exponential gaps (a Poisson process): the candidate cannot predict the next
+   * one from the last. */
+  mean_s = 3600.0 / self->policy.snapshots_per_hour;
+  delay_s = -log (1.0 - g_rand_double (self->rand)) * mean_s;
+  delay_s = CLAMP (delay_s, MIN_SNAPSHOT_S, 3 * mean_s);
+  self->snapshot_source = g_timeout_add_seconds ((guint) delay_s, on_snapshot_timeout_cb, self);
+}
+
+/* Vfuncs */
+
+static void
+ek_proctor_signals_dispose (GObject *object)
+{
+  EkProctorSignals *self = EK_PROCTOR_SIGNALS (object);
+
+  g_clear_handle_id (&self->snapshot_source, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  if (self->recorder_signals != NULL)
+    g_signal_group_set_target (self->recorder_signals, NULL);
+  g_clear_object (&self->recorder_signals);
+  g_clear_object (&self->tracker);
+  g_clear_object (&self->api);
+  g_clear_pointer (&self->latest, ek_video_frame_unref);
+  g_clear_object (&self->frontal);
+  g_clear_object (&self->profile);
+  g_clear_pointer (&self->awaiting_profile, ek_face_detection_unref);
+  g_clear_pointer (&self->reference, ek_video_frame_unref);
+
+  G_OBJECT_CLASS (ek_proctor_signals_parent_class)->dispose (object);
+}
+
+static void
+ek_proctor_signals_finalize (GObject *object)
+{
+  EkProctorSignals *self = EK_PROCTOR_SIGNALS (object);
+
+  g_rand_free (self->rand);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (ek_proctor_signals_parent_class)->finalize (object);
+}
+
+static void
+ek_proctor_signals_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  EkProctorSignals *self = EK_PROCTOR_SIGNALS (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACTIVE:
+      g_value_set_uint (value, ek_proctor_signals_get_active (self));
+      break;
+
+    case PROP_SIMILARITY:
+      g_value_set_double (value, self->similarity);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ek_proctor_signals_class_init (EkProctorSignalsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ek_proctor_signals_dispose;
+  object_class->finalize = ek_proctor_signals_finalize;
+  object_class->get_property = ek_proctor_signals_get_property;
+
+  /**
+   * EkProctorSignals:active:
+   *
+   * The active signals, bit (1 << EkProctorSignal) each.
+   */
+  properties[PROP_ACTIVE] =
+    g_param_spec_uint ("active", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * EkProctorSignals:similarity:
+   *
+   * The last resemblance score with the identity-check face, -1 before the first.
+   */
+  properties[PROP_SIMILARITY] =
+    g_param_spec_double ("similarity", NULL, NULL,
+                         -1.0, 1.0, -1.0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * EkProctorSignals::signal-started:
+   * @signal: the EkProctorSignal
+   * @start_us: monotonic time the condition began
+   */
+  signals[SIGNAL_STARTED] =
+    g_signal_new ("signal-started",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, ek_proctor_signal_get_type (), G_TYPE_INT64);
+
+  /**
+   * EkProctorSignals::signal-ended:
+   * @signal: the EkProctorSignal
+   * @start_us: monotonic time the condition began
+   * @end_us: monotonic time it went; the duration is the difference
+   */
+  signals[SIGNAL_ENDED] =
+    g_signal_new ("signal-ended",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, ek_proctor_signal_get_type (), G_TYPE_INT64, G_TYPE_INT64);
+
+  /**
+   * EkProctorSignals::snapshot-due:
+   *
+   * Time for a snapshot for the proctor (random, or asked for by the server).
+   */
+  signals[SNAPSHOT_DUE] =
+    g_signal_new ("snapshot-due",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+}
+
+static void
+ek_proctor_signals_init (EkProctorSignals *self)
+{
+  ek_proctoring_policy_init_defaults (&self->policy);
+  self->similarity = -1.0;
+  self->rand = g_rand_new ();
+  self->cancellable = g_cancellable_new ();
+}
+
+/* Public API */
+
+/**
+ * ek_proctor_signals_new:
+ * @policy: (nullable): the exam's thresholds, or %NULL for the defaults
+ *
+ * Returns: (transfer full) (nullable): the signals, or %NULL when face detection
+ *   is not installed
+ */
+EkProctorSignals *
+ek_proctor_signals_new (const EkProctoringPolicy  *policy,
+                        GError                   **error)
+{
+  g_autoptr(EkProctorSignals) self = g_object_new (EK_TYPE_PROCTOR_SIGNALS, NULL);
+
+  if (policy != NULL)
+    self->policy = *policy;
+
+  self->frontal = ek_face_detector_new (EK_FACE_CASCADE_FRONTAL, error);
+  if (self->frontal == NULL)
+    return NULL;
+  self->profile = ek_face_detector_new (EK_FACE_CASCADE_PROFILE, error);
+  if (self->profile == NULL)
+    return NULL;
+
+  ek_face_detector_set_max_fps (self->frontal, self->policy.monitor_fps);
+  /* the profile search follows the frontal one at once */
+  ek_face_detector_set_max_fps (self->profile, 60.0);
+  g_signal_connect_object (self->frontal, "detected", G_CALLBACK (on_frontal_detected_cb), self, 0);
+  g_signal_connect_object (self->profile, "detected", G_CALLBACK (on_profile_detected_cb), self, 0);
+
+  return g_steal_pointer (&self);
+}
+
+const EkProctoringPolicy *
+ek_proctor_signals_get_policy (EkProctorSignals *self)
+{
+  g_return_val_if_fail (EK_IS_PROCTOR_SIGNALS (self), NULL);
+
+  return &self->policy;
+}
+
+/**
+ * ek_proctor_signals_set_reference:
+ * @frame: (nullable): the frame sent for the identity check
+ *
+ * The face the later frames are compared with; found with the frontal cascade
+ * (synchronously: once, before the exam).
+ */
+void
+ek_proctor_signals_set_reference (EkProctorSignals *self,
+                                  EkVideoFrame     *frame)
+{
+  g_autoptr(EkFaceDetection) detection = NULL;
+  const EkFaceBox *box;
+
+  g_return_if_fail (EK_IS_PROCTOR_SIGNALS (self));
+
+  g_clear_pointer (&self->reference, ek_video_frame_unref);
+  self->have_reference = FALSE;
+  if (frame == NULL)
+    return;
+
+  detection = ek_face_detector_detect_sync (self->frontal, frame, NULL);
+  if (detection == NULL || (box = ek_face_detection_get_largest (detection, EK_FACE_VIEW_FRONTAL)) == NULL)
+    return;
+
+  self->reference = ek_video_frame_ref (frame);
+  self->reference_box = *box;
+  self->have_reference = TRUE;
+  self->last_similarity_us = 0;
+}
+
+void
+ek_proctor_signals_set_reading_phase (EkProctorSignals *self,
+                                      gboolean          reading)
+{
+  g_return_if_fail (EK_IS_PROCTOR_SIGNALS (self));
+
+  self->reading = !!reading;
+  if (!self->reading)
+    update_track (self, EK_PROCTOR_SIGNAL_VOICE, FALSE, g_get_monotonic_time ());
+}
+
+void
+ek_proctor_signals_set_snapshots_enabled (EkProctorSignals *self,
+                                          gboolean          enabled)
+{
+  g_return_if_fail (EK_IS_PROCTOR_SIGNALS (self));
+
+  if (self->snapshots_enabled == !!enabled)
+    return;
+
+  self->snapshots_enabled = !!enabled;
+  schedule_snapshot (self);
+}
+
+/**
+ * ek_proctor_signals_push_frame:
+ * @frame: a face-monitor frame (EkRecorder::face-frame)
+ */
+void
+ek_proctor_signals_push_frame (EkProctorSignals *self,
+                               EkVideoFrame     *frame)
+{
+  g_return_if_fail (EK_IS_PROCTOR_SIGNALS (self));
+  g_return_if_fail (frame != NULL);
+
+  if (self->stopped)
+    return;
+
+  if (self->latest != frame)
+    {
+      g_clear_pointer (&self->latest, ek_video_frame_unref);
+      self->latest = ek_video_frame_ref (frame);
+    }
+  if (self->awaiting_profile == NULL)
+    ek_face_detector_push_frame (self->frontal, frame);
+}
+
+/**
+ * ek_proctor_signals_push_level:
+ * @level_db: the microphone's level, dBFS (EkRecorder:level-db)
+ * @time_us: monotonic time of it
+ */
+void
+ek_proctor_signals_push_level (EkProctorSignals *self,
+                               double            level_db,
+                               gint64            time_us)
+{
+  double floor_db = 0;
+  guint n_speech = 0;
+  gboolean speech;
+
+  g_return_if_fail (EK_IS_PROCTOR_SIGNALS (self));
+
+  self->levels[self->level_pos] = level_db;
+  self->level_pos = (self->level_pos + 1) % LEVEL_HISTORY;
+  self->n_levels = MIN (self->n_levels + 1, LEVEL_HISTORY);
+
+  floor_db = self->levels[0];
+  for (guint i = 0; i < self->n_levels; i++)
+    floor_db = MIN (floor_db, self->levels[i]);
+
+  speech = level_db > (double) self->policy.voice_level_db && level_db > floor_db + VAD_OVER_FLOOR_DB;
+  self->speech[self->speech_pos] = speech;
+  self->speech_pos = (self->speech_pos + 1) % VAD_WINDOW;
+  for (guint i = 0; i < VAD_WINDOW; i++)
+    n_speech += self->speech[i];
+
+  update_track (self, EK_PROCTOR_SIGNAL_VOICE, self->reading && n_speech >= VAD_MIN_SPEECH, time_us);
+}
+
+/**
+ * ek_proctor_signals_add_detection:
+ * @detection: one analysed frame
+ *
+ * What the live path does with each detector result; tests feed crafted ones.
+ */
+void
+ek_proctor_signals_add_detection (EkProctorSignals *self,
+                                  EkFaceDetection  *detection)
+{
+  gint64 now;
+  guint n_frontal, n_profile;
+  const EkFaceBox *box;
+  guint height;
+  gboolean too_small = FALSE;
+
+  g_return_if_fail (EK_IS_PROCTOR_SIGNALS (self));
+  g_return_if_fail (detection != NULL);
+
+  now = ek_face_detection_get_time_us (detection);
+  height = ek_video_frame_get_height (ek_face_detection_get_frame (detection));
+  n_frontal = ek_face_detection_count_view (detection, EK_FACE_VIEW_FRONTAL);
+  n_profile = ek_face_detection_get_n_boxes (detection) - n_frontal;
+  box = ek_face_detection_get_largest (detection, EK_FACE_VIEW_FRONTAL);
+  self->n_frames++;
+
+  if (n_frontal == 1 && box != NULL)
+    {
+      too_small = box->height * 100 < self->policy.min_face_height_pct * (gint64) height;
+      if (!too_small)
+        measure_similarity (self, detection, box, now);
+    }
+
+  update_track (self, EK_PROCTOR_SIGNAL_FACE_ABSENT, n_frontal == 0 && n_profile == 0, now);
+  update_track (self, EK_PROCTOR_SIGNAL_MULTIPLE_FACES, n_frontal >= 2, now);
+  update_track (self, EK_PROCTOR_SIGNAL_FACE_NOT_VISIBLE,
+                (n_frontal == 1 && too_small) || (n_frontal == 0 && n_profile > 0), now);
+}
+
+void
+ek_proctor_signals_request_snapshot (EkProctorSignals *self)
+{
+  g_return_if_fail (EK_IS_PROCTOR_SIGNALS (self));
+
+  snapshot_due (self);
+}
+
+/**
+ * ek_proctor_signals_attach_recorder:
+ * @recorder: (nullable): the exam's recorder
+ */
+void
+ek_proctor_signals_attach_recorder (EkProctorSignals *self,
+                                    EkRecorder       *recorder)
+{
+  g_return_if_fail (EK_IS_PROCTOR_SIGNALS (self));
+  g_return_if_fail (recorder == NULL || EK_IS_RECORDER (recorder));
+
+  if (self->recorder_signals == NULL)
+    {
+      self->recorder_signals = g_signal_group_new (EK_TYPE_RECORDER);
+      g_signal_group_connect_object (self->recorder_signals, "face-frame",
+                                     G_CALLBACK (on_recorder_face_frame_cb), self, 0);
+      g_signal_group_connect_object (self->recorder_signals, "notify::level-db",
+                                     G_CALLBACK (on_recorder_level_cb), self, 0);
+    }
+  g_signal_group_set_target (self->recorder_signals, recorder);
+}
+
+/**
+ * ek_proctor_signals_set_violation_tracker:
+ * @tracker: (nullable): where signals count as violations of their type
+ */
+void
+ek_proctor_signals_set_violation_tracker (EkProctorSignals   *self,
+                                          EkViolationTracker *tracker)
+{
+  g_return_if_fail (EK_IS_PROCTOR_SIGNALS (self));
+
+  g_set_object (&self->tracker, tracker);
+}
+
+/**
+ * ek_proctor_signals_set_uploader:
+ * @api: (nullable): the session's API client; due snapshots of the newest camera
+ *   frame go to POST /v1/session/snapshots
+ */
+void
+ek_proctor_signals_set_uploader (EkProctorSignals *self,
+                                 EkApiClient      *api)
+{
+  g_return_if_fail (EK_IS_PROCTOR_SIGNALS (self));
+
+  g_set_object (&self->api, api);
+}
+
+guint
+ek_proctor_signals_get_n_snapshots_sent (EkProctorSignals *self)
+{
+  g_return_val_if_fail (EK_IS_PROCTOR_SIGNALS (self), 0);
+
+  return self->n_snapshots_sent;
+}
+
+void
+ek_proctor_signals_stop (EkProctorSignals *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  g_return_if_fail (EK_IS_PROCTOR_SIGNALS (self));
+
+  for (guint i = 0; i < EK_N_PROCTOR_SIGNALS; i++)
+    end_track (self, i, self->tracks[i].clear_since != 0 ? self->tracks[i].clear_since : now);
+  self->stopped = TRUE;
+  g_clear_handle_id (&self->snapshot_source, g_source_remove);
+}
+
+guint
+ek_proctor_signals_get_active (EkProctorSignals *self)
+{
+  guint active = 0;
+
+  g_return_val_if_fail (EK_IS_PROCTOR_SIGNALS (self), 0);
+
+  for (guint i = 0; i < EK_N_PROCTOR_SIGNALS; i++)
+    if (self->tracks[i].active)
+      active |= 1u << i;
+
+  return active;
+}
+
+gboolean
+ek_proctor_signals_is_active (EkProctorSignals *self,
+                              EkProctorSignal   signal)
+{
+  g_return_val_if_fail (EK_IS_PROCTOR_SIGNALS (self), FALSE);
+  g_return_val_if_fail (signal < EK_N_PROCTOR_SIGNALS, FALSE);
+
+  return self->tracks[signal].active;
+}
+
+double
+ek_proctor_signals_get_similarity (EkProctorSignals *self)
+{
+  g_return_val_if_fail (EK_IS_PROCTOR_SIGNALS (self), -1.0);
+
+  return self->similarity;
+}
+
+guint64
+ek_proctor_signals_get_n_frames (EkProctorSignals *self)
+{
+  g_return_val_if_fail (EK_IS_PROCTOR_SIGNALS (self), 0);
+
+  return self->n_frames;
+}

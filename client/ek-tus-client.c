@@ -1,0 +1,1405 @@
+/* ek-tus-client.c: resumable uploads with the tus 1.0 protocol, on EkHttpClient
+ *
+ * An upload is a GTask that walks a small state machine, one HTTP request at a time:
+ *
+ *   OPTIONS (once per client) -> POST (no URL yet) -> HEAD (after any failure) -> PATCH...
+ *
+ * Every failure goes through upload_retry(): it counts the failure, waits a backoff
+ * with full jitter and, when bytes may have reached the server, asks for the offset
+ * with HEAD before the next PATCH. That HEAD is what bounds the resend to one chunk:
+ * a server keeps what arrived of a broken PATCH (or, with checksums, drops only that
+ * chunk), and we go on from exactly there.
+ *
+ * With the checksum extension the SHA-256 of each chunk is computed in a worker
+ * thread, the next chunk's while the current one is on the wire, so hashing costs
+ * no wall time on a fast link. It uses OpenSSL's SHA-256 (SHA-NI/AVX2 where the CPU
+ * has them, about 1.2 GB/s here): GChecksum's portable C runs at a tenth of that,
+ * which on a two-core kiosk took CPU from the upload itself.
+ */
+
+#include "config.h"
+
+#include "ek-tus-client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <openssl/evp.h>
+
+#define TUS_VERSION        "1.0.0"
+#define OFFSET_MEDIA_TYPE  "application/offset+octet-stream"
+#define SMALL_TIMEOUT_MS   15000
+#define CONNECT_TIMEOUT_MS 10000
+#define STALL_SECONDS      30
+#define HASH_BUFFER_SIZE   (256 * 1024)
+#define MIN_CHUNK_SIZE     (64 * 1024)
+/* curl reports progress every few kilobytes; the UI needs far less */
+#define SENDING_STEP       (64 * 1024)
+
+struct _EkTusClient
+{
+  GObject       parent_instance;
+
+  EkHttpClient *http_client;          /* owned */
+  char         *endpoint;
+  char         *token;                /* secret: no property, never logged */
+  guint64       chunk_size;
+  guint         max_attempts;
+  guint         backoff_base_ms;
+  guint         backoff_cap_ms;
+  gboolean      use_checksum;
+
+  /* What the server's OPTIONS answer said; asked once */
+  gboolean      discovered;
+  gboolean      checksum_enabled;
+  guint64       max_size;             /* 0: not announced */
+
+  guint64       bytes_transmitted;
+};
+
+typedef struct
+{
+  guint64   offset;
+  guint64   length;
+  char     *base64;                   /* nullable: still being computed */
+  gboolean  running;
+} ChunkSum;
+
+typedef struct
+{
+  EkTusClient     *client;            /* borrowed: the task's source object */
+  char            *path;
+  guint64          size;
+  char            *metadata;          /* the encoded Upload-Metadata value */
+  char            *url;               /* nullable: not created yet */
+  guint64          offset;            /* confirmed by the server */
+  gboolean         need_head;
+  guint            failures;          /* in a row, without progress */
+  GError          *last_error;
+
+  guint64          chunk_length;      /* of the PATCH in flight */
+  guint64          chunk_sent;
+  guint64          chunk_notified;
+  gboolean         waiting_for_sum;
+  GPtrArray       *sums;              /* ChunkSum, owned */
+
+  GSource         *backoff_source;    /* owned, nullable */
+  GSource         *cancel_source;     /* owned, nullable */
+
+  EkTusUploadFunc  func;
+  gpointer         func_data;
+  GDestroyNotify   func_destroy;
+} Upload;
+
+typedef struct
+{
+  char    *path;
+  guint64  offset;
+  guint64  length;
+} SumJob;
+
+enum {
+  PROP_0,
+  PROP_HTTP_CLIENT,
+  PROP_ENDPOINT,
+  PROP_CHUNK_SIZE,
+  PROP_MAX_ATTEMPTS,
+  PROP_USE_CHECKSUM,
+  PROP_CHECKSUM_ENABLED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (EkTusClient, ek_tus_client, G_TYPE_OBJECT)
+G_DEFINE_QUARK (ek-tus-error-quark, ek_tus_error)
+
+static void upload_step (GTask *task);
+
+/* Helpers */
+
+static void
+chunk_sum_free (gpointer data)
+{
+  ChunkSum *sum = data;
+
+  g_free (sum->base64);
+  g_free (sum);
+}
+
+static void
+sum_job_free (gpointer data)
+{
+  SumJob *job = data;
+
+  g_free (job->path);
+  g_free (job);
+}
+
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+static void
+upload_free (gpointer data)
+{
+  Upload *up = data;
+
+  clear_source (&up->backoff_source);
+  clear_source (&up->cancel_source);
+  if (up->func_destroy != NULL)
+    up->func_destroy (up->func_data);
+  g_clear_pointer (&up->sums, g_ptr_array_unref);
+  g_clear_error (&up->last_error);
+  g_free (up->path);
+  g_free (up->metadata);
+  g_free (up->url);
+  g_free (up);
+}
+
+static void
+upload_notify (Upload           *up,
+               EkTusUploadEvent  event,
+               guint64           sending)
+{
+  if (up->func != NULL && up->url != NULL)
+    up->func (event, up->url, up->offset, sending, up->func_data);
+}
+
+static gboolean
+parse_offset (const char *text,
+              guint64    *out)
+{
+  return text != NULL &&
+         g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, out, NULL);
+}
+
+static gboolean
+header_has_token (const char *header,
+                  const char *token)
+{
+  g_auto(GStrv) parts = NULL;
+
+  if (header == NULL)
+    return FALSE;
+
+  parts = g_strsplit (header, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (g_ascii_strcasecmp (g_strstrip (parts[i]), token) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+add_tus_headers (EkTusClient   *self,
+                 EkHttpRequest *request)
+{
+  ek_http_request_add_header (request, "Tus-Resumable", TUS_VERSION);
+  if (self->token != NULL)
+    {
+      g_autofree char *auth = g_strconcat ("Bearer ", self->token, NULL);
+
+      ek_http_request_add_header (request, "Authorization", auth);
+    }
+}
+
+/* Full jitter (AWS architecture blog): uniform in [0, min (cap, base * 2^n)]. */
+static guint
+backoff_delay_ms (EkTusClient *self,
+                  guint        failures)
+{
+  guint64 ceiling = self->backoff_base_ms;
+
+  for (guint i = 1; i < failures && ceiling < self->backoff_cap_ms; i++)
+    ceiling *= 2;
+  ceiling = MIN (ceiling, self->backoff_cap_ms);
+
+  if (ceiling == 0)
+    return 0;
+  return (guint) g_random_int_range (0, (gint32) MIN (ceiling, G_MAXINT32 - 1) + 1);
+}
+
+static GError *
+status_error (EkHttpResponse *response,
+              const char     *what)
+{
+  guint status = ek_http_response_get_status (response);
+
+  g_debug ("tus %s: HTTP %u", what, status);
+
+  switch (status)
+    {
+    case 401:
+    case 403:
+      return g_error_new_literal (EK_TUS_ERROR, EK_TUS_ERROR_UNAUTHORIZED,
+                                  _("The exam server no longer accepts this session’s recording. Sign in again to finish the upload."));
+    case 413:
+      return g_error_new_literal (EK_TUS_ERROR, EK_TUS_ERROR_TOO_LARGE,
+                                  _("The exam server does not accept a recording file this large. Contact your technician."));
+    case 408:
+    case 423:
+    case 429:
+      return g_error_new_literal (EK_TUS_ERROR, EK_TUS_ERROR_UNAVAILABLE,
+                                  _("The exam server is busy. The recording upload will go on by itself."));
+    default:
+      if (status >= 500)
+        return g_error_new_literal (EK_TUS_ERROR, EK_TUS_ERROR_UNAVAILABLE,
+                                    _("The exam server is busy. The recording upload will go on by itself."));
+      return g_error_new_literal (EK_TUS_ERROR, EK_TUS_ERROR_REFUSED,
+                                  _("The exam server refused the recording upload. Contact your technician."));
+    }
+}
+
+static GError *
+protocol_error (const char *detail)
+{
+  g_debug ("tus: %s", detail);
+  return g_error_new_literal (EK_TUS_ERROR, EK_TUS_ERROR_PROTOCOL,
+                              _("The exam server answered the recording upload in a way the kiosk does not understand. The upload will be tried again."));
+}
+
+static GError *
+file_error (const char *path,
+            const char *detail)
+{
+  g_debug ("tus: %s: %s", path, detail);
+  return g_error_new_literal (EK_TUS_ERROR, EK_TUS_ERROR_FILE,
+                              _("A recording file on this computer could not be read. Contact your technician."));
+}
+
+/* Upload state machine */
+
+static gboolean
+on_backoff_done_cb (gpointer user_data)
+{
+  g_autoptr(GTask) task = g_object_ref (G_TASK (user_data));
+  Upload *up = g_task_get_task_data (task);
+
+  clear_source (&up->backoff_source);
+  clear_source (&up->cancel_source);
+  upload_step (task);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_backoff_cancelled_cb (GCancellable *cancellable,
+                         gpointer      user_data)
+{
+  return on_backoff_done_cb (user_data);
+}
+
+/* Takes @error: the reason, returned if this was the last attempt. */
+static void
+upload_retry (GTask  *task,
+              GError *error)
+{
+  EkTusClient *self = g_task_get_source_object (task);
+  Upload *up = g_task_get_task_data (task);
+  guint delay;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_clear_error (&up->last_error);
+  up->last_error = error;
+  up->failures++;
+
+  /* Bytes may have reached the server, whatever happened: ask it. */
+  if (up->url != NULL)
+    up->need_head = TRUE;
+
+  if (up->failures >= self->max_attempts)
+    {
+      g_debug ("tus %s: giving up after %u attempts: %s", up->path, up->failures,
+               up->last_error->message);
+      g_task_return_error (task, g_steal_pointer (&up->last_error));
+      return;
+    }
+
+  delay = backoff_delay_ms (self, up->failures);
+  g_debug ("tus %s: attempt %u failed (%s), again in %u ms", up->path, up->failures,
+           up->last_error->message, delay);
+
+  up->backoff_source = g_timeout_source_new (delay);
+  g_source_set_static_name (up->backoff_source, "[ek-tus-client backoff]");
+  g_source_set_callback (up->backoff_source, on_backoff_done_cb,
+                         g_object_ref (task), g_object_unref);
+  g_source_attach (up->backoff_source, g_task_get_context (task));
+
+  if (g_task_get_cancellable (task) != NULL)
+    {
+      up->cancel_source = g_cancellable_source_new (g_task_get_cancellable (task));
+      g_source_set_static_name (up->cancel_source, "[ek-tus-client cancel]");
+      g_source_set_callback (up->cancel_source, G_SOURCE_FUNC (on_backoff_cancelled_cb),
+                             g_object_ref (task), g_object_unref);
+      g_source_attach (up->cancel_source, g_task_get_context (task));
+    }
+}
+
+/* Transport errors: is another attempt worth it? */
+static void
+upload_failed (GTask  *task,
+               GError *error)
+{
+  Upload *up = g_task_get_task_data (task);
+
+  if (g_error_matches (error, EK_HTTP_ERROR, EK_HTTP_ERROR_BODY_READ_FAILED))
+    {
+      g_task_return_error (task, file_error (up->path, error->message));
+      g_error_free (error);
+      return;
+    }
+
+  if (!ek_tus_error_is_transient (error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  upload_retry (task, error);
+}
+
+static void
+upload_status_failed (GTask          *task,
+                      EkHttpResponse *response,
+                      const char     *what)
+{
+  GError *error = status_error (response, what);
+
+  if (ek_tus_error_is_transient (error))
+    upload_retry (task, error);
+  else
+    g_task_return_error (task, error);
+}
+
+/* OPTIONS */
+
+static void
+on_options_done_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EkTusClient *self = g_task_get_source_object (task);
+  g_autoptr(EkHttpResponse) response = NULL;
+  GError *error = NULL;
+  guint status;
+  gboolean checksum;
+  guint64 max_size = 0;
+
+  response = ek_http_client_send_finish (EK_HTTP_CLIENT (source), result, &error);
+  if (response == NULL)
+    {
+      upload_failed (task, error);
+      return;
+    }
+
+  status = ek_http_response_get_status (response);
+  if (status >= 500 || status == 429 || status == 408)
+    {
+      upload_status_failed (task, response, "OPTIONS");
+      return;
+    }
+
+  /* A server (or a proxy in front of it) that does not answer OPTIONS still gets
+   * core tus, only without the extensions. */
+  checksum = self->use_checksum && status / 100 == 2 &&
+             header_has_token (ek_http_response_get_header (response, "Tus-Extension"), "checksum") &&
+             header_has_token (ek_http_response_get_header (response, "Tus-Checksum-Algorithm"), "sha256");
+  if (status / 100 == 2)
+    parse_offset (ek_http_response_get_header (response, "Tus-Max-Size"), &max_size);
+
+  g_debug ("tus %s: HTTP %u, checksum %s, max size %" G_GUINT64_FORMAT,
+           self->endpoint, status, checksum ? "sha256" : "none", max_size);
+
+  self->discovered = TRUE;
+  self->max_size = max_size;
+  if (self->checksum_enabled != checksum)
+    {
+      self->checksum_enabled = checksum;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHECKSUM_ENABLED]);
+    }
+
+  upload_step (task);
+}
+
+static void
+send_options (GTask *task)
+{
+  EkTusClient *self = g_task_get_source_object (task);
+  g_autoptr(EkHttpRequest) request = ek_http_request_new ("OPTIONS", self->endpoint);
+
+  add_tus_headers (self, request);
+  ek_http_request_set_timeouts (request, CONNECT_TIMEOUT_MS, SMALL_TIMEOUT_MS);
+  ek_http_client_send_async (self->http_client, request, g_task_get_cancellable (task),
+                             on_options_done_cb, g_object_ref (task));
+}
+
+/* POST: creation */
+
+static void
+on_create_done_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EkTusClient *self = g_task_get_source_object (task);
+  Upload *up = g_task_get_task_data (task);
+  g_autoptr(EkHttpResponse) response = NULL;
+  g_autoptr(GError) uri_error = NULL;
+  GError *error = NULL;
+  const char *location;
+  char *url;
+
+  response = ek_http_client_send_finish (EK_HTTP_CLIENT (source), result, &error);
+  if (response == NULL)
+    {
+      upload_failed (task, error);
+      return;
+    }
+
+  if (ek_http_response_get_status (response) != 201)
+    {
+      upload_status_failed (task, response, "POST");
+      return;
+    }
+
+  location = ek_http_response_get_header (response, "Location");
+  if (location == NULL || *location == '\0')
+    {
+      upload_retry (task, protocol_error ("creation answered without a Location"));
+      return;
+    }
+
+  url = g_uri_resolve_relative (self->endpoint, location, G_URI_FLAGS_NONE, &uri_error);
+  if (url == NULL)
+    {
+      upload_retry (task, protocol_error (uri_error->message));
+      return;
+    }
+
+  g_free (up->url);
+  up->url = url;
+  up->offset = 0;
+  up->need_head = FALSE;
+  g_ptr_array_set_size (up->sums, 0);
+  g_debug ("tus %s: created %s", up->path, up->url);
+  upload_notify (up, EK_TUS_UPLOAD_CREATED, 0);
+
+  upload_step (task);
+}
+
+static void
+send_create (GTask *task)
+{
+  EkTusClient *self = g_task_get_source_object (task);
+  Upload *up = g_task_get_task_data (task);
+  g_autoptr(EkHttpRequest) request = ek_http_request_new ("POST", self->endpoint);
+  g_autofree char *length = g_strdup_printf ("%" G_GUINT64_FORMAT, up->size);
+
+  if (self->max_size > 0 && up->size > self->max_size)
+    {
+      g_task_return_new_error (task, EK_TUS_ERROR, EK_TUS_ERROR_TOO_LARGE, "%s",
+                               _("The exam server does not accept a recording file this large. Contact your technician."));
+      return;
+    }
+
+  add_tus_headers (self, request);
+  ek_http_request_add_header (request, "Upload-Length", length);
+  if (up->metadata != NULL && *up->metadata != '\0')
+    ek_http_request_add_header (request, "Upload-Metadata", up->metadata);
+  ek_http_request_set_timeouts (request, CONNECT_TIMEOUT_MS, SMALL_TIMEOUT_MS);
+  ek_http_client_send_async (self->http_client, request, g_task_get_cancellable (task),
+                             on_create_done_cb, g_object_ref (task));
+}
+
+/* HEAD: where does the upload stand? */
+
+static void
+on_head_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Upload *up = g_task_get_task_data (task);
+  g_autoptr(EkHttpResponse) response = NULL;
+  GError *error = NULL;
+  guint status;
+  guint64 offset, length;
+
+  response = ek_http_client_send_finish (EK_HTTP_CLIENT (source), result, &error);
+  if (response == NULL)
+    {
+      upload_failed (task, error);
+      return;
+    }
+
+  status = ek_http_response_get_status (response);
+  if (status == 404 || status == 410)
+    {
+      /* Expired or removed on the server: start again with a new upload. */
+      g_debug ("tus %s: %s is gone (HTTP %u), creating it again", up->path, up->url, status);
+      g_clear_pointer (&up->url, g_free);
+      up->offset = 0;
+      up->need_head = FALSE;
+      upload_step (task);
+      return;
+    }
+
+  if (status / 100 != 2)
+    {
+      upload_status_failed (task, response, "HEAD");
+      return;
+    }
+
+  if (!parse_offset (ek_http_response_get_header (response, "Upload-Offset"), &offset) ||
+      offset > up->size ||
+      (parse_offset (ek_http_response_get_header (response, "Upload-Length"), &length) &&
+       length != up->size))
+    {
+      /* Not the upload of this file (or nonsense): a new one is the safe way. */
+      g_debug ("tus %s: %s does not match the file, creating it again", up->path, up->url);
+      g_clear_pointer (&up->url, g_free);
+      up->offset = 0;
+      up->need_head = FALSE;
+      upload_retry (task, protocol_error ("HEAD answered an offset or length that does not fit"));
+      return;
+    }
+
+  if (offset > up->offset)
+    up->failures = 0;
+  up->offset = offset;
+  up->need_head = FALSE;
+  g_debug ("tus %s: the server has %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " bytes",
+           up->path, offset, up->size);
+  upload_notify (up, EK_TUS_UPLOAD_OFFSET, 0);
+
+  upload_step (task);
+}
+
+static void
+send_head (GTask *task)
+{
+  EkTusClient *self = g_task_get_source_object (task);
+  Upload *up = g_task_get_task_data (task);
+  g_autoptr(EkHttpRequest) request = ek_http_request_new ("HEAD", up->url);
+
+  add_tus_headers (self, request);
+  ek_http_request_set_timeouts (request, CONNECT_TIMEOUT_MS, SMALL_TIMEOUT_MS);
+  ek_http_client_send_async (self->http_client, request, g_task_get_cancellable (task),
+                             on_head_done_cb, g_object_ref (task));
+}
+
+/* Checksums, in a worker thread */
+
+static void
+compute_sum_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  SumJob *job = task_data;
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
+  g_autofree guint8 *buffer = g_malloc (HASH_BUFFER_SIZE);
+  guint8 digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  guint64 done = 0;
+  int fd;
+
+  if (ctx == NULL || !EVP_DigestInit_ex (ctx, EVP_sha256 (), NULL))
+    {
+      EVP_MD_CTX_free (ctx);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "SHA-256 is not available");
+      return;
+    }
+
+  fd = g_open (job->path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      EVP_MD_CTX_free (ctx);
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               "%s", g_strerror (saved_errno));
+      return;
+    }
+
+  while (done < job->length)
+    {
+      gssize n = pread (fd, buffer, MIN (HASH_BUFFER_SIZE, job->length - done),
+                        (off_t) (job->offset + done));
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved_errno = errno;
+
+          close (fd);
+          EVP_MD_CTX_free (ctx);
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s",
+                                   n == 0 ? "the file is shorter than announced" : g_strerror (saved_errno));
+          return;
+        }
+      EVP_DigestUpdate (ctx, buffer, n);
+      done += n;
+
+      if (g_task_return_error_if_cancelled (task))
+        {
+          close (fd);
+          EVP_MD_CTX_free (ctx);
+          return;
+        }
+    }
+  close (fd);
+
+  EVP_DigestFinal_ex (ctx, digest, &digest_len);
+  EVP_MD_CTX_free (ctx);
+  g_task_return_pointer (task, g_base64_encode (digest, digest_len), g_free);
+}
+
+static ChunkSum *
+find_sum (Upload  *up,
+          guint64  offset,
+          guint64  length)
+{
+  for (guint i = 0; i < up->sums->len; i++)
+    {
+      ChunkSum *sum = g_ptr_array_index (up->sums, i);
+
+      if (sum->offset == offset && sum->length == length)
+        return sum;
+    }
+  return NULL;
+}
+
+static void
+on_sum_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Upload *up = g_task_get_task_data (task);
+  SumJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base64 = NULL;
+  ChunkSum *sum;
+
+  base64 = g_task_propagate_pointer (G_TASK (result), &error);
+
+  sum = find_sum (up, job->offset, job->length);
+  if (sum == NULL || !sum->running)
+    return;   /* forgotten meanwhile: the upload moved elsewhere */
+
+  sum->running = FALSE;
+  if (base64 == NULL)
+    {
+      g_ptr_array_remove (up->sums, sum);
+      /* A failed look-ahead is simply asked for again when its chunk is due. */
+      if (!up->waiting_for_sum)
+        return;
+      up->waiting_for_sum = FALSE;
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        upload_step (task);
+      else
+        g_task_return_error (task, file_error (up->path, error->message));
+      return;
+    }
+
+  sum->base64 = g_steal_pointer (&base64);
+  if (up->waiting_for_sum)
+    {
+      up->waiting_for_sum = FALSE;
+      upload_step (task);
+    }
+}
+
+static ChunkSum *
+want_sum (GTask   *task,
+          guint64  offset,
+          guint64  length)
+{
+  Upload *up = g_task_get_task_data (task);
+  g_autoptr(GTask) sum_task = NULL;
+  ChunkSum *sum = find_sum (up, offset, length);
+  SumJob *job;
+
+  if (sum != NULL)
+    return sum;
+
+  /* Only the chunks ahead of the server's offset can still be needed. */
+  for (guint i = up->sums->len; i > 0; i--)
+    {
+      ChunkSum *old = g_ptr_array_index (up->sums, i - 1);
+
+      if (old->offset < up->offset)
+        g_ptr_array_remove_index (up->sums, i - 1);
+    }
+  while (up->sums->len >= 3)
+    g_ptr_array_remove_index (up->sums, 0);
+
+  sum = g_new0 (ChunkSum, 1);
+  sum->offset = offset;
+  sum->length = length;
+  sum->running = TRUE;
+  g_ptr_array_add (up->sums, sum);
+
+  job = g_new0 (SumJob, 1);
+  job->path = g_strdup (up->path);
+  job->offset = offset;
+  job->length = length;
+
+  sum_task = g_task_new (g_task_get_source_object (task), g_task_get_cancellable (task),
+                         on_sum_done_cb, g_object_ref (task));
+  g_task_set_source_tag (sum_task, want_sum);
+  g_task_set_name (sum_task, "[ek-tus-client] chunk checksum");
+  g_task_set_task_data (sum_task, job, sum_job_free);
+  g_task_run_in_thread (sum_task, compute_sum_thread);
+
+  return sum;
+}
+
+/* PATCH */
+
+static void
+on_patch_progress_cb (EkHttpRequest *request,
+                      guint64        uploaded,
+                      guint64        upload_total,
+                      guint64        downloaded,
+                      guint64        download_total,
+                      gpointer       user_data)
+{
+  Upload *up = user_data;
+
+  /* curl starts from 0 again when it rewinds the body to resend it */
+  if (uploaded < up->chunk_sent)
+    up->chunk_sent = 0;
+  if (uploaded == up->chunk_sent)
+    return;
+
+  up->client->bytes_transmitted += uploaded - up->chunk_sent;
+  up->chunk_sent = uploaded;
+  if (uploaded < up->chunk_notified || uploaded - up->chunk_notified >= SENDING_STEP ||
+      uploaded >= up->chunk_length)
+    {
+      up->chunk_notified = uploaded;
+      upload_notify (up, EK_TUS_UPLOAD_SENDING, MIN (uploaded, up->chunk_length));
+    }
+}
+
+static void
+on_patch_done_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Upload *up = g_task_get_task_data (task);
+  g_autoptr(EkHttpResponse) response = NULL;
+  GError *error = NULL;
+  guint status;
+  guint64 offset;
+
+  response = ek_http_client_send_finish (EK_HTTP_CLIENT (source), result, &error);
+  up->chunk_length = 0;
+  up->chunk_sent = 0;
+  if (response == NULL)
+    {
+      upload_failed (task, error);
+      return;
+    }
+
+  status = ek_http_response_get_status (response);
+  switch (status)
+    {
+    case 200:
+    case 204:
+      if (!parse_offset (ek_http_response_get_header (response, "Upload-Offset"), &offset) ||
+          offset <= up->offset || offset > up->size)
+        {
+          upload_retry (task, protocol_error ("PATCH answered without a usable Upload-Offset"));
+          return;
+        }
+      up->offset = offset;
+      up->failures = 0;
+      g_clear_error (&up->last_error);
+      upload_notify (up, EK_TUS_UPLOAD_OFFSET, 0);
+      upload_step (task);
+      return;
+
+    case 409:
+      /* Our offset is not the server's: upload_retry() asks with HEAD. */
+      upload_retry (task, protocol_error ("PATCH offset conflict"));
+      return;
+
+    case 404:
+    case 410:
+      g_debug ("tus %s: %s is gone (HTTP %u), creating it again", up->path, up->url, status);
+      g_clear_pointer (&up->url, g_free);
+      up->offset = 0;
+      upload_retry (task, protocol_error ("the upload is gone"));
+      return;
+
+    case 460:
+      {
+        /* The chunk arrived damaged and the server dropped it; hash it again too,
+         * in case it was our read that went wrong. */
+        ChunkSum *sum = find_sum (up, up->offset, MIN (up->client->chunk_size, up->size - up->offset));
+
+        if (sum != NULL && !sum->running)
+          g_ptr_array_remove (up->sums, sum);
+        upload_retry (task, protocol_error ("checksum mismatch"));
+        return;
+      }
+
+    default:
+      upload_status_failed (task, response, "PATCH");
+      return;
+    }
+}
+
+static void
+send_patch (GTask *task)
+{
+  EkTusClient *self = g_task_get_source_object (task);
+  Upload *up = g_task_get_task_data (task);
+  g_autoptr(EkHttpRequest) request = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *offset_text = NULL;
+  guint64 length = MIN (self->chunk_size, up->size - up->offset);
+  ChunkSum *sum = NULL;
+
+  if (self->checksum_enabled)
+    {
+      sum = want_sum (task, up->offset, length);
+      if (sum->base64 == NULL)
+        {
+          up->waiting_for_sum = TRUE;
+          return;
+        }
+    }
+
+  request = ek_http_request_new ("PATCH", up->url);
+  add_tus_headers (self, request);
+  offset_text = g_strdup_printf ("%" G_GUINT64_FORMAT, up->offset);
+  ek_http_request_add_header (request, "Upload-Offset", offset_text);
+  if (sum != NULL)
+    {
+      g_autofree char *value = g_strconcat ("sha256 ", sum->base64, NULL);
+
+      ek_http_request_add_header (request, "Upload-Checksum", value);
+    }
+  if (!ek_http_request_set_body_from_file (request, OFFSET_MEDIA_TYPE, up->path,
+                                           up->offset, length, &error))
+    {
+      g_task_return_error (task, file_error (up->path, error->message));
+      return;
+    }
+
+  /* A chunk on a slow link takes as long as it takes; only a stall ends it. */
+  ek_http_request_set_timeouts (request, CONNECT_TIMEOUT_MS, 0);
+  ek_http_request_set_stall_timeout (request, 1, STALL_SECONDS);
+  ek_http_request_set_progress_func (request, on_patch_progress_cb, up, NULL);
+
+  up->chunk_length = length;
+  up->chunk_sent = 0;
+  up->chunk_notified = 0;
+  ek_http_client_send_async (self->http_client, request, g_task_get_cancellable (task),
+                             on_patch_done_cb, g_object_ref (task));
+
+  /* Hash the next chunk while this one is on the wire. */
+  if (self->checksum_enabled && up->offset + length < up->size)
+    want_sum (task, up->offset + length,
+              MIN (self->chunk_size, up->size - up->offset - length));
+}
+
+static void
+upload_step (GTask *task)
+{
+  EkTusClient *self = g_task_get_source_object (task);
+  Upload *up = g_task_get_task_data (task);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (!self->discovered)
+    send_options (task);
+  else if (up->url == NULL)
+    send_create (task);
+  else if (up->need_head)
+    send_head (task);
+  else if (up->offset >= up->size)
+    {
+      g_debug ("tus %s: complete at %s", up->path, up->url);
+      g_task_return_pointer (task, g_strdup (up->url), g_free);
+    }
+  else
+    send_patch (task);
+}
+
+/* vfuncs */
+
+static void
+ek_tus_client_finalize (GObject *object)
+{
+  EkTusClient *self = (EkTusClient *)object;
+
+  g_clear_object (&self->http_client);
+  g_clear_pointer (&self->endpoint, g_free);
+  g_clear_pointer (&self->token, g_free);
+
+  G_OBJECT_CLASS (ek_tus_client_parent_class)->finalize (object);
+}
+
+static void
+ek_tus_client_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  EkTusClient *self = EK_TUS_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_HTTP_CLIENT:
+      g_value_set_object (value, self->http_client);
+      break;
+
+    case PROP_ENDPOINT:
+      g_value_set_string (value, self->endpoint);
+      break;
+
+    case PROP_CHUNK_SIZE:
+      g_value_set_uint64 (value, self->chunk_size);
+      break;
+
+    case PROP_MAX_ATTEMPTS:
+      g_value_set_uint (value, self->max_attempts);
+      break;
+
+    case PROP_USE_CHECKSUM:
+      g_value_set_boolean (value, self->use_checksum);
+      break;
+
+    case PROP_CHECKSUM_ENABLED:
+      g_value_set_boolean (value, self->checksum_enabled);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ek_tus_client_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  EkTusClient *self = EK_TUS_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_HTTP_CLIENT:
+      self->http_client = g_value_dup_object (value);
+      break;
+
+    case PROP_ENDPOINT:
+      self->endpoint = g_value_dup_string (value);
+      break;
+
+    case PROP_CHUNK_SIZE:
+      ek_tus_client_set_chunk_size (self, g_value_get_uint64 (value));
+      break;
+
+    case PROP_MAX_ATTEMPTS:
+      ek_tus_client_set_max_attempts (self, g_value_get_uint (value));
+      break;
+
+    case PROP_USE_CHECKSUM:
+      self->use_checksum = g_value_get_boolean (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ek_tus_client_class_init (EkTusClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = ek_tus_client_finalize;
+  object_class->get_property = ek_tus_client_get_property;
+  object_class->set_property = ek_tus_client_set_property;
+
+  properties[PROP_HTTP_CLIENT] =
+    g_param_spec_object ("http-client", NULL, NULL,
+                         EK_TYPE_HTTP_CLIENT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * EkTusClient:endpoint:
+   *
+   * The URL uploads are created at (the tus "creation" URL), e.g.
+   * https://exam.example/v1/uploads/.
+   */
+  properties[PROP_ENDPOINT] =
+    g_param_spec_string ("endpoint", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * EkTusClient:chunk-size:
+   *
+   * Bytes per PATCH: the most that an interruption can cost again.
+   */
+  properties[PROP_CHUNK_SIZE] =
+    g_param_spec_uint64 ("chunk-size", NULL, NULL,
+                         MIN_CHUNK_SIZE, G_MAXINT64, EK_TUS_DEFAULT_CHUNK_SIZE,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * EkTusClient:max-attempts:
+   *
+   * Failures in a row, without the server's offset moving, before an upload gives up.
+   */
+  properties[PROP_MAX_ATTEMPTS] =
+    g_param_spec_uint ("max-attempts", NULL, NULL,
+                       1, G_MAXUINT, EK_TUS_DEFAULT_MAX_ATTEMPTS,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * EkTusClient:use-checksum:
+   *
+   * Whether to use the checksum extension when the server offers it. Only tests
+   * turn it off, to see how a server without it behaves.
+   */
+  properties[PROP_USE_CHECKSUM] =
+    g_param_spec_boolean ("use-checksum", NULL, NULL,
+                          TRUE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * EkTusClient:checksum-enabled:
+   *
+   * Whether the server announced the checksum extension with sha256, so that every
+   * PATCH carries Upload-Checksum. Known after the first upload asked.
+   */
+  properties[PROP_CHECKSUM_ENABLED] =
+    g_param_spec_boolean ("checksum-enabled", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ek_tus_client_init (EkTusClient *self)
+{
+  self->chunk_size = EK_TUS_DEFAULT_CHUNK_SIZE;
+  self->max_attempts = EK_TUS_DEFAULT_MAX_ATTEMPTS;
+  self->backoff_base_ms = EK_TUS_DEFAULT_BACKOFF_BASE_MS;
+  self->backoff_cap_ms = EK_TUS_DEFAULT_BACKOFF_CAP_MS;
+}
+
+/* Public API */
+
+/**
+ * ek_tus_error_is_transient:
+ *
+ * Returns: whether trying the same upload again later may succeed: network failures,
+ *   timeouts, a busy server, answers that were not understood
+ */
+gboolean
+ek_tus_error_is_transient (const GError *error)
+{
+  if (error == NULL)
+    return FALSE;
+
+  if (error->domain == EK_TUS_ERROR)
+    return error->code == EK_TUS_ERROR_UNAVAILABLE || error->code == EK_TUS_ERROR_PROTOCOL;
+
+  if (error->domain == EK_HTTP_ERROR)
+    {
+      switch ((EkHttpError) error->code)
+        {
+        case EK_HTTP_ERROR_INVALID_URL:
+        case EK_HTTP_ERROR_INSECURE_URL:
+        case EK_HTTP_ERROR_BODY_READ_FAILED:
+          return FALSE;
+
+        case EK_HTTP_ERROR_FAILED:
+        case EK_HTTP_ERROR_COULD_NOT_RESOLVE:
+        case EK_HTTP_ERROR_COULD_NOT_CONNECT:
+        case EK_HTTP_ERROR_TIMEOUT:
+        case EK_HTTP_ERROR_TLS_UNTRUSTED:
+        case EK_HTTP_ERROR_PINNED_KEY_MISMATCH:
+        case EK_HTTP_ERROR_TLS_FAILED:
+        case EK_HTTP_ERROR_CONNECTION_CUT:
+        case EK_HTTP_ERROR_PROTOCOL:
+        case EK_HTTP_ERROR_RESPONSE_TOO_LARGE:
+        default:
+          /* A captive portal or a proxy in the way may go away again. */
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/**
+ * ek_tus_encode_metadata:
+ * @metadata: (array zero-terminated=1) (nullable): keys and values, alternating
+ *
+ * Returns: (transfer full): the Upload-Metadata value: "key base64(value),..."
+ */
+char *
+ek_tus_encode_metadata (const char * const *metadata)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; metadata != NULL && metadata[i] != NULL && metadata[i + 1] != NULL; i += 2)
+    {
+      const char *key = metadata[i];
+      const char *value = metadata[i + 1];
+
+      g_return_val_if_fail (*key != '\0' && strpbrk (key, " ,\r\n") == NULL,
+                            g_string_free (out, TRUE));
+
+      if (out->len > 0)
+        g_string_append_c (out, ',');
+      g_string_append (out, key);
+      if (*value != '\0')
+        {
+          g_autofree char *encoded = g_base64_encode ((const guchar *) value, strlen (value));
+
+          g_string_append_c (out, ' ');
+          g_string_append (out, encoded);
+        }
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * ek_tus_client_new:
+ * @http_client: the client every request goes through
+ * @endpoint: the URL uploads are created at
+ */
+EkTusClient *
+ek_tus_client_new (EkHttpClient *http_client,
+                   const char   *endpoint)
+{
+  g_return_val_if_fail (EK_IS_HTTP_CLIENT (http_client), NULL);
+  g_return_val_if_fail (endpoint != NULL, NULL);
+
+  return g_object_new (EK_TYPE_TUS_CLIENT,
+                       "http-client", http_client,
+                       "endpoint", endpoint,
+                       NULL);
+}
+
+EkHttpClient *
+ek_tus_client_get_http_client (EkTusClient *self)
+{
+  g_return_val_if_fail (EK_IS_TUS_CLIENT (self), NULL);
+  return self->http_client;
+}
+
+const char *
+ek_tus_client_get_endpoint (EkTusClient *self)
+{
+  g_return_val_if_fail (EK_IS_TUS_CLIENT (self), NULL);
+  return self->endpoint;
+}
+
+/**
+ * ek_tus_client_set_bearer_token:
+ * @token: (nullable): the session token, sent as "Authorization: Bearer"
+ *
+ * Also for uploads already running: their next request carries the new token.
+ */
+void
+ek_tus_client_set_bearer_token (EkTusClient *self,
+                                const char  *token)
+{
+  g_return_if_fail (EK_IS_TUS_CLIENT (self));
+  g_return_if_fail (token == NULL || strpbrk (token, "\r\n") == NULL);
+
+  g_free (self->token);
+  self->token = (token != NULL && *token != '\0') ? g_strdup (token) : NULL;
+}
+
+guint64
+ek_tus_client_get_chunk_size (EkTusClient *self)
+{
+  g_return_val_if_fail (EK_IS_TUS_CLIENT (self), 0);
+  return self->chunk_size;
+}
+
+void
+ek_tus_client_set_chunk_size (EkTusClient *self,
+                              guint64      chunk_size)
+{
+  g_return_if_fail (EK_IS_TUS_CLIENT (self));
+
+  chunk_size = CLAMP (chunk_size, MIN_CHUNK_SIZE, (guint64) G_MAXINT64);
+  if (self->chunk_size == chunk_size)
+    return;
+
+  self->chunk_size = chunk_size;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHUNK_SIZE]);
+}
+
+guint
+ek_tus_client_get_max_attempts (EkTusClient *self)
+{
+  g_return_val_if_fail (EK_IS_TUS_CLIENT (self), 0);
+  return self->max_attempts;
+}
+
+void
+ek_tus_client_set_max_attempts (EkTusClient *self,
+                                guint        max_attempts)
+{
+  g_return_if_fail (EK_IS_TUS_CLIENT (self));
+
+  max_attempts = MAX (max_attempts, 1);
+  if (self->max_attempts == max_attempts)
+    return;
+
+  self->max_attempts = max_attempts;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_ATTEMPTS]);
+}
+
+/**
+ * ek_tus_client_set_backoff:
+ * @base_ms: the first retry waits up to this long
+ * @cap_ms: no retry waits longer than this
+ */
+void
+ek_tus_client_set_backoff (EkTusClient *self,
+                           guint        base_ms,
+                           guint        cap_ms)
+{
+  g_return_if_fail (EK_IS_TUS_CLIENT (self));
+
+  self->backoff_base_ms = base_ms;
+  self->backoff_cap_ms = MAX (cap_ms, base_ms);
+}
+
+gboolean
+ek_tus_client_get_checksum_enabled (EkTusClient *self)
+{
+  g_return_val_if_fail (EK_IS_TUS_CLIENT (self), FALSE);
+  return self->checksum_enabled;
+}
+
+/**
+ * ek_tus_client_get_bytes_transmitted:
+ *
+ * Returns: every body byte put on the wire by PATCH requests, resends included
+ */
+guint64
+ek_tus_client_get_bytes_transmitted (EkTusClient *self)
+{
+  g_return_val_if_fail (EK_IS_TUS_CLIENT (self), 0);
+  return self->bytes_transmitted;
+}
+
+/**
+ * ek_tus_client_upload_async:
+ * @path: the local file
+ * @size: its size; the file must not change while it uploads
+ * @metadata: (array zero-terminated=1) (nullable): Upload-Metadata keys and values,
+ *   alternating; only used when the upload is created
+ * @resume_url: (nullable): an upload created earlier for this file, to go on with
+ * @func: (nullable): told about the URL and the offset as they change
+ * @cancellable: (nullable): stops the upload; what the server has stays there
+ *
+ * Uploads @path: creates it on the server unless @resume_url is given (an upload
+ * that turns out to be gone is created again), then sends what the server lacks.
+ */
+void
+ek_tus_client_upload_async (EkTusClient         *self,
+                            const char          *path,
+                            guint64              size,
+                            const char * const  *metadata,
+                            const char          *resume_url,
+                            EkTusUploadFunc      func,
+                            gpointer             func_data,
+                            GDestroyNotify       func_destroy,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GStatBuf st;
+  Upload *up;
+
+  g_return_if_fail (EK_IS_TUS_CLIENT (self));
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ek_tus_client_upload_async);
+  g_task_set_name (task, "[ek-tus-client] upload");
+
+  up = g_new0 (Upload, 1);
+  up->client = self;
+  up->path = g_strdup (path);
+  up->size = size;
+  up->metadata = ek_tus_encode_metadata (metadata);
+  up->url = g_strdup (resume_url);
+  up->need_head = resume_url != NULL;
+  up->sums = g_ptr_array_new_with_free_func (chunk_sum_free);
+  up->func = func;
+  up->func_data = func_data;
+  up->func_destroy = func_destroy;
+  g_task_set_task_data (task, up, upload_free);
+
+  /* A file that changed since it was hashed must not go up as if it had not. */
+  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode) || (guint64) st.st_size != size)
+    {
+      g_task_return_error (task, file_error (path, "missing, not a file, or not of the size announced"));
+      return;
+    }
+
+  upload_step (task);
+}
+
+/**
+ * ek_tus_client_upload_finish:
+ *
+ * Returns: (transfer full): the URL of the complete upload, or %NULL with an error
+ *   (%EK_TUS_ERROR, %EK_HTTP_ERROR or %G_IO_ERROR_CANCELLED)
+ */
+char *
+ek_tus_client_upload_finish (EkTusClient   *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (EK_IS_TUS_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ek_tus_client_upload_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

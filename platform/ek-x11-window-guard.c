@@ -1,0 +1,610 @@
+/* ek-x11-window-guard.c: the kiosk window stays fullscreen, on top, visible and focused (X11)
+ *
+ * Polling is the backbone (every 100 ms: focus, map state, stacking, pointer), because
+ * while the keyboard is grabbed GTK's is-active does not change when focus moves; the
+ * X Input 2 focus events only make the check come sooner.
+ */
+
+#include "config.h"
+
+#include <gdk/gdk.h>
+#include <gdk/x11/gdkx.h>
+#include <X11/Xatom.h>
+#include <X11/Xlib.h>
+#include <X11/Xutil.h>
+#include <X11/extensions/XInput2.h>
+
+#include "ek-window-guard.h"
+
+#define POLL_INTERVAL_MS        100
+#define SCREENSAVER_RESET_S      30
+
+#define _NET_WM_STATE_ADD         1
+#define SOURCE_INDICATION_PAGER   2
+
+struct _EkWindowGuard
+{
+  GObject     parent_instance;
+
+  GdkSurface *surface;     /* owned ref */
+  GdkDisplay *display;     /* borrowed from surface */
+  int         xi_opcode;
+  gboolean    engaged;
+  gboolean    conditions[EK_N_WINDOW_CONDITIONS];
+  guint       poll_id;
+  guint       screensaver_id;
+  gulong      xevent_id;
+
+  /* The screen saver settings found at engage, restored at release. */
+  int         saver_timeout;
+  int         saver_interval;
+  int         saver_blanking;
+  int         saver_exposures;
+  gboolean    saver_saved;
+};
+
+G_DEFINE_FINAL_TYPE (EkWindowGuard, ek_window_guard, G_TYPE_OBJECT)
+
+enum {
+  CONDITION_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static const char * const condition_names[] = {
+  [EK_WINDOW_CONDITION_FOCUS_LOST] = "focus_lost",
+  [EK_WINDOW_CONDITION_HIDDEN] = "window_hidden",
+  [EK_WINDOW_CONDITION_OBSCURED] = "window_obscured",
+  [EK_WINDOW_CONDITION_POINTER_LEFT] = "pointer_left",
+};
+
+static Display *
+xdisplay_of (EkWindowGuard *self)
+{
+  return gdk_x11_display_get_xdisplay (self->display);
+}
+
+static Window
+xid_of (EkWindowGuard *self)
+{
+  return gdk_x11_surface_get_xid (self->surface);
+}
+
+/* The window manager's frame around ours, or ours: the child of the root window. */
+static Window
+find_frame (Display *xdisplay,
+            Window   window)
+{
+  Window root = None, parent = None, *children = NULL;
+  unsigned int n = 0;
+
+  while (window != None)
+    {
+      if (!XQueryTree (xdisplay, window, &root, &parent, &children, &n))
+        return None;
+      if (children != NULL)
+        XFree (children);
+      if (parent == root || parent == None)
+        return window;
+      window = parent;
+    }
+
+  return None;
+}
+
+static gboolean
+is_inside (Display *xdisplay,
+           Window   window,
+           Window   ancestor)
+{
+  Window root = None, parent = None, *children = NULL;
+  unsigned int n = 0;
+
+  while (window != None)
+    {
+      if (window == ancestor)
+        return TRUE;
+      if (!XQueryTree (xdisplay, window, &root, &parent, &children, &n))
+        return FALSE;
+      if (children != NULL)
+        XFree (children);
+      if (window == root)
+        return FALSE;
+      window = parent;
+    }
+
+  return FALSE;
+}
+
+static char *
+window_name (Display *xdisplay,
+             Window   window)
+{
+  Atom utf8 = XInternAtom (xdisplay, "UTF8_STRING", False);
+  Atom net_wm_name = XInternAtom (xdisplay, "_NET_WM_NAME", False);
+  Window root = None, parent = None, *children = NULL;
+  unsigned int n = 0;
+  Atom type = None;
+  int format = 0;
+  unsigned long items = 0, after = 0;
+  unsigned char *data = NULL;
+  char *name = NULL;
+  char *legacy = NULL;
+
+  if (XGetWindowProperty (xdisplay, window, net_wm_name, 0, 256, False, utf8, &type, &format,
+                          &items, &after, &data) == Success && data != NULL && items > 0)
+    name = g_strndup ((const char *) data, items);
+  if (data != NULL)
+    XFree (data);
+
+  if (name == NULL && XFetchName (xdisplay, window, &legacy) && legacy != NULL)
+    {
+      name = g_strdup (legacy);
+      XFree (legacy);
+    }
+
+  /* A frame has no name of its own: use the client inside it. */
+  if (name == NULL && XQueryTree (xdisplay, window, &root, &parent, &children, &n))
+    {
+      for (unsigned int i = 0; i < n && name == NULL; i++)
+        name = window_name (xdisplay, children[i]);
+    }
+  if (children != NULL)
+    XFree (children);
+
+  return name;
+}
+
+static char *
+describe_window (Display *xdisplay,
+                 Window   window)
+{
+  g_autofree char *name = window_name (xdisplay, window);
+
+  return g_strdup_printf ("0x%lx%s%s%s", (unsigned long) window, name ? " “" : "",
+                          name ? name : "", name ? "”" : "");
+}
+
+static void
+set_condition (EkWindowGuard     *self,
+               EkWindowCondition  condition,
+               gboolean           active,
+               const char        *detail)
+{
+  if (self->conditions[condition] == active)
+    return;
+
+  self->conditions[condition] = active;
+  g_signal_emit (self, signals[CONDITION_CHANGED], 0, condition, active, detail);
+}
+
+static gboolean
+rects_intersect (int ax, int ay, int aw, int ah,
+                 int bx, int by, int bw, int bh)
+{
+  return ax < bx + bw && bx < ax + aw && ay < by + bh && by < ay + ah;
+}
+
+static void
+check_focus (EkWindowGuard *self,
+             Display       *xdisplay,
+             Window         xid)
+{
+  Window focus = None;
+  int revert = 0;
+  gboolean has_focus;
+  g_autofree char *detail = NULL;
+
+  XGetInputFocus (xdisplay, &focus, &revert);
+
+  if (focus == PointerRoot)
+    {
+      Window root, child;
+      int rx, ry, wx, wy;
+      unsigned int mask;
+
+      /* Focus follows the pointer: ours while the pointer is over us (and the keyboard
+       * is grabbed to the kiosk in any case). */
+      has_focus = XQueryPointer (xdisplay, DefaultRootWindow (xdisplay), &root, &child,
+                                 &rx, &ry, &wx, &wy, &mask) &&
+                  child != None && is_inside (xdisplay, xid, child);
+    }
+  else
+    has_focus = focus != None && is_inside (xdisplay, focus, xid);
+
+  if (!has_focus)
+    detail = focus == None ? g_strdup ("none")
+           : focus == PointerRoot ? g_strdup ("pointer root")
+           : describe_window (xdisplay, focus);
+
+  set_condition (self, EK_WINDOW_CONDITION_FOCUS_LOST, !has_focus, detail);
+}
+
+static void
+check_stacking (EkWindowGuard *self,
+                Display       *xdisplay,
+                Window         xid)
+{
+  Window frame = find_frame (xdisplay, xid);
+  Window root = None, parent = None, *children = NULL;
+  XWindowAttributes ours;
+  unsigned int n = 0;
+  gboolean above = FALSE;
+  g_autofree char *obscurer = NULL;
+  g_autofree char *under_pointer = NULL;
+
+  if (frame == None || !XGetWindowAttributes (xdisplay, frame, &ours))
+    return;
+
+  set_condition (self, EK_WINDOW_CONDITION_HIDDEN, ours.map_state != IsViewable,
+                 ours.map_state == IsUnmapped ? "unmapped" : "not viewable");
+
+  if (XQueryTree (xdisplay, DefaultRootWindow (xdisplay), &root, &parent, &children, &n))
+    {
+      /* Bottom to top: everything after our frame is above it. */
+      for (unsigned int i = 0; i < n && obscurer == NULL; i++)
+        {
+          XWindowAttributes attributes;
+
+          if (children[i] == frame)
+            {
+              above = TRUE;
+              continue;
+            }
+          if (!above)
+            continue;
+
+          if (!XGetWindowAttributes (xdisplay, children[i], &attributes) ||
+              attributes.map_state != IsViewable || attributes.class != InputOutput)
+            continue;
+
+          /* Our own popovers and menus are not a violation. */
+          if (gdk_x11_surface_lookup_for_display (self->display, children[i]) != NULL)
+            continue;
+
+          if (rects_intersect (ours.x, ours.y, ours.width, ours.height,
+                               attributes.x, attributes.y, attributes.width, attributes.height))
+            obscurer = describe_window (xdisplay, children[i]);
+        }
+      if (children != NULL)
+        XFree (children);
+    }
+
+  set_condition (self, EK_WINDOW_CONDITION_OBSCURED, obscurer != NULL, obscurer);
+
+  {
+    Window pointer_root, child;
+    int rx, ry, wx, wy;
+    unsigned int mask;
+    gboolean inside = TRUE;
+
+    if (XQueryPointer (xdisplay, DefaultRootWindow (xdisplay), &pointer_root, &child,
+                       &rx, &ry, &wx, &wy, &mask))
+      {
+        inside = child == frame ||
+                 (child != None && gdk_x11_surface_lookup_for_display (self->display, child) != NULL);
+        if (!inside)
+          under_pointer = child == None ? g_strdup ("root") : describe_window (xdisplay, child);
+      }
+
+    set_condition (self, EK_WINDOW_CONDITION_POINTER_LEFT, !inside, under_pointer);
+  }
+}
+
+static gboolean
+on_poll_cb (gpointer user_data)
+{
+  ek_window_guard_check_now (user_data);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_check_once_cb (gpointer user_data)
+{
+  ek_window_guard_check_now (user_data);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_screensaver_reset_cb (gpointer user_data)
+{
+  EkWindowGuard *self = user_data;
+
+  /* Also restarts the power-saving (DPMS) idle timer of the X server. */
+  XForceScreenSaver (xdisplay_of (self), ScreenSaverReset);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+xevent_cb (GdkDisplay *display,
+           XEvent     *xevent,
+           gpointer    user_data)
+{
+  EkWindowGuard *self = user_data;
+
+  if (!self->engaged)
+    return GDK_EVENT_PROPAGATE;
+
+  if ((xevent->type == GenericEvent && xevent->xcookie.extension == self->xi_opcode &&
+       (xevent->xcookie.evtype == XI_FocusOut || xevent->xcookie.evtype == XI_FocusIn)) ||
+      xevent->type == FocusOut || xevent->type == UnmapNotify ||
+      xevent->type == VisibilityNotify)
+    {
+      /* Check after GDK has seen the event, within this main-loop iteration. */
+      g_idle_add_full (G_PRIORITY_HIGH, on_check_once_cb, g_object_ref (self),
+                       g_object_unref);
+    }
+
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+send_net_wm_message (EkWindowGuard *self,
+                     const char    *message,
+                     long           l0,
+                     long           l1,
+                     long           l2)
+{
+  Display *xdisplay = xdisplay_of (self);
+  XEvent event = { 0 };
+
+  event.xclient.type = ClientMessage;
+  event.xclient.window = xid_of (self);
+  event.xclient.message_type = XInternAtom (xdisplay, message, False);
+  event.xclient.format = 32;
+  event.xclient.data.l[0] = l0;
+  event.xclient.data.l[1] = l1;
+  event.xclient.data.l[2] = l2;
+
+  XSendEvent (xdisplay, DefaultRootWindow (xdisplay), False,
+              SubstructureRedirectMask | SubstructureNotifyMask, &event);
+}
+
+static gboolean
+wm_supports (EkWindowGuard *self,
+             const char    *hint)
+{
+  return gdk_x11_screen_supports_net_wm_hint (gdk_x11_display_get_screen (self->display), hint);
+}
+
+static void
+cover_monitor (EkWindowGuard *self)
+{
+  Display *xdisplay = xdisplay_of (self);
+  GdkMonitor *monitor = gdk_display_get_monitor_at_surface (self->display, self->surface);
+  GdkRectangle geometry;
+  int scale;
+
+  if (monitor == NULL)
+    return;
+
+  /* Without a window manager a fullscreen request does nothing visible: place the
+   * window over the monitor ourselves. GDK's geometry is in application pixels. */
+  gdk_monitor_get_geometry (monitor, &geometry);
+  scale = gdk_surface_get_scale_factor (self->surface);
+  XMoveResizeWindow (xdisplay, xid_of (self), geometry.x * scale, geometry.y * scale,
+                     (unsigned) (geometry.width * scale), (unsigned) (geometry.height * scale));
+}
+
+static void
+ek_window_guard_dispose (GObject *object)
+{
+  EkWindowGuard *self = (EkWindowGuard *)object;
+
+  ek_window_guard_release (self);
+  g_clear_signal_handler (&self->xevent_id, self->display);
+  g_clear_object (&self->surface);
+
+  G_OBJECT_CLASS (ek_window_guard_parent_class)->dispose (object);
+}
+
+static void
+ek_window_guard_class_init (EkWindowGuardClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ek_window_guard_dispose;
+
+  /**
+   * EkWindowGuard::condition-changed:
+   * @condition: an #EkWindowCondition
+   * @active: whether it started (TRUE) or ended
+   * @detail: (nullable): what caused it, e.g. the window that took the focus
+   */
+  signals[CONDITION_CHANGED] =
+    g_signal_new ("condition-changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_INT, G_TYPE_BOOLEAN, G_TYPE_STRING);
+}
+
+static void
+ek_window_guard_init (EkWindowGuard *self)
+{
+}
+
+/**
+ * ek_window_guard_new:
+ * @surface: the kiosk window's #GdkSurface (X11)
+ *
+ * Returns: (transfer full): a guard, idle until ek_window_guard_engage()
+ */
+EkWindowGuard *
+ek_window_guard_new (GObject *surface)
+{
+  EkWindowGuard *self;
+  int event, error;
+
+  g_return_val_if_fail (GDK_IS_X11_SURFACE (surface), NULL);
+
+  self = g_object_new (EK_TYPE_WINDOW_GUARD, NULL);
+  self->surface = g_object_ref (GDK_SURFACE (surface));
+  self->display = gdk_surface_get_display (self->surface);
+
+  XQueryExtension (xdisplay_of (self), "XInputExtension", &self->xi_opcode, &event, &error);
+  self->xevent_id = g_signal_connect (self->display, "xevent", G_CALLBACK (xevent_cb), self);
+
+  return self;
+}
+
+/**
+ * ek_window_guard_engage:
+ *
+ * Call once the window is mapped and fullscreen was requested.
+ */
+void
+ek_window_guard_engage (EkWindowGuard *self)
+{
+  Display *xdisplay;
+
+  g_return_if_fail (EK_IS_WINDOW_GUARD (self));
+
+  if (self->engaged)
+    return;
+
+  xdisplay = xdisplay_of (self);
+  self->engaged = TRUE;
+
+  gdk_x11_display_error_trap_push (self->display);
+
+  if (!wm_supports (self, "_NET_WM_STATE_FULLSCREEN"))
+    cover_monitor (self);
+
+  if (wm_supports (self, "_NET_WM_STATE_ABOVE"))
+    send_net_wm_message (self, "_NET_WM_STATE", _NET_WM_STATE_ADD,
+                         (long) XInternAtom (xdisplay, "_NET_WM_STATE_ABOVE", False), 0);
+
+  if (!self->saver_saved)
+    {
+      XGetScreenSaver (xdisplay, &self->saver_timeout, &self->saver_interval,
+                       &self->saver_blanking, &self->saver_exposures);
+      self->saver_saved = TRUE;
+    }
+  XSetScreenSaver (xdisplay, 0, 0, DontPreferBlanking, DefaultExposures);
+  XForceScreenSaver (xdisplay, ScreenSaverReset);
+
+  gdk_x11_display_error_trap_pop_ignored (self->display);
+
+  self->poll_id = g_timeout_add (POLL_INTERVAL_MS, on_poll_cb, self);
+  self->screensaver_id = g_timeout_add_seconds (SCREENSAVER_RESET_S, on_screensaver_reset_cb,
+                                                self);
+  ek_window_guard_check_now (self);
+}
+
+void
+ek_window_guard_release (EkWindowGuard *self)
+{
+  g_return_if_fail (EK_IS_WINDOW_GUARD (self));
+
+  g_clear_handle_id (&self->poll_id, g_source_remove);
+  g_clear_handle_id (&self->screensaver_id, g_source_remove);
+
+  if (self->saver_saved && self->display != NULL)
+    {
+      gdk_x11_display_error_trap_push (self->display);
+      XSetScreenSaver (xdisplay_of (self), self->saver_timeout, self->saver_interval,
+                       self->saver_blanking, self->saver_exposures);
+      gdk_x11_display_error_trap_pop_ignored (self->display);
+      self->saver_saved = FALSE;
+    }
+
+  self->engaged = FALSE;
+  for (guint i = 0; i < EK_N_WINDOW_CONDITIONS; i++)
+    self->conditions[i] = FALSE;
+}
+
+/**
+ * ek_window_guard_reassert:
+ *
+ * Takes the screen back: map, cover the monitor, raise, focus.
+ */
+void
+ek_window_guard_reassert (EkWindowGuard *self)
+{
+  Display *xdisplay;
+  Window xid;
+
+  g_return_if_fail (EK_IS_WINDOW_GUARD (self));
+
+  if (!self->engaged)
+    return;
+
+  xdisplay = xdisplay_of (self);
+  xid = xid_of (self);
+
+  gdk_x11_display_error_trap_push (self->display);
+
+  if (wm_supports (self, "_NET_ACTIVE_WINDOW"))
+    {
+      /* As a pager would ask: window managers honour that even against their focus
+       * stealing prevention, and it also de-iconifies. */
+      send_net_wm_message (self, "_NET_ACTIVE_WINDOW", SOURCE_INDICATION_PAGER, CurrentTime, 0);
+      XMapRaised (xdisplay, xid);
+    }
+  else
+    {
+      Window frame = find_frame (xdisplay, xid);
+
+      XMapRaised (xdisplay, xid);
+      if (frame != None && frame != xid)
+        XRaiseWindow (xdisplay, frame);
+      cover_monitor (self);
+    }
+
+  XRaiseWindow (xdisplay, find_frame (xdisplay, xid));
+  XSync (xdisplay, False);
+
+  /* Focusing an unmapped window is an error: only when it is viewable again. */
+  {
+    XWindowAttributes attributes;
+
+    if (XGetWindowAttributes (xdisplay, xid, &attributes) && attributes.map_state == IsViewable)
+      XSetInputFocus (xdisplay, xid, RevertToParent, CurrentTime);
+  }
+
+  XFlush (xdisplay);
+  gdk_x11_display_error_trap_pop_ignored (self->display);
+}
+
+gboolean
+ek_window_guard_get_condition (EkWindowGuard     *self,
+                               EkWindowCondition  condition)
+{
+  g_return_val_if_fail (EK_IS_WINDOW_GUARD (self), FALSE);
+  g_return_val_if_fail (condition < EK_N_WINDOW_CONDITIONS, FALSE);
+
+  return self->conditions[condition];
+}
+
+void
+ek_window_guard_check_now (EkWindowGuard *self)
+{
+  Display *xdisplay;
+  Window xid;
+
+  g_return_if_fail (EK_IS_WINDOW_GUARD (self));
+
+  if (!self->engaged || self->surface == NULL)
+    return;
+
+  xdisplay = xdisplay_of (self);
+  xid = xid_of (self);
+
+  gdk_x11_display_error_trap_push (self->display);
+  check_stacking (self, xdisplay, xid);
+  check_focus (self, xdisplay, xid);
+  gdk_x11_display_error_trap_pop_ignored (self->display);
+}
+
+const char *
+ek_window_condition_to_string (EkWindowCondition condition)
+{
+  g_return_val_if_fail (condition < EK_N_WINDOW_CONDITIONS, NULL);
+
+  return condition_names[condition];
+}

@@ -1,0 +1,1360 @@
+/* test-lockdown-escape.c: the lockdown escape suite (meson suite `lockdown`)
+ *
+ * Each case starts the kiosk in formal lockdown (`exam-kiosk --lockdown-test`, a
+ * test-hooks build) whose policy allows the virtual-display finding that Xvfb itself
+ * raises and nothing else, attempts one escape from another process (xdotool, wmctrl,
+ * an intruding X client, a stand-in for a forbidden program …) and asserts that the
+ * kiosk blocked or detected it with the right event. Runs on run-headless.sh's Xvfb,
+ * with no window manager, or with openbox when EK_LOCKDOWN_WM=openbox. Prints a table:
+ * case, expected, observed.
+ *
+ * Under Xvfb every input comes through XTEST, so the keyboard cases switch the
+ * injected-input filter off (a test-only setting); the filter has a case of its own.
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#define ENGAGE_TIMEOUT_MS 10000
+
+typedef struct
+{
+  GSubprocess *process;
+  char        *events_path;
+  char        *policy_path;
+  gsize        offset;
+  GPtrArray   *events;      /* JsonObject */
+  char        *window;      /* X window id, decimal */
+} Kiosk;
+
+typedef struct
+{
+  char     *name;
+  char     *expected;
+  char     *observed;
+  gboolean  ok;
+} Row;
+
+static char *tmp_dir;
+static char *kiosk_path;
+static char *intruder_path;
+static char *standin_path;
+static char *clean_dmi;
+static char *clean_cpuinfo;
+static char *clean_sys;
+static char *search_dir;
+static const char *wm;            /* "none" or "openbox" */
+static GSubprocess *wm_process;
+static GPtrArray *rows;
+
+/* Helpers */
+
+static void
+add_row (const char *name,
+         const char *expected,
+         const char *observed,
+         gboolean    ok)
+{
+  Row *row = g_new0 (Row, 1);
+
+  row->name = g_strdup_printf ("%s [%s]", name, wm);
+  row->expected = g_strdup (expected);
+  row->observed = g_strdup (observed);
+  row->ok = ok;
+  g_ptr_array_add (rows, row);
+  g_test_message ("%s: expected %s; observed %s", row->name, expected, observed);
+}
+
+static char *
+run (const char *command_line)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *bounded = g_strconcat ("timeout 10 ", command_line, NULL);
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  /* A helper that hangs (xdotool waiting for a window that never comes) must not hang
+   * the suite. */
+  if (!g_spawn_command_line_sync (bounded, &out, NULL, &status, &error))
+    g_error ("%s: %s", command_line, error->message);
+
+  return g_strstrip (g_steal_pointer (&out));
+}
+
+static void
+sleep_ms (guint ms)
+{
+  g_usleep (ms * 1000);
+}
+
+static void
+kiosk_read (Kiosk *kiosk)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (kiosk->events_path, &contents, &length, NULL))
+    return;
+
+  while (kiosk->offset < length)
+    {
+      char *newline = memchr (contents + kiosk->offset, '\n', length - kiosk->offset);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autofree char *line = NULL;
+
+      if (newline == NULL)
+        break;
+
+      line = g_strndup (contents + kiosk->offset, newline - (contents + kiosk->offset));
+      kiosk->offset = newline - contents + 1;
+      if (json_parser_load_from_data (parser, line, -1, NULL) &&
+          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        {
+          g_test_message ("kiosk: %s", line);
+          g_ptr_array_add (kiosk->events,
+                           json_object_ref (json_node_get_object (json_parser_get_root (parser))));
+        }
+    }
+}
+
+static const char *
+member (JsonObject *event,
+        const char *name)
+{
+  return json_object_has_member (event, name) ? json_object_get_string_member (event, name) : NULL;
+}
+
+/* Returns: (transfer none) (nullable): the first event from index *from on with
+ * event == name and (when given) member key == value (substring), waiting up to timeout_ms */
+static JsonObject *
+kiosk_wait (Kiosk      *kiosk,
+            guint      *from,
+            const char *name,
+            const char *key,
+            const char *value,
+            guint       timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint start = from != NULL ? *from : 0;
+
+  for (;;)
+    {
+      kiosk_read (kiosk);
+      for (guint i = start; i < kiosk->events->len; i++)
+        {
+          JsonObject *event = g_ptr_array_index (kiosk->events, i);
+
+          if (g_strcmp0 (member (event, "event"), name) != 0)
+            continue;
+          if (key != NULL && (member (event, key) == NULL || strstr (member (event, key), value) == NULL))
+            continue;
+          if (from != NULL)
+            *from = i + 1;
+          return event;
+        }
+
+      if (g_get_monotonic_time () >= deadline)
+        return NULL;
+      sleep_ms (50);
+    }
+}
+
+static guint
+kiosk_count (Kiosk      *kiosk,
+             guint       from,
+             const char *name,
+             const char *key,
+             const char *value)
+{
+  guint n = 0;
+
+  kiosk_read (kiosk);
+  for (guint i = from; i < kiosk->events->len; i++)
+    {
+      JsonObject *event = g_ptr_array_index (kiosk->events, i);
+
+      if (g_strcmp0 (member (event, "event"), name) == 0 &&
+          (key == NULL || g_strcmp0 (member (event, key), value) == 0))
+        n++;
+    }
+
+  return n;
+}
+
+typedef struct
+{
+  const char *escalation;     /* JSON object text or NULL */
+  guint       grace_ms;
+  gboolean    xtest_filter;
+  const char *dmi_dir;
+  const char *cpuinfo;
+  const char *ld_preload;
+  gboolean    expect_failure;
+} KioskOptions;
+
+static Kiosk *
+kiosk_start (const KioskOptions *options)
+{
+  static guint serial;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *policy = NULL;
+  Kiosk *kiosk = g_new0 (Kiosk, 1);
+
+  serial++;
+  kiosk->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  kiosk->events_path = g_strdup_printf ("%s/events-%u.jsonl", tmp_dir, serial);
+  kiosk->policy_path = g_strdup_printf ("%s/policy-%u.json", tmp_dir, serial);
+
+  policy = g_strdup_printf (
+    "{\"lockdown\": {\"relaxed\": false, \"monitor_rule\": \"exactly_one\","
+    " \"findings\": {\"virtual_display\": \"allow\"}, \"grace_ms\": %u,"
+    " \"process_scan_interval_ms\": 1000,"
+    " \"escalation\": %s},"
+    " \"test\": {\"events\": \"%s\", \"xtest_filter\": %s, \"seat\": \"T-%u\","
+    " \"dmi_dir\": \"%s\", \"cpuinfo\": \"%s\", \"sys_root\": \"%s\","
+    " \"preload_path\": \"%s/no-ld.so.preload\", \"search_path\": [\"%s\"]}}",
+    options->grace_ms,
+    options->escalation != NULL ? options->escalation
+      : "{\"default\": {\"warn_at\": 0, \"lock_at\": 0, \"submit_at\": 0}}",
+    kiosk->events_path, options->xtest_filter ? "true" : "false", serial,
+    options->dmi_dir != NULL ? options->dmi_dir : clean_dmi,
+    options->cpuinfo != NULL ? options->cpuinfo : clean_cpuinfo,
+    clean_sys, tmp_dir, search_dir);
+  g_assert_true (g_file_set_contents (kiosk->policy_path, policy, -1, NULL));
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  /* The machine running the tests may be reached over SSH: not the kiosk's business here. */
+  g_subprocess_launcher_unsetenv (launcher, "SSH_CONNECTION");
+  g_subprocess_launcher_unsetenv (launcher, "SSH_CLIENT");
+  g_subprocess_launcher_unsetenv (launcher, "SSH_TTY");
+  g_subprocess_launcher_unsetenv (launcher, "LD_PRELOAD");
+  if (options->ld_preload != NULL)
+    {
+      g_subprocess_launcher_setenv (launcher, "LD_PRELOAD", options->ld_preload, TRUE);
+      /* AddressSanitizer wants to come first; this case is about the finding. */
+      g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS",
+                                    "detect_leaks=0:verify_asan_link_order=0", TRUE);
+    }
+
+  kiosk->process = g_subprocess_launcher_spawn (launcher, &error, kiosk_path, "--lockdown-test",
+                                                kiosk->policy_path, NULL);
+  g_assert_no_error (error);
+
+  if (!options->expect_failure)
+    {
+      JsonObject *engaged = kiosk_wait (kiosk, NULL, "engaged", NULL, NULL, ENGAGE_TIMEOUT_MS);
+      g_autofree char *search = NULL;
+
+      if (engaged == NULL)
+        {
+          JsonObject *failed = kiosk_wait (kiosk, NULL, "engage_failed", NULL, NULL, 0);
+
+          g_error ("the kiosk did not engage: %s",
+                   failed != NULL ? member (failed, "reason") : "no answer");
+        }
+
+      search = g_strdup_printf ("xdotool search --name \"ExamKiosk lockdown test %s\"",
+                                g_subprocess_get_identifier (kiosk->process));
+      kiosk->window = run (search);
+      g_assert_cmpstr (kiosk->window, !=, "");
+      if (strchr (kiosk->window, '\n') != NULL)
+        *strchr (kiosk->window, '\n') = '\0';
+      /* Let the window manager settle (fullscreen, stacking) before the escape. */
+      if (g_str_equal (wm, "openbox"))
+        {
+          g_autofree char *command = g_strdup_printf ("xprop -id %s _NET_WM_STATE", kiosk->window);
+
+          for (guint i = 0; i < 40; i++)
+            {
+              g_autofree char *state = run (command);
+
+              if (strstr (state, "_NET_WM_STATE_FULLSCREEN") != NULL)
+                break;
+              sleep_ms (50);
+            }
+        }
+      sleep_ms (300);
+    }
+
+  return kiosk;
+}
+
+static void
+kiosk_stop (Kiosk *kiosk)
+{
+  if (kiosk->process != NULL)
+    {
+      g_subprocess_send_signal (kiosk->process, SIGTERM);
+      if (!g_subprocess_wait (kiosk->process, NULL, NULL))
+        g_subprocess_force_exit (kiosk->process);
+      g_clear_object (&kiosk->process);
+    }
+
+  g_ptr_array_unref (kiosk->events);
+  g_free (kiosk->events_path);
+  g_free (kiosk->policy_path);
+  g_free (kiosk->window);
+  g_free (kiosk);
+}
+
+static GSubprocess *
+spawn_intruder_full (const char  *mode,
+                     char       **window,
+                     char       **second_line)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) input = NULL;
+  g_autofree char *line = NULL;
+  GSubprocess *process;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, intruder_path, mode, NULL);
+  g_assert_no_error (error);
+  input = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = g_data_input_stream_read_line (input, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (line, "ready 0x"));
+  if (window != NULL)
+    *window = g_strdup_printf ("%lu", strtoul (line + strlen ("ready "), NULL, 16));
+  if (second_line != NULL)
+    {
+      *second_line = g_data_input_stream_read_line (input, NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+
+  return process;
+}
+
+static GSubprocess *
+spawn_intruder (const char  *mode,
+                char       **window)
+{
+  return spawn_intruder_full (mode, window, NULL);
+}
+
+static void
+stop_process (GSubprocess *process)
+{
+  g_subprocess_force_exit (process);
+  g_subprocess_wait (process, NULL, NULL);
+  g_object_unref (process);
+}
+
+static GSubprocess *
+spawn_standin (const char *name,
+               const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) source = g_file_new_for_path (standin_path);
+  g_autoptr(GFile) target = g_file_new_for_path (path);
+  GSubprocess *process;
+
+  g_file_copy (source, target, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_chmod (path, 0755);
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, path, NULL);
+  g_assert_no_error (error);
+
+  return process;
+}
+
+static gboolean
+kiosk_viewable (Kiosk *kiosk)
+{
+  g_autofree char *command = g_strdup_printf ("xwininfo -id %s", kiosk->window);
+  g_autofree char *info = run (command);
+
+  return strstr (info, "IsViewable") != NULL;
+}
+
+/* The X input focus (not the window manager's idea of the active window): on the
+ * kiosk's window or inside it (GTK may focus a child of its toplevel). */
+static gboolean
+kiosk_focused (Kiosk *kiosk)
+{
+  g_autofree char *focus = run ("xdotool getwindowfocus -f");
+  g_autofree char *tree_command = NULL;
+  g_autofree char *tree = NULL;
+  g_autofree char *needle = NULL;
+
+  if (g_strcmp0 (focus, kiosk->window) == 0)
+    return TRUE;
+  g_test_message ("X input focus: %s, kiosk: %s", focus, kiosk->window);
+
+  /* PointerRoot (what openbox leaves after it refused an activation): keys go to the
+   * window under the pointer, which must be the kiosk. */
+  if (g_strcmp0 (focus, "1") == 0)
+    {
+      g_autofree char *location = run ("xdotool getmouselocation --shell");
+      g_autofree char *expected = g_strdup_printf ("WINDOW=%s", kiosk->window);
+
+      return strstr (location, expected) != NULL;
+    }
+
+  tree_command = g_strdup_printf ("xwininfo -tree -id %s", kiosk->window);
+  tree = run (tree_command);
+  needle = g_strdup_printf ("0x%lx ", strtoul (focus, NULL, 10));
+  return strstr (tree, needle) != NULL;
+}
+
+/* Cases: keyboard */
+
+static void
+check_shortcut (const char *keys,
+                const char *expected_name)
+{
+  KioskOptions options = { .grace_ms = 300 };
+  g_autofree char *command = g_strdup_printf ("xdotool key %s", keys);
+  g_autofree char *observed = NULL;
+  GSubprocess *other;
+  Kiosk *kiosk;
+  JsonObject *shortcut;
+  guint from = 0;
+  guint lost;
+
+  /* Something to switch to, so a window manager's Alt+Tab has a target. */
+  other = spawn_intruder ("map", NULL);
+  kiosk = kiosk_start (&options);
+  kiosk_read (kiosk);
+  from = kiosk->events->len;
+
+  g_free (run (command));
+  shortcut = kiosk_wait (kiosk, &from, "shortcut", "name", expected_name, 3000);
+  sleep_ms (800);
+  lost = kiosk_count (kiosk, 0, "violation_started", NULL, NULL);
+
+  observed = g_strdup_printf ("%s; %u violations; %s",
+                              shortcut ? "reached only the kiosk (logged)" : "not seen by the kiosk",
+                              lost, kiosk_viewable (kiosk) ? "kiosk on screen" : "kiosk gone");
+  add_row (keys, "reaches only the kiosk, logged; no focus change", observed,
+           shortcut != NULL && lost == 0);
+
+  g_assert_nonnull (shortcut);
+  g_assert_cmpuint (lost, ==, 0);
+  g_assert_true (kiosk_viewable (kiosk));
+  kiosk_stop (kiosk);
+  stop_process (other);
+}
+
+static void
+test_alt_tab (void)
+{
+  check_shortcut ("alt+Tab", "Alt+Tab");
+}
+
+static void
+test_super (void)
+{
+  check_shortcut ("super", "Super");
+}
+
+static void
+test_alt_f4 (void)
+{
+  check_shortcut ("alt+F4", "Alt+F4");
+}
+
+static void
+test_ctrl_alt_right (void)
+{
+  check_shortcut ("ctrl+alt+Right", "Ctrl+Alt+Right");
+}
+
+static void
+test_print (void)
+{
+  check_shortcut ("Print", "Print");
+}
+
+static void
+test_synthetic_input (void)
+{
+  KioskOptions options = { .grace_ms = 300, .xtest_filter = TRUE };
+  g_autofree char *observed = NULL;
+  Kiosk *kiosk = kiosk_start (&options);
+  JsonObject *violation;
+  guint from = 0;
+  guint keys;
+
+  kiosk_read (kiosk);
+  from = kiosk->events->len;
+  g_free (run ("xdotool type --delay 20 secret"));
+  violation = kiosk_wait (kiosk, &from, "violation_started", "type", "synthetic_input", 3000);
+  keys = kiosk_count (kiosk, 0, "key", NULL, NULL);
+
+  observed = g_strdup_printf ("%s; %u keys reached the page",
+                              violation ? "synthetic_input violation" : "no violation", keys);
+  add_row ("xdotool type (XTEST filter on)", "synthetic_input violation; no key reaches the page",
+           observed, violation != NULL && keys == 0);
+
+  g_assert_nonnull (violation);
+  g_assert_cmpuint (keys, ==, 0);
+  kiosk_stop (kiosk);
+}
+
+static void
+test_keyboard_held_elsewhere (void)
+{
+  KioskOptions options = { .grace_ms = 300, .expect_failure = TRUE };
+  g_autofree char *observed = NULL;
+  GSubprocess *grabber;
+  Kiosk *kiosk;
+  JsonObject *failed;
+  g_autofree char *grab_result = NULL;
+
+  grabber = spawn_intruder_full ("grab", NULL, &grab_result);
+  g_assert_cmpstr (grab_result, ==, "grabbed");
+  kiosk = kiosk_start (&options);
+  failed = kiosk_wait (kiosk, NULL, "engage_failed", NULL, NULL, ENGAGE_TIMEOUT_MS);
+
+  observed = g_strdup_printf ("%s", failed ? member (failed, "reason") : "the exam started");
+  add_row ("keyboard grabbed by another client", "exam does not start, reason shown", observed,
+           failed != NULL && json_object_get_int_member (failed, "code") == 2);
+
+  g_assert_nonnull (failed);
+  g_assert_cmpint (json_object_get_int_member (failed, "code"), ==, 2 /* KEYBOARD */);
+  kiosk_stop (kiosk);
+  stop_process (grabber);
+}
+
+static void
+test_grab_breaking_keymap (void)
+{
+  KioskOptions options = { .grace_ms = 300, .expect_failure = TRUE };
+  g_autofree char *observed = NULL;
+  Kiosk *kiosk;
+  JsonObject *failed;
+
+  g_free (run ("setxkbmap -option grab:break_actions"));
+  kiosk = kiosk_start (&options);
+  failed = kiosk_wait (kiosk, NULL, "engage_failed", NULL, NULL, ENGAGE_TIMEOUT_MS);
+  g_free (run ("setxkbmap -option \"\""));
+
+  observed = g_strdelimit (g_strdup (failed ? member (failed, "reason") : "the exam started"),
+                           "\n", ' ');
+  add_row ("XF86_Ungrab in the keymap", "exam does not start, reason shown", observed,
+           failed != NULL && strstr (member (failed, "reason"), "XF86_") != NULL);
+
+  g_assert_nonnull (failed);
+  g_assert_nonnull (strstr (member (failed, "reason"), "XF86_"));
+  kiosk_stop (kiosk);
+}
+
+/* Cases: windows */
+
+static void
+test_activate_other_window (void)
+{
+  KioskOptions options = { .grace_ms = 300 };
+  g_autofree char *observed = NULL;
+  g_autofree char *window = NULL;
+  g_autofree char *command = NULL;
+  GSubprocess *other;
+  Kiosk *kiosk;
+  JsonObject *started;
+  JsonObject *ended = NULL;
+  gboolean ok;
+  guint from;
+
+  other = spawn_intruder ("map", &window);
+  kiosk = kiosk_start (&options);
+  kiosk_read (kiosk);
+  from = kiosk->events->len;
+
+  if (g_str_equal (wm, "openbox"))
+    command = g_strdup_printf ("xdotool windowactivate %s", window);
+  else
+    command = g_strdup_printf ("sh -c 'xdotool windowraise %s windowfocus %s'", window, window);
+  g_free (run (command));
+
+  ended = kiosk_wait (kiosk, &from, "violation", "type", "focus_lost", 4000);
+  /* A window manager may move the focus more than once while it activates: judge the
+   * outcome after the grace time and a take-back. */
+  sleep_ms (1500);
+  started = kiosk_wait (kiosk, NULL, "violation_started", "type", "focus_lost", 0);
+
+  if (ended == NULL)
+    observed = g_strdup_printf ("no focus loss (refused); kiosk %s",
+                                kiosk_focused (kiosk) ? "focused" : "NOT focused");
+  else
+    observed = g_strdup_printf ("focus_lost %" G_GINT64_FORMAT " ms, %s; kiosk %s",
+                                json_object_get_int_member (ended, "duration_ms"),
+                                json_object_get_boolean_member (ended, "counted")
+                                ? "counted" : "given back within the grace time",
+                                kiosk_focused (kiosk) ? "focused again" : "NOT focused");
+  /* Without a window manager the loss lasts until the kiosk takes the focus back after
+   * the grace time (counted); openbox may refuse the activation, or give the focus back
+   * at once. Either way the kiosk must end up focused and on screen. */
+  if (g_str_equal (wm, "openbox"))
+    ok = kiosk_focused (kiosk) && kiosk_viewable (kiosk);
+  else
+    ok = started != NULL && ended != NULL && kiosk_focused (kiosk) && kiosk_viewable (kiosk);
+  add_row ("activate/raise another window",
+           "focus_lost detected and undone (or refused); kiosk focused", observed, ok);
+  g_assert_true (ok);
+  kiosk_stop (kiosk);
+  stop_process (other);
+}
+
+static void
+test_wmctrl_activate (void)
+{
+  KioskOptions options = { .grace_ms = 300 };
+  g_autofree char *observed = NULL;
+  g_autofree char *window = NULL;
+  g_autofree char *command = NULL;
+  GSubprocess *other;
+  Kiosk *kiosk;
+  JsonObject *started;
+  guint from;
+
+  if (!g_str_equal (wm, "openbox"))
+    {
+      g_test_skip ("wmctrl needs a window manager");
+      return;
+    }
+
+  other = spawn_intruder ("map", &window);
+  kiosk = kiosk_start (&options);
+  kiosk_read (kiosk);
+  from = kiosk->events->len;
+
+  command = g_strdup_printf ("wmctrl -i -a %s", window);
+  g_free (run (command));
+  started = kiosk_wait (kiosk, &from, "violation_started", "type", "focus_lost", 3000);
+  sleep_ms (600);
+
+  observed = g_strdup_printf ("%s; %s", started ? "focus_lost counted" : "no focus loss",
+                              kiosk_viewable (kiosk) ? "kiosk on screen" : "kiosk hidden");
+  /* openbox may refuse to activate a window under a fullscreen one kept above: then
+   * there is no loss to detect, which is the better outcome. */
+  add_row ("wmctrl -a another window", "blocked, or focus_lost detected and undone", observed,
+           kiosk_viewable (kiosk));
+
+  g_assert_true (kiosk_viewable (kiosk));
+  kiosk_stop (kiosk);
+  stop_process (other);
+}
+
+static void
+test_map_over (void)
+{
+  KioskOptions options = { .grace_ms = 300 };
+  g_autofree char *observed = NULL;
+  GSubprocess *other;
+  Kiosk *kiosk;
+  JsonObject *started;
+  JsonObject *ended = NULL;
+  guint from;
+
+  kiosk = kiosk_start (&options);
+  kiosk_read (kiosk);
+  from = kiosk->events->len;
+
+  other = spawn_intruder ("override", NULL);
+  started = kiosk_wait (kiosk, &from, "violation_started", "type", "window_obscured", 3000);
+  if (started != NULL)
+    ended = kiosk_wait (kiosk, &from, "violation", "type", "window_obscured", 3000);
+
+  observed = g_strdup_printf ("%s%s", started ? "window_obscured counted" : "not detected",
+                              ended ? ", kiosk raised above it" : ", still covered");
+  /* Under a window manager the stacking of the kiosk's frame is the manager's: an
+   * override-redirect window may stay above it, and then the violation lasts (and
+   * escalates) until it goes. */
+  if (g_str_equal (wm, "openbox"))
+    {
+      add_row ("map a window over the kiosk", "window_obscured violation", observed,
+               started != NULL);
+      g_assert_nonnull (started);
+    }
+  else
+    {
+      add_row ("map a window over the kiosk", "window_obscured violation, kiosk back on top",
+               observed, started != NULL && ended != NULL);
+      g_assert_nonnull (started);
+      g_assert_nonnull (ended);
+    }
+  kiosk_stop (kiosk);
+  stop_process (other);
+}
+
+static void
+test_minimize (void)
+{
+  KioskOptions options = { .grace_ms = 300 };
+  g_autofree char *observed = NULL;
+  g_autofree char *command = NULL;
+  Kiosk *kiosk;
+  JsonObject *started;
+  JsonObject *ended = NULL;
+  guint from;
+
+  kiosk = kiosk_start (&options);
+  kiosk_read (kiosk);
+  from = kiosk->events->len;
+
+  command = g_strdup_printf ("xdotool windowminimize %s", kiosk->window);
+  g_free (run (command));
+  started = kiosk_wait (kiosk, &from, "violation_started", "type", "window_hidden", 2000);
+  if (started != NULL)
+    ended = kiosk_wait (kiosk, &from, "violation", "type", "window_hidden", 3000);
+  sleep_ms (300);
+
+  if (g_str_equal (wm, "openbox"))
+    {
+      gboolean ok = kiosk_viewable (kiosk) && (started == NULL || ended != NULL);
+
+      /* openbox iconifies (detected, shown again) or, seldom, ignores the request while
+       * the kiosk holds the keyboard; either way the kiosk must stay on screen. */
+      observed = g_strdup_printf ("%s; %s", started == NULL ? "no effect"
+                                  : ended != NULL ? "window_hidden counted, shown again"
+                                  : "window_hidden, not undone",
+                                  kiosk_viewable (kiosk) ? "on screen" : "hidden");
+      add_row ("xdotool windowminimize", "window_hidden violation, kiosk shown again", observed,
+               ok);
+      g_assert_true (ok);
+    }
+  else
+    {
+      /* Nobody handles the iconify request without a window manager. */
+      observed = g_strdup_printf ("%s; %s", started ? "window_hidden" : "no effect",
+                                  kiosk_viewable (kiosk) ? "on screen" : "hidden");
+      add_row ("xdotool windowminimize", "no effect (no window manager); kiosk on screen",
+               observed, kiosk_viewable (kiosk));
+    }
+
+  g_assert_true (kiosk_viewable (kiosk));
+  kiosk_stop (kiosk);
+}
+
+static void
+test_unmap (void)
+{
+  KioskOptions options = { .grace_ms = 300 };
+  g_autofree char *observed = NULL;
+  g_autofree char *command = NULL;
+  Kiosk *kiosk;
+  JsonObject *started;
+  JsonObject *ended = NULL;
+  guint from;
+
+  kiosk = kiosk_start (&options);
+  kiosk_read (kiosk);
+  from = kiosk->events->len;
+
+  command = g_strdup_printf ("xdotool windowunmap %s", kiosk->window);
+  g_free (run (command));
+  started = kiosk_wait (kiosk, &from, "violation_started", "type", "window_hidden", 2000);
+  if (started != NULL)
+    ended = kiosk_wait (kiosk, &from, "violation", "type", "window_hidden", 3000);
+  sleep_ms (300);
+
+  observed = g_strdup_printf ("%s%s; %s", started ? "window_hidden counted" : "not detected",
+                              ended ? ", mapped again" : "",
+                              kiosk_viewable (kiosk) ? "on screen" : "hidden");
+  add_row ("xdotool windowunmap", "window_hidden violation, kiosk mapped again", observed,
+           started != NULL && ended != NULL && kiosk_viewable (kiosk));
+
+  g_assert_nonnull (started);
+  g_assert_nonnull (ended);
+  g_assert_true (kiosk_viewable (kiosk));
+  kiosk_stop (kiosk);
+}
+
+static void start_window_manager (void);
+
+static void
+test_close_request (void)
+{
+  KioskOptions options = { .grace_ms = 300 };
+  g_autofree char *observed = NULL;
+  g_autofree char *command = NULL;
+  Kiosk *kiosk;
+  JsonObject *refused = NULL;
+  guint from;
+
+  if (!g_str_equal (wm, "openbox"))
+    {
+      g_test_skip ("closing through the window manager needs one");
+      return;
+    }
+
+  /* A fresh openbox: after the whole suite's earlier cases it sometimes no longer
+   * forwards _NET_CLOSE_WINDOW (not understood yet; alone and in any pair the case
+   * passes). */
+  stop_process (g_steal_pointer (&wm_process));
+  start_window_manager ();
+
+  kiosk = kiosk_start (&options);
+  kiosk_read (kiosk);
+  from = kiosk->events->len;
+  command = g_strdup_printf ("wmctrl -i -c %s", kiosk->window);
+  /* openbox may drop a close request for a window it is still settling: ask again. */
+  for (guint attempt = 0; attempt < 3 && refused == NULL; attempt++)
+    {
+      g_free (run (command));
+      refused = kiosk_wait (kiosk, &from, "close_refused", NULL, NULL, 1500);
+    }
+
+  observed = g_strdup_printf ("%s; %s", refused ? "close refused" : "not refused",
+                              kiosk_viewable (kiosk) ? "on screen" : "gone");
+  add_row ("wmctrl -c (close the window)", "close refused", observed,
+           refused != NULL && kiosk_viewable (kiosk));
+
+  g_assert_nonnull (refused);
+  g_assert_true (kiosk_viewable (kiosk));
+  kiosk_stop (kiosk);
+}
+
+/* Cases: processes and environment */
+
+static void
+check_process (const char *name,
+               const char *dir,
+               const char *expected_in_detail,
+               const char *case_name)
+{
+  KioskOptions options = { .grace_ms = 300 };
+  g_autofree char *observed = NULL;
+  g_autofree char *expected = NULL;
+  GSubprocess *standin;
+  Kiosk *kiosk;
+  JsonObject *started;
+  guint from;
+
+  kiosk = kiosk_start (&options);
+  kiosk_read (kiosk);
+  from = kiosk->events->len;
+
+  standin = spawn_standin (name, dir);
+  started = kiosk_wait (kiosk, &from, "violation_started", "type", "blocked_process", 4000);
+
+  expected = g_strdup_printf ("blocked_process violation naming %s", expected_in_detail);
+  observed = g_strdup_printf ("%s", started ? member (started, "detail") : "not detected");
+  add_row (case_name, expected, observed,
+           started != NULL && strstr (member (started, "detail"), expected_in_detail) != NULL);
+
+  g_assert_nonnull (started);
+  g_assert_nonnull (strstr (member (started, "detail"), expected_in_detail));
+  stop_process (standin);
+  kiosk_stop (kiosk);
+}
+
+static void
+test_screenshot_tool (void)
+{
+  g_autofree char *dir = g_build_filename (tmp_dir, "other", NULL);
+
+  check_process ("flameshot", dir, "flameshot", "screenshot tool started (flameshot stand-in)");
+}
+
+static void
+test_vnc_server (void)
+{
+  g_autofree char *dir = g_build_filename (tmp_dir, "other", NULL);
+
+  check_process ("x11vnc", dir, "x11vnc", "VNC server started (x11vnc stand-in)");
+}
+
+static void
+test_renamed_copy (void)
+{
+  g_autofree char *dir = g_build_filename (tmp_dir, "other", NULL);
+
+  /* The same executable as SEARCH_DIR/x11vnc under another name: found by content. */
+  check_process ("notes-app", dir, "x11vnc", "renamed copy of the VNC server (notes-app)");
+}
+
+static void
+check_refused (const char *case_name,
+               const char *finding,
+               KioskOptions *options)
+{
+  g_autofree char *observed = NULL;
+  g_autofree char *expected = NULL;
+  Kiosk *kiosk;
+  JsonObject *failed;
+
+  options->expect_failure = TRUE;
+  kiosk = kiosk_start (options);
+  failed = kiosk_wait (kiosk, NULL, "engage_failed", NULL, NULL, ENGAGE_TIMEOUT_MS);
+  if (failed == NULL)
+    failed = kiosk_wait (kiosk, NULL, "engaged", NULL, NULL, 0);
+
+  expected = g_strdup_printf ("exam refused: %s finding", finding);
+  if (failed != NULL && g_strcmp0 (member (failed, "event"), "engage_failed") == 0)
+    {
+      g_autoptr(JsonGenerator) generator = json_generator_new ();
+      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+
+      json_node_set_array (node, json_object_get_array_member (failed, "findings"));
+      json_generator_set_root (generator, node);
+      observed = json_generator_to_data (generator, NULL);
+    }
+  else
+    observed = g_strdup ("the exam started");
+
+  add_row (case_name, expected, observed, strstr (observed, finding) != NULL &&
+           strstr (observed, "\"block\"") != NULL);
+
+  g_assert_nonnull (strstr (observed, finding));
+  kiosk_stop (kiosk);
+}
+
+static void
+test_ld_preload (void)
+{
+  KioskOptions options = { .grace_ms = 300, .ld_preload = "libm.so.6" };
+
+  check_refused ("LD_PRELOAD set", "injection", &options);
+}
+
+static void
+test_hypervisor_dmi (void)
+{
+  g_autofree char *dmi = g_build_filename (tmp_dir, "dmi-qemu", NULL);
+  g_autofree char *vendor = g_build_filename (dmi, "sys_vendor", NULL);
+  KioskOptions options = { .grace_ms = 300, .dmi_dir = dmi };
+
+  g_mkdir_with_parents (dmi, 0700);
+  g_assert_true (g_file_set_contents (vendor, "QEMU\n", -1, NULL));
+  check_refused ("fake DMI: QEMU", "hypervisor", &options);
+}
+
+static void
+test_hypervisor_cpuinfo (void)
+{
+  g_autofree char *cpuinfo = g_build_filename (tmp_dir, "cpuinfo-hypervisor", NULL);
+  KioskOptions options = { .grace_ms = 300, .cpuinfo = cpuinfo };
+
+  g_assert_true (g_file_set_contents (cpuinfo, "processor\t: 0\nflags\t\t: fpu sse2 hypervisor "
+                                      "lahf_lm\n", -1, NULL));
+  check_refused ("fake cpuinfo: hypervisor flag", "hypervisor", &options);
+}
+
+/* Cases: escalation */
+
+static void
+test_escalation (void)
+{
+  KioskOptions options = {
+    .grace_ms = 300,
+    .escalation = "{\"default\": {\"warn_at\": 0, \"lock_at\": 0, \"submit_at\": 0},"
+                  " \"focus_lost\": {\"warn_at\": 1, \"lock_at\": 2, \"submit_at\": 3}}",
+  };
+  static const char * const steps[] = { "warning", "locked", "submit" };
+  g_autofree char *window = NULL;
+  g_autofree char *command = NULL;
+  g_autoptr(GString) observed = g_string_new (NULL);
+  GSubprocess *other;
+  Kiosk *kiosk;
+  gboolean ok = TRUE;
+  guint from;
+
+  other = spawn_intruder ("map", &window);
+  kiosk = kiosk_start (&options);
+  kiosk_read (kiosk);
+  from = kiosk->events->len;
+  command = g_strdup_printf ("xdotool windowfocus %s", window);
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps) && ok; i++)
+    {
+      JsonObject *escalated;
+      JsonObject *ended;
+
+      g_free (run (command));
+      escalated = kiosk_wait (kiosk, &from, "escalated", "step", steps[i], 3000);
+      /* Focus is taken back after the grace time; the next loss is a new one. */
+      ended = kiosk_wait (kiosk, &from, "violation", "type", "focus_lost", 3000);
+      ok = escalated != NULL && ended != NULL &&
+           json_object_get_int_member (ended, "count") == (gint64) i + 1;
+      g_string_append_printf (observed, "%s%u:%s", i ? ", " : "", i + 1,
+                              escalated ? steps[i] : "nothing");
+      if (i == 1)
+        {
+          JsonObject *blocked = kiosk_wait (kiosk, NULL, "blocked", NULL, NULL, 1000);
+
+          ok = ok && blocked != NULL;
+          g_string_append (observed, blocked ? " (screen blocked)" : " (not blocked)");
+        }
+    }
+
+  if (ok)
+    {
+      ok = kiosk_wait (kiosk, NULL, "submit_requested", NULL, NULL, 1000) != NULL;
+      g_string_append (observed, ok ? ", submission requested" : ", no submission");
+    }
+
+  add_row ("3 focus losses (warn 1, lock 2, submit 3)",
+           "1:warning, 2:locked (screen blocked), 3:submit, submission requested",
+           observed->str, ok);
+  g_assert_true (ok);
+  kiosk_stop (kiosk);
+  stop_process (other);
+}
+
+static void
+test_grace (void)
+{
+  KioskOptions options = { .grace_ms = 1500 };
+  g_autofree char *window = NULL;
+  g_autofree char *command = NULL;
+  g_autofree char *observed = NULL;
+  GSubprocess *other;
+  Kiosk *kiosk;
+  JsonObject *ended;
+  guint from;
+  guint counted;
+
+  other = spawn_intruder ("map", &window);
+  kiosk = kiosk_start (&options);
+  kiosk_read (kiosk);
+  from = kiosk->events->len;
+
+  /* Like an input-method popup: focus goes away and comes back within the grace time. */
+  command = g_strdup_printf ("sh -c 'xdotool windowfocus %s; sleep 0.3; xdotool windowfocus %s'",
+                             window, kiosk->window);
+  g_free (run (command));
+  ended = kiosk_wait (kiosk, &from, "violation", "type", "focus_lost", 3000);
+  sleep_ms (300);
+  counted = kiosk_count (kiosk, 0, "violation_started", NULL, NULL);
+
+  observed = g_strdup_printf ("%s; %u counted",
+                              ended == NULL ? "not seen"
+                              : json_object_get_boolean_member (ended, "counted") ? "counted"
+                              : "logged, not counted", counted);
+  add_row ("focus lost 0.3 s (grace 1.5 s)", "logged, not counted", observed,
+           ended != NULL && !json_object_get_boolean_member (ended, "counted") && counted == 0);
+
+  g_assert_nonnull (ended);
+  g_assert_false (json_object_get_boolean_member (ended, "counted"));
+  g_assert_cmpuint (counted, ==, 0);
+  kiosk_stop (kiosk);
+  stop_process (other);
+}
+
+/* Cases: monitors (Xorg with the dummy driver: Xvfb shows GTK one monitor only) */
+
+static void
+set_second_output (const char *how)
+{
+  g_autofree char *command = NULL;
+
+  g_free (run ("xrandr --addmode DUMMY1 1920x1080"));
+  if (how == NULL)
+    command = g_strdup ("xrandr --output DUMMY1 --off");
+  else
+    command = g_strdup_printf ("xrandr --output DUMMY1 --mode 1920x1080 %s", how);
+  g_free (run (command));
+}
+
+static void
+test_monitor_added (void)
+{
+  KioskOptions options = { .grace_ms = 300 };
+  g_autofree char *observed = NULL;
+  Kiosk *kiosk;
+  JsonObject *started;
+  JsonObject *blocked = NULL;
+  JsonObject *ended = NULL;
+  JsonObject *unblocked = NULL;
+  guint from;
+
+  set_second_output (NULL);
+  kiosk = kiosk_start (&options);
+  kiosk_read (kiosk);
+  from = kiosk->events->len;
+
+  set_second_output ("--right-of DUMMY0");
+  started = kiosk_wait (kiosk, &from, "violation_started", "type", "monitor_added", 3000);
+  blocked = kiosk_wait (kiosk, NULL, "blocked", "reason", "DUMMY1", 1000);
+  set_second_output (NULL);
+  ended = kiosk_wait (kiosk, &from, "violation", "type", "monitor_added", 3000);
+  unblocked = kiosk_wait (kiosk, NULL, "unblocked", NULL, NULL, 1000);
+
+  observed = g_strdup_printf ("%s, %s; after removal: %s, %s",
+                              started ? "monitor_added counted" : "not detected",
+                              blocked ? "exam covered (names DUMMY1)" : "not covered",
+                              ended ? "violation ended" : "violation still open",
+                              unblocked ? "exam uncovered" : "still covered");
+  add_row ("second monitor switched on mid-exam",
+           "monitor_added, exam covered naming it; uncovered when removed", observed,
+           started && blocked && ended && unblocked);
+
+  g_assert_nonnull (started);
+  g_assert_nonnull (blocked);
+  g_assert_nonnull (ended);
+  g_assert_nonnull (unblocked);
+  kiosk_stop (kiosk);
+}
+
+static void
+check_monitors_refused (const char *case_name,
+                        const char *how)
+{
+  KioskOptions options = { .grace_ms = 300, .expect_failure = TRUE };
+  g_autofree char *observed = NULL;
+  Kiosk *kiosk;
+  JsonObject *failed;
+
+  set_second_output (how);
+  kiosk = kiosk_start (&options);
+  failed = kiosk_wait (kiosk, NULL, "engage_failed", NULL, NULL, ENGAGE_TIMEOUT_MS);
+  set_second_output (NULL);
+
+  observed = g_strdup (failed ? member (failed, "reason") : "the exam started");
+  add_row (case_name, "exam does not start, names the displays", observed,
+           failed != NULL && json_object_get_int_member (failed, "code") == 1 &&
+           strstr (observed, "DUMMY1") != NULL);
+
+  g_assert_nonnull (failed);
+  g_assert_cmpint (json_object_get_int_member (failed, "code"), ==, 1 /* MONITORS */);
+  g_assert_nonnull (strstr (observed, "DUMMY1"));
+  kiosk_stop (kiosk);
+}
+
+static void
+test_two_monitors_before (void)
+{
+  check_monitors_refused ("two monitors before the exam", "--right-of DUMMY0");
+}
+
+static void
+test_mirrored_monitors (void)
+{
+  check_monitors_refused ("mirrored monitors before the exam", "--same-as DUMMY0");
+}
+
+static GSubprocess *xorg_process;
+
+/* Xorg with the dummy driver on a display of its own. As non-root Xorg accepts only a
+ * relative -config path: the file is written to, and Xorg started in, the temporary
+ * folder. */
+static gboolean
+start_xorg (void)
+{
+  static const char config[] =
+    "Section \"ServerFlags\"\n  Option \"AutoAddDevices\" \"false\"\nEndSection\n"
+    "Section \"Device\"\n  Identifier \"dummy\"\n  Driver \"dummy\"\n  VideoRam 256000\n"
+    "EndSection\n"
+    "Section \"Monitor\"\n  Identifier \"monitor\"\n  HorizSync 5.0-1000.0\n"
+    "  VertRefresh 5.0-200.0\n  Modeline \"1920x1080\" 148.50 1920 2008 2052 2200 1080 1084"
+    " 1089 1125 +hsync +vsync\nEndSection\n"
+    "Section \"Screen\"\n  Identifier \"screen\"\n  Device \"dummy\"\n  Monitor \"monitor\"\n"
+    "  DefaultDepth 24\n  SubSection \"Display\"\n    Depth 24\n    Modes \"1920x1080\"\n"
+    "    Virtual 3840 1080\n  EndSubSection\nEndSection\n";
+  g_autofree char *config_path = g_build_filename (tmp_dir, "xorg-dummy.conf", NULL);
+  g_autofree char *log_path = g_build_filename (tmp_dir, "xorg.log", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GDataInputStream) input = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *display = NULL;
+  g_autofree char *xorg = g_find_program_in_path ("Xorg");
+
+  if (xorg == NULL)
+    return FALSE;
+
+  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_cwd (launcher, tmp_dir);
+  xorg_process = g_subprocess_launcher_spawn (launcher, &error, xorg, "-config", "xorg-dummy.conf",
+                                              "-noreset", "-nolisten", "tcp", "-logfile", log_path,
+                                              "-displayfd", "1", NULL);
+  if (xorg_process == NULL)
+    return FALSE;
+
+  input = g_data_input_stream_new (g_subprocess_get_stdout_pipe (xorg_process));
+  line = g_data_input_stream_read_line (input, NULL, NULL, NULL);
+  if (line == NULL || *line == '\0')
+    {
+      stop_process (g_steal_pointer (&xorg_process));
+      return FALSE;
+    }
+
+  display = g_strdup_printf (":%s", g_strstrip (line));
+  g_setenv ("DISPLAY", display, TRUE);
+  return TRUE;
+}
+
+/* Setup */
+
+static void
+start_window_manager (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  wm_process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                 &error, "openbox", "--sm-disable", NULL);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autofree char *check = run ("sh -c 'xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null'");
+
+      if (strstr (check, "window id") != NULL)
+        return;
+      sleep_ms (50);
+    }
+
+  g_error ("openbox did not start");
+}
+
+static void
+print_table (void)
+{
+  int width_name = 4, width_expected = 8;
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      Row *row = g_ptr_array_index (rows, i);
+
+      width_name = MAX (width_name, (int) g_utf8_strlen (row->name, -1));
+      width_expected = MAX (width_expected, (int) g_utf8_strlen (row->expected, -1));
+    }
+
+  printf ("# %-*s | %-*s | %s\n", width_name, "case", width_expected, "expected", "observed");
+  for (guint i = 0; i < rows->len; i++)
+    {
+      Row *row = g_ptr_array_index (rows, i);
+
+      printf ("# %-*s | %-*s | %s%s\n", width_name, row->name, width_expected, row->expected,
+              row->ok ? "" : "FAIL: ", row->observed);
+    }
+  fflush (stdout);
+}
+
+static void
+make_file (const char *path,
+           const char *contents)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_mkdir_with_parents (dir, 0700);
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *builddir = g_getenv ("EK_TEST_BUILDDIR");
+  g_autofree char *vendor = NULL;
+  g_autofree char *signature = NULL;
+  g_autofree char *other_dir = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  wm = g_getenv ("EK_LOCKDOWN_WM");
+  if (wm == NULL || *wm == '\0')
+    wm = "none";
+
+  if (builddir == NULL || g_getenv ("DISPLAY") == NULL)
+    {
+      g_test_skip ("needs EK_TEST_BUILDDIR and a display (run through meson test)");
+      return 77;
+    }
+
+  kiosk_path = g_build_filename (builddir, "..", "exam-kiosk", NULL);
+  intruder_path = g_build_filename (builddir, "ek-lockdown-intruder", NULL);
+  standin_path = g_build_filename (builddir, "ek-lockdown-standin", NULL);
+  tmp_dir = g_dir_make_tmp ("ek-lockdown-XXXXXX", NULL);
+  g_assert_nonnull (tmp_dir);
+
+  /* A clean computer: no hypervisor (the machine running the tests may well be one),
+   * no cameras, sound cards or storage. */
+  clean_dmi = g_build_filename (tmp_dir, "dmi", NULL);
+  vendor = g_build_filename (clean_dmi, "sys_vendor", NULL);
+  make_file (vendor, "Example Computers Inc.\n");
+  clean_cpuinfo = g_build_filename (tmp_dir, "cpuinfo", NULL);
+  make_file (clean_cpuinfo, "processor\t: 0\nflags\t\t: fpu vme sse2\n");
+  clean_sys = g_build_filename (tmp_dir, "sys", NULL);
+  g_mkdir_with_parents (clean_sys, 0700);
+
+  /* Where "installed" forbidden programs are: x11vnc here is the stand-in. */
+  search_dir = g_build_filename (tmp_dir, "bin", NULL);
+  g_mkdir_with_parents (search_dir, 0700);
+  signature = g_build_filename (search_dir, "x11vnc", NULL);
+  {
+    g_autoptr(GFile) source = g_file_new_for_path (standin_path);
+    g_autoptr(GFile) target = g_file_new_for_path (signature);
+
+    g_assert_true (g_file_copy (source, target, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL));
+  }
+  other_dir = g_build_filename (tmp_dir, "other", NULL);
+  g_mkdir_with_parents (other_dir, 0700);
+
+  rows = g_ptr_array_new ();
+
+  if (g_str_equal (wm, "xorg-dummy"))
+    {
+      if (!start_xorg ())
+        {
+          printf ("1..0 # SKIP Xorg with the dummy driver cannot start here\n");
+          return 0;
+        }
+
+      g_test_add_func ("/lockdown/monitors/added-mid-exam", test_monitor_added);
+      g_test_add_func ("/lockdown/monitors/two-before", test_two_monitors_before);
+      g_test_add_func ("/lockdown/monitors/mirrored", test_mirrored_monitors);
+      status = g_test_run ();
+      print_table ();
+      stop_process (xorg_process);
+      {
+        g_autofree char *command = g_strdup_printf ("rm -rf %s", tmp_dir);
+
+        g_free (run (command));
+      }
+      return status;
+    }
+
+  if (g_str_equal (wm, "openbox"))
+    start_window_manager ();
+
+  g_test_add_func ("/lockdown/key/alt-tab", test_alt_tab);
+  g_test_add_func ("/lockdown/key/super", test_super);
+  g_test_add_func ("/lockdown/key/alt-f4", test_alt_f4);
+  g_test_add_func ("/lockdown/key/ctrl-alt-right", test_ctrl_alt_right);
+  g_test_add_func ("/lockdown/key/print", test_print);
+  g_test_add_func ("/lockdown/key/synthetic-input", test_synthetic_input);
+  g_test_add_func ("/lockdown/key/held-elsewhere", test_keyboard_held_elsewhere);
+  g_test_add_func ("/lockdown/window/activate", test_activate_other_window);
+  g_test_add_func ("/lockdown/window/wmctrl-activate", test_wmctrl_activate);
+  g_test_add_func ("/lockdown/window/map-over", test_map_over);
+  g_test_add_func ("/lockdown/window/minimize", test_minimize);
+  g_test_add_func ("/lockdown/window/unmap", test_unmap);
+  g_test_add_func ("/lockdown/window/close", test_close_request);
+  g_test_add_func ("/lockdown/process/screenshot-tool", test_screenshot_tool);
+  g_test_add_func ("/lockdown/process/vnc-server", test_vnc_server);
+  g_test_add_func ("/lockdown/process/renamed-copy", test_renamed_copy);
+  g_test_add_func ("/lockdown/environment/ld-preload", test_ld_preload);
+  g_test_add_func ("/lockdown/environment/hypervisor-dmi", test_hypervisor_dmi);
+  g_test_add_func ("/lockdown/environment/hypervisor-cpuinfo", test_hypervisor_cpuinfo);
+  g_test_add_func ("/lockdown/escalation/steps", test_escalation);
+  g_test_add_func ("/lockdown/escalation/grace", test_grace);
+  /* Last: it changes the keymap of the display. */
+  g_test_add_func ("/lockdown/key/grab-breaking-keymap", test_grab_breaking_keymap);
+
+  status = g_test_run ();
+  print_table ();
+
+  if (wm_process != NULL)
+    stop_process (wm_process);
+
+  {
+    g_autofree char *command = g_strdup_printf ("rm -rf %s", tmp_dir);
+
+    g_free (run (command));
+  }
+
+  return status;
+}

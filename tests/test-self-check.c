@@ -1,0 +1,1021 @@
+/* test-self-check.c: the device check, every probe through redirected sources
+ *
+ * Each case builds a fake /proc, /sys, DMI folder, X server configuration or media
+ * source, runs only the group it is about, and asserts the status and the measured
+ * value. The network cases run against the reference server and its fault switches;
+ * the command-line cases run the real exam-kiosk binary.
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <sys/wait.h>
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+
+#include "ek-camera-view.h"
+#include "ek-self-check-page.h"
+#include "ek-self-check.h"
+#include "ek-test-server.h"
+
+/* from the generated ek-resources.h (BUILDDIR/assets) */
+void ek_register_resource (void);
+
+static char *tmp_root;
+static gboolean have_display;
+
+/* Helpers */
+
+static void
+put (const char *relative,
+     const char *contents,
+     gssize      length)
+{
+  g_autofree char *path = g_build_filename (tmp_root, relative, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_assert_no_errno (g_mkdir_with_parents (dir, 0700));
+  g_assert_true (g_file_set_contents (path, contents, length, NULL));
+}
+
+static char *
+root_path (const char *relative)
+{
+  return g_build_filename (tmp_root, relative, NULL);
+}
+
+static void
+clear_root (void)
+{
+  g_autofree char *command = g_strdup_printf ("rm -rf %s/proc %s/sys %s/dmi %s/etc %s/usr %s/cpuinfo",
+                                              tmp_root, tmp_root, tmp_root, tmp_root, tmp_root,
+                                              tmp_root);
+
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
+}
+
+static EkProbeSources *
+fake_sources (const char * const *environ_extra)
+{
+  EkProbeSources *sources = ek_probe_sources_new ();
+  g_auto(GStrv) env = g_new0 (char *, 1);
+
+  g_free (sources->proc_root);
+  sources->proc_root = root_path ("proc");
+  g_free (sources->sys_root);
+  sources->sys_root = root_path ("sys");
+  g_free (sources->dmi_dir);
+  sources->dmi_dir = root_path ("dmi");
+  g_free (sources->cpuinfo_path);
+  sources->cpuinfo_path = root_path ("cpuinfo");
+  g_free (sources->dev_root);
+  sources->dev_root = root_path ("dev");
+  g_free (sources->preload_path);
+  sources->preload_path = root_path ("ld.so.preload");
+
+  /* A clean environment: the test runner's own (an Xvfb DISPLAY, maybe SSH) is not
+   * what is judged. */
+  env = g_environ_setenv (env, "DISPLAY", ":0", TRUE);
+  for (guint i = 0; environ_extra != NULL && environ_extra[i] != NULL; i += 2)
+    env = g_environ_setenv (env, environ_extra[i], environ_extra[i + 1], TRUE);
+  sources->environ = g_steal_pointer (&env);
+
+  return sources;
+}
+
+static EkSelfCheck *
+new_check (const char         *server_url,
+           const char * const *groups,
+           const char * const *environ_extra)
+{
+  g_autoptr(EkConfig) config = ek_config_new ();
+  g_autoptr(EkProbeSources) sources = fake_sources (environ_extra);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  EkSelfCheck *check;
+
+  data = g_strdup_printf ("[server]\nurl=%s\n[storage]\ndata-dir=%s/data\n[media]\nsource=test\n",
+                          server_url != NULL ? server_url : "https://exam.invalid",
+                          tmp_root);
+  g_assert_true (ek_config_load_from_data (config, data, -1, "test", &error));
+  g_assert_no_error (error);
+
+  check = ek_self_check_new (config);
+  ek_self_check_set_probe_sources (check, sources);
+  ek_self_check_set_groups (check, groups);
+  ek_self_check_set_xorg_root (check, tmp_root);
+  return check;
+}
+
+static void
+run_check (EkSelfCheck *check)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ek_self_check_run_async (check, NULL, ek_test_result_cb, &result);
+  g_assert_true (ek_self_check_get_running (check));
+  g_assert_true (ek_self_check_run_finish (check, ek_test_wait (&result), &error));
+  g_assert_no_error (error);
+  g_assert_false (ek_self_check_get_running (check));
+  g_assert_cmpfloat (ek_self_check_get_fraction (check), ==, 1.0);
+}
+
+static const EkCheckResult *
+expect (EkSelfCheck   *check,
+        const char    *id,
+        EkCheckStatus  status)
+{
+  const EkCheckResult *result = ek_self_check_lookup (check, id);
+
+  if (result == NULL)
+    g_error ("no result %s", id);
+  if (result->status != status)
+    g_error ("%s: expected %s, got %s (%s)", id, ek_check_status_to_string (status),
+             ek_check_status_to_string (result->status), result->value);
+
+  g_assert_nonnull (result->title);
+  g_assert_nonnull (result->value);
+  if (status == EK_CHECK_PASS)
+    g_assert_null (result->remedy);
+  else
+    g_assert_true (result->remedy != NULL && *result->remedy != '\0');
+
+  return result;
+}
+
+static void
+put_meminfo (guint64 total_kb,
+             guint64 available_kb)
+{
+  g_autofree char *meminfo = g_strdup_printf ("MemTotal:       %" G_GUINT64_FORMAT " kB\n"
+                                              "MemFree:          100000 kB\n"
+                                              "MemAvailable:   %" G_GUINT64_FORMAT " kB\n"
+                                              "Buffers:           2000 kB\n",
+                                              total_kb, available_kb);
+
+  put ("proc/meminfo", meminfo, -1);
+}
+
+/* Memory */
+
+static void
+test_memory (void)
+{
+  const char * const groups[] = { "memory", NULL };
+
+  clear_root ();
+  put_meminfo (8 * 1024 * 1024, 6 * 1024 * 1024);
+  {
+    g_autoptr(EkSelfCheck) check = new_check (NULL, groups, NULL);
+    const EkCheckResult *total;
+
+    run_check (check);
+    total = expect (check, "memory.total", EK_CHECK_PASS);
+    g_assert_cmpfloat (total->measured, ==, 8.0 * 1024 * 1024 * 1024);
+    g_assert_cmpstr (total->unit, ==, "bytes");
+    expect (check, "memory.available", EK_CHECK_PASS);
+    g_assert_cmpuint (ek_self_check_get_results (check)->len, ==, 2);
+    g_assert_finalize_object (g_steal_pointer (&check));
+  }
+
+  /* 3 GiB in all, 1 GiB free: both below the defaults (4 GiB and 2 GiB). */
+  put_meminfo (3 * 1024 * 1024, 1024 * 1024);
+  {
+    g_autoptr(EkSelfCheck) check = new_check (NULL, groups, NULL);
+
+    run_check (check);
+    expect (check, "memory.total", EK_CHECK_FAIL);
+    expect (check, "memory.available", EK_CHECK_FAIL);
+  }
+
+  /* The exam's policy decides: 2 GiB is enough for this one. */
+  {
+    g_autoptr(EkSelfCheck) check = new_check (NULL, groups, NULL);
+    EkSelfCheckPolicy policy;
+
+    ek_self_check_policy_init_defaults (&policy);
+    policy.min_memory_total_mb = 2048;
+    policy.min_memory_available_mb = 512;
+    ek_self_check_set_policy (check, &policy);
+    run_check (check);
+    expect (check, "memory.total", EK_CHECK_PASS);
+    expect (check, "memory.available", EK_CHECK_PASS);
+  }
+
+  /* Unreadable: a failure that says so, not a pass. */
+  clear_root ();
+  {
+    g_autoptr(EkSelfCheck) check = new_check (NULL, groups, NULL);
+
+    run_check (check);
+    g_assert_true (isnan (expect (check, "memory.total", EK_CHECK_FAIL)->measured));
+  }
+}
+
+/* Power */
+
+static void
+test_power (void)
+{
+  const char * const groups[] = { "power", NULL };
+
+  /* A laptop at 10 % on battery. */
+  clear_root ();
+  put ("sys/class/power_supply/AC/type", "Mains\n", -1);
+  put ("sys/class/power_supply/AC/online", "0\n", -1);
+  put ("sys/class/power_supply/BAT0/type", "Battery\n", -1);
+  put ("sys/class/power_supply/BAT0/capacity", "10\n", -1);
+  put ("sys/class/power_supply/BAT0/status", "Discharging\n", -1);
+  /* A wireless mouse's battery is not the computer's. */
+  put ("sys/class/power_supply/hidpp_battery_0/type", "Battery\n", -1);
+  put ("sys/class/power_supply/hidpp_battery_0/scope", "Device\n", -1);
+  put ("sys/class/power_supply/hidpp_battery_0/capacity", "5\n", -1);
+  {
+    g_autoptr(EkSelfCheck) check = new_check (NULL, groups, NULL);
+    const EkCheckResult *power;
+
+    run_check (check);
+    power = expect (check, "power.source", EK_CHECK_FAIL);
+    g_assert_cmpfloat (power->measured, ==, 10);
+    g_assert_nonnull (strstr (power->value, "10"));
+    /* Sleep inhibition is judged too (here: no system bus, so at most a warning). */
+    g_assert_nonnull (ek_self_check_lookup (check, "power.inhibit"));
+    g_assert_cmpint (ek_self_check_lookup (check, "power.inhibit")->status, !=, EK_CHECK_FAIL);
+  }
+
+  /* 60 % on battery: a warning to plug in. */
+  put ("sys/class/power_supply/BAT0/capacity", "60\n", -1);
+  {
+    g_autoptr(EkSelfCheck) check = new_check (NULL, groups, NULL);
+
+    run_check (check);
+    expect (check, "power.source", EK_CHECK_WARN);
+  }
+
+  /* Plugged in and charging. */
+  put ("sys/class/power_supply/AC/online", "1\n", -1);
+  put ("sys/class/power_supply/BAT0/status", "Charging\n", -1);
+  {
+    g_autoptr(EkSelfCheck) check = new_check (NULL, groups, NULL);
+
+    run_check (check);
+    g_assert_cmpfloat (expect (check, "power.source", EK_CHECK_PASS)->measured, ==, 60);
+  }
+
+  /* A desktop lists no supply at all. */
+  clear_root ();
+  {
+    g_autoptr(EkSelfCheck) check = new_check (NULL, groups, NULL);
+
+    run_check (check);
+    expect (check, "power.source", EK_CHECK_PASS);
+  }
+}
+
+/* Environment */
+
+static void
+test_environment (void)
+{
+  const char * const groups[] = { "environment", NULL };
+
+  clear_root ();
+  put ("dmi/sys_vendor", "QEMU\n", -1);
+  put ("dmi/product_name", "Standard PC (Q35 + ICH9, 2009)\n", -1);
+  put ("cpuinfo", "processor : 0\nflags : fpu vme de\n", -1);
+  put ("proc/self/status", "Name:\texam-kiosk\nTracerPid:\t0\n", -1);
+  {
+    g_autoptr(EkSelfCheck) check = new_check (NULL, groups, NULL);
+    const EkCheckResult *vm;
+
+    run_check (check);
+    vm = expect (check, "environment.vm", EK_CHECK_FAIL);
+    g_assert_nonnull (strstr (vm->value, "QEMU"));
+    g_assert_nonnull (strstr (vm->remedy, "QEMU"));
+    expect (check, "environment.debugger", EK_CHECK_PASS);
+  }
+
+  /* A real computer, but traced by gdb and with a preloaded library. */
+  clear_root ();
+  put ("dmi/sys_vendor", "LENOVO\n", -1);
+  put ("dmi/product_name", "20XW\n", -1);
+  put ("cpuinfo", "processor : 0\nflags : fpu vme de\n", -1);
+  put ("proc/self/status", "Name:\texam-kiosk\nTracerPid:\t77\n", -1);
+  put ("proc/77/comm", "gdb\n", -1);
+  {
+    const char * const env[] = { "LD_PRELOAD", "/tmp/hook.so", NULL };
+    g_autoptr(EkSelfCheck) check = new_check (NULL, groups, env);
+    const EkCheckResult *debugger;
+
+    run_check (check);
+    expect (check, "environment.vm", EK_CHECK_PASS);
+    debugger = expect (check, "environment.debugger", EK_CHECK_FAIL);
+    g_assert_nonnull (strstr (debugger->value, "gdb"));
+    g_assert_nonnull (strstr (debugger->value, "LD_PRELOAD=/tmp/hook.so"));
+    g_assert_cmpfloat (debugger->measured, ==, 2);
+  }
+}
+
+static void
+test_processes (void)
+{
+  const char * const groups[] = { "processes", NULL };
+
+  clear_root ();
+  put ("proc/4711/comm", "obs\n", -1);
+  put ("proc/4711/cmdline", "obs\0--startrecording\0", 21);
+  put ("proc/4712/comm", "bash\n", -1);
+  put ("proc/4712/cmdline", "bash\0", 5);
+  {
+    g_autoptr(EkSelfCheck) check = new_check (NULL, groups, NULL);
+    const EkCheckResult *processes;
+
+    run_check (check);
+    processes = expect (check, "environment.processes", EK_CHECK_FAIL);
+    g_assert_nonnull (strstr (processes->value, "obs"));
+    g_assert_null (strstr (processes->value, "bash"));
+  }
+
+  clear_root ();
+  put ("proc/4712/comm", "bash\n", -1);
+  put ("proc/4712/cmdline", "bash\0", 5);
+  {
+    g_autoptr(EkSelfCheck) check = new_check (NULL, groups, NULL);
+
+    run_check (check);
+    expect (check, "environment.processes", EK_CHECK_PASS);
+  }
+}
+
+/* Disk */
+
+static void
+test_disk (void)
+{
+  const char * const groups[] = { "disk", NULL };
+  g_autoptr(EkSelfCheck) check = new_check (NULL, groups, NULL);
+  g_autofree char *data_dir = root_path ("data");
+  EkSelfCheckPolicy policy;
+  const EkCheckResult *recording;
+  g_autoptr(GDir) dir = NULL;
+  GStatBuf st;
+
+  clear_root ();
+  ek_self_check_policy_init_defaults (&policy);
+  policy.min_disk_system_mb = 1;
+  policy.min_disk_recording_mb = G_MAXINT32;  /* two petabytes: no disk has that */
+  ek_self_check_set_policy (check, &policy);
+  ek_self_check_set_system_path (check, tmp_root);
+  run_check (check);
+
+  expect (check, "disk.system", EK_CHECK_PASS);
+  recording = expect (check, "disk.recording", EK_CHECK_FAIL);
+  g_assert_nonnull (strstr (recording->value, data_dir));
+  g_assert_cmpfloat (expect (check, "disk.write", EK_CHECK_PASS)->measured, >, 0);
+
+  /* The recording folder was made private, and the test file is gone. */
+  g_assert_no_errno (g_stat (data_dir, &st));
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  dir = g_dir_open (data_dir, 0, NULL);
+  g_assert_nonnull (dir);
+  g_assert_null (g_dir_read_name (dir));
+}
+
+/* X server hardening */
+
+static void
+test_xserver (void)
+{
+  const char * const groups[] = { "xserver", NULL };
+  g_autofree char *snippet_path = NULL;
+  g_autofree char *snippet = NULL;
+
+  snippet_path = g_build_filename (g_getenv ("EK_TEST_SRCDIR"), "..", "assets", "exam-session",
+                                   "50-exam-kiosk.conf", NULL);
+  g_assert_true (g_file_get_contents (snippet_path, &snippet, NULL, NULL));
+
+  /* Nothing configured: Xvfb's keymap switches VTs (or there is no display at all). */
+  clear_root ();
+  {
+    g_autoptr(EkSelfCheck) check = new_check (NULL, groups, NULL);
+
+    ek_self_check_set_display_available (check, have_display);
+    run_check (check);
+    expect (check, "xserver.switching", EK_CHECK_WARN);
+    g_assert_nonnull (strstr (ek_self_check_lookup (check, "xserver.switching")->remedy,
+                              "50-exam-kiosk.conf"));
+    g_assert_nonnull (ek_self_check_lookup (check, "xserver.grab_keys"));
+  }
+
+  /* The shipped snippet installed: both flags found. */
+  put ("etc/X11/xorg.conf.d/50-exam-kiosk.conf", snippet, -1);
+  {
+    g_autoptr(EkSelfCheck) check = new_check (NULL, groups, NULL);
+    const EkCheckResult *switching;
+
+    ek_self_check_set_display_available (check, have_display);
+    run_check (check);
+    switching = expect (check, "xserver.switching", EK_CHECK_PASS);
+    g_assert_nonnull (strstr (switching->value, "50-exam-kiosk.conf"));
+  }
+
+  /* Only DontZap, and DontVTSwitch switched off again by a later file. */
+  clear_root ();
+  put ("etc/X11/xorg.conf.d/10-a.conf",
+       "Section \"ServerFlags\"\n  Option \"DontZap\"\n  Option \"Dont_VT_Switch\" \"on\"\nEndSection\n", -1);
+  put ("usr/share/X11/xorg.conf.d/20-b.conf",
+       "# distribution default\nSection \"ServerFlags\"\n  Option \"DontVTSwitch\" \"false\"\nEndSection\n", -1);
+  {
+    g_autoptr(EkSelfCheck) check = new_check (NULL, groups, NULL);
+
+    run_check (check);
+    expect (check, "xserver.switching", EK_CHECK_WARN);
+  }
+}
+
+/* Session and monitors (need the test's Xvfb display) */
+
+static void
+test_session (void)
+{
+  const char * const groups[] = { "session", "monitors", NULL };
+
+  clear_root ();
+  {
+    const char * const env[] = { "XDG_SESSION_TYPE", "wayland", NULL };
+    g_autoptr(EkSelfCheck) check = new_check (NULL, groups, env);
+
+    run_check (check);
+    g_assert_nonnull (strstr (expect (check, "session.x11", EK_CHECK_FAIL)->remedy, "Xorg"));
+  }
+  {
+    const char * const env[] = { "SSH_CONNECTION", "10.0.0.2 50000 10.0.0.3 22", NULL };
+    g_autoptr(EkSelfCheck) check = new_check (NULL, groups, env);
+
+    /* No display: nothing is counted, and that is a failure, not a pass. */
+    run_check (check);
+    expect (check, "session.x11", EK_CHECK_FAIL);
+    expect (check, "monitors", EK_CHECK_FAIL);
+    g_assert_nonnull (strstr (expect (check, "session.local", EK_CHECK_FAIL)->value,
+                              "SSH_CONNECTION"));
+  }
+
+  if (!have_display)
+    {
+      g_test_skip ("no X11 display");
+      return;
+    }
+
+  {
+    g_autoptr(EkSelfCheck) check = new_check (NULL, groups, NULL);
+
+    ek_self_check_set_display_available (check, TRUE);
+    run_check (check);
+    expect (check, "session.x11", EK_CHECK_PASS);
+    /* The tests' display is Xvfb: a virtual display, named. */
+    g_assert_nonnull (strstr (expect (check, "session.local", EK_CHECK_FAIL)->value, "Xvfb"));
+    g_assert_cmpfloat (expect (check, "monitors", EK_CHECK_PASS)->measured, ==, 1);
+  }
+}
+
+/* Camera and microphone, from test sources */
+
+typedef struct
+{
+  guint frames;
+  guint levels;
+} MediaSeen;
+
+static void
+on_frame_cb (EkMediaProbe *probe,
+             EkVideoFrame *frame,
+             MediaSeen    *seen)
+{
+  g_assert_cmpuint (ek_video_frame_get_width (frame), ==, 640);
+  seen->frames++;
+}
+
+static void
+on_level_cb (EkMediaProbe *probe,
+             GParamSpec   *pspec,
+             MediaSeen    *seen)
+{
+  seen->levels++;
+}
+
+static EkSelfCheck *
+run_media (const char *camera,
+           const char *microphone,
+           MediaSeen  *seen)
+{
+  const char * const groups[] = { "media", NULL };
+  EkSelfCheck *check = new_check (NULL, groups, NULL);
+
+  clear_root ();
+  ek_self_check_set_media_descriptions (check, camera, microphone);
+  g_signal_connect (ek_self_check_get_camera_probe (check), "frame", G_CALLBACK (on_frame_cb),
+                    seen);
+  g_signal_connect (ek_self_check_get_microphone_probe (check), "notify::level-db",
+                    G_CALLBACK (on_level_cb), seen);
+  run_check (check);
+
+  return check;
+}
+
+static void
+test_media_live (void)
+{
+  MediaSeen seen = { 0 };
+  g_autoptr(EkSelfCheck) check =
+    run_media ("videotestsrc is-live=true pattern=smpte horizontal-speed=4 ! "
+               "video/x-raw,width=1280,height=720,framerate=30/1",
+               "audiotestsrc is-live=true wave=sine volume=0.5", &seen);
+  const EkCheckResult *format;
+
+  /* A test source is configured, never a camera: said so, as a warning. */
+  expect (check, "camera.present", EK_CHECK_WARN);
+  g_assert_cmpfloat (expect (check, "camera.frames", EK_CHECK_PASS)->measured, <, 3000);
+  expect (check, "camera.black", EK_CHECK_PASS);
+  expect (check, "camera.frozen", EK_CHECK_PASS);
+  format = expect (check, "camera.format", EK_CHECK_PASS);
+  g_assert_cmpfloat (format->measured, ==, 1280.0 * 720);
+  g_assert_nonnull (strstr (format->value, "1280×720"));
+  expect (check, "camera.virtual", EK_CHECK_PASS);
+  expect (check, "microphone.present", EK_CHECK_WARN);
+  g_assert_cmpfloat (expect (check, "microphone.level", EK_CHECK_PASS)->measured, >, -20);
+  expect (check, "audio.headset", EK_CHECK_PASS);
+
+  /* The live view got pictures and levels on the main context. */
+  g_assert_cmpuint (seen.frames, >, 5);
+  /* A steady tone is one level: notified once it differs from silence. */
+  g_assert_cmpuint (seen.levels, >=, 1);
+  g_assert_false (ek_media_probe_get_running (ek_self_check_get_camera_probe (check)));
+}
+
+static void
+test_media_black_silent (void)
+{
+  MediaSeen seen = { 0 };
+  g_autoptr(EkSelfCheck) check =
+    run_media ("videotestsrc is-live=true pattern=black ! video/x-raw,width=1280,height=720",
+               "audiotestsrc is-live=true volume=0", &seen);
+
+  expect (check, "camera.frames", EK_CHECK_PASS);
+  expect (check, "camera.black", EK_CHECK_FAIL);
+  /* Black is also still; both are said. */
+  expect (check, "camera.frozen", EK_CHECK_FAIL);
+  g_assert_cmpfloat (expect (check, "microphone.level", EK_CHECK_FAIL)->measured, ==,
+                     EK_MEDIA_PROBE_SILENCE_DB);
+}
+
+static void
+test_media_frozen_small (void)
+{
+  MediaSeen seen = { 0 };
+  /* One picture repeated for ever (what a program posing as a camera does), small and
+   * slow; a silent wave. */
+  g_autoptr(EkSelfCheck) check =
+    run_media ("videotestsrc num-buffers=1 pattern=smpte ! "
+               "video/x-raw,width=320,height=240,framerate=10/1 ! imagefreeze is-live=true",
+               "audiotestsrc is-live=true wave=silence", &seen);
+
+  expect (check, "camera.black", EK_CHECK_PASS);
+  expect (check, "camera.frozen", EK_CHECK_FAIL);
+  g_assert_nonnull (strstr (expect (check, "camera.format", EK_CHECK_FAIL)->value, "320×240"));
+  expect (check, "microphone.level", EK_CHECK_FAIL);
+}
+
+static void
+test_media_no_picture (void)
+{
+  MediaSeen seen = { 0 };
+  /* A source that never delivers within the window: no picture is a failure. */
+  g_autoptr(EkSelfCheck) check =
+    run_media ("videotestsrc is-live=true pattern=ball num-buffers=0 ! video/x-raw,width=1280,height=720",
+               "audiotestsrc is-live=true wave=sine", &seen);
+
+  expect (check, "camera.frames", EK_CHECK_FAIL);
+  g_assert_null (ek_self_check_lookup (check, "camera.black"));
+  g_assert_cmpuint (seen.frames, ==, 0);
+}
+
+/* Network, against the reference server */
+
+static EkSelfCheck *
+run_network (const char *url)
+{
+  const char * const groups[] = { "network", NULL };
+  EkSelfCheck *check = new_check (NULL, groups, NULL);
+
+  ek_self_check_set_server_url (check, url);
+  run_check (check);
+  return check;
+}
+
+static void
+test_network_good (void)
+{
+  g_autoptr(EkTestServer) server = ek_test_server_start (NULL);
+  g_autoptr(EkSelfCheck) check = run_network (ek_test_server_get_base_url (server));
+
+  expect (check, "network.reachable", EK_CHECK_PASS);
+  g_assert_cmpfloat (expect (check, "network.rtt", EK_CHECK_PASS)->measured, <, 300);
+  g_assert_cmpfloat (fabs (expect (check, "network.clock", EK_CHECK_PASS)->measured), <, 2000);
+  g_assert_cmpfloat (expect (check, "network.upload", EK_CHECK_PASS)->measured, >=, 2000000);
+  expect (check, "network.download", EK_CHECK_PASS);
+  expect (check, "client.version", EK_CHECK_PASS);
+}
+
+static void
+test_network_slow (void)
+{
+  /* Uploads read at 200 kB/s: ten times too slow for the default 2 MB/s. */
+  const char * const faults[] = { "throttle_bytes_per_s=200000", "clock_skew_ms=5000", NULL };
+  EkTestServerOptions options = { .faults = faults };
+  g_autoptr(EkTestServer) server = ek_test_server_start (&options);
+  g_autoptr(EkSelfCheck) check = NULL;
+  const EkCheckResult *upload;
+  const EkCheckResult *clock;
+  gint64 start = g_get_monotonic_time ();
+
+  check = run_network (ek_test_server_get_base_url (server));
+  upload = expect (check, "network.upload", EK_CHECK_FAIL);
+  g_assert_cmpfloat (upload->measured, <, 400000);
+  g_assert_cmpfloat (upload->measured, >, 50000);
+  /* The server runs 5 s ahead: the computer is behind, beyond the 2 s allowed. */
+  clock = expect (check, "network.clock", EK_CHECK_WARN);
+  g_assert_cmpfloat (clock->measured, >, 4000);
+  g_assert_cmpfloat (clock->measured, <, 6000);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 15 * G_USEC_PER_SEC);
+
+  /* Every answer 1.5 s late: the round trip fails, and it stays short. */
+  ek_test_server_set_faults (server, "{ \"latency_ms\": 1500 }");
+  g_clear_object (&check);
+  start = g_get_monotonic_time ();
+  check = run_network (ek_test_server_get_base_url (server));
+  g_assert_cmpfloat (expect (check, "network.rtt", EK_CHECK_FAIL)->measured, >=, 1400);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 20 * G_USEC_PER_SEC);
+}
+
+static void
+test_network_unreachable (void)
+{
+  g_autoptr(EkTestServer) server = ek_test_server_start (NULL);
+  g_autofree char *url = g_strdup (ek_test_server_get_base_url (server));
+  g_autoptr(EkSelfCheck) check = NULL;
+  static const char * const ids[] = {
+    "network.rtt", "network.clock", "network.upload", "network.download", "client.version",
+  };
+
+  /* Every request answered with 500. */
+  ek_test_server_set_faults (server, "{ \"error_rate\": 1 }");
+  check = run_network (url);
+  g_assert_nonnull (strstr (expect (check, "network.reachable", EK_CHECK_FAIL)->value, "500"));
+
+  /* Nobody listens any more. */
+  ek_test_server_stop (g_steal_pointer (&server));
+  g_clear_object (&check);
+  check = run_network (url);
+  expect (check, "network.reachable", EK_CHECK_FAIL);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_assert_cmpstr (expect (check, ids[i], EK_CHECK_FAIL)->value, ==, "not measured");
+
+  /* Not even an address: said so at once. */
+  g_clear_object (&check);
+  check = run_network ("http://exam.example.org");
+  expect (check, "network.reachable", EK_CHECK_FAIL);
+}
+
+/* Report */
+
+static void
+test_report (void)
+{
+  const char * const groups[] = { "memory", "power", NULL };
+  g_autoptr(EkSelfCheck) check = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GPtrArray) sorted = NULL;
+  g_autofree char *html = NULL;
+  g_autofree char *json_path = root_path ("report.json");
+  g_autofree char *html_path = root_path ("report.html");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object;
+  JsonArray *checks;
+  GStatBuf st;
+  EkCheckResult extra = {
+    .id = (char *) "speaker.tone", .title = (char *) "Speaker <test>",
+    .status = EK_CHECK_WARN, .value = (char *) "a & b", .remedy = (char *) "Turn it up.",
+    .measured = NAN,
+  };
+
+  clear_root ();
+  put_meminfo (3 * 1024 * 1024, 1024 * 1024);
+  check = new_check (NULL, groups, NULL);
+  run_check (check);
+  ek_self_check_add_result (check, &extra);
+
+  sorted = ek_self_check_dup_sorted_results (check);
+  g_assert_cmpint (((EkCheckResult *) g_ptr_array_index (sorted, 0))->status, ==, EK_CHECK_FAIL);
+  g_assert_cmpint (((EkCheckResult *) g_ptr_array_index (sorted, sorted->len - 1))->status, ==,
+                   EK_CHECK_PASS);
+
+  root = ek_self_check_to_json (check);
+  object = json_node_get_object (root);
+  g_assert_cmpstr (json_object_get_string_member (object, "format"), ==, "exam-kiosk-self-check");
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (object, "summary"), "fail"), ==, 2);
+  g_assert_false (json_object_get_boolean_member (json_object_get_object_member (object, "summary"), "ready"));
+  checks = json_object_get_array_member (object, "checks");
+  g_assert_cmpuint (json_array_get_length (checks), ==, sorted->len);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (checks, 0), "status"), ==, "fail");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (checks, 0), "id"), ==, "memory.total");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (checks, 0), "unit"), ==, "bytes");
+
+  html = ek_self_check_to_html (check);
+  g_assert_true (g_str_has_prefix (html, "<!DOCTYPE html>"));
+  g_assert_nonnull (strstr (html, "Speaker &lt;test&gt;"));
+  g_assert_nonnull (strstr (html, "a &amp; b"));
+  g_assert_nonnull (strstr (html, "2 checks failed"));
+  g_assert_true (strstr (html, "memory.total") < strstr (html, "speaker.tone"));
+
+  g_assert_true (ek_self_check_save_json (check, json_path, NULL));
+  g_assert_true (ek_self_check_save_html (check, html_path, NULL));
+  g_assert_no_errno (g_stat (json_path, &st));
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_true (json_parser_load_from_file (parser, json_path, NULL));
+}
+
+static void
+test_busy_and_cancel (void)
+{
+  const char * const groups[] = { "media", NULL };
+  g_autoptr(EkSelfCheck) check = new_check (NULL, groups, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) first = NULL;
+  g_autoptr(GAsyncResult) second = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  ek_self_check_run_async (check, cancellable, ek_test_result_cb, &first);
+  ek_self_check_run_async (check, NULL, ek_test_result_cb, &second);
+  g_assert_false (ek_self_check_run_finish (check, ek_test_wait (&second), &error));
+  g_assert_error (error, EK_SELF_CHECK_ERROR, EK_SELF_CHECK_ERROR_BUSY);
+  g_clear_error (&error);
+
+  ek_test_sleep_ms (300);
+  start = g_get_monotonic_time ();
+  g_cancellable_cancel (cancellable);
+  g_assert_false (ek_self_check_run_finish (check, ek_test_wait (&first), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+  g_assert_false (ek_self_check_get_running (check));
+
+  /* Let the probes' threads wind down before the check goes. */
+  while (ek_media_probe_get_running (ek_self_check_get_camera_probe (check)) ||
+         ek_media_probe_get_running (ek_self_check_get_microphone_probe (check)))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+
+/* The page */
+
+static guint
+count_rows (GtkWidget *list)
+{
+  guint n = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (list); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n++;
+
+  return n;
+}
+
+static GtkWidget *
+find_child_of_type (GtkWidget *widget,
+                    GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_child_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+test_page (void)
+{
+  const char * const groups[] = { "memory", "media", NULL };
+  g_autoptr(EkSelfCheck) check = NULL;
+  GtkWidget *window;
+  GtkWidget *page;
+  GtkWidget *list;
+  GtkWidget *first_row;
+  EkCameraView *view;
+  gint64 deadline;
+
+  if (!have_display)
+    {
+      g_test_skip ("no X11 display");
+      return;
+    }
+
+  clear_root ();
+  put_meminfo (3 * 1024 * 1024, 1024 * 1024);
+  check = new_check (NULL, groups, NULL);
+  ek_self_check_set_media_descriptions (check,
+    "videotestsrc is-live=true pattern=smpte horizontal-speed=4 ! video/x-raw,width=1280,height=720",
+    "audiotestsrc is-live=true wave=sine volume=0.5");
+
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 1366, 768);
+  page = ek_self_check_page_new (check);
+  gtk_window_set_child (GTK_WINDOW (window), page);
+  gtk_window_present (GTK_WINDOW (window));
+  ek_self_check_page_start (EK_SELF_CHECK_PAGE (page));
+  g_assert_true (ek_self_check_get_running (check));
+
+  view = EK_CAMERA_VIEW (find_child_of_type (page, EK_TYPE_CAMERA_VIEW));
+  list = find_child_of_type (page, GTK_TYPE_LIST_BOX);
+  g_assert_nonnull (view);
+  g_assert_nonnull (list);
+
+  /* While it runs: the live picture and the level. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (ek_self_check_get_running (check) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      if (ek_camera_view_get_paintable (view) != NULL && ek_camera_view_get_level (view) > 0.3)
+        break;
+    }
+  g_assert_nonnull (ek_camera_view_get_paintable (view));
+  g_assert_cmpfloat (ek_camera_view_get_level (view), >, 0.3);
+
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (ek_self_check_get_running (check) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (ek_self_check_get_running (check));
+  for (guint i = 0; i < 10; i++)
+    g_main_context_iteration (NULL, FALSE);
+
+  /* The summary: one row per result, the failed memory checks first. */
+  g_assert_cmpuint (count_rows (list), ==, ek_self_check_get_results (check)->len);
+  first_row = gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (gtk_widget_get_first_child (list)));
+  g_assert_true (gtk_widget_has_css_class (first_row, "ek-check-fail"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  while (ek_media_probe_get_running (ek_self_check_get_camera_probe (check)) ||
+         ek_media_probe_get_running (ek_self_check_get_microphone_probe (check)))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* The command line */
+
+static int
+run_cli (const char * const *args,
+         gboolean            with_display,
+         char              **out,
+         gint64             *elapsed_us)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *binary = g_build_filename (g_getenv ("EK_TEST_BUILDDIR"), "..", "exam-kiosk", NULL);
+  g_auto(GStrv) env = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  int status = 0;
+
+  g_ptr_array_add (argv, binary);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  if (!with_display)
+    env = g_environ_unsetenv (env, "DISPLAY");
+  env = g_environ_setenv (env, "LANGUAGE", "en", TRUE);
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
+                               out, NULL, &status, &error));
+  g_assert_no_error (error);
+  *elapsed_us = g_get_monotonic_time () - start;
+
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static void
+test_cli (void)
+{
+  g_autoptr(EkTestServer) server = ek_test_server_start (NULL);
+  g_autofree char *json_path = root_path ("cli.json");
+  g_autofree char *config_path = root_path ("cli.conf");
+  g_autofree char *config = g_strdup_printf ("[storage]\ndata-dir=%s/cli-data\n", tmp_root);
+  const char * const args[] = {
+    "--self-check", "--config", config_path, "--json", json_path,
+    "--server", ek_test_server_get_base_url (server), NULL,
+  };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  JsonObject *report;
+  JsonArray *checks;
+  gint64 elapsed;
+  guint lines = 0;
+  gboolean camera_failed = FALSE;
+
+  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+
+  /* A bare machine: no display, no camera or microphone here. Honest failures, fast. */
+  g_assert_cmpint (run_cli (args, FALSE, &out, &elapsed), ==, 1);
+  g_assert_cmpint (elapsed, <, 20 * G_USEC_PER_SEC);
+  g_assert_true (json_parser_load_from_file (parser, json_path, &error));
+  g_assert_no_error (error);
+  report = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (report, "server"), ==,
+                   ek_test_server_get_base_url (server));
+  checks = json_object_get_array_member (report, "checks");
+  for (guint i = 0; i < json_array_get_length (checks); i++)
+    {
+      JsonObject *check = json_array_get_object_element (checks, i);
+      const char *id = json_object_get_string_member (check, "id");
+      const char *status = json_object_get_string_member (check, "status");
+
+      if (g_str_equal (id, "session.x11") || g_str_equal (id, "monitors"))
+        g_assert_cmpstr (status, ==, "fail");
+      if (g_str_equal (id, "network.reachable"))
+        g_assert_cmpstr (status, ==, "pass");
+      /* Without a camera the camera check fails: it never passes for lack of one. */
+      if (g_str_equal (id, "camera.present") && g_str_equal (status, "fail"))
+        camera_failed = TRUE;
+      if (g_str_has_prefix (id, "camera.") && !g_str_equal (id, "camera.virtual"))
+        g_assert_cmpstr (status, !=, "pass");
+    }
+  g_assert_true (camera_failed);
+  /* One line per check, and the summary. */
+  for (const char *p = out; (p = strchr (p, '\n')) != NULL; p++)
+    lines++;
+  g_assert_cmpuint (lines, ==, json_array_get_length (checks) + 2);
+  g_assert_nonnull (strstr (out, "FAIL  Monitors"));
+
+  /* A server address that cannot be used: the check does not run. */
+  {
+    const char * const bad[] = { "--self-check", "--config", config_path,
+                                 "--server", "ftp://exam.example.org", NULL };
+    g_autofree char *bad_out = NULL;
+
+    g_assert_cmpint (run_cli (bad, FALSE, &bad_out, &elapsed), ==, 2);
+  }
+  /* A report that cannot be written: not run either. */
+  {
+    const char * const bad[] = { "--self-check", "--config", config_path, "--json",
+                                 "/nonexistent/folder/report.json", NULL };
+    g_autofree char *bad_out = NULL;
+
+    g_assert_cmpint (run_cli (bad, FALSE, &bad_out, &elapsed), ==, 2);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  tmp_root = g_dir_make_tmp ("test-self-check-XXXXXX", NULL);
+  have_display = g_getenv ("DISPLAY") != NULL && gtk_init_check ();
+  ek_register_resource ();
+
+  g_test_add_func ("/selfcheck/memory", test_memory);
+  g_test_add_func ("/selfcheck/power", test_power);
+  g_test_add_func ("/selfcheck/environment", test_environment);
+  g_test_add_func ("/selfcheck/processes", test_processes);
+  g_test_add_func ("/selfcheck/disk", test_disk);
+  g_test_add_func ("/selfcheck/xserver", test_xserver);
+  g_test_add_func ("/selfcheck/session", test_session);
+  g_test_add_func ("/selfcheck/media/live", test_media_live);
+  g_test_add_func ("/selfcheck/media/black-silent", test_media_black_silent);
+  g_test_add_func ("/selfcheck/media/frozen-small", test_media_frozen_small);
+  g_test_add_func ("/selfcheck/media/no-picture", test_media_no_picture);
+  g_test_add_func ("/selfcheck/network/good", test_network_good);
+  g_test_add_func ("/selfcheck/network/slow", test_network_slow);
+  g_test_add_func ("/selfcheck/network/unreachable", test_network_unreachable);
+  g_test_add_func ("/selfcheck/report", test_report);
+  g_test_add_func ("/selfcheck/busy-and-cancel", test_busy_and_cancel);
+  g_test_add_func ("/selfcheck/page", test_page);
+  g_test_add_func ("/selfcheck/cli", test_cli);
+
+  status = g_test_run ();
+
+  ek_test_remove_tree (tmp_root);
+  g_free (tmp_root);
+  return status;
+}

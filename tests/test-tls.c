@@ -1,0 +1,216 @@
+/* test-tls.c: how the client trusts an HTTPS exam server (docs/protocol.md, section 1)
+ *
+ * A self-signed EC certificate for CN=localhost with the single SAN IP:127.0.0.1 is
+ * made at test time with the openssl CLI. Without a pin or CA file it must not be
+ * trusted; with the right pin or as the CA file it must; a wrong pin must fail even
+ * where the CA file would have trusted it; and the host name is checked in every
+ * case (https://localhost does not match the certificate).
+ */
+
+#include "config.h"
+
+#include <locale.h>
+
+#include "ek-api-client.h"
+#include "ek-test-server.h"
+
+typedef struct
+{
+  char         *dir;
+  char         *cert;
+  char         *key;
+  char         *pin;
+  EkTestServer *server;
+  char         *localhost_url;
+} Fixture;
+
+static void
+run (const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                NULL, NULL, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, &error))
+    g_error ("%s failed: %s\n%s", argv[0], error->message, err);
+}
+
+/* sha256// + base64 of the SHA-256 of the DER SubjectPublicKeyInfo */
+static char *
+pin_of_key (const char *dir,
+            const char *key)
+{
+  g_autofree char *der_path = g_build_filename (dir, "pub.der", NULL);
+  g_autofree char *der = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree char *b64 = NULL;
+  guint8 digest[32];
+  gsize digest_len = sizeof digest;
+  gsize der_len;
+
+  run ((const char *[]) { "openssl", "pkey", "-in", key, "-pubout", "-outform", "DER",
+                          "-out", der_path, NULL });
+  g_file_get_contents (der_path, &der, &der_len, &error);
+  g_assert_no_error (error);
+
+  g_checksum_update (checksum, (const guchar *) der, der_len);
+  g_checksum_get_digest (checksum, digest, &digest_len);
+  b64 = g_base64_encode (digest, digest_len);
+
+  return g_strconcat ("sha256//", b64, NULL);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  EkTestServerOptions options = { 0 };
+
+  f->dir = ek_test_make_tmp_dir ();
+  f->cert = g_build_filename (f->dir, "cert.pem", NULL);
+  f->key = g_build_filename (f->dir, "key.pem", NULL);
+
+  run ((const char *[]) { "openssl", "req", "-x509", "-newkey", "ec",
+                          "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                          "-keyout", f->key, "-out", f->cert, "-days", "2",
+                          "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
+                          NULL });
+  f->pin = pin_of_key (f->dir, f->key);
+
+  options.tls_cert = f->cert;
+  options.tls_key = f->key;
+  f->server = ek_test_server_start (&options);
+  g_assert_true (g_str_has_prefix (ek_test_server_get_base_url (f->server), "https://127.0.0.1:"));
+  f->localhost_url = g_strdup_printf ("https://localhost:%u", ek_test_server_get_port (f->server));
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  ek_test_server_stop (f->server);
+  ek_test_remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->cert);
+  g_free (f->key);
+  g_free (f->pin);
+  g_free (f->localhost_url);
+}
+
+static gboolean
+health (const char  *base_url,
+        const char  *pin,
+        const char  *ca_file,
+        GError     **error)
+{
+  EkApiClient *api = ek_api_client_new (base_url, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  gboolean ok;
+
+  /* a TLS failure is never worth retrying, so one attempt must decide */
+  ek_api_client_set_pinned_key (api, pin);
+  ek_api_client_set_ca_file (api, ca_file);
+  ek_api_client_health_async (api, NULL, ek_test_result_cb, &result);
+  ok = ek_api_client_health_finish (api, ek_test_wait (&result), NULL, NULL, NULL, error);
+
+  g_clear_object (&result);
+  g_assert_finalize_object (api);
+  return ok;
+}
+
+static void
+test_untrusted (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (health (ek_test_server_get_base_url (f->server), NULL, NULL, &error));
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_TLS_UNTRUSTED);
+  g_assert_true (strstr (error->message, "identity could not be verified") != NULL);
+  g_assert_true (strstr (error->message, "technician") != NULL);
+  g_test_message ("%s", error->message);
+}
+
+static void
+test_pin_correct (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *two_pins = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (health (ek_test_server_get_base_url (f->server), f->pin, NULL, &error));
+  g_assert_no_error (error);
+
+  /* one of several pins (a key rollover) is enough */
+  two_pins = g_strconcat ("sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=;", f->pin, NULL);
+  g_assert_true (health (ek_test_server_get_base_url (f->server), two_pins, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_pin_wrong (Fixture       *f,
+                gconstpointer  data)
+{
+  const char *wrong = "sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (health (ek_test_server_get_base_url (f->server), wrong, NULL, &error));
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_PINNED_KEY_MISMATCH);
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+
+  /* a pin replaces CA trust: a CA file that would trust the server does not help */
+  g_assert_false (health (ek_test_server_get_base_url (f->server), wrong, f->cert, &error));
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_PINNED_KEY_MISMATCH);
+}
+
+static void
+test_ca_file (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (health (ek_test_server_get_base_url (f->server), NULL, f->cert, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_host_name_checked (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* the certificate names 127.0.0.1 only */
+  g_assert_false (health (f->localhost_url, NULL, f->cert, &error));
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_TLS_UNTRUSTED);
+  g_clear_error (&error);
+
+  /* also with a correct pin: the pin replaces the CA, not the host name check */
+  g_assert_false (health (f->localhost_url, f->pin, NULL, &error));
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_TLS_UNTRUSTED);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/tls/untrusted", test_untrusted);
+  ADD ("/tls/pin-correct", test_pin_correct);
+  ADD ("/tls/pin-wrong", test_pin_wrong);
+  ADD ("/tls/ca-file", test_ca_file);
+  ADD ("/tls/host-name-checked", test_host_name_checked);
+
+#undef ADD
+
+  return g_test_run ();
+}

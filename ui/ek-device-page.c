@@ -1,0 +1,212 @@
+/* ek-device-page.c: the candidate confirms the camera and microphone
+ *
+ * Camera and microphone pickers, the live picture and the level meter. They come
+ * from the recorder (EkRecorder, EkMediaDevice); where this build has none, the page
+ * says so instead of showing a picture or a level that is not there.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "ek-camera-view.h"
+#include "ek-device-page.h"
+#include "ek-ui-util.h"
+
+struct _EkDevicePage
+{
+  GtkWidget     parent_instance;
+
+  EkEngine     *engine;       /* owned */
+  GCancellable *cancellable;  /* owned; cancelled on dispose */
+
+  /* Template children, borrowed. */
+  GtkWidget    *content;
+  GtkLabel     *caption_label;
+  EkCameraView *camera_view;
+  GtkDropDown  *camera_dropdown;
+  GtkDropDown  *microphone_dropdown;
+  GtkLabel     *devices_label;
+  GtkLabel     *error_label;
+  GtkSpinner   *spinner;
+  GtkButton    *continue_button;
+};
+
+enum {
+  PROP_0,
+  PROP_ENGINE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (EkDevicePage, ek_device_page, GTK_TYPE_WIDGET)
+
+static void
+on_confirmed_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(EkDevicePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  gtk_spinner_set_spinning (self->spinner, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "devices.confirm", TRUE);
+
+  if (!ek_engine_step_finish (EK_ENGINE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ek_show_message (self->error_label, error->message);
+}
+
+static void
+confirm_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  EkDevicePage *self = EK_DEVICE_PAGE (widget);
+
+  ek_show_message (self->error_label, NULL);
+  gtk_spinner_set_spinning (self->spinner, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), TRUE);
+  gtk_widget_action_set_enabled (widget, "devices.confirm", FALSE);
+  ek_engine_complete_step_async (self->engine, EK_STEP_DEVICE_CONFIRM, self->cancellable,
+                                 on_confirmed_cb, g_object_ref (self));
+}
+
+static gboolean
+ek_device_page_grab_focus (GtkWidget *widget)
+{
+  EkDevicePage *self = EK_DEVICE_PAGE (widget);
+
+  return gtk_widget_grab_focus (GTK_WIDGET (self->continue_button));
+}
+
+static void
+ek_device_page_constructed (GObject *object)
+{
+  EkDevicePage *self = EK_DEVICE_PAGE (object);
+
+  G_OBJECT_CLASS (ek_device_page_parent_class)->constructed (object);
+
+  {
+    g_autofree char *caption = ek_step_caption (ek_session_get_exam (ek_engine_get_session (self->engine)), EK_STEP_DEVICE_CONFIRM);
+
+    gtk_label_set_label (self->caption_label, caption);
+  }
+  /* TODO(recorder): list devices with ek_media_device_list_async(), fill the drop-downs,
+   * start a preview EkRecorder and show its EkCameraPaintable and level here. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->camera_dropdown), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->microphone_dropdown), FALSE);
+}
+
+static void
+ek_device_page_dispose (GObject *object)
+{
+  EkDevicePage *self = EK_DEVICE_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_DEVICE_PAGE);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (ek_device_page_parent_class)->dispose (object);
+}
+
+static void
+ek_device_page_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  EkDevicePage *self = EK_DEVICE_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      g_value_set_object (value, self->engine);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ek_device_page_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  EkDevicePage *self = EK_DEVICE_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      self->engine = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ek_device_page_class_init (EkDevicePageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = ek_device_page_constructed;
+  object_class->dispose = ek_device_page_dispose;
+  object_class->get_property = ek_device_page_get_property;
+  object_class->set_property = ek_device_page_set_property;
+
+  widget_class->grab_focus = ek_device_page_grab_focus;
+
+  properties[PROP_ENGINE] =
+    g_param_spec_object ("engine", NULL, NULL,
+                         EK_TYPE_ENGINE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/examkiosk/Kiosk/ui/ek-device-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, EkDevicePage, content);
+  gtk_widget_class_bind_template_child (widget_class, EkDevicePage, caption_label);
+  gtk_widget_class_bind_template_child (widget_class, EkDevicePage, camera_view);
+  gtk_widget_class_bind_template_child (widget_class, EkDevicePage, camera_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, EkDevicePage, microphone_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, EkDevicePage, devices_label);
+  gtk_widget_class_bind_template_child (widget_class, EkDevicePage, error_label);
+  gtk_widget_class_bind_template_child (widget_class, EkDevicePage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, EkDevicePage, continue_button);
+
+  /**
+   * EkDevicePage|devices.confirm:
+   *
+   * The candidate confirms the devices.
+   */
+  gtk_widget_class_install_action (widget_class, "devices.confirm", NULL, confirm_action);
+
+  g_type_ensure (EK_TYPE_CAMERA_VIEW);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "devicepage");
+}
+
+static void
+ek_device_page_init (EkDevicePage *self)
+{
+  self->cancellable = g_cancellable_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+ek_device_page_new (EkEngine *engine)
+{
+  g_return_val_if_fail (EK_IS_ENGINE (engine), NULL);
+
+  return g_object_new (EK_TYPE_DEVICE_PAGE, "engine", engine, NULL);
+}

@@ -1,0 +1,957 @@
+/* ek-exam-page.c: the exam itself: the phase, the time left, the questions, the proctor
+ *
+ * Questions are fetched when their phase starts (EkSession::phase-started, also
+ * for a re-entered session landing in a running phase) and again on Refresh. The
+ * countdown runs to the phase's absolute end in server time. The page polls the
+ * proctor's messages every few seconds: chat goes to the Help panel (with an unread
+ * badge), a warning covers the page until the candidate acknowledges it, and
+ * end_exam ends the exam at once (the recording and answers stay, as the
+ * session's finishing stage keeps them). Ending the exam is refused before the
+ * exam's minimum time, with the time it becomes possible, and needs a
+ * confirmation that says what cannot be undone.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "ek-camera-view.h"
+#include "ek-countdown.h"
+#include "ek-exam-page.h"
+#include "ek-ui-util.h"
+
+struct _EkExamPage
+{
+  GtkWidget     parent_instance;
+
+  EkEngine     *engine;       /* owned */
+  GCancellable *cancellable;  /* owned; cancelled on dispose */
+  GCancellable *questions_cancellable; /* owned; the fetch in flight */
+  guint         poll_source;
+  gboolean      polling;
+  char         *cursor;        /* messages already seen */
+  GQueue        warnings;      /* owned JsonObject: not yet acknowledged */
+  GPtrArray    *pending_acks;  /* owned: message ids whose ack failed */
+  guint         unread;
+  int           shown_phase;   /* the phase whose questions are on show, -1 */
+  gboolean      ending;
+
+  /* Template children, borrowed. */
+  GtkWidget    *content;
+  GtkLabel     *phase_label;
+  GtkLabel     *exam_title_label;
+  EkCountdown  *countdown;
+  GtkLabel     *notice_label;
+  GtkStack     *question_stack;
+  GtkBox       *question_box;
+  GtkLabel     *between_label;
+  GtkLabel     *question_error_label;
+  GtkRevealer  *chat_revealer;
+  GtkBox       *chat_list;
+  GtkScrolledWindow *chat_scroll;
+  GtkEntry     *chat_entry;
+  GtkLabel     *chat_error_label;
+  GtkLabel     *chat_caption_label;
+  EkCameraView *camera_view;
+  GtkLabel     *seat_label;
+  GtkLabel     *sequence_label;
+  GtkLabel     *unread_badge;
+  GtkLabel     *hand_label;
+  GtkToggleButton *help_button;
+  GtkWidget    *warning_overlay;
+  GtkLabel     *warning_text_label;
+  GtkButton    *ack_button;
+  GtkWidget    *end_overlay;
+  GtkLabel     *end_error_label;
+  GtkButton    *end_cancel_button;
+  GtkSpinner   *end_spinner;
+};
+
+enum {
+  PROP_0,
+  PROP_ENGINE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (EkExamPage, ek_exam_page, GTK_TYPE_WIDGET)
+
+/* Often enough for a warning to feel immediate, rare enough for thousands of
+ * candidates on one server. */
+#define POLL_INTERVAL_MS 3000
+
+static void poll_messages (EkExamPage *self);
+
+/* --- phase and questions -------------------------------------------------- */
+
+static void
+update_phase (EkExamPage *self)
+{
+  EkSession *session = ek_engine_get_session (self->engine);
+  EkExam *exam = ek_session_get_exam (session);
+  int index = ek_session_get_phase_index (session);
+
+  if (exam == NULL)
+    return;
+
+  if (index >= 0)
+    {
+      const EkPhase *phase = ek_exam_get_phase (exam, (guint) index);
+
+      gtk_label_set_label (self->phase_label, phase->title);
+      ek_countdown_set_deadline_ms (self->countdown, phase->ends_ms);
+      return;
+    }
+
+  /* Between two phases: count down to the next one. */
+  for (guint i = 0; i < ek_exam_get_n_phases (exam); i++)
+    {
+      const EkPhase *phase = ek_exam_get_phase (exam, i);
+
+      if (ek_server_clock_ms_until (ek_session_get_clock (session), phase->starts_ms) > 0)
+        {
+          g_autofree char *text = NULL;
+          g_autofree char *when = ek_format_clock_time (phase->starts_ms);
+
+          /* Translators: %s is the name of a part of the exam, e.g. "Answering" */
+          text = g_strdup_printf (_("Next: %s"), phase->title);
+          gtk_label_set_label (self->phase_label, text);
+          ek_countdown_set_deadline_ms (self->countdown, phase->starts_ms);
+          g_free (text);
+          /* Translators: %s is a time of day */
+          text = g_strdup_printf (_("The next part starts at %s. Its questions appear by themselves."),
+                                  when);
+          gtk_label_set_label (self->between_label, text);
+          gtk_stack_set_visible_child_name (self->question_stack, "between");
+          return;
+        }
+    }
+}
+
+static GtkWidget *
+question_card (JsonObject *question,
+               guint       number)
+{
+  const char *type = json_object_get_string_member_with_default (question, "type", "oral");
+  const char *text = json_object_get_string_member_with_default (question, "text", "");
+  GtkWidget *card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 10);
+  GtkWidget *label;
+  g_autofree char *heading = NULL;
+
+  gtk_widget_add_css_class (card, "ek-card");
+  gtk_widget_add_css_class (card, "ek-question");
+
+  /* Translators: the heading of a question card; %u is its number */
+  heading = g_strdup_printf (_("Question %u"), number);
+  label = gtk_label_new (heading);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "ek-question-number");
+  gtk_box_append (GTK_BOX (card), label);
+
+  label = gtk_label_new (text);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_selectable (GTK_LABEL (label), FALSE);
+  gtk_widget_add_css_class (label, "ek-question-text");
+  gtk_box_append (GTK_BOX (card), label);
+
+  if (json_object_has_member (question, "options") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (question, "options")))
+    {
+      JsonArray *options = json_object_get_array_member (question, "options");
+
+      for (guint i = 0; i < json_array_get_length (options); i++)
+        {
+          JsonObject *option = json_array_get_object_element (options, i);
+          g_autofree char *line = NULL;
+
+          if (option == NULL)
+            continue;
+          line = g_strdup_printf ("%s.  %s",
+                                  json_object_get_string_member_with_default (option, "id", ""),
+                                  json_object_get_string_member_with_default (option, "text", ""));
+          label = gtk_label_new (line);
+          gtk_label_set_xalign (GTK_LABEL (label), 0);
+          gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+          gtk_widget_add_css_class (label, "ek-question-option");
+          gtk_box_append (GTK_BOX (card), label);
+        }
+    }
+
+  if (!g_str_equal (type, "oral"))
+    {
+      /* TODO(written): EkQuestionView (ui/ek-question-view.[ch]) replaces these cards
+       * with the answer inputs, the navigator and the autosaving answer store. */
+      label = gtk_label_new (_("Answering on screen is not available in this build."));
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_widget_add_css_class (label, "ek-caption");
+      gtk_box_append (GTK_BOX (card), label);
+    }
+
+  return card;
+}
+
+static void
+show_questions (EkExamPage *self,
+                JsonArray  *questions)
+{
+  GtkWidget *child;
+  guint number = 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->question_box))) != NULL)
+    gtk_box_remove (self->question_box, child);
+
+  for (guint i = 0; i < json_array_get_length (questions); i++)
+    {
+      JsonNode *node = json_array_get_element (questions, i);
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      gtk_box_append (self->question_box, question_card (json_node_get_object (node), ++number));
+    }
+
+  if (number == 0)
+    {
+      child = gtk_label_new (_("This part of the exam has no questions on screen."));
+      gtk_label_set_wrap (GTK_LABEL (child), TRUE);
+      gtk_widget_add_css_class (child, "ek-page-body");
+      gtk_box_append (self->question_box, child);
+    }
+
+  gtk_stack_set_visible_child_name (self->question_stack, "questions");
+}
+
+static void
+on_questions_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(EkExamPage) self = user_data;
+  g_autoptr(JsonArray) questions = NULL;
+  g_autoptr(GError) error = NULL;
+
+  questions = ek_engine_get_questions_finish (EK_ENGINE (object), result, &error);
+  if (questions == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      ek_show_message (self->question_error_label, error->message);
+      gtk_stack_set_visible_child_name (self->question_stack, "error");
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "exam.refresh", TRUE);
+      return;
+    }
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "exam.refresh", TRUE);
+  show_questions (self, questions);
+}
+
+static void
+fetch_questions (EkExamPage *self,
+                 int         phase_index)
+{
+  g_cancellable_cancel (self->questions_cancellable);
+  g_clear_object (&self->questions_cancellable);
+
+  if (phase_index < 0)
+    return;
+
+  self->questions_cancellable = g_cancellable_new ();
+  self->shown_phase = phase_index;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "exam.refresh", FALSE);
+  gtk_stack_set_visible_child_name (self->question_stack, "loading");
+  ek_engine_get_questions_async (self->engine, (guint) phase_index, self->questions_cancellable,
+                                 on_questions_cb, g_object_ref (self));
+}
+
+static void
+on_phase_index_cb (EkExamPage *self)
+{
+  update_phase (self);
+}
+
+static void
+on_phase_started_cb (EkExamPage *self,
+                     int         index)
+{
+  fetch_questions (self, index);
+}
+
+static void
+refresh_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  EkExamPage *self = EK_EXAM_PAGE (widget);
+
+  fetch_questions (self, ek_session_get_phase_index (ek_engine_get_session (self->engine)));
+}
+
+/* --- help chat and proctor messages --------------------------------------- */
+
+static void
+update_unread (EkExamPage *self)
+{
+  g_autofree char *text = g_strdup_printf ("%u", self->unread);
+
+  gtk_label_set_label (self->unread_badge, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->unread_badge), self->unread > 0);
+}
+
+static void
+add_chat_line (EkExamPage *self,
+               const char *text,
+               gboolean    from_proctor,
+               gint64      sent_ms)
+{
+  GtkWidget *bubble = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *label;
+  g_autofree char *when = ek_format_clock_time (sent_ms);
+  g_autofree char *caption = NULL;
+  GtkAdjustment *adjustment;
+
+  caption = g_strdup_printf ("%s · %s", from_proctor ? _("Proctor") : _("You"), when);
+  label = gtk_label_new (caption);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "ek-caption");
+  gtk_box_append (GTK_BOX (bubble), label);
+
+  label = gtk_label_new (text);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_box_append (GTK_BOX (bubble), label);
+
+  gtk_widget_add_css_class (bubble, "ek-chat-bubble");
+  gtk_widget_add_css_class (bubble, from_proctor ? "ek-chat-proctor" : "ek-chat-mine");
+  gtk_widget_set_halign (bubble, from_proctor ? GTK_ALIGN_START : GTK_ALIGN_END);
+  gtk_box_append (self->chat_list, bubble);
+
+  adjustment = gtk_scrolled_window_get_vadjustment (self->chat_scroll);
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+}
+
+static void
+show_next_warning (EkExamPage *self)
+{
+  JsonObject *warning = g_queue_peek_head (&self->warnings);
+
+  gtk_widget_set_visible (self->warning_overlay, warning != NULL);
+  if (warning == NULL)
+    return;
+
+  gtk_label_set_label (self->warning_text_label,
+                       json_object_get_string_member_with_default (warning, "text", ""));
+  gtk_widget_grab_focus (GTK_WIDGET (self->ack_button));
+}
+
+/* What a message call carries to its answer. */
+typedef struct
+{
+  EkExamPage *self;  /* owned */
+  char       *text;  /* the chat text, or the acknowledged message's id */
+} Sending;
+
+static Sending *
+sending_new (EkExamPage *self,
+             const char *text)
+{
+  Sending *sending = g_new0 (Sending, 1);
+
+  sending->self = g_object_ref (self);
+  sending->text = g_strdup (text);
+  return sending;
+}
+
+static void
+sending_free (Sending *sending)
+{
+  g_object_unref (sending->self);
+  g_free (sending->text);
+  g_free (sending);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Sending, sending_free)
+
+static void
+on_ack_sent_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(Sending) sending = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ek_api_client_post_message_finish (EK_API_CLIENT (object), result, NULL, NULL, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Sent again with the next poll: the candidate did acknowledge it. */
+      g_debug ("Acknowledging %s failed: %s", sending->text, error->message);
+      g_ptr_array_add (sending->self->pending_acks, g_strdup (sending->text));
+    }
+}
+
+static void
+send_ack (EkExamPage *self,
+          const char *id)
+{
+  ek_api_client_post_message_async (ek_engine_get_api (self->engine), "ack", NULL, id,
+                                    self->cancellable, on_ack_sent_cb, sending_new (self, id));
+}
+
+static void
+handle_message (EkExamPage *self,
+                JsonObject *message)
+{
+  const char *kind = json_object_get_string_member_with_default (message, "kind", "");
+  const char *text = json_object_get_string_member_with_default (message, "text", "");
+  gint64 sent_ms = json_object_get_int_member_with_default (message, "sent_ms", 0);
+
+  if (g_str_equal (kind, "chat"))
+    {
+      add_chat_line (self, text, TRUE, sent_ms);
+      if (!gtk_revealer_get_reveal_child (self->chat_revealer))
+        {
+          self->unread++;
+          update_unread (self);
+        }
+    }
+  else if (g_str_equal (kind, "warning"))
+    {
+      g_queue_push_tail (&self->warnings, json_object_ref (message));
+      if (g_queue_get_length (&self->warnings) == 1)
+        show_next_warning (self);
+    }
+  else if (g_str_equal (kind, "end_exam"))
+    {
+      /* Forced collection: obeyed at once. The session's finishing stage keeps
+       * the recording and the answers; the window shows the finish page. */
+      g_message ("The proctor ended the exam");
+      ek_session_end (ek_engine_get_session (self->engine), EK_END_REASON_FORCED_BY_PROCTOR);
+    }
+  else
+    {
+      /* release and snapshot_request belong to the lockdown and proctoring work. */
+      g_debug ("Proctor message of kind “%s” not handled here", kind);
+    }
+}
+
+static gboolean
+on_poll_cb (gpointer user_data)
+{
+  EkExamPage *self = user_data;
+
+  self->poll_source = 0;
+  poll_messages (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_messages_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(EkExamPage) self = user_data;
+  g_autoptr(JsonArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cursor = NULL;
+
+  self->polling = FALSE;
+  messages = ek_api_client_get_messages_finish (EK_API_CLIENT (object), result, &cursor, &error);
+  if (messages == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_debug ("Polling messages failed: %s", error->message);
+    }
+  else
+    {
+      if (cursor != NULL)
+        {
+          g_free (self->cursor);
+          self->cursor = g_steal_pointer (&cursor);
+        }
+      for (guint i = 0; i < json_array_get_length (messages); i++)
+        {
+          JsonObject *message = json_array_get_object_element (messages, i);
+
+          if (message != NULL)
+            handle_message (self, message);
+          /* An end_exam may have taken the page off screen. */
+          if (ek_session_get_stage (ek_engine_get_session (self->engine)) != EK_SESSION_STAGE_EXAM)
+            return;
+        }
+
+      while (self->pending_acks->len > 0)
+        {
+          g_autofree char *id = g_ptr_array_steal_index (self->pending_acks, 0);
+
+          send_ack (self, id);
+        }
+    }
+
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    self->poll_source = g_timeout_add (POLL_INTERVAL_MS, on_poll_cb, self);
+}
+
+static void
+poll_messages (EkExamPage *self)
+{
+  self->polling = TRUE;
+  ek_api_client_get_messages_async (ek_engine_get_api (self->engine), self->cursor,
+                                    self->cancellable, on_messages_cb, g_object_ref (self));
+}
+
+static void
+on_help_toggled_cb (EkExamPage *self)
+{
+  gboolean open = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->help_button));
+
+  gtk_revealer_set_reveal_child (self->chat_revealer, open);
+  if (open)
+    {
+      self->unread = 0;
+      update_unread (self);
+      gtk_widget_grab_focus (GTK_WIDGET (self->chat_entry));
+    }
+}
+
+static void
+help_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  EkExamPage *self = EK_EXAM_PAGE (widget);
+  GtkToggleButton *button = GTK_TOGGLE_BUTTON (self->help_button);
+
+  gtk_toggle_button_set_active (button, !gtk_toggle_button_get_active (button));
+}
+
+static void
+on_chat_sent_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(Sending) sending = user_data;
+  EkExamPage *self = sending->self;
+  g_autoptr(GError) error = NULL;
+  gint64 sent_ms = 0;
+
+  if (!ek_api_client_post_message_finish (EK_API_CLIENT (object), result, NULL, &sent_ms, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      ek_show_message (self->chat_error_label, error->message);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "exam.send-chat", TRUE);
+      return;
+    }
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "exam.send-chat", TRUE);
+  add_chat_line (self, sending->text, FALSE, sent_ms);
+  gtk_editable_set_text (GTK_EDITABLE (self->chat_entry), "");
+}
+
+static void
+send_chat_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  EkExamPage *self = EK_EXAM_PAGE (widget);
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->chat_entry))));
+
+  if (*text == '\0')
+    return;
+
+  ek_show_message (self->chat_error_label, NULL);
+  gtk_widget_action_set_enabled (widget, "exam.send-chat", FALSE);
+  ek_api_client_post_message_async (ek_engine_get_api (self->engine), "chat", text, NULL,
+                                    self->cancellable, on_chat_sent_cb, sending_new (self, text));
+}
+
+static void
+on_chat_activate_cb (EkExamPage *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "exam.send-chat", NULL);
+}
+
+static void
+on_hand_raised_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(EkExamPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 sent_ms = 0;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "exam.hand-raise", TRUE);
+
+  if (!ek_api_client_post_message_finish (EK_API_CLIENT (object), result, NULL, &sent_ms, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        ek_show_message (self->hand_label, error->message);
+      return;
+    }
+
+  {
+    g_autofree char *when = ek_format_clock_time (sent_ms);
+    g_autofree char *text = NULL;
+
+    /* Translators: %s is a time of day */
+    text = g_strdup_printf (_("You called the proctor at %s. The answer comes in Help."), when);
+    ek_show_message (self->hand_label, text);
+  }
+}
+
+static void
+hand_raise_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  EkExamPage *self = EK_EXAM_PAGE (widget);
+
+  gtk_widget_action_set_enabled (widget, "exam.hand-raise", FALSE);
+  ek_api_client_post_message_async (ek_engine_get_api (self->engine), "hand_raise", NULL, NULL,
+                                    self->cancellable, on_hand_raised_cb, g_object_ref (self));
+}
+
+static void
+ack_warning_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  EkExamPage *self = EK_EXAM_PAGE (widget);
+  g_autoptr(JsonObject) warning = g_queue_pop_head (&self->warnings);
+
+  if (warning == NULL)
+    return;
+
+  send_ack (self, json_object_get_string_member_with_default (warning, "id", ""));
+  show_next_warning (self);
+}
+
+/* --- ending --------------------------------------------------------------- */
+
+static void
+end_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  EkExamPage *self = EK_EXAM_PAGE (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (!ek_session_can_submit (ek_engine_get_session (self->engine), &error))
+    {
+      ek_show_message (self->notice_label, error->message);
+      return;
+    }
+
+  ek_show_message (self->notice_label, NULL);
+  ek_show_message (self->end_error_label, NULL);
+  gtk_widget_set_visible (self->end_overlay, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->end_cancel_button));
+}
+
+static void
+end_cancel_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  EkExamPage *self = EK_EXAM_PAGE (widget);
+
+  if (self->ending)
+    return;
+  gtk_widget_set_visible (self->end_overlay, FALSE);
+}
+
+static void
+on_submitted_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(EkExamPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->ending = FALSE;
+  gtk_spinner_set_spinning (self->end_spinner, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->end_spinner), FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "exam.end-confirm", TRUE);
+
+  /* On success the session is finishing and the window shows the finish page. */
+  if (!ek_engine_step_finish (EK_ENGINE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ek_show_message (self->end_error_label, error->message);
+}
+
+static void
+end_confirm_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  EkExamPage *self = EK_EXAM_PAGE (widget);
+
+  self->ending = TRUE;
+  ek_show_message (self->end_error_label, NULL);
+  gtk_spinner_set_spinning (self->end_spinner, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->end_spinner), TRUE);
+  gtk_widget_action_set_enabled (widget, "exam.end-confirm", FALSE);
+  /* TODO(written): the answer store's count of answered questions. */
+  ek_engine_submit_async (self->engine, 0, self->cancellable, on_submitted_cb,
+                          g_object_ref (self));
+}
+
+static void
+ek_exam_page_map (GtkWidget *widget)
+{
+  EkExamPage *self = EK_EXAM_PAGE (widget);
+
+  GTK_WIDGET_CLASS (ek_exam_page_parent_class)->map (widget);
+
+  if (!ek_engine_is_practice (self->engine) && self->poll_source == 0 && !self->polling)
+    poll_messages (self);
+}
+
+static void
+ek_exam_page_constructed (GObject *object)
+{
+  EkExamPage *self = EK_EXAM_PAGE (object);
+
+  G_OBJECT_CLASS (ek_exam_page_parent_class)->constructed (object);
+
+  EkSession *session = ek_engine_get_session (self->engine);
+  EkExam *exam = ek_session_get_exam (session);
+  EkCandidate *candidate = ek_session_get_candidate (session);
+  const EkSessionState *state = ek_session_get_state (session);
+
+  ek_countdown_set_clock (self->countdown, ek_session_get_clock (session));
+  if (exam != NULL)
+    gtk_label_set_label (self->exam_title_label, ek_exam_get_title (exam));
+  /* The seat, never the name: the picture and the screen may be seen by others. */
+  if (candidate != NULL)
+    gtk_label_set_label (self->seat_label, ek_candidate_get_seat (candidate));
+  if (state != NULL && state->sequence_number >= 0)
+    {
+      g_autofree char *sequence = g_strdup_printf ("%" G_GINT64_FORMAT, state->sequence_number);
+
+      gtk_label_set_label (self->sequence_label, sequence);
+    }
+  else
+    {
+      gtk_label_set_label (self->sequence_label, "–");
+    }
+
+  if (ek_engine_is_practice (self->engine))
+    {
+      gtk_label_set_label (self->chat_caption_label,
+                           _("There is no proctor in the practice exam: Help and Call proctor "
+                             "show where they are, but nobody answers."));
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "exam.hand-raise", FALSE);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "exam.send-chat", FALSE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->chat_entry), FALSE);
+    }
+
+  g_signal_connect_object (session, "notify::phase-index",
+                           G_CALLBACK (on_phase_index_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "phase-started",
+                           G_CALLBACK (on_phase_started_cb), self, G_CONNECT_SWAPPED);
+  update_phase (self);
+
+  /* A re-entered session lands in a running phase after its phase-started. */
+  if (ek_session_get_phase_index (session) >= 0)
+    fetch_questions (self, ek_session_get_phase_index (session));
+}
+
+static void
+ek_exam_page_dispose (GObject *object)
+{
+  EkExamPage *self = EK_EXAM_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->questions_cancellable);
+  g_clear_object (&self->questions_cancellable);
+  g_clear_handle_id (&self->poll_source, g_source_remove);
+  g_queue_clear_full (&self->warnings, (GDestroyNotify) json_object_unref);
+  g_clear_pointer (&self->pending_acks, g_ptr_array_unref);
+  g_clear_pointer (&self->cursor, g_free);
+  gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_EXAM_PAGE);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (ek_exam_page_parent_class)->dispose (object);
+}
+
+static void
+ek_exam_page_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  EkExamPage *self = EK_EXAM_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      g_value_set_object (value, self->engine);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ek_exam_page_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  EkExamPage *self = EK_EXAM_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      self->engine = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ek_exam_page_class_init (EkExamPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = ek_exam_page_constructed;
+  object_class->dispose = ek_exam_page_dispose;
+  object_class->get_property = ek_exam_page_get_property;
+  object_class->set_property = ek_exam_page_set_property;
+
+  widget_class->map = ek_exam_page_map;
+
+  properties[PROP_ENGINE] =
+    g_param_spec_object ("engine", NULL, NULL,
+                         EK_TYPE_ENGINE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/examkiosk/Kiosk/ui/ek-exam-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, content);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, phase_label);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, exam_title_label);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, countdown);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, notice_label);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, question_stack);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, question_box);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, between_label);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, question_error_label);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, chat_revealer);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, chat_list);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, chat_scroll);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, chat_entry);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, chat_error_label);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, chat_caption_label);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, camera_view);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, seat_label);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, sequence_label);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, unread_badge);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, hand_label);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, help_button);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, warning_overlay);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, warning_text_label);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, ack_button);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, end_overlay);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, end_error_label);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, end_cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, end_spinner);
+  gtk_widget_class_bind_template_callback (widget_class, on_chat_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_help_toggled_cb);
+
+  /**
+   * EkExamPage|exam.refresh:
+   *
+   * Fetches the questions of the running phase again.
+   */
+  gtk_widget_class_install_action (widget_class, "exam.refresh", NULL, refresh_action);
+
+  /**
+   * EkExamPage|exam.hand-raise:
+   *
+   * Calls the proctor.
+   */
+  gtk_widget_class_install_action (widget_class, "exam.hand-raise", NULL, hand_raise_action);
+
+  /**
+   * EkExamPage|exam.send-chat:
+   *
+   * Sends the Help message typed.
+   */
+  gtk_widget_class_install_action (widget_class, "exam.send-chat", NULL, send_chat_action);
+
+  /**
+   * EkExamPage|exam.ack-warning:
+   *
+   * "I understand": acknowledges the proctor's warning.
+   */
+  gtk_widget_class_install_action (widget_class, "exam.ack-warning", NULL, ack_warning_action);
+
+  /**
+   * EkExamPage|exam.end:
+   *
+   * Asks to confirm the end of the exam (refused before the minimum time).
+   */
+  gtk_widget_class_install_action (widget_class, "exam.end", NULL, end_action);
+
+  /**
+   * EkExamPage|exam.end-confirm:
+   *
+   * Ends the exam: the answers are handed in.
+   */
+  gtk_widget_class_install_action (widget_class, "exam.end-confirm", NULL, end_confirm_action);
+
+  /**
+   * EkExamPage|exam.end-cancel:
+   *
+   * Goes back to the exam.
+   */
+  gtk_widget_class_install_action (widget_class, "exam.end-cancel", NULL, end_cancel_action);
+
+  g_type_ensure (EK_TYPE_CAMERA_VIEW);
+  g_type_ensure (EK_TYPE_COUNTDOWN);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "exam.refresh", NULL);
+
+  /**
+   * EkExamPage|exam.help:
+   *
+   * Opens or closes the Help chat (also F1).
+   */
+  gtk_widget_class_install_action (widget_class, "exam.help", NULL, help_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F1, 0, "exam.help", NULL);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "exampage");
+}
+
+static void
+ek_exam_page_init (EkExamPage *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->shown_phase = -1;
+  g_queue_init (&self->warnings);
+  self->pending_acks = g_ptr_array_new_with_free_func (g_free);
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+ek_exam_page_new (EkEngine *engine)
+{
+  g_return_val_if_fail (EK_IS_ENGINE (engine), NULL);
+
+  return g_object_new (EK_TYPE_EXAM_PAGE, "engine", engine, NULL);
+}

@@ -1,0 +1,318 @@
+/* ek-finish-page.c: the end: what the server confirmed, and the upload
+ *
+ * Says why the exam ended and what the exam server has confirmed, asking it
+ * again until it answers. "Complete" is never claimed without the server's
+ * confirmation: the recording upload (EkOutbox) is not part of this build, and the
+ * page says exactly that. A practice run ends with the playback of the local
+ * recording where this build has one.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "ek-finish-page.h"
+#include "ek-ui-util.h"
+
+struct _EkFinishPage
+{
+  GtkWidget     parent_instance;
+
+  EkEngine     *engine;       /* owned */
+  GCancellable *cancellable;  /* owned; cancelled on dispose */
+  guint         retry_source;
+
+  /* Template children, borrowed. */
+  GtkWidget    *content;
+  GtkLabel     *title_label;
+  GtkLabel     *reason_label;
+  GtkLabel     *server_label;
+  GtkSpinner   *spinner;
+  GtkLabel     *upload_label;
+  GtkWidget    *playback_box;
+  GtkLabel     *playback_label;
+  GtkButton    *leave_button;
+};
+
+enum {
+  PROP_0,
+  PROP_ENGINE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (EkFinishPage, ek_finish_page, GTK_TYPE_WIDGET)
+
+#define RETRY_SECONDS 5
+
+static void ask_server (EkFinishPage *self);
+
+static gboolean
+on_retry_cb (gpointer user_data)
+{
+  EkFinishPage *self = user_data;
+
+  self->retry_source = 0;
+  ask_server (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_session_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(EkFinishPage) self = user_data;
+  g_autoptr(EkSessionInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  const EkSessionState *state;
+  EkExam *exam;
+  gint64 server_ms;
+
+  info = ek_api_client_get_session_finish (EK_API_CLIENT (object), result, &error);
+  if (info == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      gtk_spinner_set_spinning (self->spinner, FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+      if (g_error_matches (error, EK_API_ERROR, EK_API_ERROR_INVALID_SESSION))
+        {
+          /* The server closed the session: it has everything it will take. */
+          gtk_label_set_label (self->server_label,
+                               _("The exam server has closed your session."));
+          return;
+        }
+
+      {
+        g_autofree char *text = g_strdup_printf ("%s %s", error->message,
+                                                 _("Keep this window open; the kiosk keeps trying."));
+
+        gtk_label_set_label (self->server_label, text);
+      }
+      self->retry_source = g_timeout_add_seconds (RETRY_SECONDS, on_retry_cb, self);
+      return;
+    }
+
+  state = ek_session_info_get_state (info);
+  exam = ek_session_info_get_exam (info);
+  server_ms = ek_session_info_get_server_time_ms (info);
+
+  if (state->submitted_ms != 0 || state->ended || server_ms >= ek_exam_get_ends_ms (exam))
+    {
+      gint64 at_ms = state->submitted_ms != 0 ? state->submitted_ms
+                     : MIN (server_ms, ek_exam_get_ends_ms (exam));
+      g_autofree char *when = ek_format_clock_time (at_ms);
+      g_autofree char *text = NULL;
+
+      /* Translators: %s is a time of day */
+      text = g_strdup_printf (_("The exam server has confirmed the end of your exam (%s)."), when);
+      gtk_label_set_label (self->server_label, text);
+      gtk_spinner_set_spinning (self->spinner, FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+      return;
+    }
+
+  /* The server's clock says the exam still runs: ask again shortly. */
+  self->retry_source = g_timeout_add_seconds (1, on_retry_cb, self);
+}
+
+static void
+ask_server (EkFinishPage *self)
+{
+  gtk_spinner_set_spinning (self->spinner, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), TRUE);
+  if (*gtk_label_get_label (self->server_label) == '\0')
+    gtk_label_set_label (self->server_label, _("Asking the exam server to confirm…"));
+  ek_api_client_get_session_async (ek_engine_get_api (self->engine), self->cancellable,
+                                   on_session_cb, g_object_ref (self));
+}
+
+static void
+leave_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  gtk_widget_activate_action (widget, "win.finish-leave", NULL);
+}
+
+static gboolean
+ek_finish_page_grab_focus (GtkWidget *widget)
+{
+  EkFinishPage *self = EK_FINISH_PAGE (widget);
+
+  return gtk_widget_grab_focus (GTK_WIDGET (self->leave_button));
+}
+
+static void
+ek_finish_page_constructed (GObject *object)
+{
+  EkFinishPage *self = EK_FINISH_PAGE (object);
+
+  G_OBJECT_CLASS (ek_finish_page_parent_class)->constructed (object);
+
+  EkSession *session = ek_engine_get_session (self->engine);
+  const EkSessionState *state = ek_session_get_state (session);
+  EkEndReason reason = state != NULL && state->ended ? state->end_reason : EK_END_REASON_NONE;
+
+  if (state != NULL && state->submitted_ms != 0 && reason == EK_END_REASON_NONE)
+    reason = EK_END_REASON_SUBMITTED;
+
+  switch (reason)
+    {
+    case EK_END_REASON_SUBMITTED:
+    case EK_END_REASON_ENDED_BY_CANDIDATE:
+      gtk_label_set_label (self->title_label, _("You have handed in your exam"));
+      gtk_label_set_label (self->reason_label, _("You ended the exam. Your answers can no longer be changed."));
+      break;
+
+    case EK_END_REASON_FORCED_BY_PROCTOR:
+      gtk_label_set_label (self->title_label, _("The proctor has ended your exam"));
+      gtk_label_set_label (self->reason_label,
+                           _("Your answers and your recording up to this moment are kept and handed in."));
+      break;
+
+    case EK_END_REASON_TIME_OVER:
+    case EK_END_REASON_PLEDGE_DECLINED:
+    case EK_END_REASON_NONE:
+    default:
+      gtk_label_set_label (self->title_label, _("The exam time is over"));
+      gtk_label_set_label (self->reason_label,
+                           _("Your answers as they were at the end of the time are handed in."));
+      break;
+    }
+
+  /* TODO(outbox): show EkOutbox's progress per stream and in total here, the
+   * "keep this window open" message while the network is away, and "complete"
+   * once POST /v1/session/finish confirms every segment. */
+  gtk_label_set_label (self->upload_label,
+                       _("Recording upload is not available in this build: this computer "
+                         "recorded nothing, so there is nothing to upload."));
+
+  if (ek_engine_is_practice (self->engine))
+    {
+      gtk_label_set_label (self->server_label,
+                           _("This was the practice exam: nothing was sent to any server."));
+      gtk_widget_set_visible (self->playback_box, TRUE);
+      /* TODO(recorder): play the local segments here with a GtkVideo. */
+      gtk_label_set_label (self->playback_label,
+                           _("Playing back your practice recording is not available in this "
+                             "build, because this build does not record."));
+    }
+  else
+    {
+      ask_server (self);
+    }
+}
+
+static void
+ek_finish_page_dispose (GObject *object)
+{
+  EkFinishPage *self = EK_FINISH_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_FINISH_PAGE);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (ek_finish_page_parent_class)->dispose (object);
+}
+
+static void
+ek_finish_page_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  EkFinishPage *self = EK_FINISH_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      g_value_set_object (value, self->engine);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ek_finish_page_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  EkFinishPage *self = EK_FINISH_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      self->engine = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ek_finish_page_class_init (EkFinishPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = ek_finish_page_constructed;
+  object_class->dispose = ek_finish_page_dispose;
+  object_class->get_property = ek_finish_page_get_property;
+  object_class->set_property = ek_finish_page_set_property;
+
+  widget_class->grab_focus = ek_finish_page_grab_focus;
+
+  properties[PROP_ENGINE] =
+    g_param_spec_object ("engine", NULL, NULL,
+                         EK_TYPE_ENGINE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/examkiosk/Kiosk/ui/ek-finish-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, EkFinishPage, content);
+  gtk_widget_class_bind_template_child (widget_class, EkFinishPage, title_label);
+  gtk_widget_class_bind_template_child (widget_class, EkFinishPage, reason_label);
+  gtk_widget_class_bind_template_child (widget_class, EkFinishPage, server_label);
+  gtk_widget_class_bind_template_child (widget_class, EkFinishPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, EkFinishPage, upload_label);
+  gtk_widget_class_bind_template_child (widget_class, EkFinishPage, playback_box);
+  gtk_widget_class_bind_template_child (widget_class, EkFinishPage, playback_label);
+  gtk_widget_class_bind_template_child (widget_class, EkFinishPage, leave_button);
+
+  /**
+   * EkFinishPage|finish.leave:
+   *
+   * Leaves the finished exam for the start screen.
+   */
+  gtk_widget_class_install_action (widget_class, "finish.leave", NULL, leave_action);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "finishpage");
+}
+
+static void
+ek_finish_page_init (EkFinishPage *self)
+{
+  self->cancellable = g_cancellable_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+ek_finish_page_new (EkEngine *engine)
+{
+  g_return_val_if_fail (EK_IS_ENGINE (engine), NULL);
+
+  return g_object_new (EK_TYPE_FINISH_PAGE, "engine", engine, NULL);
+}

@@ -1,0 +1,259 @@
+/* ek-lockdown-overlay.c: what the lockdown shows over the exam page */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "ek-lockdown-overlay.h"
+#include "ek-watermark.h"
+
+struct _EkLockdownOverlay
+{
+  GtkWidget             parent_instance;
+
+  EkLockdownController *controller;   /* owned */
+  GtkWidget            *overlay;      /* owned child */
+  GtkWidget            *child;        /* borrowed, inside overlay */
+  GtkWidget            *watermark;    /* borrowed */
+  GtkWidget            *relaxed_banner;
+  GtkWidget            *notice;       /* the dimming layer; input stops here */
+  GtkWidget            *notice_title;
+  GtkWidget            *notice_body;
+  GtkWidget            *notice_button;
+  char                 *warning_type; /* the type of the last escalation */
+};
+
+G_DEFINE_FINAL_TYPE (EkLockdownOverlay, ek_lockdown_overlay, GTK_TYPE_WIDGET)
+
+/**
+ * ek_violation_type_describe:
+ *
+ * Returns: a translated phrase for a violation type, for the candidate
+ */
+const char *
+ek_violation_type_describe (const char *type)
+{
+  static const struct { const char *type; const char *text; } names[] = {
+    { EK_VIOLATION_FOCUS_LOST, N_("The exam window lost the focus") },
+    { EK_VIOLATION_WINDOW_HIDDEN, N_("The exam window was hidden") },
+    { EK_VIOLATION_WINDOW_OBSCURED, N_("Another window covered the exam") },
+    { EK_VIOLATION_POINTER_LEFT, N_("The pointer left the exam window") },
+    { EK_VIOLATION_MONITOR_ADDED, N_("Another display was connected") },
+    { EK_VIOLATION_BLOCKED_PROCESS, N_("A program that is not allowed was started") },
+    { EK_VIOLATION_SYNTHETIC_INPUT, N_("Input from another program was detected") },
+    { EK_VIOLATION_KEYBOARD_LOCK_LOST, N_("The keyboard lock was lost") },
+    { EK_VIOLATION_USB_STORAGE, N_("A USB storage device was connected") },
+    { EK_VIOLATION_NETWORK_CHANGED, N_("The network connection changed") },
+    { EK_VIOLATION_FACE_ABSENT, N_("Your face was not visible") },
+    { EK_VIOLATION_MULTIPLE_FACES, N_("More than one person was visible") },
+    { EK_VIOLATION_FACE_NOT_VISIBLE, N_("Your face was too small or covered") },
+    { EK_VIOLATION_VOICE, N_("Speaking was heard") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      if (g_strcmp0 (names[i].type, type) == 0)
+        return _(names[i].text);
+    }
+
+  return _("A rule of the exam was broken");
+}
+
+static void
+update_notice (EkLockdownOverlay *self)
+{
+  EkViolationTracker *tracker = ek_lockdown_controller_get_tracker (self->controller);
+  EkEscalationStep step = ek_violation_tracker_get_step (tracker);
+  const char *reason = ek_lockdown_controller_get_block_reason (self->controller);
+  const char *title = NULL;
+  g_autofree char *body = NULL;
+  gboolean button = FALSE;
+
+  if (step == EK_ESCALATION_SUBMIT)
+    {
+      title = _("The exam is being submitted");
+      body = g_strdup (_("Because of repeated rule violations, your exam is submitted now. "
+                         "The proctor has been informed."));
+    }
+  else if (reason != NULL)
+    {
+      title = _("The exam is paused");
+      body = g_strdup (reason);
+    }
+  else if (step == EK_ESCALATION_WARNING)
+    {
+      title = _("Warning");
+      /* Translators: %s says what happened, e.g. "Another window covered the exam" */
+      body = g_strdup_printf (_("%s. This was recorded and the proctor can see it. Keep to "
+                                "the exam rules; repeated violations lock or end the exam."),
+                              ek_violation_type_describe (self->warning_type));
+      button = TRUE;
+    }
+
+  gtk_widget_set_visible (self->notice, title != NULL);
+  gtk_label_set_text (GTK_LABEL (self->notice_title), title ? title : "");
+  gtk_label_set_text (GTK_LABEL (self->notice_body), body ? body : "");
+  gtk_widget_set_visible (self->notice_button, button);
+  if (button)
+    gtk_widget_grab_focus (self->notice_button);
+}
+
+static void
+controller_changed_cb (EkLockdownOverlay *self)
+{
+  update_notice (self);
+}
+
+static void
+controller_escalated_cb (EkLockdownController *controller,
+                         const char           *type,
+                         int                   step,
+                         EkLockdownOverlay    *self)
+{
+  g_free (self->warning_type);
+  self->warning_type = g_strdup (type);
+  update_notice (self);
+}
+
+static void
+acknowledge_clicked_cb (EkLockdownOverlay *self)
+{
+  ek_lockdown_controller_acknowledge_warning (self->controller);
+}
+
+static void
+ek_lockdown_overlay_dispose (GObject *object)
+{
+  EkLockdownOverlay *self = (EkLockdownOverlay *)object;
+
+  g_clear_pointer (&self->overlay, gtk_widget_unparent);
+  if (self->controller != NULL)
+    g_signal_handlers_disconnect_by_data (self->controller, self);
+  g_clear_object (&self->controller);
+
+  G_OBJECT_CLASS (ek_lockdown_overlay_parent_class)->dispose (object);
+}
+
+static void
+ek_lockdown_overlay_finalize (GObject *object)
+{
+  EkLockdownOverlay *self = (EkLockdownOverlay *)object;
+
+  g_clear_pointer (&self->warning_type, g_free);
+
+  G_OBJECT_CLASS (ek_lockdown_overlay_parent_class)->finalize (object);
+}
+
+static void
+ek_lockdown_overlay_class_init (EkLockdownOverlayClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ek_lockdown_overlay_dispose;
+  object_class->finalize = ek_lockdown_overlay_finalize;
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "lockdownoverlay");
+}
+
+static void
+ek_lockdown_overlay_init (EkLockdownOverlay *self)
+{
+  GtkWidget *card;
+
+  self->overlay = gtk_overlay_new ();
+  gtk_widget_set_parent (self->overlay, GTK_WIDGET (self));
+
+  self->watermark = ek_watermark_new (NULL);
+  gtk_overlay_add_overlay (GTK_OVERLAY (self->overlay), self->watermark);
+
+  self->relaxed_banner = gtk_label_new (_("Practice mode: the exam lockdown is relaxed."));
+  gtk_widget_add_css_class (self->relaxed_banner, "ek-relaxed-banner");
+  gtk_widget_set_halign (self->relaxed_banner, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (self->relaxed_banner, GTK_ALIGN_START);
+  gtk_widget_set_can_target (self->relaxed_banner, FALSE);
+  gtk_widget_set_visible (self->relaxed_banner, FALSE);
+  gtk_overlay_add_overlay (GTK_OVERLAY (self->overlay), self->relaxed_banner);
+
+  /* Full size and targetable: clicks and keys stop here while a notice shows. */
+  self->notice = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_widget_add_css_class (self->notice, "ek-lockdown-notice");
+  gtk_widget_set_visible (self->notice, FALSE);
+  card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
+  gtk_widget_add_css_class (card, "card");
+  gtk_widget_add_css_class (card, "ek-lockdown-card");
+  gtk_widget_set_halign (card, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (card, GTK_ALIGN_CENTER);
+  gtk_widget_set_vexpand (card, TRUE);
+  gtk_widget_set_size_request (card, 480, -1);
+  self->notice_title = gtk_label_new (NULL);
+  gtk_widget_add_css_class (self->notice_title, "title-1");
+  self->notice_body = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (self->notice_body), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (self->notice_body), 50);
+  gtk_label_set_justify (GTK_LABEL (self->notice_body), GTK_JUSTIFY_CENTER);
+  self->notice_button = gtk_button_new_with_mnemonic (_("_I Understand"));
+  gtk_widget_add_css_class (self->notice_button, "suggested-action");
+  gtk_widget_set_halign (self->notice_button, GTK_ALIGN_CENTER);
+  g_signal_connect_swapped (self->notice_button, "clicked",
+                            G_CALLBACK (acknowledge_clicked_cb), self);
+  gtk_box_append (GTK_BOX (card), self->notice_title);
+  gtk_box_append (GTK_BOX (card), self->notice_body);
+  gtk_box_append (GTK_BOX (card), self->notice_button);
+  gtk_box_append (GTK_BOX (self->notice), card);
+  gtk_overlay_add_overlay (GTK_OVERLAY (self->overlay), self->notice);
+}
+
+/**
+ * ek_lockdown_overlay_new:
+ * @controller: the exam's lockdown
+ * @seat: (nullable): the candidate's seat number, for the watermark
+ *
+ * Returns: (transfer floating): the overlay; put the exam page in it with
+ *   ek_lockdown_overlay_set_child()
+ */
+GtkWidget *
+ek_lockdown_overlay_new (EkLockdownController *controller,
+                         const char           *seat)
+{
+  EkLockdownOverlay *self;
+  EkLockdownPolicy *policy;
+
+  g_return_val_if_fail (EK_IS_LOCKDOWN_CONTROLLER (controller), NULL);
+
+  self = g_object_new (EK_TYPE_LOCKDOWN_OVERLAY, NULL);
+  self->controller = g_object_ref (controller);
+  ek_watermark_set_seat (EK_WATERMARK (self->watermark), seat);
+
+  policy = ek_lockdown_controller_get_policy (controller);
+  gtk_widget_set_visible (self->relaxed_banner, ek_lockdown_policy_get_relaxed (policy));
+
+  g_signal_connect_swapped (controller, "notify::blocked", G_CALLBACK (controller_changed_cb), self);
+  g_signal_connect_swapped (controller, "notify::step", G_CALLBACK (controller_changed_cb), self);
+  g_signal_connect (controller, "escalated", G_CALLBACK (controller_escalated_cb), self);
+
+  return GTK_WIDGET (self);
+}
+
+void
+ek_lockdown_overlay_set_child (EkLockdownOverlay *self,
+                               GtkWidget         *child)
+{
+  g_return_if_fail (EK_IS_LOCKDOWN_OVERLAY (self));
+
+  self->child = child;
+  gtk_overlay_set_child (GTK_OVERLAY (self->overlay), child);
+}
+
+/* Returns: (nullable): the notice shown now (its title), for tests */
+const char *
+ek_lockdown_overlay_get_notice (EkLockdownOverlay *self)
+{
+  g_return_val_if_fail (EK_IS_LOCKDOWN_OVERLAY (self), NULL);
+
+  if (!gtk_widget_get_visible (self->notice))
+    return NULL;
+
+  return gtk_label_get_text (GTK_LABEL (self->notice_title));
+}

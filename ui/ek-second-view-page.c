@@ -1,0 +1,408 @@
+/* ek-second-view-page.c: the second camera: a phone scans a QR code and the server binds it
+ *
+ * When shown, the page asks the server for a binding code (POST
+ * /v1/session/second-view), shows it as a QR code and as text, and polls until the
+ * server says a phone is bound; then the step is confirmed and the session moves on.
+ * A practice run has no server: the page explains the step and lets the
+ * candidate go on.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "ek-qr.h"
+#include "ek-second-view-page.h"
+#include "ek-ui-util.h"
+
+struct _EkSecondViewPage
+{
+  GtkWidget     parent_instance;
+
+  EkEngine     *engine;       /* owned */
+  GCancellable *cancellable;  /* owned; cancelled on dispose */
+  guint         poll_source;
+  gboolean      requested;
+  gboolean      bound;
+
+  /* Template children, borrowed. */
+  GtkWidget    *content;
+  GtkLabel     *caption_label;
+  GtkStack     *stack;
+  GtkImage     *qr_image;
+  GtkLabel     *code_label;
+  GtkLabel     *status_label;
+  GtkLabel     *error_label;
+  GtkSpinner   *spinner;
+  GtkButton    *retry_button;
+  GtkButton    *continue_button;
+};
+
+enum {
+  PROP_0,
+  PROP_ENGINE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (EkSecondViewPage, ek_second_view_page, GTK_TYPE_WIDGET)
+
+#define POLL_INTERVAL_MS 2000
+#define QR_MODULE_PX 8
+
+static void request_code (EkSecondViewPage *self);
+static void poll_status (EkSecondViewPage *self);
+
+static void
+show_problem (EkSecondViewPage *self,
+              const GError     *error)
+{
+  gtk_spinner_set_spinning (self->spinner, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+  ek_show_message (self->error_label, error->message);
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "second-view.retry", TRUE);
+}
+
+static void
+on_step_confirmed_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(EkSecondViewPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ek_engine_step_finish (EK_ENGINE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_problem (self, error);
+}
+
+static gboolean
+on_poll_cb (gpointer user_data)
+{
+  EkSecondViewPage *self = user_data;
+
+  self->poll_source = 0;
+  poll_status (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_status_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(EkSecondViewPage) self = user_data;
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *status;
+
+  answer = ek_api_client_call_finish (EK_API_CLIENT (object), result, &error);
+  if (answer == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* A dropped poll is no reason to stop: the phone may bind any moment. */
+      g_debug ("Second-view status: %s", error->message);
+    }
+  else
+    {
+      status = json_object_get_string_member_with_default (answer, "status", "");
+      if (g_str_equal (status, "bound"))
+        {
+          const char *device = json_object_get_string_member_with_default (answer, "device", "");
+          g_autofree char *text = NULL;
+
+          if (*device != '\0')
+            /* Translators: %s is the phone's model, e.g. "iPhone 13" */
+            text = g_strdup_printf (_("Connected: %s. Place the phone as shown."), device);
+          else
+            text = g_strdup (_("Connected. Place the phone as shown."));
+          gtk_label_set_label (self->status_label, text);
+          gtk_spinner_set_spinning (self->spinner, FALSE);
+          gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+          self->bound = TRUE;
+          ek_engine_complete_step_async (self->engine, EK_STEP_SECOND_VIEW, self->cancellable,
+                                         on_step_confirmed_cb, g_object_ref (self));
+          return;
+        }
+    }
+
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    self->poll_source = g_timeout_add (POLL_INTERVAL_MS, on_poll_cb, self);
+}
+
+static void
+poll_status (EkSecondViewPage *self)
+{
+  ek_api_client_call_async (ek_engine_get_api (self->engine), "GET", "/v1/session/second-view",
+                            NULL, EK_API_CALL_IDEMPOTENT, self->cancellable,
+                            on_status_cb, g_object_ref (self));
+}
+
+static void
+on_code_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(EkSecondViewPage) self = user_data;
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *payload;
+  const char *code;
+
+  answer = ek_api_client_call_finish (EK_API_CLIENT (object), result, &error);
+  if (answer == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_problem (self, error);
+      return;
+    }
+
+  payload = json_object_get_string_member_with_default (answer, "qr_payload", NULL);
+  code = json_object_get_string_member_with_default (answer, "code", "");
+  if (payload == NULL || *payload == '\0')
+    {
+      g_set_error_literal (&error, EK_API_ERROR, EK_API_ERROR_MALFORMED_RESPONSE,
+                           _("The exam server sent no code for the phone. Try again."));
+      show_problem (self, error);
+      return;
+    }
+
+  texture = ek_qr_texture_new (payload, QR_MODULE_PX, &error);
+  if (texture == NULL)
+    {
+      show_problem (self, error);
+      return;
+    }
+
+  /* Shown at its own size: a phone reads sharp module edges best. */
+  gtk_image_set_from_paintable (self->qr_image, GDK_PAINTABLE (texture));
+  gtk_image_set_pixel_size (self->qr_image, gdk_texture_get_width (texture));
+  gtk_label_set_label (self->code_label, code);
+  gtk_stack_set_visible_child_name (self->stack, "code");
+  gtk_label_set_label (self->status_label, _("Waiting for your phone…"));
+  gtk_spinner_set_spinning (self->spinner, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+
+  poll_status (self);
+}
+
+static void
+request_code (EkSecondViewPage *self)
+{
+  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (body, json_object_new ());
+  self->requested = TRUE;
+  ek_show_message (self->error_label, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "second-view.retry", FALSE);
+  gtk_spinner_set_spinning (self->spinner, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), TRUE);
+
+  ek_api_client_call_async (ek_engine_get_api (self->engine), "POST", "/v1/session/second-view",
+                            body, EK_API_CALL_IDEMPOTENT, self->cancellable,
+                            on_code_cb, g_object_ref (self));
+}
+
+static void
+retry_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  request_code (EK_SECOND_VIEW_PAGE (widget));
+}
+
+static void
+on_practice_done_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(EkSecondViewPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ek_engine_step_finish (EK_ENGINE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ek_show_message (self->error_label, error->message);
+}
+
+static void
+continue_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  EkSecondViewPage *self = EK_SECOND_VIEW_PAGE (widget);
+
+  ek_engine_complete_step_async (self->engine, EK_STEP_SECOND_VIEW, self->cancellable,
+                                 on_practice_done_cb, g_object_ref (self));
+}
+
+static void
+ek_second_view_page_map (GtkWidget *widget)
+{
+  EkSecondViewPage *self = EK_SECOND_VIEW_PAGE (widget);
+
+  GTK_WIDGET_CLASS (ek_second_view_page_parent_class)->map (widget);
+
+  if (!self->requested)
+    request_code (self);
+}
+
+static void
+ek_second_view_page_unmap (GtkWidget *widget)
+{
+  EkSecondViewPage *self = EK_SECOND_VIEW_PAGE (widget);
+
+  /* Polling continues only while the page is on show. */
+  g_clear_handle_id (&self->poll_source, g_source_remove);
+  self->requested = self->bound;
+
+  GTK_WIDGET_CLASS (ek_second_view_page_parent_class)->unmap (widget);
+}
+
+static void
+ek_second_view_page_constructed (GObject *object)
+{
+  EkSecondViewPage *self = EK_SECOND_VIEW_PAGE (object);
+
+  G_OBJECT_CLASS (ek_second_view_page_parent_class)->constructed (object);
+
+  {
+    g_autofree char *caption = ek_step_caption (ek_session_get_exam (ek_engine_get_session (self->engine)), EK_STEP_SECOND_VIEW);
+
+    gtk_label_set_label (self->caption_label, caption);
+  }
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "second-view.retry", FALSE);
+  if (ek_engine_is_practice (self->engine))
+    {
+      gtk_stack_set_visible_child_name (self->stack, "practice");
+      gtk_widget_set_visible (GTK_WIDGET (self->continue_button), TRUE);
+      self->requested = TRUE;
+    }
+  else
+    {
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "second-view.continue", FALSE);
+    }
+}
+
+static void
+ek_second_view_page_dispose (GObject *object)
+{
+  EkSecondViewPage *self = EK_SECOND_VIEW_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->poll_source, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_SECOND_VIEW_PAGE);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (ek_second_view_page_parent_class)->dispose (object);
+}
+
+static void
+ek_second_view_page_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  EkSecondViewPage *self = EK_SECOND_VIEW_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      g_value_set_object (value, self->engine);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ek_second_view_page_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  EkSecondViewPage *self = EK_SECOND_VIEW_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      self->engine = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ek_second_view_page_class_init (EkSecondViewPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = ek_second_view_page_constructed;
+  object_class->dispose = ek_second_view_page_dispose;
+  object_class->get_property = ek_second_view_page_get_property;
+  object_class->set_property = ek_second_view_page_set_property;
+
+  widget_class->map = ek_second_view_page_map;
+  widget_class->unmap = ek_second_view_page_unmap;
+
+  properties[PROP_ENGINE] =
+    g_param_spec_object ("engine", NULL, NULL,
+                         EK_TYPE_ENGINE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/examkiosk/Kiosk/ui/ek-second-view-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, content);
+  gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, caption_label);
+  gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, qr_image);
+  gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, code_label);
+  gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, status_label);
+  gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, error_label);
+  gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, continue_button);
+
+  /**
+   * EkSecondViewPage|second-view.retry:
+   *
+   * Asks the server for a code again.
+   */
+  gtk_widget_class_install_action (widget_class, "second-view.retry", NULL, retry_action);
+
+  /**
+   * EkSecondViewPage|second-view.continue:
+   *
+   * Practice only: goes on without a phone.
+   */
+  gtk_widget_class_install_action (widget_class, "second-view.continue", NULL, continue_action);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "secondviewpage");
+}
+
+static void
+ek_second_view_page_init (EkSecondViewPage *self)
+{
+  self->cancellable = g_cancellable_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+ek_second_view_page_new (EkEngine *engine)
+{
+  g_return_val_if_fail (EK_IS_ENGINE (engine), NULL);
+
+  return g_object_new (EK_TYPE_SECOND_VIEW_PAGE, "engine", engine, NULL);
+}

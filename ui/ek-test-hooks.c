@@ -1,0 +1,346 @@
+/* ek-test-hooks.c: automation for the end-to-end tests, only in test-hooks builds */
+
+#include "config.h"
+
+#include "ek-countdown.h"
+#include "ek-login-page.h"
+#include "ek-test-hooks.h"
+#include "ek-window.h"
+
+#define STATUS_INTERVAL_MS 100
+
+static EkWindow *
+get_window (GApplication *app)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    {
+      GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+
+      window = windows != NULL ? windows->data : NULL;
+    }
+
+  return EK_IS_WINDOW (window) ? EK_WINDOW (window) : NULL;
+}
+
+static GtkWidget *
+get_visible_page (GApplication *app)
+{
+  EkWindow *window = get_window (app);
+  GtkWidget *child;
+  GtkWidget *stack;
+
+  if (window == NULL)
+    return NULL;
+
+  stack = gtk_window_get_child (GTK_WINDOW (window));
+  if (!GTK_IS_STACK (stack))
+    return NULL;
+  child = gtk_stack_get_visible_child (GTK_STACK (stack));
+  return child;
+}
+
+static void
+collect (GtkWidget *widget,
+         GType      type,
+         const char *css_class,
+         GPtrArray *found)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return;
+
+  if ((type == G_TYPE_NONE || G_TYPE_CHECK_INSTANCE_TYPE (widget, type)) &&
+      (css_class == NULL || gtk_widget_has_css_class (widget, css_class)))
+    g_ptr_array_add (found, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect (child, type, css_class, found);
+}
+
+static GPtrArray *
+find_all (GtkWidget  *root,
+          GType       type,
+          const char *css_class)
+{
+  GPtrArray *found = g_ptr_array_new ();
+
+  if (root != NULL)
+    collect (root, type, css_class, found);
+  return found;
+}
+
+/* --- actions -------------------------------------------------------------- */
+
+static void
+activate_cb (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  GtkWidget *page = get_visible_page (G_APPLICATION (user_data));
+  g_autofree char *name = NULL;
+  g_autoptr(GVariant) target = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (page == NULL)
+    return;
+
+  if (!g_action_parse_detailed_name (g_variant_get_string (parameter, NULL), &name, &target, &error))
+    {
+      g_warning ("test-activate: %s", error->message);
+      return;
+    }
+
+  if (!gtk_widget_activate_action_variant (page, name, target))
+    g_message ("test-activate: %s is not available on this page", name);
+}
+
+static void
+login_cb (GSimpleAction *action,
+          GVariant      *parameter,
+          gpointer       user_data)
+{
+  GtkWidget *page = get_visible_page (G_APPLICATION (user_data));
+  const char *token;
+  const char *id_number;
+
+  if (!EK_IS_LOGIN_PAGE (page))
+    {
+      g_message ("test-login: the login page is not on show");
+      return;
+    }
+
+  g_variant_get (parameter, "(&s&s)", &token, &id_number);
+  ek_login_page_fill (EK_LOGIN_PAGE (page), token, id_number);
+  gtk_widget_activate_action (page, "login.submit", NULL);
+}
+
+static void
+check_all_cb (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  g_autoptr(GPtrArray) checks = find_all (get_visible_page (G_APPLICATION (user_data)),
+                                          GTK_TYPE_CHECK_BUTTON, NULL);
+
+  for (guint i = 0; i < checks->len; i++)
+    gtk_check_button_set_active (g_ptr_array_index (checks, i), TRUE);
+}
+
+static gboolean
+has_label (GtkWidget  *widget,
+           const char *text)
+{
+  g_autoptr(GPtrArray) labels = find_all (widget, GTK_TYPE_LABEL, NULL);
+
+  for (guint i = 0; i < labels->len; i++)
+    {
+      if (g_strcmp0 (gtk_label_get_label (g_ptr_array_index (labels, i)), text) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+click_cb (GSimpleAction *action,
+          GVariant      *parameter,
+          gpointer       user_data)
+{
+  EkWindow *window = get_window (G_APPLICATION (user_data));
+  g_autoptr(GPtrArray) buttons = find_all (GTK_WIDGET (window), GTK_TYPE_BUTTON, NULL);
+  const char *text = g_variant_get_string (parameter, NULL);
+
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (buttons, i);
+
+      if (has_label (button, text))
+        {
+          gtk_widget_activate (button);
+          return;
+        }
+    }
+
+  g_message ("test-click: no button “%s” on show", text);
+}
+
+static void
+type_cb (GSimpleAction *action,
+         GVariant      *parameter,
+         gpointer       user_data)
+{
+  g_autoptr(GPtrArray) entries = find_all (get_visible_page (G_APPLICATION (user_data)),
+                                           GTK_TYPE_ENTRY, NULL);
+
+  if (entries->len == 0)
+    {
+      g_message ("test-type: no text field on show");
+      return;
+    }
+
+  gtk_editable_set_text (g_ptr_array_index (entries, 0), g_variant_get_string (parameter, NULL));
+  g_signal_emit_by_name (g_ptr_array_index (entries, 0), "activate");
+}
+
+/* --- status --------------------------------------------------------------- */
+
+static char *
+join_labels (GtkWidget  *root,
+             const char *css_class)
+{
+  g_autoptr(GPtrArray) labels = find_all (root, GTK_TYPE_LABEL, css_class);
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < labels->len; i++)
+    {
+      const char *label = gtk_label_get_text (g_ptr_array_index (labels, i));
+
+      if (*label == '\0')
+        continue;
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, label);
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+static GVariant *
+build_status (GApplication *app)
+{
+  EkWindow *window = get_window (app);
+  GtkWidget *page = get_visible_page (app);
+  EkEngine *engine = window != NULL ? ek_window_get_engine (window) : NULL;
+  EkSession *session = engine != NULL ? ek_engine_get_session (engine) : NULL;
+  g_autoptr(GPtrArray) countdowns = find_all (page, EK_TYPE_COUNTDOWN, NULL);
+  g_autoptr(GPtrArray) questions = find_all (page, G_TYPE_NONE, "ek-question");
+  g_autoptr(GPtrArray) warnings = find_all (page, G_TYPE_NONE, "ek-warning-card");
+  g_autofree char *errors = join_labels (page, "ek-error");
+  g_autofree char *notices = join_labels (page, "ek-notice");
+  g_autofree char *text = join_labels (GTK_WIDGET (window), NULL);
+  g_autofree char *unread = join_labels (page, "ek-unread-badge");
+  g_autofree char *error = NULL;
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+
+  if (window != NULL)
+    g_variant_builder_add (&builder, "{sv}", "page",
+                           g_variant_new_string (ek_window_get_visible_page (window) ?: ""));
+
+  /* Whether the page fits the screen: its minimum width, and the window's. */
+  if (page != NULL)
+    {
+      int min_width = 0;
+
+      gtk_widget_measure (page, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+      g_variant_builder_add (&builder, "{sv}", "page-min-width", g_variant_new_int32 (min_width));
+      g_variant_builder_add (&builder, "{sv}", "window-width",
+                             g_variant_new_int32 (gtk_widget_get_width (GTK_WIDGET (window))));
+    }
+
+  if (session != NULL)
+    {
+      const EkSessionState *state = ek_session_get_state (session);
+
+      g_variant_builder_add (&builder, "{sv}", "stage",
+                             g_variant_new_string (ek_session_stage_to_string (ek_session_get_stage (session))));
+      g_variant_builder_add (&builder, "{sv}", "step",
+                             g_variant_new_string (ek_session_get_current_step (session) < EK_N_STEPS
+                                                   ? ek_step_to_string (ek_session_get_current_step (session))
+                                                   : ""));
+      g_variant_builder_add (&builder, "{sv}", "phase",
+                             g_variant_new_int32 (ek_session_get_phase_index (session)));
+      g_variant_builder_add (&builder, "{sv}", "sequence",
+                             g_variant_new_int64 (state != NULL ? state->sequence_number : -1));
+      g_variant_builder_add (&builder, "{sv}", "session-id",
+                             g_variant_new_string (ek_engine_get_session_id (engine) ?: ""));
+    }
+
+  if (countdowns->len > 0)
+    {
+      EkCountdown *countdown = g_ptr_array_index (countdowns, 0);
+
+      g_variant_builder_add (&builder, "{sv}", "countdown-ms",
+                             g_variant_new_int64 (ek_countdown_get_remaining_ms (countdown)));
+      g_variant_builder_add (&builder, "{sv}", "countdown-text",
+                             g_variant_new_string (ek_countdown_get_text (countdown)));
+      g_variant_builder_add (&builder, "{sv}", "countdown-last-minute",
+                             g_variant_new_boolean (gtk_widget_has_css_class (GTK_WIDGET (countdown),
+                                                                              "ek-countdown-last-minute")));
+    }
+
+  error = g_strjoin (*errors != '\0' && *notices != '\0' ? "\n" : "", errors, notices, NULL);
+  g_variant_builder_add (&builder, "{sv}", "error", g_variant_new_string (error));
+  g_variant_builder_add (&builder, "{sv}", "text", g_variant_new_string (text));
+  g_variant_builder_add (&builder, "{sv}", "questions", g_variant_new_uint32 (questions->len));
+  g_variant_builder_add (&builder, "{sv}", "warning", g_variant_new_boolean (warnings->len > 0));
+  g_variant_builder_add (&builder, "{sv}", "unread", g_variant_new_string (unread));
+
+  return g_variant_builder_end (&builder);
+}
+
+static gboolean
+on_status_tick_cb (gpointer user_data)
+{
+  GApplication *app = G_APPLICATION (user_data);
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (app), "test-status");
+  g_autoptr(GVariant) state = g_variant_ref_sink (build_status (app));
+  g_autoptr(GVariant) old = g_action_get_state (action);
+
+  if (old == NULL || !g_variant_equal (old, state))
+    g_simple_action_set_state (G_SIMPLE_ACTION (action), state);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_shutdown_cb (GApplication *app,
+                gpointer      user_data)
+{
+  guint source = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (app), "ek-test-status-source"));
+
+  if (source != 0)
+    g_source_remove (source);
+  g_object_set_data (G_OBJECT (app), "ek-test-status-source", NULL);
+}
+
+/**
+ * ek_test_hooks_install:
+ *
+ * Adds the app.test-* actions; call from startup. Only in test-hooks builds.
+ */
+void
+ek_test_hooks_install (EkApplication *app)
+{
+  static const GActionEntry entries[] = {
+    { "test-activate", activate_cb, "s", NULL, NULL, { 0 } },
+    { "test-login", login_cb, "(ss)", NULL, NULL, { 0 } },
+    { "test-check-all", check_all_cb, NULL, NULL, NULL, { 0 } },
+    { "test-click", click_cb, "s", NULL, NULL, { 0 } },
+    { "test-type", type_cb, "s", NULL, NULL, { 0 } },
+  };
+  g_autoptr(GSimpleAction) status = NULL;
+  const char *bus_name = g_getenv ("EK_TEST_BUS_NAME");
+  GDBusConnection *connection;
+  guint source;
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
+
+  status = g_simple_action_new_stateful ("test-status", NULL,
+                                         g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0));
+  g_simple_action_set_enabled (status, FALSE);
+  g_action_map_add_action (G_ACTION_MAP (app), G_ACTION (status));
+
+  source = g_timeout_add (STATUS_INTERVAL_MS, on_status_tick_cb, app);
+  g_object_set_data (G_OBJECT (app), "ek-test-status-source", GUINT_TO_POINTER (source));
+  g_signal_connect (app, "shutdown", G_CALLBACK (on_shutdown_cb), NULL);
+
+  connection = g_application_get_dbus_connection (G_APPLICATION (app));
+  if (bus_name != NULL && connection != NULL)
+    g_bus_own_name_on_connection (connection, bus_name, G_BUS_NAME_OWNER_FLAGS_NONE,
+                                  NULL, NULL, NULL, NULL);
+}

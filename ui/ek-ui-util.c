@@ -1,0 +1,81 @@
+/* ek-ui-util.c: small helpers the pages share */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "ek-ui-util.h"
+
+/**
+ * ek_format_clock_time:
+ * @server_ms: a server time
+ *
+ * Returns: (transfer full): the time of day as the candidate reads it ("09:30")
+ */
+char *
+ek_format_clock_time (gint64 server_ms)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (server_ms / 1000);
+
+  if (dt == NULL)
+    return g_strdup ("--:--");
+
+  return g_date_time_format (dt, "%H:%M");
+}
+
+/* Shows @message in @label, or hides the label when @message is NULL; the label
+ * is announced by screen readers as it changes (role alert in the template). */
+void
+ek_show_message (GtkLabel   *label,
+                 const char *message)
+{
+  gtk_label_set_label (label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (label), message != NULL && *message != '\0');
+}
+
+/* The mode as the start screen names it. */
+const char *
+ek_exam_mode_title (EkExamMode mode)
+{
+  switch (mode)
+    {
+    case EK_EXAM_MODE_PRACTICE:
+      return _("Practice exam");
+    case EK_EXAM_MODE_DEVICE_TEST:
+      return _("Device test");
+    case EK_EXAM_MODE_MOCK:
+      return _("Mock exam");
+    case EK_EXAM_MODE_FORMAL:
+    default:
+      return _("Formal exam");
+    }
+}
+
+/**
+ * ek_step_caption:
+ *
+ * Returns: (transfer full): "Step 3 of 6": where @step is among the steps @exam
+ *   requires (the pledge and the device check always count)
+ */
+char *
+ek_step_caption (EkExam *exam,
+                 EkStep  step)
+{
+  guint index = 0;
+  guint total = 0;
+
+  for (EkStep s = 0; s < EK_N_STEPS; s++)
+    {
+      if (!ek_exam_requires_step (exam, s))
+        continue;
+      total++;
+      if (s == step)
+        index = total;
+    }
+
+  if (index == 0)
+    return g_strdup ("");
+
+  /* Translators: the candidate's progress through the steps before the exam */
+  return g_strdup_printf (_("Step %u of %u"), index, total);
+}

@@ -1,0 +1,17 @@
+/* ek-ui-util.h: small helpers the pages share */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "ek-exam.h"
+
+G_BEGIN_DECLS
+
+char *ek_format_clock_time (gint64      server_ms);
+void  ek_show_message      (GtkLabel   *label,
+                            const char *message);
+const char *ek_exam_mode_title (EkExamMode mode);
+char *ek_step_caption      (EkExam     *exam,
+                            EkStep      step);
+
+G_END_DECLS
