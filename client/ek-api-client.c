@@ -1186,6 +1186,27 @@ parse_message_sent (EkApiClient  *self,
 }
 
 static gboolean
+parse_self_check_sent (EkApiClient  *self,
+                       JsonObject   *object,
+                       GTask        *task,
+                       GError      **error)
+{
+  const char *id = NULL;
+  Outputs *outputs = g_new0 (Outputs, 1);
+
+  if (!ek_json_read_identifier (object, "id", TRUE, &id, error) ||
+      !ek_json_read_int (object, "received_ms", TRUE, MIN_TIME_MS, MAX_TIME_MS, &outputs->int1, error))
+    {
+      outputs_free (outputs);
+      return FALSE;
+    }
+
+  outputs->string = g_strdup (id);
+  g_task_return_pointer (task, outputs, outputs_free);
+  return TRUE;
+}
+
+static gboolean
 parse_finish (EkApiClient  *self,
               JsonObject   *object,
               GTask        *task,
@@ -1873,6 +1894,21 @@ ek_api_client_set_session_token (EkApiClient *self,
 
   wipe_string (&self->session_token);
   self->session_token = g_strdup (token);
+}
+
+/**
+ * ek_api_client_get_session_token:
+ *
+ * The session's bearer token, for the tus client only (its uploads carry the
+ * same authorization as the API calls). Never log it, never write it anywhere.
+ *
+ * Returns: (nullable): the token, or %NULL without a session
+ */
+const char *
+ek_api_client_get_session_token (EkApiClient *self)
+{
+  g_return_val_if_fail (EK_IS_API_CLIENT (self), NULL);
+  return self->session_token;
 }
 
 gboolean
@@ -2649,6 +2685,54 @@ ek_api_client_post_message_finish (EkApiClient   *self,
     *out_id = g_steal_pointer (&outputs->string);
   if (out_sent_ms != NULL)
     *out_sent_ms = outputs->int1;
+  outputs_free (outputs);
+
+  return TRUE;
+}
+
+/**
+ * ek_api_client_post_self_check_async:
+ * @report: the device check report, a JSON object as ek_self_check_to_json() makes it
+ *
+ * Sends the device check report to the exam server (POST /v1/session/self-check). The
+ * server derives the report's id from the body, so a retry cannot store it twice.
+ */
+void
+ek_api_client_post_self_check_async (EkApiClient         *self,
+                                     JsonNode            *report,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (EK_IS_API_CLIENT (self));
+  g_return_if_fail (report != NULL && JSON_NODE_HOLDS_OBJECT (report));
+
+  typed_call (self, "POST", "/v1/session/self-check", report, EK_API_CALL_IDEMPOTENT,
+              parse_self_check_sent, ek_api_client_post_self_check_async, "/v1/session/self-check",
+              cancellable, callback, user_data);
+}
+
+/**
+ * ek_api_client_post_self_check_finish:
+ * @out_id: (out) (optional) (transfer full): the server's id of the report
+ * @out_received_ms: (out) (optional): when the server first received it, server time
+ */
+gboolean
+ek_api_client_post_self_check_finish (EkApiClient   *self,
+                                      GAsyncResult  *result,
+                                      char         **out_id,
+                                      gint64        *out_received_ms,
+                                      GError       **error)
+{
+  Outputs *outputs = propagate_outputs (self, result, ek_api_client_post_self_check_async, error);
+
+  if (outputs == NULL)
+    return FALSE;
+
+  if (out_id != NULL)
+    *out_id = g_steal_pointer (&outputs->string);
+  if (out_received_ms != NULL)
+    *out_received_ms = outputs->int1;
   outputs_free (outputs);
 
   return TRUE;

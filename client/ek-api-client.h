@@ -119,6 +119,8 @@ void            ek_api_client_set_retry_policy     (EkApiClient          *self,
 void            ek_api_client_set_session_token    (EkApiClient          *self,
                                                     const char           *token);
 gboolean        ek_api_client_has_session_token    (EkApiClient          *self);
+/* For the tus client only: never log it. */
+const char     *ek_api_client_get_session_token    (EkApiClient          *self);
 
 /* Generic call: @path starts with "/v1/"; @body may be NULL. */
 void            ek_api_client_call_async           (EkApiClient          *self,
@@ -308,6 +310,17 @@ gboolean        ek_api_client_post_snapshot_finish (EkApiClient          *self,
                                                     GAsyncResult         *result,
                                                     char                **out_id,
                                                     GError              **error);
+
+void            ek_api_client_post_self_check_async  (EkApiClient        *self,
+                                                      JsonNode           *report,
+                                                      GCancellable       *cancellable,
+                                                      GAsyncReadyCallback callback,
+                                                      gpointer            user_data);
+gboolean        ek_api_client_post_self_check_finish (EkApiClient        *self,
+                                                      GAsyncResult       *result,
+                                                      char              **out_id,
+                                                      gint64             *out_received_ms,
+                                                      GError            **error);
 
 /* Section 8 */
 void            ek_api_client_finish_async         (EkApiClient          *self,

@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ek-engine.h"
+#include "ek-exam-recording.h"
 #include "ek-json.h"
 #include "ek-session-info.h"
 
@@ -29,6 +30,11 @@ struct _EkEngine
   guint          resync_source;
   GCancellable  *cancellable;      /* for the engine's own background work */
   JsonObject    *practice;         /* owned; the practice bundle, NULL against a server */
+  EkExamRecording *recording;      /* owned; from the exam's start until the session ends */
+  char          *camera_id;        /* chosen on the device page; NULL: the default */
+  char          *microphone_id;
+  char          *recording_problem;
+  gboolean       finishing_recording;
 };
 
 enum {
@@ -36,6 +42,8 @@ enum {
   PROP_CONFIG,
   PROP_SESSION,
   PROP_KEYRING_PROBLEM,
+  PROP_RECORDING,
+  PROP_RECORDING_PROBLEM,
   N_PROPS
 };
 
@@ -119,6 +127,144 @@ on_resync_timeout_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* --- recording ------------------------------------------------------------ */
+
+static void
+set_recording_problem (EkEngine   *self,
+                       const char *problem)
+{
+  if (g_strcmp0 (problem, self->recording_problem) == 0)
+    return;
+
+  g_free (self->recording_problem);
+  self->recording_problem = g_strdup (problem);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING_PROBLEM]);
+}
+
+static void
+on_recording_problem_cb (EkExamRecording *recording,
+                         GParamSpec      *pspec,
+                         EkEngine        *self)
+{
+  set_recording_problem (self, ek_exam_recording_get_problem (recording));
+}
+
+static void
+clear_recording (EkEngine *self)
+{
+  if (self->recording == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (self->recording, self);
+  g_clear_object (&self->recording);
+  self->finishing_recording = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
+}
+
+/* The session's private recording folder: DATA/sessions/ID/recording. */
+static char *
+recording_directory (EkEngine *self)
+{
+  return g_build_filename (ek_config_get_data_dir (self->config), "sessions",
+                           self->session_id, "recording", NULL);
+}
+
+/* Makes the session's recording (not started); leftovers of an earlier run of
+ * this session are handed to its outbox by EkExamRecording itself. */
+static void
+ensure_recording (EkEngine *self)
+{
+  g_autofree char *directory = NULL;
+
+  if (self->session_id == NULL)
+    return;
+
+  directory = recording_directory (self);
+  if (self->recording != NULL &&
+      g_strcmp0 (ek_exam_recording_get_directory (self->recording), directory) == 0)
+    return;
+
+  /* Another session than the one recorded (a new login on this computer). */
+  clear_recording (self);
+  self->recording = ek_exam_recording_new (directory, self->session_id,
+                                           ek_config_get_media_source (self->config),
+                                           self->practice == NULL ? self->api : NULL);
+  g_signal_connect_object (self->recording, "notify::problem",
+                           G_CALLBACK (on_recording_problem_cb), self, 0);
+  set_recording_problem (self, ek_exam_recording_get_problem (self->recording));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
+}
+
+static void
+start_recording (EkEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+  EkExam *exam = ek_session_get_exam (self->session);
+  EkRecorder *recorder;
+  gint64 remaining_ms;
+
+  ensure_recording (self);
+  if (self->recording == NULL)
+    return;
+
+  recorder = ek_exam_recording_get_recorder (self->recording);
+  if (ek_recorder_get_state (recorder) != EK_RECORDER_STATE_IDLE)
+    return;
+
+  if (exam != NULL)
+    {
+      ek_recorder_set_video_bitrate_kbps (recorder, ek_exam_get_video_bitrate_kbps (exam));
+      ek_recorder_set_segment_seconds (recorder, ek_exam_get_segment_seconds (exam));
+      ek_recorder_set_record_screen (recorder, ek_exam_get_record_screen (exam));
+    }
+  ek_recorder_set_camera_id (recorder, self->camera_id);
+  ek_recorder_set_microphone_id (recorder, self->microphone_id);
+
+  remaining_ms = ek_session_get_exam_remaining_ms (self->session);
+  /* The problem is in EkExamRecording:problem (and so in ours) for the UI. */
+  if (!ek_exam_recording_start (self->recording, (guint) MAX (remaining_ms / 1000, 1), &error))
+    g_message ("The recording cannot start: %s", error->message);
+}
+
+static void
+on_recording_finished_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(EkEngine) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ek_exam_recording_finish_finish (EK_EXAM_RECORDING (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      /* The files stay in the session folder; a restart of the client goes on. */
+      g_message ("The recording could not be handed over: %s", error->message);
+      set_recording_problem (self, error->message);
+      return;
+    }
+
+  if (ek_session_get_stage (self->session) == EK_SESSION_STAGE_FINISHING)
+    ek_session_mark_finished (self->session);
+}
+
+static void
+finish_recording (EkEngine *self)
+{
+  if (self->finishing_recording)
+    return;
+
+  /* Also after a restart in FINISHING: the leftover segments still go up. */
+  ensure_recording (self);
+  if (self->recording == NULL)
+    return;
+
+  self->finishing_recording = TRUE;
+  ek_exam_recording_finish_async (self->recording, self->cancellable,
+                                  on_recording_finished_cb, g_object_ref (self));
+}
+
 static void
 on_session_stage_cb (EkSession  *session,
                      GParamSpec *pspec,
@@ -133,6 +279,12 @@ on_session_stage_cb (EkSession  *session,
       if (self->resync_source == 0 && self->practice == NULL)
         self->resync_source = g_timeout_add_seconds (CLOCK_RESYNC_SECONDS,
                                                      on_resync_timeout_cb, self);
+      if (stage == EK_SESSION_STAGE_EXAM)
+        start_recording (self);
+      break;
+
+    case EK_SESSION_STAGE_FINISHING:
+      finish_recording (self);
       break;
 
     case EK_SESSION_STAGE_FINISHED:
@@ -140,11 +292,13 @@ on_session_stage_cb (EkSession  *session,
       g_clear_handle_id (&self->resync_source, g_source_remove);
       /* Nothing is left to re-enter: the token must not outlive the session. */
       forget_session (self);
+      /* FINISHED comes after the outbox is complete; ENDED (the proctor ended the
+       * session) stops the recording where it is. */
+      clear_recording (self);
       break;
 
     case EK_SESSION_STAGE_NONE:
     case EK_SESSION_STAGE_STEPS:
-    case EK_SESSION_STAGE_FINISHING:
     default:
       break;
     }
@@ -1127,6 +1281,7 @@ ek_engine_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->resync_source, g_source_remove);
+  clear_recording (self);
   g_clear_object (&self->session);
   g_clear_object (&self->api);
   g_clear_object (&self->secrets);
@@ -1145,6 +1300,9 @@ ek_engine_finalize (GObject *object)
   g_clear_pointer (&self->practice, json_object_unref);
   g_clear_pointer (&self->session_id, g_free);
   g_clear_pointer (&self->keyring_problem, g_free);
+  g_clear_pointer (&self->recording_problem, g_free);
+  g_clear_pointer (&self->camera_id, g_free);
+  g_clear_pointer (&self->microphone_id, g_free);
 
   G_OBJECT_CLASS (ek_engine_parent_class)->finalize (object);
 }
@@ -1169,6 +1327,14 @@ ek_engine_get_property (GObject    *object,
 
     case PROP_KEYRING_PROBLEM:
       g_value_set_string (value, self->keyring_problem);
+      break;
+
+    case PROP_RECORDING:
+      g_value_set_object (value, self->recording);
+      break;
+
+    case PROP_RECORDING_PROBLEM:
+      g_value_set_string (value, self->recording_problem);
       break;
 
     default:
@@ -1225,6 +1391,28 @@ ek_engine_class_init (EkEngineClass *klass)
    */
   properties[PROP_KEYRING_PROBLEM] =
     g_param_spec_string ("keyring-problem", NULL, NULL,
+                         NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * EkEngine:recording:
+   *
+   * The session's recording: made when the exam starts (or, after a restart,
+   * when the session is found finishing), dropped when the session is over.
+   */
+  properties[PROP_RECORDING] =
+    g_param_spec_object ("recording", NULL, NULL,
+                         EK_TYPE_EXAM_RECORDING,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * EkEngine:recording-problem:
+   *
+   * Why the recording or its upload failed (no camera, disk full, the server
+   * refused the segments), translated, for the UI; %NULL while all is well.
+   */
+  properties[PROP_RECORDING_PROBLEM] =
+    g_param_spec_string ("recording-problem", NULL, NULL,
                          NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
@@ -1292,4 +1480,49 @@ ek_engine_get_keyring_problem (EkEngine *self)
 {
   g_return_val_if_fail (EK_IS_ENGINE (self), NULL);
   return self->keyring_problem;
+}
+
+/**
+ * ek_engine_get_recording:
+ *
+ * Returns: (transfer none) (nullable): the session's recording, if there is one
+ */
+EkExamRecording *
+ek_engine_get_recording (EkEngine *self)
+{
+  g_return_val_if_fail (EK_IS_ENGINE (self), NULL);
+  return self->recording;
+}
+
+const char *
+ek_engine_get_recording_problem (EkEngine *self)
+{
+  g_return_val_if_fail (EK_IS_ENGINE (self), NULL);
+  return self->recording_problem;
+}
+
+/**
+ * ek_engine_set_devices:
+ * @camera_id: (nullable): an EkMediaDevice id, or %NULL for the default
+ * @microphone_id: (nullable): likewise
+ *
+ * The devices the candidate chose on the device page, for the exam's recording.
+ */
+void
+ek_engine_set_devices (EkEngine   *self,
+                       const char *camera_id,
+                       const char *microphone_id)
+{
+  g_return_if_fail (EK_IS_ENGINE (self));
+
+  if (camera_id != self->camera_id)
+    {
+      g_free (self->camera_id);
+      self->camera_id = g_strdup (camera_id);
+    }
+  if (microphone_id != self->microphone_id)
+    {
+      g_free (self->microphone_id);
+      self->microphone_id = g_strdup (microphone_id);
+    }
 }

@@ -9,6 +9,7 @@
 
 #include "ek-api-client.h"
 #include "ek-config.h"
+#include "ek-exam-recording.h"
 #include "ek-secret-store.h"
 #include "ek-server-clock.h"
 #include "ek-session.h"
@@ -87,5 +88,13 @@ gboolean       ek_engine_start_practice      (EkEngine             *self,
                                               GError              **error);
 gboolean       ek_engine_is_practice         (EkEngine             *self);
 JsonArray     *ek_engine_get_practice_attachments (EkEngine        *self);
+
+/* The recording of the exam: started at EXAM, finished (uploaded and confirmed)
+ * at FINISHING, after which the session is marked FINISHED. */
+EkExamRecording *ek_engine_get_recording     (EkEngine             *self);
+const char    *ek_engine_get_recording_problem (EkEngine           *self);
+void           ek_engine_set_devices         (EkEngine             *self,
+                                              const char           *camera_id,
+                                              const char           *microphone_id);
 
 G_END_DECLS

@@ -9,24 +9,31 @@
 G_DEFINE_QUARK (ek-json-error-quark, ek_json_error)
 
 /* A member that is absent or null is "missing"; for optional members that is
- * not an error and the caller's default stays in place. */
-static JsonNode *
-lookup_member (JsonObject  *object,
-               const char  *member,
-               gboolean     required,
-               GError     **error)
+ * not an error and the caller's default stays in place.
+ *
+ * Returns: %FALSE if a required member is missing; otherwise %TRUE, with @node
+ *   the member or %NULL when an optional one is absent */
+static gboolean
+find_member (JsonObject  *object,
+             const char  *member,
+             gboolean     required,
+             JsonNode   **node,
+             GError     **error)
 {
-  JsonNode *node = json_object_get_member (object, member);
+  *node = json_object_get_member (object, member);
 
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  if (*node == NULL || JSON_NODE_HOLDS_NULL (*node))
     {
+      *node = NULL;
       if (required)
-        g_set_error (error, EK_JSON_ERROR, EK_JSON_ERROR_MISSING,
-                     "member “%s” is missing", member);
-      return NULL;
+        {
+          g_set_error (error, EK_JSON_ERROR, EK_JSON_ERROR_MISSING,
+                       "member “%s” is missing", member);
+          return FALSE;
+        }
     }
 
-  return node;
+  return TRUE;
 }
 
 static gboolean
@@ -84,18 +91,12 @@ ek_json_read_string (JsonObject  *object,
                      const char **value,
                      GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *node = lookup_member (object, member, required, &local_error);
+  JsonNode *node;
 
+  if (!find_member (object, member, required, &node, error))
+    return FALSE;
   if (node == NULL)
-    {
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      return TRUE;
-    }
+    return TRUE;
 
   if (json_node_get_value_type (node) != G_TYPE_STRING)
     return type_error (member, "a string", error);
@@ -156,19 +157,13 @@ ek_json_read_int (JsonObject  *object,
                   gint64      *value,
                   GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *node = lookup_member (object, member, required, &local_error);
+  JsonNode *node;
   gint64 v;
 
+  if (!find_member (object, member, required, &node, error))
+    return FALSE;
   if (node == NULL)
-    {
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      return TRUE;
-    }
+    return TRUE;
 
   /* json-glib reads 12.0 as a double; an integer member must be written as one. */
   if (json_node_get_value_type (node) != G_TYPE_INT64)
@@ -195,19 +190,13 @@ ek_json_read_double (JsonObject  *object,
                      double      *value,
                      GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *node = lookup_member (object, member, required, &local_error);
+  JsonNode *node;
   double v;
 
+  if (!find_member (object, member, required, &node, error))
+    return FALSE;
   if (node == NULL)
-    {
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      return TRUE;
-    }
+    return TRUE;
 
   if (json_node_get_value_type (node) == G_TYPE_INT64)
     v = (double) json_node_get_int (node);
@@ -234,18 +223,12 @@ ek_json_read_bool (JsonObject  *object,
                    gboolean    *value,
                    GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *node = lookup_member (object, member, required, &local_error);
+  JsonNode *node;
 
+  if (!find_member (object, member, required, &node, error))
+    return FALSE;
   if (node == NULL)
-    {
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      return TRUE;
-    }
+    return TRUE;
 
   if (json_node_get_value_type (node) != G_TYPE_BOOLEAN)
     return type_error (member, "a boolean", error);
@@ -261,18 +244,12 @@ ek_json_read_object (JsonObject  *object,
                      JsonObject **value,
                      GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *node = lookup_member (object, member, required, &local_error);
+  JsonNode *node;
 
+  if (!find_member (object, member, required, &node, error))
+    return FALSE;
   if (node == NULL)
-    {
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      return TRUE;
-    }
+    return TRUE;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     return type_error (member, "an object", error);
@@ -288,18 +265,12 @@ ek_json_read_array (JsonObject  *object,
                     JsonArray  **value,
                     GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *node = lookup_member (object, member, required, &local_error);
+  JsonNode *node;
 
+  if (!find_member (object, member, required, &node, error))
+    return FALSE;
   if (node == NULL)
-    {
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      return TRUE;
-    }
+    return TRUE;
 
   if (!JSON_NODE_HOLDS_ARRAY (node))
     return type_error (member, "an array", error);

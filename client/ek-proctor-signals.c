@@ -54,6 +54,7 @@ struct _EkProctorSignals
 
   EkViolationTracker *tracker;          /* owned, nullable */
   GSignalGroup       *recorder_signals; /* owned: the attached recorder's */
+  guint               level_source;
   EkApiClient        *api;              /* owned, nullable: uploads the snapshots */
   EkVideoFrame       *latest;           /* owned, nullable: the newest camera frame */
   GCancellable       *cancellable;      /* owned: snapshot uploads */
@@ -418,12 +419,19 @@ on_recorder_face_frame_cb (EkRecorder       *recorder,
   ek_proctor_signals_push_frame (self, frame);
 }
 
-static void
-on_recorder_level_cb (EkRecorder       *recorder,
-                      GParamSpec       *pspec,
-                      EkProctorSignals *self)
+/* The recorder notifies its level only when it changes (a steady hum stays
+ * quiet), so the detector samples it at the level's own 100 ms pace. */
+static gboolean
+on_level_tick_cb (gpointer user_data)
 {
-  ek_proctor_signals_push_level (self, ek_recorder_get_level_db (recorder), g_get_monotonic_time ());
+  EkProctorSignals *self = user_data;
+  g_autoptr(GObject) recorder = g_signal_group_dup_target (self->recorder_signals);
+
+  if (recorder != NULL && ek_recorder_get_state (EK_RECORDER (recorder)) == EK_RECORDER_STATE_RECORDING)
+    ek_proctor_signals_push_level (self, ek_recorder_get_level_db (EK_RECORDER (recorder)),
+                                   g_get_monotonic_time ());
+
+  return G_SOURCE_CONTINUE;
 }
 
 static gboolean
@@ -464,6 +472,7 @@ ek_proctor_signals_dispose (GObject *object)
 
   g_clear_handle_id (&self->snapshot_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->level_source, g_source_remove);
   if (self->recorder_signals != NULL)
     g_signal_group_set_target (self->recorder_signals, NULL);
   g_clear_object (&self->recorder_signals);
@@ -806,10 +815,12 @@ ek_proctor_signals_attach_recorder (EkProctorSignals *self,
       self->recorder_signals = g_signal_group_new (EK_TYPE_RECORDER);
       g_signal_group_connect_object (self->recorder_signals, "face-frame",
                                      G_CALLBACK (on_recorder_face_frame_cb), self, 0);
-      g_signal_group_connect_object (self->recorder_signals, "notify::level-db",
-                                     G_CALLBACK (on_recorder_level_cb), self, 0);
     }
   g_signal_group_set_target (self->recorder_signals, recorder);
+
+  g_clear_handle_id (&self->level_source, g_source_remove);
+  if (recorder != NULL)
+    self->level_source = g_timeout_add (100, on_level_tick_cb, self);
 }
 
 /**

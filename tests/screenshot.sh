@@ -95,9 +95,18 @@ flow_shots () {
   mkdir -m 0700 "$tmp/kiosk"
   printf '[server]\nurl=%s\n[storage]\ndata-dir=%s\n[media]\nsource=test\n' \
     "$EK_SHOT_URL" "$tmp/kiosk" >"$tmp/kiosk.conf"
+  # Entering an exam engages the lockdown: its probes read a clean DMI, cpuinfo and /sys
+  # (this may be a virtual machine), with the injected-input filter off (ui/ek-lockdown-test.h).
+  mkdir -m 0700 "$tmp/probe" "$tmp/probe/dmi" "$tmp/probe/sys" "$tmp/probe/bin"
+  printf 'Example Computers Inc.\n' >"$tmp/probe/dmi/sys_vendor"
+  printf 'processor\t: 0\nflags\t\t: fpu vme sse2\n' >"$tmp/probe/cpuinfo"
+  printf '{"test": {"xtest_filter": false, "dmi_dir": "%s", "cpuinfo": "%s", "sys_root": "%s", "preload_path": "%s", "search_path": ["%s"]}}' \
+    "$tmp/probe/dmi" "$tmp/probe/cpuinfo" "$tmp/probe/sys" "$tmp/probe/none" "$tmp/probe/bin" \
+    >"$tmp/lockdown-test.json"
 
-  EK_TEST_BUS_NAME="$EK_SHOT_BUS" "$EK_SCREENSHOT_BINARY" --config "$tmp/kiosk.conf" \
-    >"$tmp/app.log" 2>&1 &
+  env -u SSH_CONNECTION -u SSH_CLIENT -u SSH_TTY \
+    EK_TEST_LOCKDOWN_CONFIG="$tmp/lockdown-test.json" EK_TEST_BUS_NAME="$EK_SHOT_BUS" \
+    "$EK_SCREENSHOT_BINARY" --config "$tmp/kiosk.conf" >"$tmp/app.log" 2>&1 &
   app=$!
   trap 'kill $app $server 2>/dev/null; rm -rf "$tmp"' EXIT
   for _ in $(seq 1 100); do status >/dev/null 2>&1 && break; sleep 0.1; done
@@ -134,6 +143,8 @@ flow_shots () {
   done
   wait_page exam
   wait_text "'questions': <uint32 4>"
+  act test-answer "('w1', '\"b\"')"
+  act test-answer "('w4', '\"So that it can resume. 以便断点续传。\"')"
   page_act exam.end; shot exam-too-early
   page_act exam.end-cancel
   admin POST "/admin/sessions/$sid/messages" '{"kind": "chat", "text": "Hello, this is the proctor. 你好，我是监考老师。"}' >/dev/null

@@ -11,11 +11,26 @@
  *                 appearing by themselves, proctor chat (unread badge), a warning
  *                 acknowledged, hand raised, the exam ending by itself
  * /e2e/written    mock written test: ID number checked locally, second view bound
- *                 by "phone", paper check, early submission refused with the time,
- *                 End exam confirmed, submission on the server
+ *                 by "phone", paper check, answers entered (one changed) and kept
+ *                 in the answer store, early submission refused with the time,
+ *                 End exam confirmed in the question view, submission on the
+ *                 server with every answer exactly as entered and their count
  * /e2e/crash      the client killed mid-exam re-enters without a login (token
- *                 from the keyring) with a countdown within 1 s of the truth; then
- *                 the proctor's end_exam is obeyed at once
+ *                 from the keyring) with a countdown within 1 s of the truth and
+ *                 the answers entered before the kill; then the proctor's end_exam
+ *                 is obeyed at once
+ * /e2e/practice-written  the offline practice written test: answers kept on this
+ *                 computer only, handed in through the view's confirmation; a second
+ *                 practice run starts with a blank answer sheet
+ * /e2e/lockdown   entering a formal exam engages the lockdown (keyboard grab: an
+ *                 Alt+Tab from xdotool is kept from the desktop), closing the window
+ *                 is refused, Ctrl+Alt+Shift+Q asks for the technician's password: a
+ *                 wrong one keeps the kiosk running, the right one releases and exits
+ *
+ * Every client is locked down for real when it enters an exam; its probes read a clean
+ * DMI, cpuinfo and /sys (the test machine may be a virtual one) through
+ * EK_TEST_LOCKDOWN_CONFIG, with the injected-input filter off (under Xvfb all input is
+ * injected); the e2e exams allow the virtual display Xvfb itself is.
  */
 
 #include "config.h"
@@ -40,6 +55,7 @@ typedef struct
   char            *config_path;
   char            *bus_name;
   char            *log_path;
+  char            *lockdown_path;
   GDBusConnection *bus;
   GPid             pid;
   gboolean         running;
@@ -60,6 +76,41 @@ write_config (Fixture *fx)
   fx->config_path = g_build_filename (fx->tmp_dir, "exam-kiosk.conf", NULL);
   g_file_set_contents (fx->config_path, contents, -1, &error);
   g_assert_no_error (error);
+}
+
+static void
+make_file (const char *path,
+           const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_assert_no_errno (g_mkdir_with_parents (dir, 0700));
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+/* The lockdown's probe sources for the client (ui/ek-lockdown-test.h). */
+static void
+write_lockdown_config (Fixture *fx)
+{
+  g_autofree char *dmi = g_build_filename (fx->tmp_dir, "probe", "dmi", NULL);
+  g_autofree char *vendor = g_build_filename (dmi, "sys_vendor", NULL);
+  g_autofree char *cpuinfo = g_build_filename (fx->tmp_dir, "probe", "cpuinfo", NULL);
+  g_autofree char *sys = g_build_filename (fx->tmp_dir, "probe", "sys", NULL);
+  g_autofree char *bin = g_build_filename (fx->tmp_dir, "probe", "bin", NULL);
+  g_autofree char *preload = g_build_filename (fx->tmp_dir, "probe", "no-ld.so.preload", NULL);
+  g_autofree char *contents = NULL;
+
+  make_file (vendor, "Example Computers Inc.\n");
+  make_file (cpuinfo, "processor\t: 0\nflags\t\t: fpu vme sse2\n");
+  g_assert_no_errno (g_mkdir_with_parents (sys, 0700));
+  g_assert_no_errno (g_mkdir_with_parents (bin, 0700));
+  contents = g_strdup_printf ("{\"test\": {\"xtest_filter\": false, \"dmi_dir\": \"%s\","
+                              " \"cpuinfo\": \"%s\", \"sys_root\": \"%s\", \"preload_path\": \"%s\","
+                              " \"search_path\": [\"%s\"]}}", dmi, cpuinfo, sys, preload, bin);
+  fx->lockdown_path = g_build_filename (fx->tmp_dir, "lockdown-test.json", NULL);
+  make_file (fx->lockdown_path, contents);
 }
 
 static void
@@ -97,6 +148,12 @@ start_client (Fixture *fx)
   int log_fd;
 
   env = g_environ_setenv (env, "EK_TEST_BUS_NAME", fx->bus_name, TRUE);
+  env = g_environ_setenv (env, "EK_TEST_LOCKDOWN_CONFIG", fx->lockdown_path, TRUE);
+  /* The machine running the tests may be reached over SSH: not the kiosk's business here. */
+  env = g_environ_unsetenv (env, "SSH_CONNECTION");
+  env = g_environ_unsetenv (env, "SSH_CLIENT");
+  env = g_environ_unsetenv (env, "SSH_TTY");
+  env = g_environ_unsetenv (env, "LD_PRELOAD");
   env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
   /* GTK 4.8 warns about focus bookkeeping under a bare Xvfb ("GtkText - did not receive
    * a focus-out event"): not fatal for the client; criticals are checked in its log. */
@@ -310,6 +367,7 @@ fixture_setup (Fixture *fx)
   fx->server = ek_test_server_start (NULL);
   fx->tmp_dir = ek_test_make_tmp_dir ();
   write_config (fx);
+  write_lockdown_config (fx);
   fx->log_path = g_build_filename (fx->tmp_dir, "exam-kiosk.log", NULL);
   g_strdelimit (uuid, "-", '_');
   fx->bus_name = g_strconcat ("io.github.examkiosk.Test.c", uuid, NULL);
@@ -338,6 +396,7 @@ fixture_teardown (Fixture *fx)
   g_free (fx->tmp_dir);
   g_free (fx->config_path);
   g_free (fx->log_path);
+  g_free (fx->lockdown_path);
   g_free (fx->bus_name);
 }
 
@@ -448,6 +507,34 @@ wait_until_server_ms (gint64 when_ms)
     ek_test_sleep_ms ((guint) wait);
 }
 
+/* Presses Enter in the waiting room until the exam is on show: the button becomes active
+ * on the page's own tick (and the lockdown is engaged first), so one press right at the
+ * start may come too early on a loaded machine. */
+static GVariant *
+enter_exam (Fixture *fx)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) WAIT_DEFAULT_MS * 1000;
+
+  for (;;)
+    {
+      g_autoptr(GVariant) status = get_status (fx);
+      g_autofree char *page = status_string (status, "page");
+
+      if (g_str_equal (page, "exam"))
+        return g_steal_pointer (&status);
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_autofree char *text = g_variant_print (status, FALSE);
+
+          show_log (fx);
+          g_error ("Timed out entering the exam; status: %s", text);
+        }
+      if (g_str_equal (page, "waiting"))
+        activate_on_page (fx, "waiting.enter");
+      ek_test_sleep_ms (500);
+    }
+}
+
 static void
 login (Fixture    *fx,
        const char *mode,
@@ -474,6 +561,110 @@ login (Fixture    *fx,
   }
   activate (fx, "test-check-all", NULL);
   activate_on_page (fx, "pledge.accept");
+}
+
+/* --- written answers ------------------------------------------------------ */
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (text, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+  return node;
+}
+
+/* Types an answer as the candidate would (app.test-answer): @json is its value. */
+static void
+enter_answer (Fixture    *fx,
+              const char *question_id,
+              const char *json)
+{
+  activate (fx, "test-answer", g_variant_new ("(ss)", question_id, json));
+}
+
+/* Waits until the question view's store holds exactly @expected (a JSON object of
+ * question id to value) and returns the status. */
+static GVariant *
+wait_for_answers (Fixture    *fx,
+                  const char *expected,
+                  guint       timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  g_autoptr(JsonNode) want = parse_json (expected);
+
+  for (;;)
+    {
+      g_autoptr(GVariant) status = get_status (fx);
+      g_autofree char *answers = status_string (status, "answers");
+
+      if (*answers != '\0')
+        {
+          g_autoptr(JsonNode) have = parse_json (answers);
+
+          if (json_node_equal (have, want))
+            return g_steal_pointer (&status);
+        }
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_autofree char *text = g_variant_print (status, FALSE);
+
+          show_log (fx);
+          g_error ("Timed out waiting for the answers %s; status: %s", expected, text);
+        }
+      ek_test_sleep_ms (100);
+    }
+}
+
+/* The answers the server holds for @session_id, as a JSON object of question id to value. */
+static JsonNode *
+server_answers (Fixture    *fx,
+                const char *session_id)
+{
+  g_autoptr(JsonObject) session = ek_test_server_get_session (fx->server, session_id);
+  JsonArray *answers = json_object_get_array_member (session, "answers");
+  g_autoptr(JsonObject) object = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  for (guint i = 0; i < json_array_get_length (answers); i++)
+    {
+      JsonObject *answer = json_array_get_object_element (answers, i);
+
+      g_assert_cmpint (json_object_get_int_member (answer, "revision"), >, 0);
+      json_object_set_member (object, json_object_get_string_member (answer, "question_id"),
+                              json_node_copy (json_object_get_member (answer, "value")));
+    }
+  json_node_set_object (node, object);
+  return node;
+}
+
+/* Waits until the server holds exactly @expected. */
+static void
+wait_for_server_answers (Fixture    *fx,
+                         const char *session_id,
+                         const char *expected,
+                         guint       timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  g_autoptr(JsonNode) want = parse_json (expected);
+
+  for (;;)
+    {
+      g_autoptr(JsonNode) have = server_answers (fx, session_id);
+
+      if (json_node_equal (have, want))
+        return;
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_autofree char *text = json_to_string (have, FALSE);
+
+          show_log (fx);
+          g_error ("The server holds the answers %s, not %s", text, expected);
+        }
+      ek_test_sleep_ms (100);
+    }
 }
 
 /* --- tests ---------------------------------------------------------------- */
@@ -559,8 +750,7 @@ test_interview (void)
   g_clear_pointer (&status, g_variant_unref);
 
   wait_until_server_ms (json_object_get_int_member (exam, "starts_ms") + 200);
-  activate_on_page (&fx, "waiting.enter");
-  wait_for (&fx, "page", "exam", WAIT_DEFAULT_MS);
+  g_variant_unref (enter_exam (&fx));
   g_assert_cmpuint (wait_for_questions (&fx, WAIT_DEFAULT_MS), ==, 2);
 
   /* The proctor writes; the badge counts it; Help shows it. */
@@ -622,6 +812,11 @@ test_interview (void)
   fixture_teardown (&fx);
 }
 
+/* A text answer with what could go wrong on the way: quotes, a line break,
+ * Chinese, an emoji outside the BMP. */
+#define WRITTEN_W4 "\"The client resumes from the server's offset: \\\"断点续传\\\"\\nnot from zero 🙂\""
+#define WRITTEN_ANSWERS "{\"w1\": \"b\", \"w2\": [\"a\", \"c\"], \"w3\": true, \"w4\": " WRITTEN_W4 "}"
+
 static void
 test_written (void)
 {
@@ -674,30 +869,45 @@ test_written (void)
   wait_for (&fx, "page", "waiting", WAIT_DEFAULT_MS);
 
   wait_until_server_ms (json_object_get_int_member (exam, "starts_ms") + 200);
-  activate_on_page (&fx, "waiting.enter");
-  wait_for (&fx, "page", "exam", WAIT_DEFAULT_MS);
-  g_assert_cmpuint (wait_for_questions (&fx, WAIT_DEFAULT_MS), ==, 4);
+  g_variant_unref (enter_exam (&fx));
 
   /* Too early to hand in: refused, with the time it becomes possible. */
   activate_on_page (&fx, "exam.end");
   g_variant_unref (wait_for_text (&fx, "error", "You can submit from", WAIT_DEFAULT_MS));
 
+  g_assert_cmpuint (wait_for_questions (&fx, WAIT_DEFAULT_MS), ==, 4);
+
+  /* Answers, one of them changed: only the last value counts. */
+  enter_answer (&fx, "w1", "\"a\"");
+  enter_answer (&fx, "w2", "[\"a\", \"c\"]");
+  enter_answer (&fx, "w1", "\"b\"");
+  enter_answer (&fx, "w3", "true");
+  status = wait_for_answers (&fx, "{\"w1\": \"b\", \"w2\": [\"a\", \"c\"], \"w3\": true}",
+                             WAIT_DEFAULT_MS);
+  {
+    guint32 unanswered = 0;
+    gboolean read_only = TRUE;
+
+    g_assert_true (g_variant_lookup (status, "unanswered", "u", &unanswered));
+    g_assert_cmpuint (unanswered, ==, 1);
+    g_assert_true (g_variant_lookup (status, "answers-read-only", "b", &read_only));
+    g_assert_false (read_only);
+  }
+  g_clear_pointer (&status, g_variant_unref);
+  enter_answer (&fx, "w4", WRITTEN_W4);
+  g_variant_unref (wait_for_answers (&fx, WRITTEN_ANSWERS, WAIT_DEFAULT_MS));
+
   wait_until_server_ms (json_object_get_int_member (exam, "min_submit_ms") + 300);
   activate_on_page (&fx, "exam.end");
+  /* The question view's confirmation. */
   g_variant_unref (wait_for_text (&fx, "text", "This cannot be undone", WAIT_DEFAULT_MS));
-  activate_on_page (&fx, "exam.end-confirm");
+  activate (&fx, "test-click", g_variant_new_string ("Submit"));
   wait_for (&fx, "page", "finish", WAIT_DEFAULT_MS);
   g_variant_unref (wait_for_text (&fx, "text", "You have handed in your exam", WAIT_DEFAULT_MS));
   g_variant_unref (wait_for_text (&fx, "text", "The exam server has confirmed", WAIT_DEFAULT_MS));
-  /* Nothing claims an upload that did not happen. */
-  status = get_status (&fx);
-  {
-    g_autofree char *text = status_string (status, "text");
-
-    g_assert_null (strstr (text, "Upload complete"));
-    g_assert_nonnull (strstr (text, "Recording upload is not available"));
-  }
-  g_clear_pointer (&status, g_variant_unref);
+  /* The recording (test sources) goes up; "complete" only once the server has
+   * confirmed every segment (EkOutbox:complete). */
+  g_variant_unref (wait_for_text (&fx, "text", "Upload complete", 60000));
 
   session = ek_test_server_get_session (fx.server, session_id);
   state = json_object_get_object_member (session, "state");
@@ -708,9 +918,23 @@ test_written (void)
   g_assert_true (array_has_string (steps, "device_confirm"));
   g_assert_false (json_object_get_null_member (state, "submitted_ms"));
   g_assert_cmpstr (json_object_get_string_member (state, "end_reason"), ==, "submitted");
+  /* Every answer arrived before the submission, exactly as entered, and counted. */
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (session, "session"),
+                                               "answer_count"), ==, 4);
+  {
+    g_autoptr(JsonNode) have = server_answers (&fx, session_id);
+    g_autoptr(JsonNode) want = parse_json (WRITTEN_ANSWERS);
+    g_autofree char *text = json_to_string (have, FALSE);
+
+    g_test_message ("server answers: %s", text);
+    g_assert_true (json_node_equal (have, want));
+  }
 
   fixture_teardown (&fx);
 }
+
+#define CRASH_C2 "\"Kept across a crash: 断电也不丢\""
+#define CRASH_ANSWERS "{\"c1\": \"b\", \"c2\": " CRASH_C2 "}"
 
 static void
 test_crash (void)
@@ -737,11 +961,17 @@ test_crash (void)
   activate_on_page (&fx, "devices.confirm");
   wait_for (&fx, "page", "waiting", WAIT_DEFAULT_MS);
   wait_until_server_ms (json_object_get_int_member (exam, "starts_ms") + 200);
-  activate_on_page (&fx, "waiting.enter");
-  status = wait_for (&fx, "page", "exam", WAIT_DEFAULT_MS);
+  status = enter_exam (&fx);
   session_id = status_string (status, "session-id");
   g_clear_pointer (&status, g_variant_unref);
-  wait_for_questions (&fx, WAIT_DEFAULT_MS);
+  g_assert_cmpuint (wait_for_questions (&fx, WAIT_DEFAULT_MS), ==, 2);
+
+  /* Answers typed just before the crash. */
+  enter_answer (&fx, "c1", "\"b\"");
+  enter_answer (&fx, "c2", CRASH_C2);
+  g_variant_unref (wait_for_answers (&fx, CRASH_ANSWERS, WAIT_DEFAULT_MS));
+  /* Saved at once: the local write is a matter of milliseconds. */
+  ek_test_sleep_ms (300);
 
   /* Killed without a chance to save anything. */
   kill_client (&fx, SIGKILL);
@@ -762,6 +992,17 @@ test_crash (void)
                   shown_ms, truth_ms, (after_ms - before_ms) / 2);
   g_assert_cmpint (ABS (shown_ms - truth_ms), <, 1000 - (after_ms - before_ms) / 2);
 
+  /* The same answers on screen again, still open to change; and on the server. */
+  status = wait_for_answers (&fx, CRASH_ANSWERS, WAIT_DEFAULT_MS);
+  {
+    gboolean read_only = TRUE;
+
+    g_assert_true (g_variant_lookup (status, "answers-read-only", "b", &read_only));
+    g_assert_false (read_only);
+  }
+  g_clear_pointer (&status, g_variant_unref);
+  wait_for_server_answers (&fx, session_id, CRASH_ANSWERS, WAIT_DEFAULT_MS);
+
   /* The proctor collects the exam: obeyed at once. */
   ek_test_server_send_message (fx.server, session_id, "end_exam", "Collected by the proctor");
   wait_for (&fx, "page", "finish", 10000);
@@ -770,6 +1011,238 @@ test_crash (void)
   session = ek_test_server_get_session (fx.server, session_id);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (session, "state"), "end_reason"),
                    ==, "forced_by_proctor");
+
+  fixture_teardown (&fx);
+}
+
+/* Waits until the client's log has @needle. */
+static void
+wait_for_log (Fixture    *fx,
+              const char *needle,
+              guint       timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  for (;;)
+    {
+      g_autofree char *log = NULL;
+
+      if (g_file_get_contents (fx->log_path, &log, NULL, NULL) && strstr (log, needle) != NULL)
+        return;
+      if (g_get_monotonic_time () > deadline)
+        {
+          show_log (fx);
+          g_error ("Timed out waiting for “%s” in the client's log", needle);
+        }
+      ek_test_sleep_ms (100);
+    }
+}
+
+static guint
+count_in_log (Fixture    *fx,
+              const char *needle)
+{
+  g_autofree char *log = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (fx->log_path, &log, NULL, NULL))
+    return 0;
+  for (const char *p = strstr (log, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+static void
+xdotool (const char *args)
+{
+  g_autofree char *command = g_strconcat ("xdotool ", args, NULL);
+  g_autoptr(GError) error = NULL;
+  int wait_status = 0;
+
+  g_spawn_command_line_sync (command, NULL, NULL, &wait_status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
+}
+
+static void
+test_lockdown (void)
+{
+  Fixture fx = { 0 };
+  g_autoptr(JsonObject) exam = NULL;
+  g_autoptr(GVariant) status = NULL;
+  g_autofree char *lockdown = NULL;
+  gint64 deadline;
+  guint refusals;
+  int wait_status = 0;
+  g_autofree char *xdotool_path = g_find_program_in_path ("xdotool");
+
+  if (xdotool_path == NULL)
+    {
+      g_test_skip ("xdotool is not installed");
+      return;
+    }
+
+  fixture_setup (&fx);
+  exam = server_exam (&fx, "e2e-lockdown");
+  start_client (&fx);
+
+  /* Before the exam nothing is locked down. */
+  status = wait_for (&fx, "page", "start", WAIT_DEFAULT_MS);
+  g_assert_false (g_variant_lookup (status, "lockdown", "&s", NULL));
+  g_clear_pointer (&status, g_variant_unref);
+
+  login (&fx, "formal", "E2E-LOCK-7K2P", "310115198805122048");
+  wait_for (&fx, "page", "device", WAIT_DEFAULT_MS);
+  activate_on_page (&fx, "devices.confirm");
+  wait_for (&fx, "page", "waiting", WAIT_DEFAULT_MS);
+  wait_until_server_ms (json_object_get_int_member (exam, "starts_ms") + 200);
+  g_variant_unref (enter_exam (&fx));
+  status = wait_for (&fx, "lockdown", "engaged", WAIT_DEFAULT_MS);
+  g_clear_pointer (&status, g_variant_unref);
+  wait_for_log (&fx, "Lockdown engaged", WAIT_DEFAULT_MS);
+  /* The watermark of the seat lies over the exam. */
+  g_variant_unref (wait_for_text (&fx, "text", "E-017", WAIT_DEFAULT_MS));
+
+  /* The keyboard is grabbed: Alt+Tab reaches the kiosk only, which keeps it. */
+  xdotool ("key alt+Tab");
+  wait_for_log (&fx, "Lockdown: kept the shortcut", 5000);
+
+  /* Closing the window is refused. */
+  activate_on_page (&fx, "window.close");
+  ek_test_sleep_ms (500);
+  g_assert_cmpint (waitpid (fx.pid, &wait_status, WNOHANG), ==, 0);
+  wait_for (&fx, "page", "exam", WAIT_DEFAULT_MS);
+
+  /* The technician's key combination asks for the password, in the window. */
+  xdotool ("key ctrl+alt+shift+q");
+  wait_for (&fx, "page", "quit", WAIT_DEFAULT_MS);
+
+  /* A wrong password: refused, the kiosk stays, locked down. */
+  activate (&fx, "test-type", g_variant_new_string ("not-the-password"));
+  g_variant_unref (wait_for_text (&fx, "error", "not the quit password", 20000));
+  status = get_status (&fx);
+  lockdown = status_string (status, "lockdown");
+  g_assert_cmpstr (lockdown, ==, "engaged");
+  g_clear_pointer (&status, g_variant_unref);
+  g_assert_cmpint (waitpid (fx.pid, &wait_status, WNOHANG), ==, 0);
+
+  /* Back to the exam and again: the right password releases the lockdown and quits. The
+   * gate may ask to wait after a wrong guess. */
+  activate_on_page (&fx, "win.technician-quit-cancel");
+  wait_for (&fx, "page", "exam", WAIT_DEFAULT_MS);
+  xdotool ("key ctrl+alt+shift+q");
+  wait_for (&fx, "page", "quit", WAIT_DEFAULT_MS);
+  /* Refusals are counted in the client's log (no D-Bus call races the exit). */
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  refusals = count_in_log (&fx, "quit refused");
+  activate (&fx, "test-type", g_variant_new_string ("Technician-42"));
+  for (;;)
+    {
+      pid_t pid = waitpid (fx.pid, &wait_status, WNOHANG);
+
+      if (pid == fx.pid)
+        break;
+      g_assert_cmpint (pid, ==, 0);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      if (count_in_log (&fx, "quit refused") > refusals)
+        {
+          /* Rate-limited after the wrong guess: the gate said to wait. */
+          refusals = count_in_log (&fx, "quit refused");
+          ek_test_sleep_ms (1000);
+          activate (&fx, "test-type", g_variant_new_string ("Technician-42"));
+        }
+      ek_test_sleep_ms (100);
+    }
+  g_spawn_close_pid (fx.pid);
+  fx.running = FALSE;
+  g_assert_true (WIFEXITED (wait_status));
+  g_assert_cmpint (WEXITSTATUS (wait_status), ==, 0);
+  wait_for_log (&fx, "Lockdown released", 1000);
+
+  fixture_teardown (&fx);
+}
+
+/* From the start page into the practice written test's exam page. */
+static void
+enter_practice_written (Fixture *fx)
+{
+  gint64 deadline;
+
+  wait_for (fx, "page", "start", WAIT_DEFAULT_MS);
+  activate_on_page (fx, "win.start-mode::practice");
+  wait_for (fx, "page", "practice", WAIT_DEFAULT_MS);
+  activate_on_page (fx, "win.start-practice(uint32 1)");
+  wait_for (fx, "page", "confirm", WAIT_DEFAULT_MS);
+  activate_on_page (fx, "confirm.continue");
+  wait_for (fx, "page", "pledge", WAIT_DEFAULT_MS);
+  activate (fx, "test-check-all", NULL);
+  activate_on_page (fx, "pledge.accept");
+
+  /* The device step if there is one, the waiting room (15 s), the exam. */
+  deadline = g_get_monotonic_time () + 40 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      g_autoptr(GVariant) status = get_status (fx);
+      g_autofree char *page = status_string (status, "page");
+
+      if (g_str_equal (page, "exam"))
+        break;
+      if (g_str_equal (page, "device"))
+        activate_on_page (fx, "devices.confirm");
+      else if (g_str_equal (page, "waiting"))
+        activate_on_page (fx, "waiting.enter");
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_autofree char *text = g_variant_print (status, FALSE);
+
+          show_log (fx);
+          g_error ("The practice exam did not start; status: %s", text);
+        }
+      ek_test_sleep_ms (300);
+    }
+  g_assert_cmpuint (wait_for_questions (fx, WAIT_DEFAULT_MS), ==, 4);
+}
+
+static void
+test_practice_written (void)
+{
+  Fixture fx = { 0 };
+  g_autoptr(GVariant) status = NULL;
+
+  fixture_setup (&fx);
+  start_client (&fx);
+
+  enter_practice_written (&fx);
+  enter_answer (&fx, "w1", "\"b\"");
+  enter_answer (&fx, "w3", "false");
+  status = wait_for_answers (&fx, "{\"w1\": \"b\", \"w3\": false}", WAIT_DEFAULT_MS);
+  {
+    guint32 unanswered = 0;
+
+    g_assert_true (g_variant_lookup (status, "unanswered", "u", &unanswered));
+    g_assert_cmpuint (unanswered, ==, 2);
+  }
+  g_clear_pointer (&status, g_variant_unref);
+
+  /* No server to wait for: handed in at once after the confirmation. */
+  activate_on_page (&fx, "exam.end");
+  g_variant_unref (wait_for_text (&fx, "text", "This cannot be undone", WAIT_DEFAULT_MS));
+  activate (&fx, "test-click", g_variant_new_string ("Submit"));
+  wait_for (&fx, "page", "finish", WAIT_DEFAULT_MS);
+
+  /* Another run: a blank answer sheet, open to answers. */
+  activate_on_page (&fx, "finish.leave");
+  enter_practice_written (&fx);
+  status = wait_for_answers (&fx, "{}", WAIT_DEFAULT_MS);
+  {
+    gboolean read_only = TRUE;
+
+    g_assert_true (g_variant_lookup (status, "answers-read-only", "b", &read_only));
+    g_assert_false (read_only);
+  }
+  g_clear_pointer (&status, g_variant_unref);
+  enter_answer (&fx, "w2", "[\"b\"]");
+  g_variant_unref (wait_for_answers (&fx, "{\"w2\": [\"b\"]}", WAIT_DEFAULT_MS));
 
   fixture_teardown (&fx);
 }
@@ -789,6 +1262,8 @@ main (int   argc,
   g_test_add_func ("/e2e/interview", test_interview);
   g_test_add_func ("/e2e/written", test_written);
   g_test_add_func ("/e2e/crash", test_crash);
+  g_test_add_func ("/e2e/practice-written", test_practice_written);
+  g_test_add_func ("/e2e/lockdown", test_lockdown);
 
   return g_test_run ();
 }

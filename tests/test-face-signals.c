@@ -472,9 +472,9 @@ test_recorder (void)
   recorder = ek_recorder_new (rec_dir, EK_MEDIA_SOURCE_TEST);
   ek_proctor_signals_attach_recorder (f->signals, recorder);
   ek_proctor_signals_set_reading_phase (f->signals, TRUE);
-  ek_recorder_set_test_volume (recorder, 0.001);
   g_assert_true (ek_recorder_start (recorder, 60, &error));
   g_assert_no_error (error);
+  ek_recorder_set_test_volume (recorder, 0.001);
 
   wait_ms (4000);
   g_assert_cmpuint (ek_proctor_signals_get_n_frames (f->signals), >=, 4);

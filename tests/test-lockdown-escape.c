@@ -21,6 +21,8 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "ek-test-xorg.h"
+
 #define ENGAGE_TIMEOUT_MS 10000
 
 typedef struct
@@ -1042,17 +1044,12 @@ test_grace (void)
 
 /* Cases: monitors (Xorg with the dummy driver: Xvfb shows GTK one monitor only) */
 
+static EkTestXorg *xorg;
+
 static void
 set_second_output (const char *how)
 {
-  g_autofree char *command = NULL;
-
-  g_free (run ("xrandr --addmode DUMMY1 1920x1080"));
-  if (how == NULL)
-    command = g_strdup ("xrandr --output DUMMY1 --off");
-  else
-    command = g_strdup_printf ("xrandr --output DUMMY1 --mode 1920x1080 %s", how);
-  g_free (run (command));
+  ek_test_xorg_set_second_output (xorg, how);
 }
 
 static void
@@ -1130,59 +1127,6 @@ static void
 test_mirrored_monitors (void)
 {
   check_monitors_refused ("mirrored monitors before the exam", "--same-as DUMMY0");
-}
-
-static GSubprocess *xorg_process;
-
-/* Xorg with the dummy driver on a display of its own. As non-root Xorg accepts only a
- * relative -config path: the file is written to, and Xorg started in, the temporary
- * folder. */
-static gboolean
-start_xorg (void)
-{
-  static const char config[] =
-    "Section \"ServerFlags\"\n  Option \"AutoAddDevices\" \"false\"\nEndSection\n"
-    "Section \"Device\"\n  Identifier \"dummy\"\n  Driver \"dummy\"\n  VideoRam 256000\n"
-    "EndSection\n"
-    "Section \"Monitor\"\n  Identifier \"monitor\"\n  HorizSync 5.0-1000.0\n"
-    "  VertRefresh 5.0-200.0\n  Modeline \"1920x1080\" 148.50 1920 2008 2052 2200 1080 1084"
-    " 1089 1125 +hsync +vsync\nEndSection\n"
-    "Section \"Screen\"\n  Identifier \"screen\"\n  Device \"dummy\"\n  Monitor \"monitor\"\n"
-    "  DefaultDepth 24\n  SubSection \"Display\"\n    Depth 24\n    Modes \"1920x1080\"\n"
-    "    Virtual 3840 1080\n  EndSubSection\nEndSection\n";
-  g_autofree char *config_path = g_build_filename (tmp_dir, "xorg-dummy.conf", NULL);
-  g_autofree char *log_path = g_build_filename (tmp_dir, "xorg.log", NULL);
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GDataInputStream) input = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  g_autofree char *display = NULL;
-  g_autofree char *xorg = g_find_program_in_path ("Xorg");
-
-  if (xorg == NULL)
-    return FALSE;
-
-  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_subprocess_launcher_set_cwd (launcher, tmp_dir);
-  xorg_process = g_subprocess_launcher_spawn (launcher, &error, xorg, "-config", "xorg-dummy.conf",
-                                              "-noreset", "-nolisten", "tcp", "-logfile", log_path,
-                                              "-displayfd", "1", NULL);
-  if (xorg_process == NULL)
-    return FALSE;
-
-  input = g_data_input_stream_new (g_subprocess_get_stdout_pipe (xorg_process));
-  line = g_data_input_stream_read_line (input, NULL, NULL, NULL);
-  if (line == NULL || *line == '\0')
-    {
-      stop_process (g_steal_pointer (&xorg_process));
-      return FALSE;
-    }
-
-  display = g_strdup_printf (":%s", g_strstrip (line));
-  g_setenv ("DISPLAY", display, TRUE);
-  return TRUE;
 }
 
 /* Setup */
@@ -1297,18 +1241,20 @@ main (int   argc,
 
   if (g_str_equal (wm, "xorg-dummy"))
     {
-      if (!start_xorg ())
+      xorg = ek_test_xorg_start (tmp_dir);
+      if (xorg == NULL)
         {
           printf ("1..0 # SKIP Xorg with the dummy driver cannot start here\n");
           return 0;
         }
 
+      g_setenv ("DISPLAY", ek_test_xorg_get_display (xorg), TRUE);
       g_test_add_func ("/lockdown/monitors/added-mid-exam", test_monitor_added);
       g_test_add_func ("/lockdown/monitors/two-before", test_two_monitors_before);
       g_test_add_func ("/lockdown/monitors/mirrored", test_mirrored_monitors);
       status = g_test_run ();
       print_table ();
-      stop_process (xorg_process);
+      g_clear_pointer (&xorg, ek_test_xorg_stop);
       {
         g_autofree char *command = g_strdup_printf ("rm -rf %s", tmp_dir);
 

@@ -18,6 +18,7 @@
 #include "ek-self-check-page.h"
 #include "ek-self-check.h"
 #include "ek-test-server.h"
+#include "ek-test-xorg.h"
 
 /* from the generated ek-resources.h (BUILDDIR/assets) */
 void ek_register_resource (void);
@@ -793,6 +794,25 @@ count_rows (GtkWidget *list)
 }
 
 static GtkWidget *
+find_button_with_action (GtkWidget  *widget,
+                         const char *action)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_with_action (child, action);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
 find_child_of_type (GtkWidget *widget,
                     GType      type)
 {
@@ -876,6 +896,300 @@ test_page (void)
   while (ek_media_probe_get_running (ek_self_check_get_camera_probe (check)) ||
          ek_media_probe_get_running (ek_self_check_get_microphone_probe (check)))
     g_main_context_iteration (NULL, TRUE);
+}
+
+/* The report to the exam server, through the reference server */
+
+static JsonArray *
+admin_self_checks (EkTestServer *server,
+                   const char   *session_id,
+                   JsonObject  **out_admin)
+{
+  JsonObject *admin = ek_test_server_get_session (server, session_id);
+
+  g_assert_nonnull (admin);
+  *out_admin = admin;
+  return json_object_get_array_member (admin, "self_checks");
+}
+
+static void
+test_send (void)
+{
+  const char * const groups[] = { "memory", "power", NULL };
+  g_autoptr(EkTestServer) server = ek_test_server_start (NULL);
+  g_autoptr(EkApiClient) api = ek_api_client_new (ek_test_server_get_base_url (server), NULL);
+  g_autoptr(EkSelfCheck) check = NULL;
+  g_autoptr(EkSessionInfo) info = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  g_autoptr(JsonObject) admin = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *id_again = NULL;
+  gint64 received_ms = 0;
+  gint64 received_again_ms = 0;
+  const char *session_id;
+  JsonArray *stored;
+  JsonObject *entry;
+
+  clear_root ();
+  put_meminfo (3 * 1024 * 1024, 1024 * 1024);
+  check = new_check (ek_test_server_get_base_url (server), groups, NULL);
+  run_check (check);
+  report = ek_self_check_to_json (check);
+
+  /* Not logged in: refused, nothing stored anywhere. */
+  ek_api_client_post_self_check_async (api, report, NULL, ek_test_result_cb, &result);
+  g_assert_false (ek_api_client_post_self_check_finish (api, ek_test_wait (&result), NULL, NULL,
+                                                        &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  g_clear_object (&result);
+  ek_api_client_login_async (api, "API-OPEN-7K2Q", "110105199001010010", NULL,
+                             ek_test_result_cb, &result);
+  info = ek_api_client_login_finish (api, ek_test_wait (&result), &error);
+  g_assert_no_error (error);
+  session_id = ek_session_info_get_session_id (info);
+
+  g_clear_object (&result);
+  ek_api_client_post_self_check_async (api, report, NULL, ek_test_result_cb, &result);
+  g_assert_true (ek_api_client_post_self_check_finish (api, ek_test_wait (&result), &id,
+                                                       &received_ms, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (id, "sc-"));
+  g_assert_cmpint (received_ms, >, 0);
+
+  /* The same report again (a retry): the same id and time, stored once. */
+  g_clear_object (&result);
+  ek_api_client_post_self_check_async (api, report, NULL, ek_test_result_cb, &result);
+  g_assert_true (ek_api_client_post_self_check_finish (api, ek_test_wait (&result), &id_again,
+                                                       &received_again_ms, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (id_again, ==, id);
+  g_assert_cmpint (received_again_ms, ==, received_ms);
+
+  stored = admin_self_checks (server, session_id, &admin);
+  g_assert_nonnull (stored);
+  g_assert_cmpuint (json_array_get_length (stored), ==, 1);
+  entry = json_array_get_object_element (stored, 0);
+  g_assert_cmpstr (json_object_get_string_member (entry, "id"), ==, id);
+  g_assert_cmpint (json_object_get_int_member (entry, "received_ms"), ==, received_ms);
+  /* Verbatim: every member and check as the client made them. */
+  g_assert_true (json_node_equal (json_object_get_member (entry, "report"), report));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      json_object_get_object_member (entry, "report"), "checks")), ==,
+                    ek_self_check_get_results (check)->len);
+
+  /* Something that is not a report is refused. */
+  {
+    g_autoptr(JsonNode) bogus = json_from_string ("{\"checks\": 3}", NULL);
+
+    g_clear_object (&result);
+    ek_api_client_post_self_check_async (api, bogus, NULL, ek_test_result_cb, &result);
+    g_assert_false (ek_api_client_post_self_check_finish (api, ek_test_wait (&result), NULL,
+                                                          NULL, &error));
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+  }
+
+  /* The page: the button only with a logged-in session; it sends the page's report. */
+  if (have_display)
+    {
+      g_autoptr(EkApiClient) anonymous = ek_api_client_new (ek_test_server_get_base_url (server),
+                                                            NULL);
+      g_autoptr(JsonObject) admin_after = NULL;
+      g_autoptr(JsonNode) page_report = NULL;
+      EkCheckResult speaker = {
+        .id = (char *) "speaker.tone", .title = (char *) "Speaker", .status = EK_CHECK_WARN,
+        .value = (char *) "not heard", .remedy = (char *) "Turn the volume up.", .measured = NAN,
+      };
+      GtkWidget *window = gtk_window_new ();
+      GtkWidget *page = ek_self_check_page_new (check);
+      GtkWidget *button = find_button_with_action (page, "selfcheck.send");
+      gint64 deadline;
+
+      gtk_window_set_child (GTK_WINDOW (window), page);
+      gtk_window_present (GTK_WINDOW (window));
+      g_assert_nonnull (button);
+      g_assert_false (gtk_widget_get_visible (button));
+      ek_self_check_page_set_api (EK_SELF_CHECK_PAGE (page), anonymous);
+      g_assert_false (gtk_widget_get_visible (button));
+      ek_self_check_page_set_api (EK_SELF_CHECK_PAGE (page), api);
+      g_assert_true (gtk_widget_get_visible (button));
+      g_assert_true (gtk_widget_is_sensitive (button));
+      /* The extra button still fits the smallest screen supported. */
+      {
+        int min_width = 0;
+
+        gtk_widget_measure (page, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+        g_assert_cmpint (min_width, <=, 1366);
+      }
+
+      /* A report that differs from the one sent above, so the server keeps a second. */
+      ek_self_check_add_result (check, &speaker);
+      g_assert_true (gtk_widget_activate_action (page, "selfcheck.send", NULL));
+      g_assert_false (gtk_widget_is_sensitive (button));  /* sending */
+      deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+      while (!gtk_widget_is_sensitive (button) && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_true (gtk_widget_is_sensitive (button));
+
+      /* The page's report: every check, the added one included, as the page made it
+       * (created may differ by a second from a report made now). */
+      stored = admin_self_checks (server, session_id, &admin_after);
+      g_assert_cmpuint (json_array_get_length (stored), ==, 2);
+      entry = json_array_get_object_element (stored, 1);
+      page_report = ek_self_check_to_json (check);
+      g_assert_true (json_node_equal (json_object_get_member (json_object_get_object_member (entry, "report"), "checks"),
+                                      json_object_get_member (json_node_get_object (page_report), "checks")));
+      g_assert_false (json_node_equal (json_object_get_member (json_object_get_object_member (entry, "report"), "checks"),
+                                       json_object_get_member (json_node_get_object (report), "checks")));
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
+}
+
+/* Saving from the page: what the file chooser's answer leads to */
+
+static void
+test_page_save (void)
+{
+  g_autoptr(EkSelfCheck) check = ek_self_check_new (NULL);
+  g_autofree char *dir = root_path ("saved");
+  g_autofree char *json_path = g_build_filename (dir, "device-check.json", NULL);
+  g_autofree char *html_path = g_build_filename (dir, "device-check.html", NULL);
+  g_autofree char *bad_path = g_build_filename (dir, "missing", "device-check.json", NULL);
+  g_autofree char *json_text = NULL;
+  g_autofree char *html = NULL;
+  g_autoptr(JsonNode) saved = NULL;
+  g_autoptr(JsonNode) expected = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *page;
+  GStatBuf st;
+  EkCheckResult failed = {
+    .id = (char *) "memory.total", .title = (char *) "Memory (total)",
+    .status = EK_CHECK_FAIL, .value = (char *) "3.0 GiB", .threshold = (char *) "4.0 GiB",
+    .remedy = (char *) "Use a computer with more memory.", .measured = 3221225472.0,
+    .unit = "bytes",
+  };
+  EkCheckResult passed = {
+    .id = (char *) "power.ac", .title = (char *) "Power", .status = EK_CHECK_PASS,
+    .value = (char *) "on AC <mains>", .measured = NAN,
+  };
+
+  if (!have_display)
+    {
+      g_test_skip ("no X11 display");
+      return;
+    }
+
+  g_assert_no_errno (g_mkdir_with_parents (dir, 0700));
+  ek_self_check_add_result (check, &passed);
+  ek_self_check_add_result (check, &failed);
+  page = g_object_ref_sink (ek_self_check_page_new (check));
+
+  g_assert_true (ek_self_check_page_save (EK_SELF_CHECK_PAGE (page), "json", json_path, &error));
+  g_assert_no_error (error);
+  g_assert_true (ek_self_check_page_save (EK_SELF_CHECK_PAGE (page), "html", html_path, &error));
+  g_assert_no_error (error);
+
+  g_assert_no_errno (g_stat (json_path, &st));
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_no_errno (g_stat (html_path, &st));
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  g_assert_true (g_file_get_contents (json_path, &json_text, NULL, NULL));
+  saved = json_from_string (json_text, &error);
+  g_assert_no_error (error);
+  expected = ek_self_check_to_json (check);
+  g_assert_true (json_node_equal (json_object_get_member (json_node_get_object (saved), "checks"),
+                                  json_object_get_member (json_node_get_object (expected), "checks")));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (saved), "checks")), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (
+                     json_object_get_array_member (json_node_get_object (saved), "checks"), 0), "id"),
+                   ==, "memory.total");
+
+  g_assert_true (g_file_get_contents (html_path, &html, NULL, NULL));
+  g_assert_nonnull (strstr (html, "Memory (total)"));
+  g_assert_nonnull (strstr (html, "Use a computer with more memory."));
+  g_assert_nonnull (strstr (html, "on AC &lt;mains&gt;"));
+
+  /* A folder that does not exist: not saved, and why. */
+  g_assert_false (ek_self_check_page_save (EK_SELF_CHECK_PAGE (page), "json", bad_path, &error));
+  g_assert_nonnull (error);
+  g_assert_false (g_file_test (bad_path, G_FILE_TEST_EXISTS));
+
+  g_assert_finalize_object (page);
+}
+
+/* Two monitors on Xorg's dummy driver (Xvfb shows GTK one monitor only) */
+
+static void
+test_monitors_xorg (void)
+{
+  g_autofree char *work_dir = NULL;
+  g_autoptr(EkTestXorg) xorg = NULL;
+  g_autofree char *saved_display = g_strdup (g_getenv ("DISPLAY"));
+
+  if (g_test_subprocess ())
+    {
+      /* In a process whose display is the Xorg one: counts what the parent switched on. */
+      const char * const groups[] = { "monitors", NULL };
+      const char *expected = g_getenv ("EK_TEST_EXPECT_MONITORS");
+      g_autoptr(EkSelfCheck) check = NULL;
+      const EkCheckResult *result;
+
+      g_assert_true (have_display);
+      check = new_check (NULL, groups, NULL);
+      ek_self_check_set_display_available (check, TRUE);
+      run_check (check);
+      result = ek_self_check_lookup (check, "monitors");
+      g_assert_nonnull (result);
+      printf ("monitors: %s, %g, %s\n", ek_check_status_to_string (result->status),
+              result->measured, result->value);
+      if (g_strcmp0 (expected, "2") == 0)
+        {
+          g_assert_cmpint (result->status, ==, EK_CHECK_FAIL);
+          g_assert_cmpfloat (result->measured, ==, 2);
+          g_assert_nonnull (strstr (result->value, "DUMMY0"));
+          g_assert_nonnull (strstr (result->value, "DUMMY1"));
+          g_assert_nonnull (result->remedy);
+        }
+      else
+        {
+          g_assert_cmpint (result->status, ==, EK_CHECK_PASS);
+          g_assert_cmpfloat (result->measured, ==, 1);
+          g_assert_null (result->remedy);
+        }
+      return;
+    }
+
+  work_dir = root_path ("xorg");
+  g_assert_no_errno (g_mkdir_with_parents (work_dir, 0700));
+  xorg = ek_test_xorg_start (work_dir);
+  if (xorg == NULL)
+    {
+      g_test_skip ("Xorg with the dummy driver cannot start here");
+      return;
+    }
+
+  g_setenv ("DISPLAY", ek_test_xorg_get_display (xorg), TRUE);
+
+  ek_test_xorg_set_second_output (xorg, "--right-of DUMMY0");
+  g_setenv ("EK_TEST_EXPECT_MONITORS", "2", TRUE);
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*monitors: fail, 2, *DUMMY0*DUMMY1*");
+
+  ek_test_xorg_set_second_output (xorg, NULL);
+  g_setenv ("EK_TEST_EXPECT_MONITORS", "1", TRUE);
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*monitors: pass, 1, *DUMMY0*");
+
+  g_unsetenv ("EK_TEST_EXPECT_MONITORS");
+  if (saved_display != NULL)
+    g_setenv ("DISPLAY", saved_display, TRUE);
 }
 
 /* The command line */
@@ -1012,6 +1326,9 @@ main (int   argc,
   g_test_add_func ("/selfcheck/busy-and-cancel", test_busy_and_cancel);
   g_test_add_func ("/selfcheck/page", test_page);
   g_test_add_func ("/selfcheck/cli", test_cli);
+  g_test_add_func ("/selfcheck/send", test_send);
+  g_test_add_func ("/selfcheck/page/save", test_page_save);
+  g_test_add_func ("/selfcheck/monitors/xorg-dummy", test_monitors_xorg);
 
   status = g_test_run ();
 

@@ -1,8 +1,9 @@
 /* ek-device-page.c: the candidate confirms the camera and microphone
  *
- * Camera and microphone pickers, the live picture and the level meter. They come
- * from the recorder (EkRecorder, EkMediaDevice); where this build has none, the page
- * says so instead of showing a picture or a level that is not there.
+ * Camera and microphone pickers (EkMediaDevice, the config's media source), the choice
+ * remembered in GSettings and handed to the engine for the exam's recording. The live
+ * picture and level are not shown on this page yet: the camera view says so instead
+ * of showing a picture or a level that is not there.
  */
 
 #include "config.h"
@@ -11,6 +12,7 @@
 
 #include "ek-camera-view.h"
 #include "ek-device-page.h"
+#include "ek-media-device.h"
 #include "ek-ui-util.h"
 
 struct _EkDevicePage
@@ -19,6 +21,9 @@ struct _EkDevicePage
 
   EkEngine     *engine;       /* owned */
   GCancellable *cancellable;  /* owned; cancelled on dispose */
+  GSettings    *settings;     /* owned, nullable: the schema is not installed */
+  GPtrArray    *camera_ids;   /* owned char*, in the drop-down's order; "" = default */
+  GPtrArray    *microphone_ids;
 
   /* Template children, borrowed. */
   GtkWidget    *content;
@@ -74,6 +79,113 @@ confirm_action (GtkWidget  *widget,
                                  on_confirmed_cb, g_object_ref (self));
 }
 
+/* --- devices -------------------------------------------------------------- */
+
+static const char *
+selected_id (GtkDropDown *dropdown,
+             GPtrArray   *ids)
+{
+  guint selected = gtk_drop_down_get_selected (dropdown);
+
+  if (ids == NULL || selected == GTK_INVALID_LIST_POSITION || selected >= ids->len)
+    return NULL;
+  return g_ptr_array_index (ids, selected);
+}
+
+static void
+on_selected_cb (EkDevicePage *self)
+{
+  const char *camera = selected_id (self->camera_dropdown, self->camera_ids);
+  const char *microphone = selected_id (self->microphone_dropdown, self->microphone_ids);
+
+  ek_engine_set_devices (self->engine,
+                         camera != NULL && *camera != '\0' ? camera : NULL,
+                         microphone != NULL && *microphone != '\0' ? microphone : NULL);
+  if (self->settings != NULL)
+    {
+      g_settings_set_string (self->settings, "camera", camera != NULL ? camera : "");
+      g_settings_set_string (self->settings, "microphone", microphone != NULL ? microphone : "");
+    }
+}
+
+/* Fills @dropdown with "Default" and the devices of @kind, selecting @remembered. */
+static GPtrArray *
+fill_dropdown (GtkDropDown       *dropdown,
+               GPtrArray         *devices,
+               EkMediaDeviceKind  kind,
+               const char        *remembered)
+{
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  guint selected = 0;
+
+  gtk_string_list_append (names, _("Default"));
+  g_ptr_array_add (ids, g_strdup (""));
+
+  for (guint i = 0; i < devices->len; i++)
+    {
+      EkMediaDevice *device = g_ptr_array_index (devices, i);
+
+      if (ek_media_device_get_kind (device) != kind)
+        continue;
+      if (g_strcmp0 (ek_media_device_get_id (device), remembered) == 0)
+        selected = ids->len;
+      gtk_string_list_append (names, ek_media_device_get_display_name (device));
+      g_ptr_array_add (ids, g_strdup (ek_media_device_get_id (device)));
+    }
+
+  gtk_drop_down_set_model (dropdown, G_LIST_MODEL (names));
+  gtk_drop_down_set_selected (dropdown, selected);
+  gtk_widget_set_sensitive (GTK_WIDGET (dropdown), ids->len > 1);
+  return ids;
+}
+
+static void
+on_devices_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(EkDevicePage) self = user_data;
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *camera = NULL;
+  g_autofree char *microphone = NULL;
+
+  devices = ek_media_device_list_finish (result, &error);
+  if (devices == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        gtk_label_set_label (self->devices_label, error->message);
+      return;
+    }
+
+  if (self->settings != NULL)
+    {
+      camera = g_settings_get_string (self->settings, "camera");
+      microphone = g_settings_get_string (self->settings, "microphone");
+    }
+
+  g_clear_pointer (&self->camera_ids, g_ptr_array_unref);
+  g_clear_pointer (&self->microphone_ids, g_ptr_array_unref);
+  self->camera_ids = fill_dropdown (self->camera_dropdown, devices,
+                                    EK_MEDIA_DEVICE_CAMERA, camera);
+  self->microphone_ids = fill_dropdown (self->microphone_dropdown, devices,
+                                        EK_MEDIA_DEVICE_MICROPHONE, microphone);
+  if (self->camera_ids->len == 1)
+    gtk_label_set_label (self->devices_label,
+                         _("No camera was found. Connect one, or the recording has no picture."));
+  else
+    gtk_label_set_label (self->devices_label,
+                         _("The exam is recorded with the camera and microphone chosen here. "
+                           "This page does not show their live picture yet."));
+
+  g_signal_connect_object (self->camera_dropdown, "notify::selected",
+                           G_CALLBACK (on_selected_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->microphone_dropdown, "notify::selected",
+                           G_CALLBACK (on_selected_cb), self, G_CONNECT_SWAPPED);
+  on_selected_cb (self);
+}
+
 static gboolean
 ek_device_page_grab_focus (GtkWidget *widget)
 {
@@ -94,10 +206,22 @@ ek_device_page_constructed (GObject *object)
 
     gtk_label_set_label (self->caption_label, caption);
   }
-  /* TODO(recorder): list devices with ek_media_device_list_async(), fill the drop-downs,
-   * start a preview EkRecorder and show its EkCameraPaintable and level here. */
+  /* The schema is compiled into the build, but a copied binary may lack it. */
+  {
+    GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+    g_autoptr(GSettingsSchema) schema = NULL;
+
+    if (source != NULL)
+      schema = g_settings_schema_source_lookup (source, "io.github.examkiosk.Kiosk", TRUE);
+    if (schema != NULL)
+      self->settings = g_settings_new_full (schema, NULL, NULL);
+  }
+
+  /* TODO(recorder): a live preview (EkMediaProbe or a preview EkRecorder) here. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->camera_dropdown), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->microphone_dropdown), FALSE);
+  ek_media_device_list_async (ek_config_get_media_source (ek_engine_get_config (self->engine)),
+                              self->cancellable, on_devices_cb, g_object_ref (self));
 }
 
 static void
@@ -108,6 +232,9 @@ ek_device_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_DEVICE_PAGE);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->camera_ids, g_ptr_array_unref);
+  g_clear_pointer (&self->microphone_ids, g_ptr_array_unref);
   g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (ek_device_page_parent_class)->dispose (object);

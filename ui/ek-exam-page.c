@@ -9,15 +9,28 @@
  * session's finishing stage keeps them). Ending the exam is refused before the
  * exam's minimum time, with the time it becomes possible, and needs a
  * confirmation that says what cannot be undone.
+ *
+ * A written test's questions go into an EkQuestionView bound to the session's
+ * EkAnswerStore (opened once per page from the session's private folder, so a
+ * re-entered session finds every answer again; read-only once the exam's time is
+ * over). Handing in asks the view's confirmation (with the count of unanswered
+ * questions), pushes what is pending with a bounded wait, submits with the count of
+ * answered questions and then closes the store. An interview keeps its large
+ * read-aloud cards.
  */
 
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
+#include <errno.h>
 
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "ek-camera-paintable.h"
 #include "ek-camera-view.h"
 #include "ek-countdown.h"
 #include "ek-exam-page.h"
+#include "ek-question-view.h"
 #include "ek-ui-util.h"
 
 struct _EkExamPage
@@ -25,6 +38,7 @@ struct _EkExamPage
   GtkWidget     parent_instance;
 
   EkEngine     *engine;       /* owned */
+  EkCameraPaintable *camera_paintable; /* owned; the recorder's preview, or NULL */
   GCancellable *cancellable;  /* owned; cancelled on dispose */
   GCancellable *questions_cancellable; /* owned; the fetch in flight */
   guint         poll_source;
@@ -35,6 +49,15 @@ struct _EkExamPage
   guint         unread;
   int           shown_phase;   /* the phase whose questions are on show, -1 */
   gboolean      ending;
+  gboolean      confirming;    /* the question view's confirmation is open */
+
+  /* Written tests only. */
+  EkAnswerStore *answer_store;      /* owned; NULL until open */
+  GError       *answer_store_error; /* owned; why it could not be opened */
+  JsonArray    *waiting_questions;  /* owned; fetched before the store was open */
+  GtkWidget    *question_view;      /* borrowed, in question_box; NULL if none */
+  guint         sync_timeout;       /* bounds the last push before submitting */
+  GCancellable *sync_cancellable;   /* owned; that push */
 
   /* Template children, borrowed. */
   GtkWidget    *content;
@@ -81,7 +104,15 @@ G_DEFINE_FINAL_TYPE (EkExamPage, ek_exam_page, GTK_TYPE_WIDGET)
  * candidates on one server. */
 #define POLL_INTERVAL_MS 3000
 
+/* How long handing in waits for the last answers to reach the server. Longer
+ * than one push round trip; short enough that a candidate offline is not kept
+ * waiting (the answers stay queued and are pushed when the network is back). */
+#define SUBMIT_SYNC_TIMEOUT_MS 8000
+
 static void poll_messages (EkExamPage *self);
+static void show_questions (EkExamPage *self,
+                            JsonArray  *questions);
+static void on_stage_cb    (EkExamPage *self);
 
 /* --- phase and questions -------------------------------------------------- */
 
@@ -127,6 +158,212 @@ update_phase (EkExamPage *self)
           return;
         }
     }
+}
+
+/* --- written tests: the answer store and the question view --------------- */
+
+static gboolean
+is_written (EkExamPage *self)
+{
+  EkExam *exam = ek_session_get_exam (ek_engine_get_session (self->engine));
+
+  return exam != NULL && ek_exam_get_kind (exam) == EK_EXAM_KIND_WRITTEN;
+}
+
+static void
+clear_question_box (EkExamPage *self)
+{
+  GtkWidget *child;
+
+  self->question_view = NULL;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->question_box))) != NULL)
+    gtk_box_remove (self->question_box, child);
+}
+
+static void
+on_view_submit_requested_cb (EkExamPage *self)
+{
+  /* The same way as End exam: the minimum time first, then the confirmation. */
+  gtk_widget_activate_action (GTK_WIDGET (self), "exam.end", NULL);
+}
+
+static void
+show_written (EkExamPage *self,
+              JsonArray  *questions)
+{
+  g_autoptr(GListModel) list = NULL;
+  g_autoptr(GError) error = NULL;
+  guint position = 0;
+
+  if (self->answer_store == NULL)
+    {
+      if (self->answer_store_error != NULL)
+        {
+          ek_show_message (self->question_error_label, self->answer_store_error->message);
+          gtk_stack_set_visible_child_name (self->question_stack, "error");
+          gtk_widget_action_set_enabled (GTK_WIDGET (self), "exam.refresh", TRUE);
+          return;
+        }
+
+      /* Shown as soon as the store is open: no answer may be typed before. */
+      g_clear_pointer (&self->waiting_questions, json_array_unref);
+      self->waiting_questions = json_array_ref (questions);
+      gtk_stack_set_visible_child_name (self->question_stack, "loading");
+      return;
+    }
+
+  list = ek_question_list_new_from_json (questions, &error);
+  if (list == NULL)
+    {
+      ek_show_message (self->question_error_label, error->message);
+      gtk_stack_set_visible_child_name (self->question_stack, "error");
+      return;
+    }
+
+  /* Refresh keeps the candidate on the question they were at. */
+  if (self->question_view != NULL)
+    position = ek_question_view_get_position (EK_QUESTION_VIEW (self->question_view));
+
+  clear_question_box (self);
+  /* The view brings its own spacing; the cards' wide margins would push the page
+   * past a 1366 pixel wide screen. */
+  gtk_widget_set_margin_start (GTK_WIDGET (self->question_box), 8);
+  gtk_widget_set_margin_end (GTK_WIDGET (self->question_box), 8);
+  /* With Help open on a small screen the answer sheet and the question may not both
+   * fit: the question area scrolls sideways rather than the page leaving the screen. */
+  {
+    GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (self->question_box),
+                                                   GTK_TYPE_SCROLLED_WINDOW);
+
+    if (scroller != NULL)
+      gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller),
+                                      GTK_POLICY_AUTOMATIC, GTK_POLICY_AUTOMATIC);
+  }
+  self->question_view = ek_question_view_new (self->answer_store, list);
+  gtk_widget_set_vexpand (self->question_view, TRUE);
+  g_signal_connect_object (self->question_view, "submit-requested",
+                           G_CALLBACK (on_view_submit_requested_cb), self, G_CONNECT_SWAPPED);
+  gtk_box_append (self->question_box, self->question_view);
+  if (position > 0 && position < g_list_model_get_n_items (list))
+    ek_question_view_set_position (EK_QUESTION_VIEW (self->question_view), position);
+  gtk_stack_set_visible_child_name (self->question_stack, "questions");
+}
+
+static void
+set_answer_store_error (EkExamPage *self,
+                        const char *reason)
+{
+  g_message ("The answer store cannot be opened: %s", reason);
+  g_clear_error (&self->answer_store_error);
+  self->answer_store_error =
+    /* Translators: %s says why (a file system message) */
+    g_error_new (EK_ANSWER_STORE_ERROR, EK_ANSWER_STORE_ERROR_DATABASE,
+                 _("Your answers cannot be saved on this computer (%s). "
+                   "Press Refresh to try again, or call the proctor."),
+                 reason);
+}
+
+static void
+on_answer_store_open_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(EkExamPage) self = user_data;
+  g_autoptr(JsonArray) waiting = NULL;
+  g_autoptr(GError) error = NULL;
+  EkAnswerStore *store;
+
+  store = ek_answer_store_new_finish (result, &error);
+  if (store == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      set_answer_store_error (self, error->message);
+    }
+  else
+    {
+      EkSession *session = ek_engine_get_session (self->engine);
+      EkExam *exam = ek_session_get_exam (session);
+
+      self->answer_store = store;
+      /* Past the exam's end the answers only finish their upload. */
+      if (exam != NULL)
+        ek_answer_store_set_deadline (store, ek_session_get_clock (session),
+                                      ek_exam_get_ends_ms (exam));
+      on_stage_cb (self);
+    }
+
+  waiting = g_steal_pointer (&self->waiting_questions);
+  if (waiting != NULL)
+    show_questions (self, waiting);
+}
+
+static void
+remove_practice_answers_thread (GTask        *task,
+                                gpointer      source_object,
+                                gpointer      task_data,
+                                GCancellable *cancellable)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
+  const char *path = task_data;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      if (g_unlink (file) != 0 && errno != ENOENT)
+        g_debug ("Removing %s failed: %s", file, g_strerror (errno));
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_practice_answers_removed_cb (GObject      *object,
+                                GAsyncResult *result,
+                                gpointer      user_data)
+{
+  EkExamPage *self = EK_EXAM_PAGE (object);
+  const char *path = g_task_get_task_data (G_TASK (result));
+
+  if (g_task_had_error (G_TASK (result)) || g_cancellable_is_cancelled (self->cancellable))
+    return;
+  ek_answer_store_new_async (path, NULL, self->cancellable, on_answer_store_open_cb,
+                             g_object_ref (self));
+}
+
+static void
+open_answer_store (EkExamPage *self)
+{
+  const char *session_id = ek_engine_get_session_id (self->engine);
+  g_autofree char *path = NULL;
+
+  if (!is_written (self) || self->answer_store != NULL)
+    return;
+
+  g_clear_error (&self->answer_store_error);
+  if (session_id == NULL)
+    {
+      /* Not expected on this page; said rather than waiting for ever. */
+      set_answer_store_error (self, "no exam session");
+      return;
+    }
+  path = ek_answer_store_build_path (ek_engine_get_config (self->engine), session_id);
+
+  if (ek_engine_is_practice (self->engine))
+    {
+      g_autoptr(GTask) task = NULL;
+
+      /* Every practice run starts with a blank sheet (the store of the last run
+       * is closed, maybe read-only), answers kept on this computer only. */
+      task = g_task_new (self, self->cancellable, on_practice_answers_removed_cb, NULL);
+      g_task_set_source_tag (task, open_answer_store);
+      g_task_set_task_data (task, g_steal_pointer (&path), g_free);
+      g_task_run_in_thread (task, remove_practice_answers_thread);
+      return;
+    }
+
+  ek_answer_store_new_async (path, ek_engine_get_api (self->engine), self->cancellable,
+                             on_answer_store_open_cb, g_object_ref (self));
 }
 
 static GtkWidget *
@@ -182,8 +419,8 @@ question_card (JsonObject *question,
 
   if (!g_str_equal (type, "oral"))
     {
-      /* TODO(written): EkQuestionView (ui/ek-question-view.[ch]) replaces these cards
-       * with the answer inputs, the navigator and the autosaving answer store. */
+      /* Only a written test answers on screen (EkQuestionView, see show_written());
+       * a written question slipped into an interview is shown, not answered. */
       label = gtk_label_new (_("Answering on screen is not available in this build."));
       gtk_label_set_xalign (GTK_LABEL (label), 0);
       gtk_label_set_wrap (GTK_LABEL (label), TRUE);
@@ -201,8 +438,13 @@ show_questions (EkExamPage *self,
   GtkWidget *child;
   guint number = 0;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->question_box))) != NULL)
-    gtk_box_remove (self->question_box, child);
+  if (is_written (self))
+    {
+      show_written (self, questions);
+      return;
+    }
+
+  clear_question_box (self);
 
   for (guint i = 0; i < json_array_get_length (questions); i++)
     {
@@ -273,6 +515,18 @@ on_phase_index_cb (EkExamPage *self)
 }
 
 static void
+on_stage_cb (EkExamPage *self)
+{
+  EkSessionStage stage = ek_session_get_stage (ek_engine_get_session (self->engine));
+
+  /* Over, however it ended (time, submission, the proctor): the answers are final. */
+  if (self->answer_store != NULL &&
+      (stage == EK_SESSION_STAGE_FINISHING || stage == EK_SESSION_STAGE_FINISHED ||
+       stage == EK_SESSION_STAGE_ENDED))
+    ek_answer_store_set_read_only (self->answer_store);
+}
+
+static void
 on_phase_started_cb (EkExamPage *self,
                      int         index)
 {
@@ -286,6 +540,9 @@ refresh_action (GtkWidget  *widget,
 {
   EkExamPage *self = EK_EXAM_PAGE (widget);
 
+  /* A store that could not be opened is tried again too. */
+  if (self->answer_store == NULL && self->answer_store_error != NULL)
+    open_answer_store (self);
   fetch_questions (self, ek_session_get_phase_index (ek_engine_get_session (self->engine)));
 }
 
@@ -633,6 +890,28 @@ ack_warning_action (GtkWidget  *widget,
 
 /* --- ending --------------------------------------------------------------- */
 
+static void hand_in (EkExamPage *self);
+
+static void
+on_view_confirmed_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(EkExamPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->confirming = FALSE;
+  /* Go back (FALSE, no error), or the view closed: nothing to tell. */
+  if (!ek_question_view_confirm_submit_finish (EK_QUESTION_VIEW (object), result, &error))
+    {
+      if (error != NULL)
+        g_debug ("The Submit confirmation ended: %s", error->message);
+      return;
+    }
+
+  hand_in (self);
+}
+
 static void
 end_action (GtkWidget  *widget,
             const char *action_name,
@@ -641,6 +920,9 @@ end_action (GtkWidget  *widget,
   EkExamPage *self = EK_EXAM_PAGE (widget);
   g_autoptr(GError) error = NULL;
 
+  if (self->ending || self->confirming)
+    return;
+
   if (!ek_session_can_submit (ek_engine_get_session (self->engine), &error))
     {
       ek_show_message (self->notice_label, error->message);
@@ -648,6 +930,18 @@ end_action (GtkWidget  *widget,
     }
 
   ek_show_message (self->notice_label, NULL);
+
+  /* A written test confirms in the view, with the count of unanswered questions. */
+  if (self->question_view != NULL && self->answer_store != NULL &&
+      !ek_answer_store_get_read_only (self->answer_store))
+    {
+      self->confirming = TRUE;
+      ek_question_view_confirm_submit_async (EK_QUESTION_VIEW (self->question_view),
+                                             self->cancellable, on_view_confirmed_cb,
+                                             g_object_ref (self));
+      return;
+    }
+
   ek_show_message (self->end_error_label, NULL);
   gtk_widget_set_visible (self->end_overlay, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->end_cancel_button));
@@ -679,9 +973,88 @@ on_submitted_cb (GObject      *object,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "exam.end-confirm", TRUE);
 
   /* On success the session is finishing and the window shows the finish page. */
-  if (!ek_engine_step_finish (EK_ENGINE (object), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    ek_show_message (self->end_error_label, error->message);
+  if (!ek_engine_step_finish (EK_ENGINE (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          ek_show_message (self->end_error_label, error->message);
+          /* A written test's confirmation was in the view: no overlay on show. */
+          if (!gtk_widget_get_visible (self->end_overlay))
+            ek_show_message (self->notice_label, error->message);
+        }
+      return;
+    }
+
+  /* Handed in: the answers are final. What is still queued goes on being pushed. */
+  if (self->answer_store != NULL)
+    ek_answer_store_set_read_only (self->answer_store);
+}
+
+static void
+submit_now (EkExamPage *self)
+{
+  guint n_answered = 0;
+
+  if (self->answer_store != NULL)
+    n_answered = ek_answer_store_get_n_answered (self->answer_store);
+  ek_engine_submit_async (self->engine, n_answered, self->cancellable, on_submitted_cb,
+                          g_object_ref (self));
+}
+
+static void
+on_last_sync_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(EkExamPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_handle_id (&self->sync_timeout, g_source_remove);
+  g_clear_object (&self->sync_cancellable);
+
+  /* Offline or slow: submitted anyway. The answers stay queued in the store and
+   * are pushed when the server can be reached, after a restart too. */
+  if (!ek_answer_store_sync_finish (EK_ANSWER_STORE (object), result, &error))
+    {
+      if (g_cancellable_is_cancelled (self->cancellable))
+        return;
+      g_message ("Submitting with answers not yet on the server: %s", error->message);
+    }
+
+  submit_now (self);
+}
+
+static gboolean
+on_sync_timeout_cb (gpointer user_data)
+{
+  EkExamPage *self = user_data;
+
+  self->sync_timeout = 0;
+  g_cancellable_cancel (self->sync_cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* Hands the exam in: a written test's last answers are pushed first (bounded). */
+static void
+hand_in (EkExamPage *self)
+{
+  self->ending = TRUE;
+  ek_show_message (self->end_error_label, NULL);
+  gtk_spinner_set_spinning (self->end_spinner, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->end_spinner), TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "exam.end-confirm", FALSE);
+
+  if (self->answer_store == NULL || ek_answer_store_get_api_client (self->answer_store) == NULL)
+    {
+      submit_now (self);
+      return;
+    }
+
+  ek_show_message (self->notice_label, _("Handing in your answers…"));
+  self->sync_cancellable = g_cancellable_new ();
+  self->sync_timeout = g_timeout_add (SUBMIT_SYNC_TIMEOUT_MS, on_sync_timeout_cb, self);
+  ek_answer_store_sync_async (self->answer_store, self->sync_cancellable, on_last_sync_cb,
+                              g_object_ref (self));
 }
 
 static void
@@ -691,14 +1064,9 @@ end_confirm_action (GtkWidget  *widget,
 {
   EkExamPage *self = EK_EXAM_PAGE (widget);
 
-  self->ending = TRUE;
-  ek_show_message (self->end_error_label, NULL);
-  gtk_spinner_set_spinning (self->end_spinner, TRUE);
-  gtk_widget_set_visible (GTK_WIDGET (self->end_spinner), TRUE);
-  gtk_widget_action_set_enabled (widget, "exam.end-confirm", FALSE);
-  /* TODO(written): the answer store's count of answered questions. */
-  ek_engine_submit_async (self->engine, 0, self->cancellable, on_submitted_cb,
-                          g_object_ref (self));
+  if (self->ending)
+    return;
+  hand_in (self);
 }
 
 static void
@@ -710,6 +1078,46 @@ ek_exam_page_map (GtkWidget *widget)
 
   if (!ek_engine_is_practice (self->engine) && self->poll_source == 0 && !self->polling)
     poll_messages (self);
+}
+
+/* --- the camera and the level meter ---------------------------------------- */
+
+static void
+on_level_db_cb (EkRecorder *recorder,
+                GParamSpec *pspec,
+                EkExamPage *self)
+{
+  double db = ek_recorder_get_level_db (recorder);
+
+  /* -60 dB (silence for a meter) .. 0 dB (full scale) */
+  ek_camera_view_set_level (self->camera_view, CLAMP ((db + 60.0) / 60.0, 0.0, 1.0));
+}
+
+/* Shows the preview and the level of the engine's recording, when there is one. */
+static void
+follow_recording (EkExamPage *self)
+{
+  EkExamRecording *recording = ek_engine_get_recording (self->engine);
+  EkRecorder *recorder = recording != NULL ? ek_exam_recording_get_recorder (recording) : NULL;
+
+  if (self->camera_paintable != NULL &&
+      ek_camera_paintable_get_recorder (self->camera_paintable) == recorder)
+    return;
+
+  if (recorder == NULL)
+    {
+      /* The last frame would lie about a recording that is over. */
+      ek_camera_view_set_paintable (self->camera_view, NULL);
+      ek_camera_view_set_level (self->camera_view, -1);
+      g_clear_object (&self->camera_paintable);
+      return;
+    }
+
+  g_clear_object (&self->camera_paintable);
+  self->camera_paintable = ek_camera_paintable_new (recorder);
+  ek_camera_view_set_paintable (self->camera_view, GDK_PAINTABLE (self->camera_paintable));
+  g_signal_connect_object (recorder, "notify::level-db", G_CALLBACK (on_level_db_cb), self, 0);
+  on_level_db_cb (recorder, NULL, self);
 }
 
 static void
@@ -755,7 +1163,16 @@ ek_exam_page_constructed (GObject *object)
                            G_CALLBACK (on_phase_index_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "phase-started",
                            G_CALLBACK (on_phase_started_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::stage",
+                           G_CALLBACK (on_stage_cb), self, G_CONNECT_SWAPPED);
   update_phase (self);
+
+  g_signal_connect_object (self->engine, "notify::recording",
+                           G_CALLBACK (follow_recording), self, G_CONNECT_SWAPPED);
+  follow_recording (self);
+
+  /* Before the questions: a written test shows them only with the store open. */
+  open_answer_store (self);
 
   /* A re-entered session lands in a running phase after its phase-started. */
   if (ek_session_get_phase_index (session) >= 0)
@@ -770,12 +1187,20 @@ ek_exam_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->questions_cancellable);
   g_clear_object (&self->questions_cancellable);
+  g_cancellable_cancel (self->sync_cancellable);
+  g_clear_object (&self->sync_cancellable);
+  g_clear_handle_id (&self->sync_timeout, g_source_remove);
   g_clear_handle_id (&self->poll_source, g_source_remove);
+  g_clear_pointer (&self->waiting_questions, json_array_unref);
+  g_clear_error (&self->answer_store_error);
+  self->question_view = NULL;
   g_queue_clear_full (&self->warnings, (GDestroyNotify) json_object_unref);
   g_clear_pointer (&self->pending_acks, g_ptr_array_unref);
   g_clear_pointer (&self->cursor, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_EXAM_PAGE);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->answer_store);
+  g_clear_object (&self->camera_paintable);
   g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (ek_exam_page_parent_class)->dispose (object);

@@ -2,9 +2,9 @@
  *
  * Says why the exam ended and what the exam server has confirmed, asking it
  * again until it answers. "Complete" is never claimed without the server's
- * confirmation: the recording upload (EkOutbox) is not part of this build, and the
- * page says exactly that. A practice run ends with the playback of the local
- * recording where this build has one.
+ * confirmation: the recording's upload progress comes from the session's EkOutbox,
+ * and the page says "complete" only when the outbox is (every segment confirmed by
+ * the server). A practice run ends with the playback of the local recording.
  */
 
 #include "config.h"
@@ -19,6 +19,8 @@ struct _EkFinishPage
   GtkWidget     parent_instance;
 
   EkEngine     *engine;       /* owned */
+  EkExamRecording *recording; /* owned, nullable: the session's recording */
+  EkOutbox     *outbox;       /* owned, nullable: kept past the engine's FINISHED */
   GCancellable *cancellable;  /* owned; cancelled on dispose */
   guint         retry_source;
 
@@ -130,6 +132,162 @@ ask_server (EkFinishPage *self)
                                    on_session_cb, g_object_ref (self));
 }
 
+/* --- the recording's upload ----------------------------------------------- */
+
+static char *
+format_eta (gint64 seconds)
+{
+  if (seconds < 60)
+    /* Translators: time left, in seconds */
+    return g_strdup_printf (_("%d s"), (int) MAX (seconds, 1));
+  /* Translators: time left, in minutes */
+  return g_strdup_printf (_("%d min"), (int) ((seconds + 59) / 60));
+}
+
+static void
+update_upload (EkFinishPage *self)
+{
+  const char *problem = ek_engine_get_recording_problem (self->engine);
+  g_autofree char *text = NULL;
+
+  if (self->outbox == NULL)
+    {
+      if (self->recording == NULL)
+        text = g_strdup (_("No recording of this exam was made on this computer."));
+      else
+        text = g_strdup (_("Preparing the upload of your recording…"));
+    }
+  else if (ek_outbox_get_complete (self->outbox))
+    {
+      text = g_strdup (_("Upload complete: the exam server has confirmed every part of your "
+                         "recording. You may close this window."));
+    }
+  else if (ek_outbox_get_waiting (self->outbox))
+    {
+      text = g_strdup (_("Waiting for the network. Keep this window open; your recording is "
+                         "safe on this computer."));
+    }
+  else
+    {
+      g_autofree char *sent = g_format_size (ek_outbox_get_bytes_sent (self->outbox));
+      g_autofree char *total = g_format_size (ek_outbox_get_bytes_total (self->outbox));
+      g_autofree char *rate = g_format_size ((guint64) MAX (ek_outbox_get_rate (self->outbox), 0));
+      gint64 eta = ek_outbox_get_eta_seconds (self->outbox);
+
+      if (eta >= 0)
+        {
+          g_autofree char *left = format_eta (eta);
+
+          /* Translators: "12.3 MB of 45.6 MB sent (1.2 MB/s), about 30 s left" */
+          text = g_strdup_printf (_("Uploading your recording: %s of %s sent (%s/s), about %s "
+                                    "left. Keep this window open."),
+                                  sent, total, rate, left);
+        }
+      else
+        {
+          /* Translators: "12.3 MB of 45.6 MB sent" */
+          text = g_strdup_printf (_("Uploading your recording: %s of %s sent. Keep this "
+                                    "window open."), sent, total);
+        }
+    }
+
+  if (problem != NULL && (self->outbox == NULL || !ek_outbox_get_complete (self->outbox)))
+    {
+      g_autofree char *with_problem = g_strdup_printf ("%s\n%s", text, problem);
+
+      gtk_label_set_label (self->upload_label, with_problem);
+      return;
+    }
+
+  gtk_label_set_label (self->upload_label, text);
+}
+
+static void
+on_outbox_notify_cb (GObject      *object,
+                     GParamSpec   *pspec,
+                     EkFinishPage *self)
+{
+  update_upload (self);
+}
+
+static void
+watch_outbox (EkFinishPage *self)
+{
+  EkOutbox *outbox = ek_exam_recording_get_outbox (self->recording);
+
+  if (outbox == NULL || outbox == self->outbox)
+    return;
+
+  g_set_object (&self->outbox, outbox);
+  g_signal_connect_object (outbox, "notify", G_CALLBACK (on_outbox_notify_cb), self, 0);
+  update_upload (self);
+}
+
+static void
+on_recording_outbox_cb (EkExamRecording *recording,
+                        GParamSpec      *pspec,
+                        EkFinishPage    *self)
+{
+  watch_outbox (self);
+}
+
+static void
+on_recording_problem_cb (EkEngine     *engine,
+                         GParamSpec   *pspec,
+                         EkFinishPage *self)
+{
+  update_upload (self);
+}
+
+/* The practice recording: its first segment, played here. */
+static void
+show_playback (EkFinishPage *self)
+{
+  g_autofree char *first = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  guint first_index = G_MAXUINT;
+
+  if (self->recording != NULL)
+    dir = g_dir_open (ek_exam_recording_get_directory (self->recording), 0, NULL);
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      const char *stream;
+      guint index;
+
+      if (ek_segment_parse_file_name (name, &stream, &index) &&
+          g_str_equal (stream, EK_SEGMENT_STREAM_CAMERA) && index < first_index)
+        {
+          first_index = index;
+          g_free (first);
+          first = g_build_filename (ek_exam_recording_get_directory (self->recording),
+                                    name, NULL);
+        }
+    }
+
+  if (first == NULL)
+    {
+      gtk_label_set_label (self->playback_label,
+                           _("This computer recorded nothing during the practice exam, so "
+                             "there is nothing to play back."));
+      return;
+    }
+
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (first);
+    GtkWidget *video = gtk_video_new_for_file (file);
+    g_autofree char *text = NULL;
+
+    gtk_widget_set_size_request (video, 320, 180);
+    gtk_box_append (GTK_BOX (self->playback_box), video);
+    /* Translators: %s is a folder on this computer */
+    text = g_strdup_printf (_("The beginning of your practice recording. All of it is in %s."),
+                            ek_exam_recording_get_directory (self->recording));
+    gtk_label_set_label (self->playback_label, text);
+  }
+}
+
 static void
 leave_action (GtkWidget  *widget,
               const char *action_name,
@@ -184,25 +342,31 @@ ek_finish_page_constructed (GObject *object)
       break;
     }
 
-  /* TODO(outbox): show EkOutbox's progress per stream and in total here, the
-   * "keep this window open" message while the network is away, and "complete"
-   * once POST /v1/session/finish confirms every segment. */
-  gtk_label_set_label (self->upload_label,
-                       _("Recording upload is not available in this build: this computer "
-                         "recorded nothing, so there is nothing to upload."));
+  /* The engine drops the recording at FINISHED: the page keeps its own refs. */
+  if (ek_engine_get_recording (self->engine) != NULL)
+    self->recording = g_object_ref (ek_engine_get_recording (self->engine));
+  g_signal_connect_object (self->engine, "notify::recording-problem",
+                           G_CALLBACK (on_recording_problem_cb), self, 0);
 
   if (ek_engine_is_practice (self->engine))
     {
       gtk_label_set_label (self->server_label,
                            _("This was the practice exam: nothing was sent to any server."));
+      gtk_label_set_label (self->upload_label,
+                           _("The practice recording is not uploaded: it stays on this "
+                             "computer."));
       gtk_widget_set_visible (self->playback_box, TRUE);
-      /* TODO(recorder): play the local segments here with a GtkVideo. */
-      gtk_label_set_label (self->playback_label,
-                           _("Playing back your practice recording is not available in this "
-                             "build, because this build does not record."));
+      show_playback (self);
     }
   else
     {
+      if (self->recording != NULL)
+        {
+          g_signal_connect_object (self->recording, "notify::outbox",
+                                   G_CALLBACK (on_recording_outbox_cb), self, 0);
+          watch_outbox (self);
+        }
+      update_upload (self);
       ask_server (self);
     }
 }
@@ -216,6 +380,8 @@ ek_finish_page_dispose (GObject *object)
   g_clear_handle_id (&self->retry_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_FINISH_PAGE);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->outbox);
+  g_clear_object (&self->recording);
   g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (ek_finish_page_parent_class)->dispose (object);

@@ -311,6 +311,43 @@ read_sources (JsonObject      *test,
   return TRUE;
 }
 
+/**
+ * ek_lockdown_test_configure:
+ *
+ * Points @controller's probes at the test's sources and sets its injected-input filter,
+ * from the "test" object of the file at @path (see the header).
+ */
+gboolean
+ek_lockdown_test_configure (EkLockdownController  *controller,
+                            const char            *path,
+                            GError               **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(JsonObject) root = NULL;
+  g_autoptr(EkProbeSources) sources = ek_probe_sources_new ();
+  g_auto(GStrv) search_path = NULL;
+  JsonObject *test = NULL;
+  gboolean xtest_filter = TRUE;
+  gsize length = 0;
+
+  g_return_val_if_fail (EK_IS_LOCKDOWN_CONTROLLER (controller), FALSE);
+
+  if (!g_file_get_contents (path, &contents, &length, error) ||
+      (root = ek_json_parse_object (contents, length, error)) == NULL ||
+      !ek_json_read_object (root, "test", TRUE, &test, error) ||
+      !ek_json_read_bool (test, "xtest_filter", FALSE, &xtest_filter, error) ||
+      !ek_json_read_strv (test, "search_path", FALSE, &search_path, error) ||
+      !read_sources (test, sources, error))
+    return FALSE;
+
+  ek_lockdown_controller_set_probe_sources (controller, sources);
+  ek_lockdown_controller_set_filter_synthetic (controller, xtest_filter);
+  if (search_path != NULL)
+    ek_lockdown_controller_set_process_search_path (controller, (const char * const *) search_path);
+
+  return TRUE;
+}
+
 static void
 window_map_cb (GtkWidget *window,
                TestRun   *run)

@@ -16,10 +16,18 @@
 
 #include <gtk/gtk.h>
 
+#include "ek-lockdown-controller.h"
+
 G_BEGIN_DECLS
 
 GtkWindow *ek_lockdown_test_window_new (GtkApplication  *application,
                                         const char      *path,
                                         GError         **error);
+
+/* The real exam window under test (EK_TEST_LOCKDOWN_CONFIG): FILE's "test" object only
+ * (probe sources, "xtest_filter", "search_path"); the policy is the exam's. */
+gboolean   ek_lockdown_test_configure  (EkLockdownController *controller,
+                                        const char           *path,
+                                        GError              **error);
 
 G_END_DECLS

@@ -29,6 +29,8 @@ struct _EkSelfCheckPage
   EkCameraPaintable *paintable;     /* owned */
   GtkFileChooserNative *chooser;    /* owned while saving */
   char              *save_format;   /* "json" or "html" while saving */
+  EkApiClient       *api;           /* owned, nullable: the logged-in session's */
+  GCancellable      *send_cancellable;  /* owned while sending */
 
   /* Template children, borrowed. */
   GtkWidget         *content;
@@ -40,6 +42,7 @@ struct _EkSelfCheckPage
   GtkLabel          *message_label;
   GtkListBox        *results_list;
   GtkButton         *again_button;
+  GtkWidget         *send_button;
 };
 
 enum {
@@ -199,6 +202,12 @@ update_actions (EkSelfCheckPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "selfcheck.run", !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "selfcheck.save",
                                  !running && have_results && self->chooser == NULL);
+  /* Only a logged-in session can send: the server files the report under it. */
+  gtk_widget_set_visible (self->send_button,
+                          self->api != NULL && ek_api_client_has_session_token (self->api));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "selfcheck.send",
+                                 !running && have_results && self->send_cancellable == NULL &&
+                                 self->api != NULL && ek_api_client_has_session_token (self->api));
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), running);
 }
 
@@ -307,8 +316,6 @@ on_saved_response_cb (GtkNativeDialog *dialog,
   g_autoptr(GtkFileChooserNative) chooser = g_steal_pointer (&self->chooser);
   g_autoptr(GFile) file = NULL;
   g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean saved;
 
   update_actions (self);
   if (response != GTK_RESPONSE_ACCEPT)
@@ -322,25 +329,7 @@ on_saved_response_cb (GtkNativeDialog *dialog,
       return;
     }
 
-  if (g_strcmp0 (self->save_format, "html") == 0)
-    saved = ek_self_check_save_html (self->check, path, &error);
-  else
-    saved = ek_self_check_save_json (self->check, path, &error);
-
-  if (saved)
-    {
-      /* Translators: %s is a file name */
-      g_autofree char *message = g_strdup_printf (_("The report was saved as %s."), path);
-
-      ek_show_message (self->message_label, message);
-    }
-  else
-    {
-      g_autofree char *message = g_strdup_printf (_("The report could not be saved: %s"),
-                                                  error->message);
-
-      ek_show_message (self->message_label, message);
-    }
+  ek_self_check_page_save (self, self->save_format, path, NULL);
 }
 
 static void
@@ -370,6 +359,54 @@ save_action (GtkWidget  *widget,
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
   g_signal_connect (self->chooser, "response", G_CALLBACK (on_saved_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  update_actions (self);
+}
+
+static void
+on_sent_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(EkSelfCheckPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ek_api_client_post_self_check_finish (EK_API_CLIENT (source), result, NULL, NULL, &error))
+    {
+      /* Cancelled: the page is going away. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      {
+        /* Translators: %s says why, e.g. the server cannot be reached */
+        g_autofree char *message = g_strdup_printf (_("The report could not be sent: %s"),
+                                                    error->message);
+
+        ek_show_message (self->message_label, message);
+      }
+    }
+  else
+    ek_show_message (self->message_label, _("The report was sent to the exam server."));
+
+  g_clear_object (&self->send_cancellable);
+  update_actions (self);
+}
+
+static void
+send_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  EkSelfCheckPage *self = EK_SELF_CHECK_PAGE (widget);
+  g_autoptr(JsonNode) report = NULL;
+
+  if (self->api == NULL || self->send_cancellable != NULL)
+    return;
+
+  report = ek_self_check_to_json (self->check);
+  self->send_cancellable = g_cancellable_new ();
+  ek_api_client_post_self_check_async (self->api, report, self->send_cancellable, on_sent_cb,
+                                       g_object_ref (self));
+  ek_show_message (self->message_label, _("Sending the report…"));
   update_actions (self);
 }
 
@@ -518,6 +555,7 @@ ek_self_check_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->tone_cancellable);
+  g_cancellable_cancel (self->send_cancellable);
   if (self->chooser != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->chooser, self);
@@ -527,8 +565,10 @@ ek_self_check_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_SELF_CHECK_PAGE);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->tone_cancellable);
+  g_clear_object (&self->send_cancellable);
   g_clear_object (&self->paintable);
   g_clear_object (&self->check);
+  g_clear_object (&self->api);
   g_clear_pointer (&self->save_format, g_free);
 
   G_OBJECT_CLASS (ek_self_check_page_parent_class)->dispose (object);
@@ -609,6 +649,7 @@ ek_self_check_page_class_init (EkSelfCheckPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkSelfCheckPage, message_label);
   gtk_widget_class_bind_template_child (widget_class, EkSelfCheckPage, results_list);
   gtk_widget_class_bind_template_child (widget_class, EkSelfCheckPage, again_button);
+  gtk_widget_class_bind_template_child (widget_class, EkSelfCheckPage, send_button);
 
   /**
    * EkSelfCheckPage|selfcheck.run:
@@ -624,6 +665,13 @@ ek_self_check_page_class_init (EkSelfCheckPageClass *klass)
    * Saves the report where the person chooses.
    */
   gtk_widget_class_install_action (widget_class, "selfcheck.save", "s", save_action);
+
+  /**
+   * EkSelfCheckPage|selfcheck.send:
+   *
+   * Sends the report to the exam server, under the logged-in session.
+   */
+  gtk_widget_class_install_action (widget_class, "selfcheck.send", NULL, send_action);
 
   /**
    * EkSelfCheckPage|selfcheck.play-tone:
@@ -686,4 +734,67 @@ ek_self_check_page_start (EkSelfCheckPage *self)
   g_return_if_fail (EK_IS_SELF_CHECK_PAGE (self));
 
   start_run (self);
+}
+
+/**
+ * ek_self_check_page_set_api:
+ * @api: (nullable): the API client of the session in progress, or %NULL
+ *
+ * Offers to send the report to the exam server while @api holds a logged-in session.
+ */
+void
+ek_self_check_page_set_api (EkSelfCheckPage *self,
+                            EkApiClient     *api)
+{
+  g_return_if_fail (EK_IS_SELF_CHECK_PAGE (self));
+  g_return_if_fail (api == NULL || EK_IS_API_CLIENT (api));
+
+  if (g_set_object (&self->api, api))
+    update_actions (self);
+}
+
+/**
+ * ek_self_check_page_save:
+ * @format: "json" or "html"
+ * @path: the file to write, private to the user (0600)
+ *
+ * Saves the report and says so, or why not, on the page: what the file chooser's
+ * answer leads to.
+ *
+ * Returns: whether the file was written
+ */
+gboolean
+ek_self_check_page_save (EkSelfCheckPage  *self,
+                         const char       *format,
+                         const char       *path,
+                         GError          **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean saved;
+
+  g_return_val_if_fail (EK_IS_SELF_CHECK_PAGE (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (g_strcmp0 (format, "html") == 0)
+    saved = ek_self_check_save_html (self->check, path, &local_error);
+  else
+    saved = ek_self_check_save_json (self->check, path, &local_error);
+
+  if (saved)
+    {
+      /* Translators: %s is a file name */
+      g_autofree char *message = g_strdup_printf (_("The report was saved as %s."), path);
+
+      ek_show_message (self->message_label, message);
+    }
+  else
+    {
+      g_autofree char *message = g_strdup_printf (_("The report could not be saved: %s"),
+                                                  local_error->message);
+
+      ek_show_message (self->message_label, message);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    }
+
+  return saved;
 }

@@ -3,6 +3,7 @@
 
 #include <gtk/gtk.h>
 
+#include "ek-api-client.h"
 #include "ek-self-check.h"
 
 G_BEGIN_DECLS
@@ -14,5 +15,11 @@ G_DECLARE_FINAL_TYPE (EkSelfCheckPage, ek_self_check_page, EK, SELF_CHECK_PAGE, 
 GtkWidget   *ek_self_check_page_new       (EkSelfCheck     *check);
 EkSelfCheck *ek_self_check_page_get_check (EkSelfCheckPage *self);
 void         ek_self_check_page_start     (EkSelfCheckPage *self);
+void         ek_self_check_page_set_api   (EkSelfCheckPage *self,
+                                           EkApiClient     *api);
+gboolean     ek_self_check_page_save      (EkSelfCheckPage *self,
+                                           const char      *format,
+                                           const char      *path,
+                                           GError         **error);
 
 G_END_DECLS

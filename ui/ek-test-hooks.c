@@ -3,7 +3,10 @@
 #include "config.h"
 
 #include "ek-countdown.h"
+#include "ek-exam-page.h"
+#include "ek-lockdown-overlay.h"
 #include "ek-login-page.h"
+#include "ek-question-view.h"
 #include "ek-test-hooks.h"
 #include "ek-window.h"
 
@@ -91,6 +94,15 @@ activate_cb (GSimpleAction *action,
     {
       g_warning ("test-activate: %s", error->message);
       return;
+    }
+
+  /* The exam page lies inside the lockdown's overlay: its actions are its own. */
+  if (EK_IS_LOCKDOWN_OVERLAY (page))
+    {
+      g_autoptr(GPtrArray) exam_pages = find_all (page, EK_TYPE_EXAM_PAGE, NULL);
+
+      if (exam_pages->len > 0)
+        page = g_ptr_array_index (exam_pages, 0);
     }
 
   if (!gtk_widget_activate_action_variant (page, name, target))
@@ -185,7 +197,72 @@ type_cb (GSimpleAction *action,
   g_signal_emit_by_name (g_ptr_array_index (entries, 0), "activate");
 }
 
+static EkQuestionView *
+find_question_view (GtkWidget *page)
+{
+  g_autoptr(GPtrArray) views = find_all (page, EK_TYPE_QUESTION_VIEW, NULL);
+
+  return views->len > 0 ? g_ptr_array_index (views, 0) : NULL;
+}
+
+static void
+answer_cb (GSimpleAction *action,
+           GVariant      *parameter,
+           gpointer       user_data)
+{
+  EkQuestionView *view = find_question_view (get_visible_page (G_APPLICATION (user_data)));
+  EkAnswerStore *store = view != NULL ? ek_question_view_get_store (view) : NULL;
+  g_autoptr(JsonNode) value = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *question_id;
+  const char *json;
+
+  g_variant_get (parameter, "(&s&s)", &question_id, &json);
+  if (store == NULL)
+    {
+      g_message ("test-answer: no written question view on show");
+      return;
+    }
+  value = json_from_string (json, &error);
+  if (value == NULL && error == NULL)
+    value = json_node_new (JSON_NODE_NULL);
+  if (value == NULL || !ek_answer_store_set_value (store, question_id, value, &error))
+    g_message ("test-answer: %s: %s", question_id, error->message);
+}
+
 /* --- status --------------------------------------------------------------- */
+
+static void
+add_answers_status (GVariantBuilder *builder,
+                    EkQuestionView  *view)
+{
+  EkAnswerStore *store = ek_question_view_get_store (view);
+  GListModel *questions = ek_question_view_get_questions (view);
+  g_autoptr(JsonObject) answers = json_object_new ();
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *text = NULL;
+
+  g_variant_builder_add (builder, "{sv}", "questions",
+                         g_variant_new_uint32 (g_list_model_get_n_items (questions)));
+  g_variant_builder_add (builder, "{sv}", "unanswered",
+                         g_variant_new_uint32 (ek_question_view_get_n_unanswered (view)));
+  if (store == NULL)
+    return;
+
+  for (guint i = 0; i < g_list_model_get_n_items (questions); i++)
+    {
+      g_autoptr(EkQuestion) question = g_list_model_get_item (questions, i);
+      JsonNode *value = ek_answer_store_get_value (store, ek_question_get_id (question));
+
+      if (value != NULL)
+        json_object_set_member (answers, ek_question_get_id (question), json_node_copy (value));
+    }
+  json_node_set_object (root, answers);
+  text = json_to_string (root, FALSE);
+  g_variant_builder_add (builder, "{sv}", "answers", g_variant_new_string (text));
+  g_variant_builder_add (builder, "{sv}", "answers-read-only",
+                         g_variant_new_boolean (ek_answer_store_get_read_only (store)));
+}
 
 static char *
 join_labels (GtkWidget  *root,
@@ -273,10 +350,27 @@ build_status (GApplication *app)
                                                                               "ek-countdown-last-minute")));
     }
 
+  /* The exam's lockdown: "", "engaged", "relaxed" or "off" (released or refused). */
+  if (window != NULL && ek_window_get_lockdown (window) != NULL)
+    {
+      EkLockdownController *lockdown = ek_window_get_lockdown (window);
+      const char *state = "off";
+
+      if (ek_lockdown_policy_get_relaxed (ek_lockdown_controller_get_policy (lockdown)))
+        state = "relaxed";
+      else if (ek_lockdown_controller_get_engaged (lockdown))
+        state = "engaged";
+      g_variant_builder_add (&builder, "{sv}", "lockdown", g_variant_new_string (state));
+    }
+
   error = g_strjoin (*errors != '\0' && *notices != '\0' ? "\n" : "", errors, notices, NULL);
   g_variant_builder_add (&builder, "{sv}", "error", g_variant_new_string (error));
   g_variant_builder_add (&builder, "{sv}", "text", g_variant_new_string (text));
-  g_variant_builder_add (&builder, "{sv}", "questions", g_variant_new_uint32 (questions->len));
+  /* A written test's view shows one question at a time: its list counts. */
+  if (find_question_view (page) != NULL)
+    add_answers_status (&builder, find_question_view (page));
+  else
+    g_variant_builder_add (&builder, "{sv}", "questions", g_variant_new_uint32 (questions->len));
   g_variant_builder_add (&builder, "{sv}", "warning", g_variant_new_boolean (warnings->len > 0));
   g_variant_builder_add (&builder, "{sv}", "unread", g_variant_new_string (unread));
 
@@ -322,6 +416,7 @@ ek_test_hooks_install (EkApplication *app)
     { "test-check-all", check_all_cb, NULL, NULL, NULL, { 0 } },
     { "test-click", click_cb, "s", NULL, NULL, { 0 } },
     { "test-type", type_cb, "s", NULL, NULL, { 0 } },
+    { "test-answer", answer_cb, "(ss)", NULL, NULL, { 0 } },
   };
   g_autoptr(GSimpleAction) status = NULL;
   const char *bus_name = g_getenv ("EK_TEST_BUS_NAME");

@@ -12,9 +12,16 @@
  * app.test-check-all       tick every check box on the page on show
  * app.test-click (s)       press the button whose label is this text
  * app.test-type (s)        type into the first text field on show and press Enter
+ * app.test-answer (ss)     question id and answer value (JSON text, "null" clears):
+ *                          set through the answer store of the question view on
+ *                          show, as the view's inputs do
  * app.test-status          state a{sv}: page, stage, step, phase, countdown-ms,
  *                          countdown-text, error, text, questions, warning, unread,
- *                          sequence, session-id; refreshed every 100 ms
+ *                          sequence, session-id, lockdown ("engaged", "relaxed",
+ *                          "off"); with a written test's question view also
+ *                          answers (JSON object: question id to value, as the
+ *                          view's store holds them), answers-read-only and
+ *                          unanswered; refreshed every 100 ms
  */
 #pragma once
 

@@ -11,6 +11,7 @@
 #include "ek-countdown.h"
 #include "ek-ui-util.h"
 #include "ek-waiting-page.h"
+#include "ek-window.h"
 
 struct _EkWaitingPage
 {
@@ -95,18 +96,49 @@ on_entered_cb (GObject      *object,
 }
 
 static void
+on_lockdown_engaged_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(EkWaitingPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ek_window_engage_lockdown_finish (EK_WINDOW (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      ek_show_message (self->error_label, error->message);
+      self->busy = FALSE;
+      gtk_spinner_set_spinning (self->spinner, FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+      update (self);
+      return;
+    }
+
+  ek_engine_enter_async (self->engine, self->cancellable, on_entered_cb, g_object_ref (self));
+}
+
+static void
 enter_action (GtkWidget  *widget,
               const char *action_name,
               GVariant   *parameter)
 {
   EkWaitingPage *self = EK_WAITING_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
 
   ek_show_message (self->error_label, NULL);
   self->busy = TRUE;
   gtk_spinner_set_spinning (self->spinner, TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), TRUE);
   update (self);
-  ek_engine_enter_async (self->engine, self->cancellable, on_entered_cb, g_object_ref (self));
+
+  /* The lockdown first: if this computer may not sit the exam, the candidate stays here
+   * and reads why (the reason and each finding by name). */
+  if (EK_IS_WINDOW (root))
+    ek_window_engage_lockdown_async (EK_WINDOW (root), self->cancellable, on_lockdown_engaged_cb,
+                                     g_object_ref (self));
+  else
+    ek_engine_enter_async (self->engine, self->cancellable, on_entered_cb, g_object_ref (self));
 }
 
 static gboolean

@@ -19,15 +19,21 @@
 #include "ek-face-check-page.h"
 #include "ek-finish-page.h"
 #include "ek-guided-step-page.h"
+#include "ek-lockdown-overlay.h"
 #include "ek-login-page.h"
 #include "ek-pledge-page.h"
 #include "ek-practice-page.h"
+#include "ek-quit-password.h"
 #include "ek-second-view-page.h"
 #include "ek-self-check-page.h"
 #include "ek-start-page.h"
 #include "ek-ui-util.h"
 #include "ek-waiting-page.h"
 #include "ek-window.h"
+
+#ifdef EK_ENABLE_TEST_HOOKS
+#include "ek-lockdown-test.h"
+#endif
 
 struct _EkWindow
 {
@@ -37,6 +43,15 @@ struct _EkWindow
   char                 *mode;                /* owned; the flow's start mode */
   gboolean              identity_confirmed;  /* the candidate checked their details */
   gboolean              lockdown_engaged;
+  EkLockdownController *lockdown;            /* owned; the flow's, made on entering the exam */
+  GCancellable         *lockdown_cancellable; /* owned; an engage in progress */
+  GtkWidget            *exam_page;           /* borrowed; inside the lockdown overlay */
+  EkQuitGate           *quit_gate;           /* owned; the technician's password check */
+  GtkWidget            *quit_entry;          /* borrowed; on the "quit" page */
+  GtkLabel             *quit_error;          /* borrowed; on the "quit" page */
+  char                 *quit_return_page;    /* owned; the page the quit page covers */
+  gboolean              quitting;            /* the password was right: closing is allowed */
+  gboolean              lockdown_refused;    /* a re-entered exam stays covered */
   GCancellable         *resume_cancellable;  /* owned */
   JsonArray            *practices;           /* owned; the bundle, loaded when first needed */
 
@@ -144,28 +159,418 @@ new_engine (EkWindow *self)
 
 /* --- lockdown ------------------------------------------------------------- */
 
-/* LOCKDOWN HOOK: the exam page is on screen. EkLockdownController (ui/, with
- * platform/) engages here: fullscreen, keyboard grab, monitor rule, process scan;
- * a refusal keeps the exam from starting and is shown on the exam page. */
+static void
+on_forced_submit_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(EkWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* On success the session is finishing and route() shows the finish page. */
+  if (!ek_engine_step_finish (EK_ENGINE (object), result, &error))
+    g_message ("The forced submission failed: %s", error->message);
+}
+
+/* The policy's last escalation step: the exam is handed in now, as End exam would. */
+static void
+on_lockdown_submit_requested_cb (EkWindow *self)
+{
+  if (self->engine == NULL ||
+      ek_session_get_stage (ek_engine_get_session (self->engine)) != EK_SESSION_STAGE_EXAM)
+    return;
+
+  g_message ("Lockdown: repeated violations, the exam is submitted");
+  ek_engine_submit_async (self->engine, 0, NULL, on_forced_submit_cb, g_object_ref (self));
+}
+
+/* Logged for the technician (and the tests): what the lockdown kept from the desktop,
+ * and what it saw. Nothing here is secret. */
+static void
+on_lockdown_shortcut_cb (EkWindow   *self,
+                         const char *name)
+{
+  g_message ("Lockdown: kept the shortcut %s from the desktop", name);
+}
+
+static void
+on_lockdown_violation_cb (EkWindow          *self,
+                          const EkViolation *violation)
+{
+  g_message ("Lockdown: violation %s (%s), %" G_GINT64_FORMAT " ms%s", violation->type,
+             violation->detail != NULL ? violation->detail : "", violation->duration_ms,
+             violation->counted ? "" : ", within the grace time");
+}
+
+/* The flow's controller, made when the exam is entered (the policy comes with the exam). */
+static EkLockdownController *
+ensure_lockdown (EkWindow *self)
+{
+  EkExam *exam;
+
+  if (self->lockdown != NULL)
+    return self->lockdown;
+  if (self->engine == NULL)
+    return NULL;
+
+  exam = ek_session_get_exam (ek_engine_get_session (self->engine));
+  if (exam == NULL)
+    return NULL;
+
+  self->lockdown = ek_lockdown_controller_new (GTK_WINDOW (self), ek_exam_get_lockdown_policy (exam));
+
+#ifdef EK_ENABLE_TEST_HOOKS
+  {
+    const char *path = g_getenv ("EK_TEST_LOCKDOWN_CONFIG");
+    g_autoptr(GError) error = NULL;
+
+    if (path != NULL && !ek_lockdown_test_configure (self->lockdown, path, &error))
+      g_critical ("EK_TEST_LOCKDOWN_CONFIG: %s", error->message);
+  }
+#endif
+
+  g_signal_connect_object (self->lockdown, "submit-requested",
+                           G_CALLBACK (on_lockdown_submit_requested_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->lockdown, "shortcut",
+                           G_CALLBACK (on_lockdown_shortcut_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->lockdown, "violation",
+                           G_CALLBACK (on_lockdown_violation_cb), self, G_CONNECT_SWAPPED);
+
+  return self->lockdown;
+}
+
+static void
+on_lockdown_engaged_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EkWindow *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!ek_lockdown_controller_engage_finish (EK_LOCKDOWN_CONTROLLER (object), result, &error))
+    {
+      /* The controller's message names the reason and each blocking finding. */
+      g_message ("Lockdown refused: %s", error->message);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  self->lockdown_engaged = TRUE;
+  if (ek_lockdown_policy_get_relaxed (ek_lockdown_controller_get_policy (EK_LOCKDOWN_CONTROLLER (object))))
+    g_message ("Lockdown relaxed: practice mode");
+  else
+    g_message ("Lockdown engaged");
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * ek_window_engage_lockdown_async:
+ * @self: an #EkWindow
+ *
+ * Locks the window down under the exam's policy (a relaxed one, as for practice, takes
+ * nothing). Fails with the reason, and each finding by name, when this computer may not
+ * sit the exam: the candidate is then kept out.
+ */
+void
+ek_window_engage_lockdown_async (EkWindow            *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  EkLockdownController *lockdown;
+
+  g_return_if_fail (EK_IS_WINDOW (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ek_window_engage_lockdown_async);
+
+  lockdown = ensure_lockdown (self);
+  if (lockdown == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                               _("There is no exam to lock the computer down for."));
+      return;
+    }
+
+  if (self->lockdown_engaged)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  ek_lockdown_controller_engage_async (lockdown, cancellable, on_lockdown_engaged_cb,
+                                       g_steal_pointer (&task));
+}
+
+gboolean
+ek_window_engage_lockdown_finish (EkWindow      *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (EK_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+show_lockdown_refused (EkWindow    *self,
+                       const char  *reason)
+{
+  GtkWidget *page = gtk_stack_get_child_by_name (self->stack, "lockdown-refused");
+  GtkWidget *label;
+
+  if (page == NULL)
+    {
+      GtkWidget *title;
+      GtkWidget *button;
+
+      page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
+      gtk_widget_set_halign (page, GTK_ALIGN_CENTER);
+      gtk_widget_set_valign (page, GTK_ALIGN_CENTER);
+      title = gtk_label_new (_("The exam cannot continue on this computer"));
+      gtk_widget_add_css_class (title, "ek-page-title");
+      gtk_box_append (GTK_BOX (page), title);
+      label = gtk_label_new (NULL);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 70);
+      gtk_widget_add_css_class (label, "ek-error");
+      gtk_widget_set_name (label, "lockdown-reason");
+      gtk_box_append (GTK_BOX (page), label);
+      button = gtk_button_new_with_mnemonic (_("_Check again"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.lockdown-retry");
+      gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (button, "ek-big-button");
+      gtk_box_append (GTK_BOX (page), button);
+      gtk_stack_add_named (self->stack, page, "lockdown-refused");
+    }
+
+  label = gtk_widget_get_next_sibling (gtk_widget_get_first_child (page));
+  gtk_label_set_label (GTK_LABEL (label), reason);
+  gtk_stack_set_visible_child (self->stack, page);
+}
+
+static void
+on_reentry_engaged_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(EkWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (ek_window_engage_lockdown_finish (self, result, &error))
+    {
+      route (self);
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PENDING))
+    return;
+
+  /* A re-entered exam is covered until this computer passes again. */
+  self->lockdown_refused = TRUE;
+  show_lockdown_refused (self, error->message);
+}
+
+/* The exam stage without the lockdown: a session re-entered after a restart (the candidate
+ * entered through the waiting room, which engaged it first). */
 static void
 engage_lockdown (EkWindow *self)
 {
-  if (self->lockdown_engaged)
+  if (self->lockdown_engaged || ensure_lockdown (self) == NULL)
     return;
 
-  self->lockdown_engaged = TRUE;
-  g_debug ("Lockdown hook: engage (no lockdown controller in this build)");
+  g_cancellable_cancel (self->lockdown_cancellable);
+  g_clear_object (&self->lockdown_cancellable);
+  self->lockdown_cancellable = g_cancellable_new ();
+  ek_window_engage_lockdown_async (self, self->lockdown_cancellable, on_reentry_engaged_cb,
+                                   g_object_ref (self));
 }
 
-/* LOCKDOWN HOOK: the exam is over (or the flow ends): release what engage took. */
+/* The exam is over (or the flow ends): release what engage took. The controller stays
+ * until the flow ends: the overlay on the exam page follows it. */
 static void
 release_lockdown (EkWindow *self)
 {
+  g_cancellable_cancel (self->lockdown_cancellable);
+  g_clear_object (&self->lockdown_cancellable);
+
+  if (self->lockdown != NULL)
+    ek_lockdown_controller_release (self->lockdown);
+
   if (!self->lockdown_engaged)
     return;
 
   self->lockdown_engaged = FALSE;
-  g_debug ("Lockdown hook: release");
+  g_message ("Lockdown released");
+}
+
+/* --- the technician's quit ------------------------------------------------ */
+
+static void
+close_quit_page (EkWindow *self)
+{
+  GtkWidget *page = gtk_stack_get_child_by_name (self->stack, "quit");
+
+  if (page == NULL)
+    return;
+
+  gtk_editable_set_text (GTK_EDITABLE (self->quit_entry), "");
+  if (self->quit_return_page != NULL &&
+      gtk_stack_get_child_by_name (self->stack, self->quit_return_page) != NULL)
+    gtk_stack_set_visible_child_name (self->stack, self->quit_return_page);
+  g_clear_pointer (&self->quit_return_page, g_free);
+  gtk_stack_remove (self->stack, page);
+  self->quit_entry = NULL;
+  self->quit_error = NULL;
+}
+
+static void
+on_quit_checked_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(EkWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  GApplication *app;
+
+  if (!ek_quit_gate_check_finish (EK_QUIT_GATE (object), result, &error))
+    {
+      g_message ("Technician's quit refused: %s", error->message);
+      if (self->quit_error != NULL)
+        {
+          if (g_error_matches (error, EK_QUIT_PASSWORD_ERROR, EK_QUIT_PASSWORD_ERROR_WRONG))
+            ek_show_message (self->quit_error, _("That is not the quit password."));
+          else
+            ek_show_message (self->quit_error, error->message);
+        }
+      if (self->quit_entry != NULL)
+        {
+          gtk_widget_set_sensitive (self->quit_entry, TRUE);
+          gtk_editable_set_text (GTK_EDITABLE (self->quit_entry), "");
+          gtk_widget_grab_focus (self->quit_entry);
+        }
+      return;
+    }
+
+  g_message ("Technician's quit: the lockdown is released and the kiosk closes");
+  self->quitting = TRUE;
+  release_lockdown (self);
+  app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  gtk_window_destroy (GTK_WINDOW (self));
+  if (app != NULL)
+    g_application_quit (app);
+}
+
+static void
+on_quit_entry_activate_cb (EkWindow *self)
+{
+  g_autofree char *password = NULL;
+
+  if (self->quit_gate == NULL || !gtk_widget_get_sensitive (self->quit_entry))
+    return;
+
+  /* The password lives only in the entry and the check; it is never logged. */
+  password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->quit_entry)));
+  gtk_widget_set_sensitive (self->quit_entry, FALSE);
+  ek_show_message (self->quit_error, NULL);
+  ek_quit_gate_check_async (self->quit_gate, password, NULL, on_quit_checked_cb,
+                            g_object_ref (self));
+}
+
+static void
+technician_quit_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  EkWindow *self = EK_WINDOW (widget);
+  GtkWidget *page;
+  GtkWidget *title;
+  GtkWidget *buttons;
+  GtkWidget *button;
+  const char *hash;
+
+  /* Outside a locked-down exam (practice included) the window closes the ordinary way. */
+  if (self->lockdown == NULL || !ek_lockdown_controller_get_engaged (self->lockdown) ||
+      gtk_stack_get_child_by_name (self->stack, "quit") != NULL)
+    return;
+
+  if (self->quit_gate == NULL)
+    {
+      hash = ek_lockdown_policy_get_quit_password_hash (ek_lockdown_controller_get_policy (self->lockdown));
+      self->quit_gate = ek_quit_gate_new (hash);
+    }
+
+  page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
+  gtk_widget_set_halign (page, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (page, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (page, "ek-card");
+  title = gtk_label_new (_("Technician: quit the exam kiosk"));
+  gtk_widget_add_css_class (title, "ek-page-title");
+  gtk_box_append (GTK_BOX (page), title);
+  gtk_box_append (GTK_BOX (page),
+                  gtk_label_new (_("Enter the quit password to release the lockdown and close the kiosk.")));
+  self->quit_entry = gtk_entry_new ();
+  gtk_entry_set_visibility (GTK_ENTRY (self->quit_entry), FALSE);
+  gtk_entry_set_input_purpose (GTK_ENTRY (self->quit_entry), GTK_INPUT_PURPOSE_PASSWORD);
+  g_signal_connect_object (self->quit_entry, "activate", G_CALLBACK (on_quit_entry_activate_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_box_append (GTK_BOX (page), self->quit_entry);
+  self->quit_error = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_add_css_class (GTK_WIDGET (self->quit_error), "ek-error");
+  gtk_widget_set_visible (GTK_WIDGET (self->quit_error), FALSE);
+  gtk_box_append (GTK_BOX (page), GTK_WIDGET (self->quit_error));
+  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_set_halign (buttons, GTK_ALIGN_CENTER);
+  button = gtk_button_new_with_mnemonic (_("_Back to the exam"));
+  gtk_widget_add_css_class (button, "ek-secondary-button");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.technician-quit-cancel");
+  gtk_box_append (GTK_BOX (buttons), button);
+  button = gtk_button_new_with_mnemonic (_("_Quit"));
+  gtk_widget_add_css_class (button, "ek-big-button");
+  g_signal_connect_object (button, "clicked", G_CALLBACK (on_quit_entry_activate_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_box_append (GTK_BOX (buttons), button);
+  gtk_box_append (GTK_BOX (page), buttons);
+
+  g_free (self->quit_return_page);
+  self->quit_return_page = g_strdup (ek_window_get_visible_page (self));
+  gtk_stack_add_named (self->stack, page, "quit");
+  gtk_stack_set_visible_child (self->stack, page);
+  gtk_widget_grab_focus (self->quit_entry);
+}
+
+static void
+lockdown_retry_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  EkWindow *self = EK_WINDOW (widget);
+
+  self->lockdown_refused = FALSE;
+  route (self);
+}
+
+static void
+technician_quit_cancel_action (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *parameter)
+{
+  close_quit_page (EK_WINDOW (widget));
+}
+
+/* Closing the window any other way is refused while the exam is locked down (a relaxed,
+ * practice lockdown holds nothing). */
+static gboolean
+on_close_request_cb (EkWindow *self)
+{
+  if (self->quitting || self->lockdown == NULL || !ek_lockdown_controller_get_engaged (self->lockdown))
+    return FALSE;
+
+  g_message ("Lockdown: closing the window is refused during the exam");
+  return TRUE;
 }
 
 /* --- flow ----------------------------------------------------------------- */
@@ -174,6 +579,8 @@ static void
 end_flow (EkWindow *self)
 {
   release_lockdown (self);
+  close_quit_page (self);
+  self->exam_page = NULL;
 
   for (gsize i = 0; i < G_N_ELEMENTS (flow_pages); i++)
     {
@@ -191,6 +598,16 @@ end_flow (EkWindow *self)
 
   g_clear_pointer (&self->mode, g_free);
   self->identity_confirmed = FALSE;
+
+  {
+    GtkWidget *page = gtk_stack_get_child_by_name (self->stack, "lockdown-refused");
+
+    if (page != NULL)
+      gtk_stack_remove (self->stack, page);
+  }
+  g_clear_object (&self->lockdown);
+  g_clear_object (&self->quit_gate);
+  self->lockdown_refused = FALSE;
 }
 
 static void
@@ -244,7 +661,21 @@ make_page (EkWindow   *self,
   if (g_str_equal (name, "waiting"))
     return ek_waiting_page_new (self->engine);
   if (g_str_equal (name, "exam"))
-    return ek_exam_page_new (self->engine);
+    {
+      EkLockdownController *lockdown = ensure_lockdown (self);
+      EkCandidate *candidate = ek_session_get_candidate (ek_engine_get_session (self->engine));
+      const char *seat = candidate != NULL ? ek_candidate_get_seat (candidate) : NULL;
+      GtkWidget *overlay;
+
+      self->exam_page = ek_exam_page_new (self->engine);
+      if (lockdown == NULL)
+        return self->exam_page;
+
+      /* The watermark, warnings and blocking notices lie over the exam. */
+      overlay = ek_lockdown_overlay_new (lockdown, seat != NULL ? seat : "");
+      ek_lockdown_overlay_set_child (EK_LOCKDOWN_OVERLAY (overlay), self->exam_page);
+      return overlay;
+    }
   if (g_str_equal (name, "finish"))
     return ek_finish_page_new (self->engine);
 
@@ -267,7 +698,10 @@ show_page (EkWindow   *self,
     return;
 
   gtk_stack_set_visible_child (self->stack, page);
-  gtk_widget_grab_focus (page);
+  if (EK_IS_LOCKDOWN_OVERLAY (page) && self->exam_page != NULL)
+    gtk_widget_grab_focus (self->exam_page);
+  else
+    gtk_widget_grab_focus (page);
 }
 
 static const char *
@@ -378,8 +812,17 @@ route (EkWindow *self)
       break;
 
     case EK_SESSION_STAGE_EXAM:
+      /* The technician's password page stays until they are done; a refused lockdown
+       * until the candidate checks again. */
+      if (gtk_stack_get_child_by_name (self->stack, "quit") != NULL || self->lockdown_refused)
+        break;
+      /* Never the exam without its lockdown (re-entry after a restart engages here). */
+      if (!self->lockdown_engaged)
+        {
+          engage_lockdown (self);
+          break;
+        }
       show_page (self, "exam");
-      engage_lockdown (self);
       break;
 
     case EK_SESSION_STAGE_FINISHING:
@@ -561,6 +1004,7 @@ start_mode_action (GtkWidget  *widget,
   const char *id = g_variant_get_string (parameter, NULL);
   const EkStartMode *mode = find_start_mode (id);
   g_autoptr(EkEngine) engine = NULL;
+  g_autoptr(EkApiClient) api = NULL;
 
   if (mode == NULL)
     {
@@ -578,6 +1022,12 @@ start_mode_action (GtkWidget  *widget,
       show_page (self, "login");
       return;
     }
+
+  /* Logged in: the device check's report may still go to the exam server under that
+   * session, though the flow itself ends here. */
+  if (g_str_equal (id, "device-check") && self->engine != NULL &&
+      ek_api_client_has_session_token (ek_engine_get_api (self->engine)))
+    api = g_object_ref (ek_engine_get_api (self->engine));
 
   /* A practice run must not be taken over by a real session found later. */
   g_cancellable_cancel (self->resume_cancellable);
@@ -608,6 +1058,7 @@ start_mode_action (GtkWidget  *widget,
           page = ek_self_check_page_new (check);
           gtk_stack_add_named (self->stack, page, "device-check");
         }
+      ek_self_check_page_set_api (EK_SELF_CHECK_PAGE (page), api);
       gtk_stack_set_visible_child (self->stack, page);
       ek_self_check_page_start (EK_SELF_CHECK_PAGE (page));
       gtk_widget_grab_focus (page);
@@ -749,6 +1200,7 @@ ek_window_dispose (GObject *object)
   g_clear_object (&self->resume_cancellable);
   end_flow (self);
   g_clear_pointer (&self->practices, json_array_unref);
+  g_clear_pointer (&self->quit_return_page, g_free);
 
   /* GTK 4.8's dispose_template unparents the stack behind GtkWindow's back, which then
    * unparents it a second time: detach it the window's way first. */
@@ -864,6 +1316,29 @@ ek_window_class_init (EkWindowClass *klass)
    * Leaves the finish page for the start page.
    */
   gtk_widget_class_install_action (widget_class, "win.finish-leave", NULL, finish_leave_action);
+
+  /**
+   * EkWindow|win.technician-quit:
+   *
+   * Asks for the technician's quit password (Ctrl+Alt+Shift+Q); only while locked down.
+   */
+  gtk_widget_class_install_action (widget_class, "win.technician-quit", NULL,
+                                   technician_quit_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_q,
+                                       GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK,
+                                       "win.technician-quit", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Q,
+                                       GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK,
+                                       "win.technician-quit", NULL);
+  gtk_widget_class_install_action (widget_class, "win.technician-quit-cancel", NULL,
+                                   technician_quit_cancel_action);
+
+  /**
+   * EkWindow|win.lockdown-retry:
+   *
+   * Checks this computer again after the lockdown refused a re-entered exam.
+   */
+  gtk_widget_class_install_action (widget_class, "win.lockdown-retry", NULL, lockdown_retry_action);
 }
 
 static void
@@ -873,6 +1348,7 @@ ek_window_init (EkWindow *self)
 
   size_to_monitor (self);
   gtk_window_fullscreen (GTK_WINDOW (self));
+  g_signal_connect (self, "close-request", G_CALLBACK (on_close_request_cb), NULL);
 }
 
 /**
@@ -917,4 +1393,18 @@ ek_window_get_engine (EkWindow *self)
   g_return_val_if_fail (EK_IS_WINDOW (self), NULL);
 
   return self->engine;
+}
+
+/**
+ * ek_window_get_lockdown:
+ * @self: an #EkWindow
+ *
+ * Returns: (transfer none) (nullable): the lockdown of the exam in progress, once entered
+ */
+EkLockdownController *
+ek_window_get_lockdown (EkWindow *self)
+{
+  g_return_val_if_fail (EK_IS_WINDOW (self), NULL);
+
+  return self->lockdown;
 }

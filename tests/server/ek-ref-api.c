@@ -1830,6 +1830,78 @@ handle_post_message (EkReq     *req,
   reply_message_id (req, session, store_message (req->srv, session, "from_client", kind, text, ref));
 }
 
+/* The device check report, as the client produced it. Its id is a hash of the body, so
+ * sending the same report again (a retry after a lost answer) stores nothing new and
+ * answers the same id and time. */
+static void
+handle_self_check (EkReq     *req,
+                   EkSession *session)
+{
+  SoupMessageBody *mb = soup_server_message_get_request_body (req->msg);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (mb);
+  g_autoptr(JsonObject) body = ek_req_parse_object (req);
+  g_autoptr(sqlite3_stmt) ins = NULL;
+  g_autoptr(sqlite3_stmt) sel = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *text = NULL;
+  g_autofree char *sha = NULL;
+  g_autofree char *id = NULL;
+  JsonNode *checks;
+  gsize len;
+  const char *data;
+
+  if (body == NULL)
+    return;
+  checks = json_object_get_member (body, "checks");
+  if (g_strcmp0 (member_string (body, "format"), "exam-kiosk-self-check") != 0 ||
+      checks == NULL || !JSON_NODE_HOLDS_ARRAY (checks))
+    {
+      ek_reply_error (req, 400, "bad_request", -1,
+                      "the body must be a device check report (format exam-kiosk-self-check, checks)");
+      return;
+    }
+  if (g_bytes_get_size (bytes) > 1024 * 1024)
+    {
+      ek_reply_error (req, 413, "payload_too_large", -1, "a device check report is at most 1 MiB");
+      return;
+    }
+
+  data = g_bytes_get_data (bytes, &len);
+  text = g_strndup (data, len);
+  sha = ek_sha256_hex ((const guint8 *) data, len);
+  id = g_strdup_printf ("sc-%.16s", sha);
+
+  ins = ek_store_prepare (req->srv->db,
+                          "INSERT OR IGNORE INTO self_checks (id, session_id, report, received_ms)"
+                          " VALUES (?1, ?2, ?3, ?4)");
+  sqlite3_bind_text (ins, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (ins, 2, session->session_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (ins, 3, text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (ins, 4, ek_server_now_ms (req->srv));
+  if (sqlite3_step (ins) != SQLITE_DONE)
+    {
+      ek_reply_error (req, 500, "server_error", -1, "cannot store the device check report");
+      return;
+    }
+  sel = ek_store_prepare (req->srv->db,
+                          "SELECT received_ms FROM self_checks WHERE session_id = ?1 AND id = ?2");
+  sqlite3_bind_text (sel, 1, session->session_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (sel, 2, id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (sel) != SQLITE_ROW)
+    {
+      ek_reply_error (req, 500, "server_error", -1, "cannot store the device check report");
+      return;
+    }
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, id);
+  json_builder_set_member_name (b, "received_ms");
+  json_builder_add_int_value (b, sqlite3_column_int64 (sel, 0));
+  json_builder_end_object (b);
+  ek_reply_object (req, 200, b);
+}
+
 static void
 handle_snapshot (EkReq     *req,
                  EkSession *session)
@@ -2039,6 +2111,8 @@ ek_api_dispatch (EkReq *req)
         { handle_post_message (req, session); return; }
       if (g_str_equal (sub, "snapshots") && IS (POST))
         { handle_snapshot (req, session); return; }
+      if (g_str_equal (sub, "self-check") && IS (POST))
+        { handle_self_check (req, session); return; }
       if (g_str_equal (sub, "finish") && IS (POST))
         { ek_tus_finish (req, session); return; }
     }
@@ -2136,6 +2210,7 @@ admin_session (EkReq      *req,
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(sqlite3_stmt) ev = NULL;
   static const char * const finish_json[] = { "result", NULL };
+  static const char * const self_check_json[] = { "report", NULL };
   EkExam *exam;
 
   if (s == NULL)
@@ -2192,6 +2267,10 @@ admin_session (EkReq      *req,
   json_builder_add_value (b, query_rows (srv, "SELECT code, created_ms, expires_ms, device, bound_ms"
                                               " FROM second_view WHERE session_id = ?1 ORDER BY created_ms",
                                          s->session_id, NULL));
+  json_builder_set_member_name (b, "self_checks");
+  json_builder_add_value (b, query_rows (srv, "SELECT id, received_ms, report FROM self_checks"
+                                              " WHERE session_id = ?1 ORDER BY received_ms, rowid",
+                                         s->session_id, self_check_json));
   json_builder_set_member_name (b, "finishes");
   json_builder_add_value (b, query_rows (srv, "SELECT finished_ms, complete, result FROM finishes"
                                               " WHERE session_id = ?1 ORDER BY rowid",

@@ -71,7 +71,11 @@ static const char schema[] =
   "  created_ms INTEGER NOT NULL, completed_ms INTEGER);"
   "CREATE TABLE IF NOT EXISTS finishes ("
   "  session_id TEXT NOT NULL, finished_ms INTEGER NOT NULL,"
-  "  complete INTEGER NOT NULL, result TEXT NOT NULL);";
+  "  complete INTEGER NOT NULL, result TEXT NOT NULL);"
+  "CREATE TABLE IF NOT EXISTS self_checks ("
+  "  id TEXT NOT NULL, session_id TEXT NOT NULL, report TEXT NOT NULL,"
+  "  received_ms INTEGER NOT NULL,"
+  "  PRIMARY KEY (session_id, id));";
 
 #define SESSION_COLUMNS \
   "session_id, exam_id, id_number, token_hash, completed_steps," \
