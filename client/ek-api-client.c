@@ -846,6 +846,19 @@ build_body (JsonBuilder *builder)
   return json_builder_get_root (builder);
 }
 
+/* { "MEMBER": ARRAY }: the body of the calls that send a list (events, segments) */
+static JsonNode *
+array_member_body (const char *member,
+                   JsonArray  *array)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+
+  json_object_set_array_member (object, member, json_array_ref (array));
+  json_node_take_object (node, object);
+  return node;
+}
+
 static JsonNode *
 empty_object_node (void)
 {
@@ -2535,21 +2548,12 @@ ek_api_client_post_events_async (EkApiClient         *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) body = NULL;
-  JsonNode *array_node;
 
   g_return_if_fail (EK_IS_API_CLIENT (self));
   g_return_if_fail (events != NULL);
 
-  array_node = json_node_new (JSON_NODE_ARRAY);
-  json_node_set_array (array_node, events);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "events");
-  json_builder_add_value (builder, array_node);
-  json_builder_end_object (builder);
-  body = build_body (builder);
+  body = array_member_body ("events", events);
 
   typed_call (self, "POST", "/v1/session/events", body, EK_API_CALL_IDEMPOTENT,
               parse_events, ek_api_client_post_events_async, "/v1/session/events",
@@ -2751,21 +2755,12 @@ ek_api_client_finish_async (EkApiClient         *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) body = NULL;
-  JsonNode *array_node;
 
   g_return_if_fail (EK_IS_API_CLIENT (self));
   g_return_if_fail (segments != NULL);
 
-  array_node = json_node_new (JSON_NODE_ARRAY);
-  json_node_set_array (array_node, segments);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "segments");
-  json_builder_add_value (builder, array_node);
-  json_builder_end_object (builder);
-  body = build_body (builder);
+  body = array_member_body ("segments", segments);
 
   typed_call (self, "POST", "/v1/session/finish", body, EK_API_CALL_IDEMPOTENT,
               parse_finish, ek_api_client_finish_async, "/v1/session/finish",

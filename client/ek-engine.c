@@ -931,6 +931,18 @@ on_drawn_cb (GObject      *object,
                                    on_refreshed_cb, g_object_ref (task));
 }
 
+/* Practice runs the session locally: the step's result is the session's own. */
+static void
+return_local_step (GTask    *task,
+                   gboolean  ok,
+                   GError   *error)
+{
+  if (!ok)
+    g_task_return_error (task, g_error_copy (error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
 static GTask *
 new_step_task (EkEngine            *self,
                GCancellable        *cancellable,
@@ -1064,10 +1076,9 @@ ek_engine_enter_async (EkEngine            *self,
 
   if (self->practice != NULL)
     {
-      if (!ek_session_enter (self->session, &error))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
-        g_task_return_boolean (task, TRUE);
+      gboolean ok = ek_session_enter (self->session, &error);
+
+      return_local_step (task, ok, error);
       return;
     }
 
@@ -1096,10 +1107,9 @@ ek_engine_submit_async (EkEngine            *self,
 
   if (self->practice != NULL)
     {
-      if (!ek_session_submit (self->session, &error))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
-        g_task_return_boolean (task, TRUE);
+      gboolean ok = ek_session_submit (self->session, &error);
+
+      return_local_step (task, ok, error);
       return;
     }
 
