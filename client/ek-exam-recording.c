@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "ek-exam-recording.h"
 
@@ -28,6 +29,10 @@ struct _EkExamRecording
   gboolean       outbox_done; /* the outbox is open, or failed to open */
   gboolean       stopped;
   GTask         *finish_task;
+  gboolean       camera_problem; /* the problem is the camera's, gone when it is back */
+  gint64         camera_lost_us; /* monotonic time the camera went */
+  EkRecorder    *room_recorder;  /* owned, nullable: the pre-exam guided steps */
+  guint          room_stopping;  /* room-scan stops in flight */
 };
 
 enum {
@@ -36,11 +41,13 @@ enum {
   PROP_RECORDER,
   PROP_OUTBOX,
   PROP_PROBLEM,
+  PROP_ROOM_SCAN_RECORDER,
   N_PROPS
 };
 
 enum {
   FAILED,
+  EVENT,
   N_SIGNALS
 };
 
@@ -58,10 +65,108 @@ set_problem (EkExamRecording *self,
   if (g_strcmp0 (self->problem, error->message) == 0)
     return;
 
+  self->camera_problem = FALSE;
   g_free (self->problem);
   self->problem = g_strdup (error->message);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
   g_signal_emit (self, signals[FAILED], 0, error);
+}
+
+/* Emits ::event; @data (nullable) is taken. */
+static void
+emit_event (EkExamRecording *self,
+            const char      *type,
+            gint64           duration_ms,
+            JsonObject      *data)
+{
+  g_autoptr(JsonObject) owned = data;
+
+  g_signal_emit (self, signals[EVENT], 0, type, duration_ms, owned);
+}
+
+static JsonObject *
+reason_data (const char *reason)
+{
+  JsonObject *data = json_object_new ();
+
+  json_object_set_string_member (data, "reason", reason);
+  return data;
+}
+
+/* The event's name for why the recorder failed. */
+static const char *
+failure_reason (const GError *error)
+{
+  if (error->domain != EK_RECORDER_ERROR)
+    return "failed";
+
+  switch ((EkRecorderError) error->code)
+    {
+    case EK_RECORDER_ERROR_NO_SPACE:
+      return "no_space";
+    case EK_RECORDER_ERROR_DISK_FULL:
+      return "disk_full";
+    case EK_RECORDER_ERROR_FOLDER:
+      return "folder";
+    case EK_RECORDER_ERROR_MISSING_PLUGIN:
+      return "missing_plugin";
+    case EK_RECORDER_ERROR_NO_CAMERA:
+      return "no_camera";
+    case EK_RECORDER_ERROR_NO_MICROPHONE:
+      return "no_microphone";
+    case EK_RECORDER_ERROR_FAILED:
+    default:
+      return "failed";
+    }
+}
+
+/* A recorder failure as an event: `disk_full` when the disk filled during the
+ * exam, else `recording_failed` with the reason. */
+static void
+emit_failure_event (EkExamRecording *self,
+                    const GError    *error)
+{
+  if (g_error_matches (error, EK_RECORDER_ERROR, EK_RECORDER_ERROR_DISK_FULL))
+    emit_event (self, "disk_full", -1, NULL);
+  else
+    emit_event (self, "recording_failed", -1, reason_data (failure_reason (error)));
+}
+
+static void
+on_camera_lost_cb (EkRecorder      *recorder,
+                   EkExamRecording *self)
+{
+  gboolean stalled = ek_recorder_get_camera_stalled (recorder);
+
+  self->camera_lost_us = g_get_monotonic_time ();
+  emit_event (self, "camera_lost", -1, reason_data (stalled ? "stalled" : "error"));
+
+  /* A fatal problem stays what the UI shows. */
+  if (self->problem != NULL && !self->camera_problem)
+    return;
+
+  self->camera_problem = TRUE;
+  g_free (self->problem);
+  self->problem = g_strdup (_("The camera stopped working. The recording goes on with sound "
+                              "only; tell the proctor. The camera is used again as soon as it "
+                              "works."));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
+}
+
+static void
+on_camera_restored_cb (EkRecorder      *recorder,
+                       EkExamRecording *self)
+{
+  gint64 away_ms = (g_get_monotonic_time () - self->camera_lost_us) / 1000;
+
+  emit_event (self, "camera_back", away_ms, NULL);
+
+  if (!self->camera_problem)
+    return;
+
+  self->camera_problem = FALSE;
+  g_clear_pointer (&self->problem, g_free);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
 }
 
 static void
@@ -90,6 +195,7 @@ on_recorder_failed_cb (EkRecorder      *recorder,
                        EkExamRecording *self)
 {
   g_message ("The recording failed: %s", error->message);
+  emit_failure_event (self, error);
   set_problem (self, error);
 }
 
@@ -124,12 +230,15 @@ announce_leftovers (EkExamRecording *self)
   for (guint i = 0; i < self->leftovers->len; i++)
     {
       const char *name = g_ptr_array_index (self->leftovers, i);
-      g_autofree char *path = g_build_filename (self->directory, name, NULL);
+      g_autofree char *path = NULL;
       const char *stream = NULL;
       guint index;
 
       if (!ek_segment_parse_file_name (name, &stream, &index))
         continue;
+      path = g_str_equal (stream, EK_SEGMENT_STREAM_ROOM_SCAN)
+             ? g_build_filename (self->directory, EK_EXAM_RECORDING_ROOM_SCAN_DIR, name, NULL)
+             : g_build_filename (self->directory, name, NULL);
       if (ek_outbox_lookup_segment (self->outbox, stream, index, NULL, NULL, NULL))
         continue;
 
@@ -217,7 +326,8 @@ maybe_finish (EkExamRecording *self)
   g_autoptr(GTask) task = NULL;
   GCancellable *cancellable;
 
-  if (self->finish_task == NULL || !self->stopped || self->hashing > 0)
+  if (self->finish_task == NULL || !self->stopped || self->hashing > 0 ||
+      self->room_stopping > 0)
     return;
 
   if (self->api == NULL)
@@ -289,6 +399,10 @@ ek_exam_recording_finish_async (EkExamRecording     *self,
 
   self->finish_task = g_steal_pointer (&task);
 
+  /* A room scan still running (the flow never left its page) ends with the exam. */
+  if (self->room_recorder != NULL)
+    ek_exam_recording_stop_room_scan_async (self, NULL, NULL, NULL);
+
   switch (ek_recorder_get_state (self->recorder))
     {
     case EK_RECORDER_STATE_STARTING:
@@ -331,6 +445,9 @@ ek_exam_recording_dispose (GObject *object)
   if (self->recorder != NULL)
     g_signal_handlers_disconnect_by_data (self->recorder, self);
   g_clear_object (&self->recorder);
+  if (self->room_recorder != NULL)
+    g_signal_handlers_disconnect_by_data (self->room_recorder, self);
+  g_clear_object (&self->room_recorder);
   g_clear_object (&self->outbox);
   g_clear_object (&self->tus);
   g_clear_object (&self->api);
@@ -382,6 +499,10 @@ ek_exam_recording_get_property (GObject    *object,
       g_value_set_string (value, self->problem);
       break;
 
+    case PROP_ROOM_SCAN_RECORDER:
+      g_value_set_object (value, self->room_recorder);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -428,6 +549,16 @@ ek_exam_recording_class_init (EkExamRecordingClass *klass)
                          NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * EkExamRecording:room-scan-recorder:
+   *
+   * The recorder of the room scan while it runs (for its preview), else %NULL.
+   */
+  properties[PROP_ROOM_SCAN_RECORDER] =
+    g_param_spec_object ("room-scan-recorder", NULL, NULL,
+                         EK_TYPE_RECORDER,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -443,6 +574,27 @@ ek_exam_recording_class_init (EkExamRecordingClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
+
+  /**
+   * EkExamRecording::event:
+   * @type: the proctoring event (protocol §7): `camera_lost` (data: `reason`,
+   *   "error" or "stalled"), `camera_back` (with the time away as duration),
+   *   `disk_full`, `recording_failed` (data: `reason`)
+   * @duration_ms: the event's duration, or -1
+   * @data: (nullable): the event's data, integers and strings only
+   *
+   * Something the proctor should know happened to the recording; the engine
+   * puts it in the session's event log.
+   */
+  signals[EVENT] =
+    g_signal_new ("event",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3,
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  G_TYPE_INT64,
+                  JSON_TYPE_OBJECT | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void
@@ -485,6 +637,8 @@ ek_exam_recording_new (const char    *directory,
   self->recorder = ek_recorder_new (directory, source);
   g_signal_connect (self->recorder, "segment-ready", G_CALLBACK (on_segment_ready_cb), self);
   g_signal_connect (self->recorder, "failed", G_CALLBACK (on_recorder_failed_cb), self);
+  g_signal_connect (self->recorder, "camera-lost", G_CALLBACK (on_camera_lost_cb), self);
+  g_signal_connect (self->recorder, "camera-restored", G_CALLBACK (on_camera_restored_cb), self);
 
   if (!ensure_private_dir (directory, &error))
     {
@@ -508,10 +662,27 @@ ek_exam_recording_new (const char    *directory,
           const char *stream;
           guint index;
 
-          if (ek_segment_parse_file_name (name, &stream, &index))
+          if (ek_segment_parse_file_name (name, &stream, &index) &&
+              !g_str_equal (stream, EK_SEGMENT_STREAM_ROOM_SCAN))
             g_ptr_array_add (self->leftovers, g_strdup (name));
         }
     }
+  /* The room scan's, in its own folder (its recorder numbers its own files). */
+  {
+    g_autofree char *room_dir = g_build_filename (directory, EK_EXAM_RECORDING_ROOM_SCAN_DIR, NULL);
+    g_autoptr(GDir) rdir = g_dir_open (room_dir, 0, NULL);
+    const char *name;
+
+    while (rdir != NULL && (name = g_dir_read_name (rdir)) != NULL)
+      {
+        const char *stream;
+        guint index;
+
+        if (ek_segment_parse_file_name (name, &stream, &index) &&
+            g_str_equal (stream, EK_SEGMENT_STREAM_ROOM_SCAN))
+          g_ptr_array_add (self->leftovers, g_strdup (name));
+      }
+  }
 
   if (self->api != NULL)
     {
@@ -551,12 +722,149 @@ ek_exam_recording_start (EkExamRecording  *self,
 
   if (!ek_recorder_start (self->recorder, duration_s, &local_error))
     {
+      emit_failure_event (self, local_error);
       set_problem (self, local_error);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
 
   return TRUE;
+}
+
+/* --- room scan ------------------------------------------------------------ */
+
+static void
+on_room_recorder_failed_cb (EkRecorder      *recorder,
+                            const GError    *error,
+                            EkExamRecording *self)
+{
+  g_message ("The room scan recording failed: %s", error->message);
+  emit_failure_event (self, error);
+}
+
+/**
+ * ek_exam_recording_start_room_scan:
+ * @camera_id: (nullable): the camera chosen so far, %NULL for the default
+ * @microphone_id: (nullable): the microphone, likewise
+ *
+ * Records the camera and the microphone as the stream "room_scan" (the guided
+ * steps before the exam: the room scan and the blank paper), into the folder
+ * room-scan/ of the session's folder; its segments go to the same outbox as the
+ * exam's and are uploaded at once. Index numbers continue over several scans.
+ * Does nothing when a scan is already being recorded.
+ */
+gboolean
+ek_exam_recording_start_room_scan (EkExamRecording  *self,
+                                   const char       *camera_id,
+                                   const char       *microphone_id,
+                                   GError          **error)
+{
+  g_autofree char *room_dir = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (EK_IS_EXAM_RECORDING (self), FALSE);
+
+  if (self->room_recorder != NULL)
+    return TRUE;
+
+  room_dir = g_build_filename (self->directory, EK_EXAM_RECORDING_ROOM_SCAN_DIR, NULL);
+  if (!ensure_private_dir (room_dir, &local_error))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  self->room_recorder = ek_recorder_new (room_dir, self->source);
+  ek_recorder_set_camera_stream (self->room_recorder, EK_SEGMENT_STREAM_ROOM_SCAN);
+  ek_recorder_set_camera_id (self->room_recorder, camera_id);
+  ek_recorder_set_microphone_id (self->room_recorder, microphone_id);
+  /* Short segments: a scan lasts about half a minute, and each closed one is
+   * on its way to the server while the candidate goes on. */
+  ek_recorder_set_segment_seconds (self->room_recorder, 5);
+  g_signal_connect (self->room_recorder, "segment-ready", G_CALLBACK (on_segment_ready_cb), self);
+  g_signal_connect (self->room_recorder, "failed", G_CALLBACK (on_room_recorder_failed_cb), self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROOM_SCAN_RECORDER]);
+
+  /* Room for ten minutes of it, which no scan needs. */
+  if (!ek_recorder_start (self->room_recorder, 600, &local_error))
+    {
+      emit_failure_event (self, local_error);
+      g_signal_handlers_disconnect_by_data (self->room_recorder, self);
+      g_clear_object (&self->room_recorder);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROOM_SCAN_RECORDER]);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+on_room_recorder_stopped_cb (GObject      *object,
+                             GAsyncResult *result,
+                             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EkExamRecording *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  self->room_stopping--;
+  /* Every segment it closed has been announced (and is in the outbox) by now. */
+  if (!ek_recorder_stop_finish (EK_RECORDER (object), result, &error))
+    g_debug ("Room scan: stopped with %s", error->message);
+  g_signal_handlers_disconnect_by_data (object, self);
+
+  g_task_return_boolean (task, TRUE);
+  maybe_finish (self);
+}
+
+/**
+ * ek_exam_recording_stop_room_scan_async:
+ *
+ * Stops the room scan's recording; completes once every segment it wrote has been
+ * handed to the outbox (the upload goes on in the background).
+ */
+void
+ek_exam_recording_stop_room_scan_async (EkExamRecording     *self,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(EkRecorder) recorder = NULL;
+
+  g_return_if_fail (EK_IS_EXAM_RECORDING (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ek_exam_recording_stop_room_scan_async);
+
+  recorder = g_steal_pointer (&self->room_recorder);
+  if (recorder == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROOM_SCAN_RECORDER]);
+
+  self->room_stopping++;
+  ek_recorder_stop_async (recorder, NULL, on_room_recorder_stopped_cb, g_steal_pointer (&task));
+}
+
+gboolean
+ek_exam_recording_stop_room_scan_finish (EkExamRecording  *self,
+                                         GAsyncResult     *result,
+                                         GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+EkRecorder *
+ek_exam_recording_get_room_scan_recorder (EkExamRecording *self)
+{
+  g_return_val_if_fail (EK_IS_EXAM_RECORDING (self), NULL);
+  return self->room_recorder;
 }
 
 const char *

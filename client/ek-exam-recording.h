@@ -13,7 +13,9 @@
  * Without an API client (the practice exam) the recording stays on this computer.
  *
  * A recorder failure (no camera, disk full, a broken pipeline) is never silent: it
- * is in #EkExamRecording:problem and emitted as ::failed.
+ * is in #EkExamRecording:problem and emitted as ::failed. A camera that vanishes
+ * or stalls is a problem too until it is back, and what the proctor should know
+ * (camera lost and back, disk full, a failure) is emitted as ::event.
  */
 #pragma once
 
@@ -27,6 +29,8 @@
 G_BEGIN_DECLS
 
 #define EK_EXAM_RECORDING_OUTBOX_NAME "outbox.sqlite"
+/* The room scan's segments, below the session's recording folder. */
+#define EK_EXAM_RECORDING_ROOM_SCAN_DIR "room-scan"
 
 #define EK_TYPE_EXAM_RECORDING (ek_exam_recording_get_type ())
 
@@ -52,5 +56,20 @@ void             ek_exam_recording_finish_async    (EkExamRecording     *self,
 gboolean         ek_exam_recording_finish_finish   (EkExamRecording     *self,
                                                     GAsyncResult        *result,
                                                     GError             **error);
+
+/* The guided steps before the exam (room scan, blank paper), recorded as the
+ * stream "room_scan" into the same outbox. */
+gboolean         ek_exam_recording_start_room_scan (EkExamRecording     *self,
+                                                    const char          *camera_id,
+                                                    const char          *microphone_id,
+                                                    GError             **error);
+void             ek_exam_recording_stop_room_scan_async (EkExamRecording *self,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+gboolean         ek_exam_recording_stop_room_scan_finish (EkExamRecording *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+EkRecorder      *ek_exam_recording_get_room_scan_recorder (EkExamRecording *self);
 
 G_END_DECLS

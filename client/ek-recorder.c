@@ -62,6 +62,13 @@
 #define STOP_TIMEOUT_SECONDS  10
 #define EOS_CLOSE_WAIT_MS     3000
 
+/* A stop right after the start waits (this long at most) for the first segment
+ * to open before it sends EOS: an EOS that reaches the sources before they have
+ * sent their first segment event travels down a stream without a segment, which
+ * `level` cannot take (a critical in gst_segment_to_running_time) and which
+ * leaves nothing to close anyway. */
+#define EOS_DEFER_MS          3000
+
 #define LEVEL_FLOOR_DB       -100.0
 
 /* splitmuxsink holds back a whole GOP before it writes it, so the GOP is what a
@@ -73,6 +80,16 @@
  * encoder rather than held up: a live camera would drop them anyway, and a
  * blocked test source would fall behind the clock, out of sync with the audio. */
 #define ENCODER_QUEUE_NS     (500 * GST_MSECOND)
+
+/* The camera watchdog: a camera that delivers no picture for CAMERA_STALL_MS
+ * (a v4l2 device that stops without an error) counts as lost, exactly like one
+ * that vanished. It is then opened again every CAMERA_RETRY_MS; a camera opened
+ * (again) counts as back only once its first picture arrives, and is given up
+ * after CAMERA_PENDING_MS without one. */
+#define CAMERA_WATCH_MS      500
+#define CAMERA_STALL_MS      3000
+#define CAMERA_PENDING_MS    5000
+#define CAMERA_RETRY_MS      4000
 #define SCREEN_MAX_GOP_SECONDS 5
 
 typedef struct
@@ -94,6 +111,7 @@ struct _EkRecorder
   gboolean          record_screen;
   char             *camera_id;
   char             *microphone_id;
+  const char       *camera_stream;   /* EK_SEGMENT_STREAM_CAMERA, or ROOM_SCAN (static) */
   EkFreeSpaceFunc   free_space_func;
   gpointer          free_space_data;
   GDestroyNotify    free_space_destroy;
@@ -114,12 +132,27 @@ struct _EkRecorder
   GstPad           *fallback_pad;      /* owned */
   GstElement       *audio_source;      /* borrowed */
   GstDeviceMonitor *monitor;           /* owned; watches for the camera's return */
+  GstDevice        *camera_device;     /* owned; the camera opened last (auto source) */
+  gboolean          camera_confirmed;  /* camera_bin delivers and is the active input */
+  gboolean          camera_stalled;    /* away because it stopped delivering */
+  gboolean          test_stalled;      /* test sources: the camera delivers nothing */
+  gboolean          preview_only;      /* ek_recorder_new_preview(): nothing is written */
+  gint              camera_buffers;    /* atomic: pictures from camera_bin */
+  GMutex            video_pts_lock;
+  GstClockTime      last_video_pts;    /* under video_pts_lock: the selector's last output */
+  gint              watch_count;       /* camera_buffers at the last progress */
+  gint64            watch_progress_us; /* monotonic time of the last progress */
+  gint64            camera_retry_us;   /* when to open a stalled camera again */
+  guint             watchdog_source;
   guint             monitor_watch;
   GHashTable       *fragment_starts;   /* location -> gint64 *, running time of opening */
   GMutex            created_lock;
   GHashTable       *created;           /* under created_lock: files opened, not yet closed */
   GHashTable       *queued;            /* paths handed to hashing in this run */
   gboolean          eos_waiting;       /* EOS seen, a fragment still closing */
+  gboolean          fragment_opened;   /* the camera muxer opened its first file */
+  gboolean          eos_deferred;      /* stop asked before that; EOS not sent yet */
+  guint             eos_defer_source;
   guint             eos_wait_source;
   guint             first_camera_index; /* the first index this run writes, per stream */
   guint             first_screen_index;
@@ -241,14 +274,15 @@ bytes_per_second (EkRecorder *self)
 }
 
 static const char *
-stream_for_muxer (GstObject *muxer)
+stream_for_muxer (EkRecorder *self,
+                  GstObject  *muxer)
 {
   g_autofree char *name = gst_object_get_name (muxer);
 
   if (g_strcmp0 (name, "smux") == 0)
     return EK_SEGMENT_STREAM_SCREEN;
 
-  return EK_SEGMENT_STREAM_CAMERA;
+  return self->camera_stream;
 }
 
 static char *
@@ -355,6 +389,7 @@ fail (EkRecorder *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
 
   g_clear_handle_id (&self->disk_poll_source, g_source_remove);
+  g_clear_handle_id (&self->watchdog_source, g_source_remove);
   g_clear_handle_id (&self->stop_timeout_source, g_source_remove);
   if (self->pipeline != NULL)
     gst_element_set_state (self->pipeline, GST_STATE_NULL);
@@ -709,9 +744,14 @@ on_disk_poll_timeout_cb (gpointer user_data)
 
 /* Building the pipeline */
 
+/* @stall_valve: the test camera, with a valve that can hold back its pictures
+ * (ek_recorder_simulate_camera_stall()); sticky events such as EOS still pass,
+ * as a stalled v4l2src still ends when told to. */
 static GstElement *
 make_test_video_bin (const char   *pattern,
                      GstClockTime  timestamp_offset,
+                     gboolean      stall_valve,
+                     gboolean      stalled,
                      GError      **error)
 {
   g_autofree char *desc = NULL;
@@ -720,16 +760,52 @@ make_test_video_bin (const char   *pattern,
 
   desc = g_strdup_printf ("videotestsrc name=src is-live=true pattern=%s ! "
                           "capsfilter caps=video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1,"
-                          "pixel-aspect-ratio=1/1",
-                          pattern, VIDEO_WIDTH, VIDEO_HEIGHT, VIDEO_FPS);
+                          "pixel-aspect-ratio=1/1%s%s",
+                          pattern, VIDEO_WIDTH, VIDEO_HEIGHT, VIDEO_FPS,
+                          stall_valve ? " ! valve name=stall drop-mode=forward-sticky-events drop=" : "",
+                          stall_valve ? (stalled ? "true" : "false") : "");
   bin = gst_parse_bin_from_description (desc, TRUE, error);
   if (bin == NULL)
     return NULL;
 
   /* A live test source counts from zero; one that joins a running pipeline
-   * must start at the pipeline's running time, or it would race to catch up. */
+   * must start at the pipeline's running time, or it would race to catch up.
+   * It also takes the clock's time for each picture, as a real camera does:
+   * a source that cannot keep up on a busy computer (it starts while others
+   * run) would otherwise stamp its pictures behind the ones already recorded. */
   src = gst_bin_get_by_name (GST_BIN (bin), "src");
-  g_object_set (src, "timestamp-offset", (gint64) timestamp_offset, NULL);
+  g_object_set (src, "timestamp-offset", (gint64) timestamp_offset,
+                "do-timestamp", timestamp_offset > 0, NULL);
+
+  return bin;
+}
+
+/* EK_TEST_CAMERA_FILE: a picture shown as a live camera, in the camera's format. */
+static GstElement *
+make_test_picture_bin (const char  *file,
+                       GError     **error)
+{
+  g_autofree char *quoted = g_strescape (file, NULL);
+  g_autofree char *desc = NULL;
+  g_autoptr(GstElement) out = NULL;
+  g_autoptr(GstPad) pad = NULL;
+  GstElement *bin;
+
+  desc = g_strdup_printf ("filesrc name=src location=\"%s\" ! decodebin ! videoconvert ! "
+                          "videoscale add-borders=true ! "
+                          "capsfilter caps=video/x-raw,format=I420,width=%d,height=%d,pixel-aspect-ratio=1/1 ! "
+                          "imagefreeze is-live=true ! capsfilter caps=video/x-raw,framerate=%d/1 ! "
+                          "identity name=out",
+                          quoted, VIDEO_WIDTH, VIDEO_HEIGHT, VIDEO_FPS);
+  /* Only the last pad is ghosted: decodebin's comes later, and a ghosted
+   * converter sink pad would break that link. */
+  bin = gst_parse_bin_from_description (desc, FALSE, error);
+  if (bin == NULL)
+    return NULL;
+
+  out = gst_bin_get_by_name (GST_BIN (bin), "out");
+  pad = gst_element_get_static_pad (out, "src");
+  gst_element_add_pad (bin, gst_ghost_pad_new ("src", pad));
 
   return bin;
 }
@@ -832,7 +908,15 @@ make_camera_bin (EkRecorder  *self,
   g_autoptr(GstDevice) device = NULL;
 
   if (self->source == EK_MEDIA_SOURCE_TEST)
-    return make_test_video_bin ("ball", current_running_time (self), error);
+    {
+      const char *file = g_getenv ("EK_TEST_CAMERA_FILE");
+
+      /* A still picture as the camera (the tests' face), as EkCameraFeed does. */
+      if (file != NULL && (g_str_has_suffix (file, ".png") || g_str_has_suffix (file, ".jpg")))
+        return make_test_picture_bin (file, error);
+      return make_test_video_bin ("ball", current_running_time (self), TRUE,
+                                  self->test_stalled, error);
+    }
 
   device = find_device (EK_MEDIA_DEVICE_CAMERA, self->camera_id);
   if (device == NULL)
@@ -841,6 +925,7 @@ make_camera_bin (EkRecorder  *self,
                    _("No camera was found. Connect the camera and try again."));
       return NULL;
     }
+  g_set_object (&self->camera_device, device);
 
   return make_camera_bin_for_device (device, error);
 }
@@ -885,7 +970,7 @@ on_format_location_cb (GstElement *muxer,
                        gpointer    user_data)
 {
   EkRecorder *self = user_data;
-  char *path = segment_path (self, stream_for_muxer (GST_OBJECT (muxer)), fragment_id);
+  char *path = segment_path (self, stream_for_muxer (self, GST_OBJECT (muxer)), fragment_id);
   int fd;
 
   /* filesink opens with the process umask; create the file private first and
@@ -931,6 +1016,44 @@ on_camera_event_probe_cb (GstPad          *pad,
   return GST_PAD_PROBE_OK;
 }
 
+static GstPadProbeReturn
+on_camera_buffer_probe_cb (GstPad          *pad,
+                           GstPadProbeInfo *info,
+                           gpointer         user_data)
+{
+  EkRecorder *self = user_data;
+
+  g_atomic_int_inc (&self->camera_buffers);
+  return GST_PAD_PROBE_OK;
+}
+
+/* On the selector's output: when the input changes (camera lost, camera back),
+ * a picture of the new input may have been taken a moment before the last one
+ * of the old input went out (its thread was held up); such a picture is dropped,
+ * so the encoder and the muxer only ever see time go forward. */
+static GstPadProbeReturn
+on_selector_buffer_probe_cb (GstPad          *pad,
+                             GstPadProbeInfo *info,
+                             gpointer         user_data)
+{
+  EkRecorder *self = user_data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime pts = GST_BUFFER_PTS (buffer);
+  gboolean late = FALSE;
+
+  if (!GST_CLOCK_TIME_IS_VALID (pts))
+    return GST_PAD_PROBE_OK;
+
+  g_mutex_lock (&self->video_pts_lock);
+  if (GST_CLOCK_TIME_IS_VALID (self->last_video_pts) && pts <= self->last_video_pts)
+    late = TRUE;
+  else
+    self->last_video_pts = pts;
+  g_mutex_unlock (&self->video_pts_lock);
+
+  return late ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+}
+
 /* Adds @bin to the pipeline and links it to a new selector pad. */
 static GstPad *
 attach_video_bin (EkRecorder *self,
@@ -946,6 +1069,25 @@ attach_video_bin (EkRecorder *self,
   gst_pad_link (src, sink);
 
   return sink;
+}
+
+/* Adds a camera bin; the watchdog counts its pictures from now on. */
+static void
+attach_camera_bin (EkRecorder *self,
+                   GstElement *bin,
+                   gboolean    confirmed)
+{
+  g_autoptr(GstPad) src = gst_element_get_static_pad (bin, "src");
+
+  g_atomic_int_set (&self->camera_buffers, 0);
+  self->watch_count = 0;
+  self->watch_progress_us = g_get_monotonic_time ();
+  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                     on_camera_buffer_probe_cb, self, NULL);
+
+  self->camera_bin = bin;
+  self->camera_confirmed = confirmed;
+  self->camera_pad = attach_video_bin (self, bin);
 }
 
 static void
@@ -968,10 +1110,16 @@ detach_video_bin (EkRecorder  *self,
     }
 }
 
+/* The camera failed (@stalled FALSE: it reported an error) or stopped
+ * delivering (@stalled TRUE). A black picture takes its place, so the video
+ * track and the audio go on. A camera opened again that never confirmed goes
+ * without a word: it was not back yet. */
 static void
-on_camera_lost (EkRecorder *self)
+on_camera_lost (EkRecorder *self,
+                gboolean    stalled)
 {
   g_autoptr(GError) error = NULL;
+  gboolean was_confirmed = self->camera_confirmed;
   GstElement *bin;
 
   if (self->camera_bin == NULL)
@@ -979,7 +1127,7 @@ on_camera_lost (EkRecorder *self)
 
   if (self->fallback_bin == NULL)
     {
-      bin = make_test_video_bin ("black", current_running_time (self), &error);
+      bin = make_test_video_bin ("black", current_running_time (self), FALSE, FALSE, &error);
       if (bin == NULL)
         {
           fail (self, g_error_new (EK_RECORDER_ERROR, EK_RECORDER_ERROR_FAILED, "%s", error->message));
@@ -988,16 +1136,37 @@ on_camera_lost (EkRecorder *self)
 
       self->fallback_bin = bin;
       self->fallback_pad = attach_video_bin (self, bin);
-      g_object_set (self->selector, "active-pad", self->fallback_pad, NULL);
       gst_element_sync_state_with_parent (bin);
     }
+  g_object_set (self->selector, "active-pad", self->fallback_pad, NULL);
 
   detach_video_bin (self, &self->camera_bin, &self->camera_pad);
+  self->camera_confirmed = FALSE;
+  self->camera_retry_us = g_get_monotonic_time () + CAMERA_RETRY_MS * G_TIME_SPAN_MILLISECOND;
 
+  if (!was_confirmed)
+    return;
+
+  self->camera_stalled = stalled;
   set_camera_available (self, FALSE);
   g_signal_emit (self, signals[CAMERA_LOST], 0);
 }
 
+/* The camera opened again delivered its first picture: it becomes the input. */
+static void
+confirm_camera (EkRecorder *self)
+{
+  self->camera_confirmed = TRUE;
+  self->camera_stalled = FALSE;
+  g_object_set (self->selector, "active-pad", self->camera_pad, NULL);
+  detach_video_bin (self, &self->fallback_bin, &self->fallback_pad);
+
+  set_camera_available (self, TRUE);
+  g_signal_emit (self, signals[CAMERA_RESTORED], 0);
+}
+
+/* Opens the camera again (@device: the one that appeared, else the one chosen).
+ * It runs beside the black picture until its first picture arrives. */
 static void
 on_camera_back (EkRecorder *self,
                 GstDevice  *device)
@@ -1010,6 +1179,8 @@ on_camera_back (EkRecorder *self,
 
   if (device != NULL)
     bin = make_camera_bin_for_device (device, &error);
+  else if (self->source == EK_MEDIA_SOURCE_AUTO && self->camera_device != NULL)
+    bin = make_camera_bin_for_device (self->camera_device, &error);
   else
     bin = make_camera_bin (self, &error);
 
@@ -1019,20 +1190,61 @@ on_camera_back (EkRecorder *self,
       return;
     }
 
-  self->camera_bin = bin;
-  self->camera_pad = attach_video_bin (self, bin);
-  g_object_set (self->selector, "active-pad", self->camera_pad, NULL);
+  attach_camera_bin (self, bin, FALSE);
   if (!gst_element_sync_state_with_parent (bin))
     {
       detach_video_bin (self, &self->camera_bin, &self->camera_pad);
-      g_object_set (self->selector, "active-pad", self->fallback_pad, NULL);
       return;
     }
+}
 
-  detach_video_bin (self, &self->fallback_bin, &self->fallback_pad);
+/* Every CAMERA_WATCH_MS while recording: notices a camera that stopped
+ * delivering, confirms one that came back, and retries a stalled one. */
+static gboolean
+on_camera_watchdog_cb (gpointer user_data)
+{
+  EkRecorder *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gint count;
 
-  set_camera_available (self, TRUE);
-  g_signal_emit (self, signals[CAMERA_RESTORED], 0);
+  if (self->state != EK_RECORDER_STATE_RECORDING)
+    {
+      self->watch_progress_us = now;
+      return G_SOURCE_CONTINUE;
+    }
+
+  if (self->camera_bin == NULL)
+    {
+      if (self->camera_stalled && now >= self->camera_retry_us)
+        {
+          self->camera_retry_us = now + CAMERA_RETRY_MS * G_TIME_SPAN_MILLISECOND;
+          on_camera_back (self, NULL);
+        }
+      return G_SOURCE_CONTINUE;
+    }
+
+  count = g_atomic_int_get (&self->camera_buffers);
+  if (count != self->watch_count)
+    {
+      self->watch_count = count;
+      self->watch_progress_us = now;
+      if (!self->camera_confirmed)
+        confirm_camera (self);
+    }
+  else if (self->camera_confirmed &&
+           now - self->watch_progress_us >= CAMERA_STALL_MS * G_TIME_SPAN_MILLISECOND)
+    {
+      g_debug ("The camera delivered no picture for %d ms; counting it as lost", CAMERA_STALL_MS);
+      on_camera_lost (self, TRUE);
+    }
+  else if (!self->camera_confirmed &&
+           now - self->watch_progress_us >= CAMERA_PENDING_MS * G_TIME_SPAN_MILLISECOND)
+    {
+      g_debug ("The camera opened again delivers nothing; trying later");
+      on_camera_lost (self, TRUE);
+    }
+
+  return G_SOURCE_CONTINUE;
 }
 
 static gboolean
@@ -1077,7 +1289,7 @@ on_fragment_closed (EkRecorder         *self,
                     GstObject          *muxer,
                     const GstStructure *structure)
 {
-  const char *stream = stream_for_muxer (muxer);
+  const char *stream = stream_for_muxer (self, muxer);
   const char *location = gst_structure_get_string (structure, "location");
   g_autofree char *basename = NULL;
   GstClockTime end = 0;
@@ -1137,6 +1349,26 @@ on_eos_wait_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Ends the recording: the sources send EOS, the muxers close their files. */
+static void
+send_eos (EkRecorder *self)
+{
+  self->eos_deferred = FALSE;
+  g_clear_handle_id (&self->eos_defer_source, g_source_remove);
+  if (self->pipeline != NULL)
+    gst_element_send_event (self->pipeline, gst_event_new_eos ());
+}
+
+static gboolean
+on_eos_defer_timeout_cb (gpointer user_data)
+{
+  EkRecorder *self = user_data;
+
+  self->eos_defer_source = 0;
+  send_eos (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_element_message (EkRecorder *self,
                     GstMessage *message)
@@ -1173,6 +1405,13 @@ on_element_message (EkRecorder *self,
       if (location != NULL && gst_structure_get_clock_time (structure, "running-time", &start))
         g_hash_table_insert (self->fragment_starts, g_strdup (location),
                              g_memdup2 (&(gint64) { (gint64) start }, sizeof (gint64)));
+
+      if (g_str_equal (stream_for_muxer (self, GST_MESSAGE_SRC (message)), self->camera_stream))
+        {
+          self->fragment_opened = TRUE;
+          if (self->eos_deferred)
+            send_eos (self);
+        }
     }
   else if (gst_structure_has_name (structure, "splitmuxsink-fragment-closed"))
     {
@@ -1228,7 +1467,7 @@ on_bus_message_cb (GstBus     *bus,
                  debug != NULL ? debug : "");
 
         if (is_camera_message (self, message) && is_running (self))
-          on_camera_lost (self);
+          on_camera_lost (self, FALSE);
         else if (self->state == EK_RECORDER_STATE_STOPPING && self->error != NULL &&
                  g_error_matches (self->error, EK_RECORDER_ERROR, EK_RECORDER_ERROR_DISK_FULL))
           {
@@ -1246,7 +1485,12 @@ on_bus_message_cb (GstBus     *bus,
     case GST_MESSAGE_EOS:
       g_clear_handle_id (&self->stop_timeout_source, g_source_remove);
       /* A fragment may still be finalizing in the background (async-finalize):
-       * give its close message a moment, so it is announced with its times. */
+       * splitmuxsink clears the SINK flag of the muxer+sink it is finishing off,
+       * so that the bin's EOS does not wait for them, and posts that fragment's
+       * close message only when its sink sees EOS. On a busy computer the
+       * pipeline's EOS thus comes before the previous segment's close message;
+       * going to NULL then would cut its muxer short and flush its message off
+       * the bus (the segment lost in session 1). So wait for it, a moment. */
       if (fragments_still_open (self))
         {
           self->eos_waiting = TRUE;
@@ -1291,8 +1535,16 @@ make_screen_bin (EkRecorder  *self,
   else
     source = "ximagesrc use-damage=false show-pointer=true";
 
+  /* The tee's second branch keeps the newest screen picture for the proctor's
+   * snapshots (ek_recorder_dup_screen_frame()); at SCREEN_FPS it costs little.
+   * Nobody pulls from that sink: it must not hold EOS back for its queue. */
   desc = g_strdup_printf ("%s ! capsfilter caps=video/x-raw,framerate=%d/1 ! videoconvert ! "
-                          "video/x-raw,format=I420 ! "
+                          "video/x-raw,format=I420 ! tee name=stee "
+                          "stee. ! queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! "
+                          "videoconvert ! video/x-raw,format=RGBA ! "
+                          "appsink name=screen-sink drop=true max-buffers=1 sync=false async=false "
+                          "enable-last-sample=true emit-signals=false wait-on-eos=false "
+                          "stee. ! queue ! "
                           "x264enc tune=zerolatency speed-preset=veryfast bitrate=%d key-int-max=%u ! "
                           "h264parse ! splitmuxsink name=smux async-finalize=true "
                           "muxer-factory=matroskamux max-size-bytes=0 max-size-time=%" G_GUINT64_FORMAT,
@@ -1365,6 +1617,32 @@ build_pipeline (EkRecorder  *self,
     AUDIO_BITRATE_KBPS * 1000,
     (guint64) self->segment_seconds * GST_SECOND);
 
+  /* The preview alone (the device page): the same camera and microphone
+   * branches up to the viewers and the level, nothing encoded or written. */
+  if (self->preview_only)
+    {
+      g_free (desc);
+      desc = g_strdup_printf (
+        "input-selector name=selector sync-streams=false cache-buffers=false ! tee name=vt "
+        "vt. ! videorate drop-only=true max-rate=%d ! "
+        "  queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! "
+        "  videoscale ! videoconvert ! "
+        "  video/x-raw,format=RGBA,width=%d,height=%d,pixel-aspect-ratio=1/1 ! "
+        "  appsink name=preview-sink drop=true max-buffers=1 sync=false async=false "
+        "          enable-last-sample=false "
+        "vt. ! videorate drop-only=true max-rate=%d ! "
+        "  queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! "
+        "  videoscale ! videoconvert ! "
+        "  video/x-raw,format=RGBA,width=%d,height=%d,pixel-aspect-ratio=1/1 ! "
+        "  appsink name=face-sink drop=true max-buffers=1 sync=false async=false "
+        "          enable-last-sample=false "
+        "audioconvert name=aconv ! audioresample ! "
+        "  audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
+        "  level interval=100000000 post-messages=true ! fakesink sync=false async=false",
+        PREVIEW_FPS, PREVIEW_WIDTH, PREVIEW_HEIGHT,
+        FACE_FPS, FACE_WIDTH, FACE_HEIGHT);
+    }
+
   pipeline = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &parse_error);
   if (pipeline == NULL)
     {
@@ -1379,13 +1657,16 @@ build_pipeline (EkRecorder  *self,
 
   self->pipeline = g_steal_pointer (&pipeline);
 
-  muxer = gst_bin_get_by_name (GST_BIN (self->pipeline), "cmux");
-  self->first_camera_index = next_free_index (self, EK_SEGMENT_STREAM_CAMERA);
-  self->first_screen_index = next_free_index (self, EK_SEGMENT_STREAM_SCREEN);
-  g_hash_table_remove_all (self->queued);
-  g_object_set (muxer, "start-index", self->first_camera_index, NULL);
-  g_signal_connect (muxer, "format-location", G_CALLBACK (on_format_location_cb), self);
-  g_signal_connect (muxer, "sink-added", G_CALLBACK (on_sink_added_cb), NULL);
+  if (!self->preview_only)
+    {
+      muxer = gst_bin_get_by_name (GST_BIN (self->pipeline), "cmux");
+      self->first_camera_index = next_free_index (self, self->camera_stream);
+      self->first_screen_index = next_free_index (self, EK_SEGMENT_STREAM_SCREEN);
+      g_hash_table_remove_all (self->queued);
+      g_object_set (muxer, "start-index", self->first_camera_index, NULL);
+      g_signal_connect (muxer, "format-location", G_CALLBACK (on_format_location_cb), self);
+      g_signal_connect (muxer, "sink-added", G_CALLBACK (on_sink_added_cb), NULL);
+    }
 
   for (guint i = 0; i < G_N_ELEMENTS (sinks); i++)
     {
@@ -1397,12 +1678,17 @@ build_pipeline (EkRecorder  *self,
   self->selector = gst_bin_get_by_name (GST_BIN (self->pipeline), "selector");
   /* the pipeline holds it; a borrowed pointer is enough */
   gst_object_unref (self->selector);
+  {
+    g_autoptr(GstPad) out = gst_element_get_static_pad (self->selector, "src");
+
+    self->last_video_pts = GST_CLOCK_TIME_NONE;
+    gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER, on_selector_buffer_probe_cb, self, NULL);
+  }
 
   camera = make_camera_bin (self, error);
   if (camera == NULL)
     return FALSE;
-  self->camera_bin = camera;
-  self->camera_pad = attach_video_bin (self, camera);
+  attach_camera_bin (self, camera, TRUE);
   g_object_set (self->selector, "active-pad", self->camera_pad, NULL);
 
   audio = make_audio_source (self, error);
@@ -1418,7 +1704,7 @@ build_pipeline (EkRecorder  *self,
     }
   self->audio_source = audio;
 
-  if (self->record_screen)
+  if (self->record_screen && !self->preview_only)
     {
       GstElement *screen = make_screen_bin (self, self->first_screen_index, &parse_error);
 
@@ -1439,7 +1725,10 @@ build_pipeline (EkRecorder  *self,
 static void
 teardown_pipeline (EkRecorder *self)
 {
+  self->eos_deferred = FALSE;
+  g_clear_handle_id (&self->eos_defer_source, g_source_remove);
   g_clear_handle_id (&self->disk_poll_source, g_source_remove);
+  g_clear_handle_id (&self->watchdog_source, g_source_remove);
   g_clear_handle_id (&self->stop_timeout_source, g_source_remove);
 
   if (self->monitor != NULL)
@@ -1486,7 +1775,7 @@ announce_leftovers (EkRecorder *self)
     {
       g_autofree char *basename = g_path_get_basename (path);
       const char *stream = g_str_has_prefix (basename, EK_SEGMENT_STREAM_SCREEN) ?
-                           EK_SEGMENT_STREAM_SCREEN : EK_SEGMENT_STREAM_CAMERA;
+                           EK_SEGMENT_STREAM_SCREEN : self->camera_stream;
       gint64 *opened = g_hash_table_lookup (self->fragment_starts, path);
       gint64 start = opened != NULL ? *opened : 0;
       struct stat st;
@@ -1640,6 +1929,7 @@ ek_recorder_finalize (GObject *object)
   g_clear_pointer (&self->queued, g_hash_table_unref);
   g_queue_clear_full (&self->hash_queue, (GDestroyNotify) hash_job_free);
   g_mutex_clear (&self->created_lock);
+  g_mutex_clear (&self->video_pts_lock);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->stop_waiters, g_ptr_array_unref);
@@ -1648,6 +1938,7 @@ ek_recorder_finalize (GObject *object)
   g_clear_pointer (&self->directory, g_free);
   g_clear_pointer (&self->camera_id, g_free);
   g_clear_pointer (&self->microphone_id, g_free);
+  g_clear_object (&self->camera_device);
 
   G_OBJECT_CLASS (ek_recorder_parent_class)->finalize (object);
 }
@@ -1850,6 +2141,14 @@ ek_recorder_class_init (EkRecorderClass *klass)
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, EK_TYPE_VIDEO_FRAME | G_SIGNAL_TYPE_STATIC_SCOPE);
 
+  /**
+   * EkRecorder::camera-lost:
+   *
+   * The camera vanished, failed, or delivered no picture for a few seconds
+   * (ek_recorder_get_camera_stalled() tells which); a black picture is
+   * recorded in its place and the audio goes on. The camera is picked up again
+   * when it comes back (::camera-restored).
+   */
   signals[CAMERA_LOST] =
     g_signal_new ("camera-lost",
                   G_TYPE_FROM_CLASS (klass),
@@ -1883,12 +2182,14 @@ static void
 ek_recorder_init (EkRecorder *self)
 {
   self->video_bitrate_kbps = DEFAULT_VIDEO_KBPS;
+  self->camera_stream = EK_SEGMENT_STREAM_CAMERA;
   self->segment_seconds = DEFAULT_SEGMENT_S;
   self->level_db = LEVEL_FLOOR_DB;
   self->context = g_main_context_ref_thread_default ();
   self->cancellable = g_cancellable_new ();
   self->fragment_starts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_mutex_init (&self->created_lock);
+  g_mutex_init (&self->video_pts_lock);
   self->stop_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->created = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->queued = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -1938,6 +2239,19 @@ ek_recorder_set_video_bitrate_kbps (EkRecorder *self,
 
   self->video_bitrate_kbps = kbps;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIDEO_BITRATE_KBPS]);
+}
+
+void
+ek_recorder_set_camera_stream (EkRecorder *self,
+                               const char *stream)
+{
+  g_return_if_fail (EK_IS_RECORDER (self));
+  g_return_if_fail (self->pipeline == NULL);
+  g_return_if_fail (g_strcmp0 (stream, EK_SEGMENT_STREAM_CAMERA) == 0 ||
+                    g_strcmp0 (stream, EK_SEGMENT_STREAM_ROOM_SCAN) == 0);
+
+  self->camera_stream = g_str_equal (stream, EK_SEGMENT_STREAM_CAMERA)
+                        ? EK_SEGMENT_STREAM_CAMERA : EK_SEGMENT_STREAM_ROOM_SCAN;
 }
 
 void
@@ -2109,14 +2423,15 @@ ek_recorder_start (EkRecorder  *self,
                         self->state == EK_RECORDER_STATE_STOPPED ||
                         self->state == EK_RECORDER_STATE_FAILED, FALSE);
 
-  if (!ensure_private_folder (self->directory, error))
+  if (!self->preview_only && !ensure_private_folder (self->directory, error))
     return FALSE;
 
-  if (!ek_recorder_check_space (self, duration_s, error))
+  if (!self->preview_only && !ek_recorder_check_space (self, duration_s, error))
     return FALSE;
 
   g_clear_error (&self->error);
   self->eos_seen = FALSE;
+  self->fragment_opened = FALSE;
   g_atomic_int_set (&self->stopping, FALSE);
   self->reserve_bytes = (guint64) DISK_RESERVE_SEGMENTS * self->segment_seconds *
                         bytes_per_second (self) + DISK_RESERVE_BYTES;
@@ -2139,7 +2454,10 @@ ek_recorder_start (EkRecorder  *self,
   if (self->source == EK_MEDIA_SOURCE_AUTO)
     start_device_monitor (self);
 
-  self->disk_poll_source = g_timeout_add_seconds (DISK_POLL_SECONDS, on_disk_poll_timeout_cb, self);
+  if (!self->preview_only)
+    self->disk_poll_source = g_timeout_add_seconds (DISK_POLL_SECONDS, on_disk_poll_timeout_cb, self);
+  self->camera_stalled = FALSE;
+  self->watchdog_source = g_timeout_add (CAMERA_WATCH_MS, on_camera_watchdog_cb, self);
   set_camera_available (self, TRUE);
   set_state (self, EK_RECORDER_STATE_STARTING);
 
@@ -2182,6 +2500,15 @@ ek_recorder_stop_async (EkRecorder          *self,
       return;
     }
 
+  /* A preview has nothing to close: it just ends. */
+  if (self->preview_only)
+    {
+      teardown_pipeline (self);
+      set_state (self, EK_RECORDER_STATE_STOPPED);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
   self->stop_requested = TRUE;
   g_ptr_array_add (self->stop_waiters, g_steal_pointer (&task));
   if (self->error != NULL && self->stop_error == NULL)
@@ -2195,9 +2522,18 @@ ek_recorder_stop_async (EkRecorder          *self,
 
   set_state (self, EK_RECORDER_STATE_STOPPING);
   g_clear_handle_id (&self->disk_poll_source, g_source_remove);
+  g_clear_handle_id (&self->watchdog_source, g_source_remove);
   g_atomic_int_set (&self->stopping, TRUE);
   self->stop_timeout_source = g_timeout_add_seconds (STOP_TIMEOUT_SECONDS, on_stop_timeout_cb, self);
-  gst_element_send_event (self->pipeline, gst_event_new_eos ());
+  if (self->fragment_opened)
+    {
+      send_eos (self);
+    }
+  else
+    {
+      self->eos_deferred = TRUE;
+      self->eos_defer_source = g_timeout_add (EOS_DEFER_MS, on_eos_defer_timeout_cb, self);
+    }
 }
 
 gboolean
@@ -2286,6 +2622,36 @@ ek_recorder_dup_face_frame (EkRecorder *self)
 }
 
 /**
+ * ek_recorder_dup_screen_frame:
+ *
+ * The newest picture of the screen branch (about one a second), for the
+ * proctor's snapshots. On the recorder's main context.
+ *
+ * Returns: (transfer full) (nullable): the frame, or %NULL when the screen is not
+ *   recorded or nothing came yet
+ */
+EkVideoFrame *
+ek_recorder_dup_screen_frame (EkRecorder *self)
+{
+  g_autoptr(GstElement) sink = NULL;
+  g_autoptr(GstSample) sample = NULL;
+
+  g_return_val_if_fail (EK_IS_RECORDER (self), NULL);
+
+  if (self->pipeline == NULL || !self->record_screen)
+    return NULL;
+
+  sink = gst_bin_get_by_name (GST_BIN (self->pipeline), "screen-sink");
+  if (sink == NULL)
+    return NULL;
+  sample = gst_base_sink_get_last_sample (GST_BASE_SINK (sink));
+  if (sample == NULL)
+    return NULL;
+
+  return frame_from_sample (sample);
+}
+
+/**
  * ek_recorder_simulate_camera_loss:
  *
  * With test sources, the camera fails as a real one that is unplugged does:
@@ -2318,6 +2684,66 @@ ek_recorder_simulate_camera_return (EkRecorder *self)
   g_return_if_fail (self->source == EK_MEDIA_SOURCE_TEST);
 
   on_camera_back (self, NULL);
+}
+
+/**
+ * ek_recorder_new_preview:
+ * @source: real devices or test sources
+ *
+ * A recorder that only shows: the preview frames (::preview-frame, about 15 a
+ * second), the face-monitor frames and the microphone level, from the camera
+ * and microphone set with ek_recorder_set_camera_id() and
+ * ek_recorder_set_microphone_id(). Nothing is encoded or written; no free space
+ * is needed; stopping is immediate. For the device-confirm page.
+ *
+ * Returns: (transfer full): a recorder, idle
+ */
+EkRecorder *
+ek_recorder_new_preview (EkMediaSource source)
+{
+  g_autofree char *unused = g_build_filename (g_get_tmp_dir (), "ek-preview-unused", NULL);
+  EkRecorder *self = ek_recorder_new (unused, source);
+
+  self->preview_only = TRUE;
+  return self;
+}
+
+/**
+ * ek_recorder_get_camera_stalled:
+ *
+ * Returns: %TRUE if the camera is away because it stopped delivering pictures
+ *   without an error (the watchdog noticed), %FALSE if it failed or vanished, or
+ *   is there
+ */
+gboolean
+ek_recorder_get_camera_stalled (EkRecorder *self)
+{
+  g_return_val_if_fail (EK_IS_RECORDER (self), FALSE);
+
+  return !self->camera_available && self->camera_stalled;
+}
+
+/**
+ * ek_recorder_simulate_camera_stall:
+ * @stalled: whether the test camera holds back its pictures
+ *
+ * With test sources, the camera stops delivering pictures without an error,
+ * as a v4l2 device that hangs does, and resumes with @stalled %FALSE. The
+ * camera opened again by the watchdog stays stalled until then.
+ */
+void
+ek_recorder_simulate_camera_stall (EkRecorder *self,
+                                   gboolean    stalled)
+{
+  g_autoptr(GstElement) valve = NULL;
+
+  g_return_if_fail (EK_IS_RECORDER (self));
+  g_return_if_fail (self->source == EK_MEDIA_SOURCE_TEST);
+
+  self->test_stalled = stalled;
+  if (self->camera_bin != NULL &&
+      (valve = gst_bin_get_by_name (GST_BIN (self->camera_bin), "stall")) != NULL)
+    g_object_set (valve, "drop", stalled, NULL);
 }
 
 void

@@ -56,11 +56,16 @@ GType            ek_recorder_state_get_type         (void) G_GNUC_CONST;
 
 EkRecorder      *ek_recorder_new                    (const char       *directory,
                                                      EkMediaSource     source);
+EkRecorder      *ek_recorder_new_preview            (EkMediaSource     source);
 
 void             ek_recorder_set_video_bitrate_kbps (EkRecorder       *self,
                                                      guint             kbps);
 void             ek_recorder_set_segment_seconds    (EkRecorder       *self,
                                                      guint             seconds);
+/* The stream the camera and microphone segments belong to: "camera" (default),
+ * or "room_scan" for the recorded room scan before the exam. */
+void             ek_recorder_set_camera_stream      (EkRecorder       *self,
+                                                     const char       *stream);
 void             ek_recorder_set_record_screen      (EkRecorder       *self,
                                                      gboolean          record_screen);
 void             ek_recorder_set_camera_id          (EkRecorder       *self,
@@ -92,14 +97,19 @@ const char      *ek_recorder_get_directory          (EkRecorder       *self);
 EkRecorderState  ek_recorder_get_state              (EkRecorder       *self);
 double           ek_recorder_get_level_db           (EkRecorder       *self);
 gboolean         ek_recorder_get_camera_available   (EkRecorder       *self);
+gboolean         ek_recorder_get_camera_stalled     (EkRecorder       *self);
 const GError    *ek_recorder_get_error              (EkRecorder       *self);
 EkVideoFrame    *ek_recorder_dup_preview_frame      (EkRecorder       *self);
 EkVideoFrame    *ek_recorder_dup_face_frame         (EkRecorder       *self);
+EkVideoFrame    *ek_recorder_dup_screen_frame       (EkRecorder       *self);
 
 /* Test sources only: make the camera vanish and come back, and set the
- * microphone's loudness (0.0 - 1.0), as a real device would. */
+ * microphone's loudness (0.0 - 1.0), as a real device would; make the camera
+ * stop delivering pictures without an error, and resume. */
 void             ek_recorder_simulate_camera_loss   (EkRecorder       *self);
 void             ek_recorder_simulate_camera_return (EkRecorder       *self);
+void             ek_recorder_simulate_camera_stall  (EkRecorder       *self,
+                                                     gboolean          stalled);
 void             ek_recorder_set_test_volume        (EkRecorder       *self,
                                                      double            volume);
 

@@ -339,6 +339,141 @@ test_restart_reannounces (Fixture       *f,
   drop_engine (&restarted);
 }
 
+static gboolean
+has_recording_problem (gpointer data)
+{
+  return ek_engine_get_recording_problem (data) != NULL;
+}
+
+static gboolean
+has_no_recording_problem (gpointer data)
+{
+  return ek_engine_get_recording_problem (data) == NULL;
+}
+
+static gboolean
+is_recorder_failed (gpointer data)
+{
+  return ek_recorder_get_state (data) == EK_RECORDER_STATE_FAILED;
+}
+
+static gboolean
+is_recorder_recording (gpointer data)
+{
+  return ek_recorder_get_state (data) == EK_RECORDER_STATE_RECORDING;
+}
+
+/* The disk as the test says (@user_data: an atomic gint, non-zero: full); called
+ * from the recorder's worker thread. */
+static gboolean
+test_disk_space (const char  *directory,
+                 guint64     *free_bytes,
+                 gpointer     user_data,
+                 GError     **error)
+{
+  *free_bytes = g_atomic_int_get ((gint *) user_data) ? 1024 * 1024 : G_GUINT64_CONSTANT (1) << 40;
+  return TRUE;
+}
+
+/* The recording is made when the exam is entered and started right after:
+ * the test's disk goes in before the start. */
+static void
+on_recording_made_cb (EkEngine   *engine,
+                      GParamSpec *pspec,
+                      gint       *disk_full)
+{
+  EkExamRecording *recording = ek_engine_get_recording (engine);
+
+  if (recording != NULL)
+    ek_recorder_set_free_space_func (ek_exam_recording_get_recorder (recording),
+                                     test_disk_space, disk_full, NULL);
+}
+
+/* The index in @events of the first event of @type from @from on, or -1. */
+static int
+find_event (JsonArray  *events,
+            const char *type,
+            guint       from)
+{
+  for (guint i = from; i < json_array_get_length (events); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (events, i), "type"),
+                   type) == 0)
+      return (int) i;
+
+  return -1;
+}
+
+/* A camera that stalls (no picture, no error) and comes back, then a disk that
+ * fills: the candidate sees the problem while it lasts, and the proctor gets
+ * camera_lost / camera_back / disk_full in the session's event log on the server. */
+static void
+test_camera_and_disk_events (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(EkEngine) engine = ek_engine_new (f->config);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) admin = NULL;
+  g_autofree char *session_id = NULL;
+  EkRecorder *recorder;
+  JsonArray *events;
+  JsonObject *event;
+  int lost;
+  int back;
+  int full;
+  gint disk_full = FALSE;
+
+  g_signal_connect (engine, "notify::recording", G_CALLBACK (on_recording_made_cb), &disk_full);
+  enter_exam (engine, ID_1);
+  session_id = g_strdup (ek_engine_get_session_id (engine));
+  recorder = ek_exam_recording_get_recorder (ek_engine_get_recording (engine));
+  wait_until (is_recorder_recording, recorder, 20000, "the recording to run");
+  g_assert_null (ek_engine_get_recording_problem (engine));
+
+  ek_recorder_simulate_camera_stall (recorder, TRUE);
+  wait_until (has_recording_problem, engine, 10000, "the stalled camera to be noticed");
+  g_test_message ("problem: %s", ek_engine_get_recording_problem (engine));
+  g_assert_false (ek_recorder_get_camera_available (recorder));
+  g_assert_cmpint (ek_recorder_get_state (recorder), ==, EK_RECORDER_STATE_RECORDING);
+
+  ek_recorder_simulate_camera_stall (recorder, FALSE);
+  wait_until (has_no_recording_problem, engine, 15000, "the camera to be back");
+  g_assert_true (ek_recorder_get_camera_available (recorder));
+
+  /* The disk fills: the recording stops cleanly and says so. */
+  g_atomic_int_set (&disk_full, TRUE);
+  wait_until (is_recorder_failed, recorder, 15000, "the recording to stop for the full disk");
+  g_assert_error ((GError *) ek_recorder_get_error (recorder),
+                  EK_RECORDER_ERROR, EK_RECORDER_ERROR_DISK_FULL);
+  g_assert_nonnull (ek_engine_get_recording_problem (engine));
+
+  ek_event_log_flush_async (ek_engine_get_event_log (engine), NULL, ek_test_result_cb, &result);
+  g_assert_true (ek_event_log_flush_finish (ek_engine_get_event_log (engine),
+                                            ek_test_wait (&result), &error));
+  g_assert_no_error (error);
+
+  admin = ek_test_server_get_session (f->server, session_id);
+  events = json_object_get_array_member (admin, "events");
+  lost = find_event (events, "camera_lost", 0);
+  g_assert_cmpint (lost, >=, 0);
+  event = json_array_get_object_element (events, lost);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (event, "data"),
+                                                  "reason"), ==, "stalled");
+  back = find_event (events, "camera_back", lost);
+  g_assert_cmpint (back, >, lost);
+  event = json_array_get_object_element (events, back);
+  /* away from the stall's detection until the camera delivered again */
+  g_assert_cmpint (json_object_get_int_member (event, "duration_ms"), >, 0);
+  full = find_event (events, "disk_full", back);
+  g_assert_cmpint (full, >, back);
+  /* each once */
+  g_assert_cmpint (find_event (events, "camera_lost", lost + 1), ==, -1);
+  g_assert_cmpint (find_event (events, "disk_full", full + 1), ==, -1);
+
+  g_signal_handlers_disconnect_by_data (engine, &disk_full);
+  drop_engine (&engine);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -350,6 +485,8 @@ main (int    argc,
               fixture_set_up, test_records_uploads_finishes, fixture_tear_down);
   g_test_add ("/exam-recording/restart-reannounces", Fixture, NULL,
               fixture_set_up, test_restart_reannounces, fixture_tear_down);
+  g_test_add ("/exam-recording/camera-and-disk-events", Fixture, NULL,
+              fixture_set_up, test_camera_and_disk_events, fixture_tear_down);
 
   return g_test_run ();
 }

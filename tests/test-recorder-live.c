@@ -32,6 +32,7 @@ typedef struct
   gint64      free_bytes;   /* atomic; what the fake disk reports */
   guint       level_updates;
   gboolean    stop_on_failure;
+  gint64      video_hole_ns;  /* a stalled camera leaves this much without pictures */
 } Fixture;
 
 static void on_stopped_cb (GObject *object, GAsyncResult *result, gpointer user_data);
@@ -238,11 +239,26 @@ stop_recording (Fixture *f)
   wait_until (f->stopped, 30);
 }
 
+static gint
+compare_segment_index (gconstpointer a,
+                       gconstpointer b)
+{
+  guint ia = ek_segment_get_index (*(EkSegment **) a);
+  guint ib = ek_segment_get_index (*(EkSegment **) b);
+
+  return ia < ib ? -1 : ia > ib;
+}
+
 /* Every announced segment is a whole file: hash, both streams, no error. */
 static void
 assert_segments_decode (Fixture  *f,
                         gboolean  check_continuity)
 {
+  /* Segments are finalized in the background, so one that closed while the
+   * next was already being written can be announced after it: what counts is
+   * that every index is there, in one piece, continuous in time. */
+  g_ptr_array_sort (f->segments, compare_segment_index);
+
   for (guint i = 0; i < f->segments->len; i++)
     {
       EkSegment *segment = g_ptr_array_index (f->segments, i);
@@ -260,15 +276,19 @@ assert_segments_decode (Fixture  *f,
       g_assert_null (decoded.error);
       g_assert_cmpuint (decoded.video_frames, >, 0);
       g_assert_cmpuint (decoded.audio_buffers, >, 0);
-      /* the video track has no hole, camera or not */
+      /* the video track has no hole, camera or not (but for the seconds a
+       * stalled camera takes to be noticed) */
       g_assert_cmpint (ABS ((decoded.video_end - decoded.video_start) -
-                            ek_segment_get_duration_ns (segment)), <=, 2 * FRAME_NS);
+                            ek_segment_get_duration_ns (segment)), <=,
+                       2 * FRAME_NS + f->video_hole_ns);
       /* audio and video cover the same time (the first file also holds the
        * audio from before the camera's first frame) */
       if (i + 1 < f->segments->len)
-        g_assert_cmpint (ABS (decoded.audio_end - decoded.video_end), <=, 60 * GST_MSECOND);
+        g_assert_cmpint (ABS (decoded.audio_end - decoded.video_end), <=,
+                         60 * GST_MSECOND + f->video_hole_ns);
       if (i > 0)
-        g_assert_cmpint (ABS (decoded.audio_start - decoded.video_start), <=, 60 * GST_MSECOND);
+        g_assert_cmpint (ABS (decoded.audio_start - decoded.video_start), <=,
+                         60 * GST_MSECOND + f->video_hole_ns);
       ek_test_decoded_clear (&decoded);
 
       if (check_continuity && i > 0)
@@ -472,6 +492,171 @@ test_camera_loss (Fixture       *f,
   g_assert_no_error (f->stop_error);
   g_assert_null (f->failure);
   assert_segments_decode (f, TRUE);
+}
+
+/* A camera that stops delivering pictures without any error (a hung v4l2
+ * device) is noticed by the watchdog within a few seconds and handled as a lost
+ * one: black picture, audio goes on, and it is picked up again once it delivers. */
+static void
+test_camera_stall (Fixture       *f,
+                   gconstpointer  data)
+{
+  guint segments_before;
+  guint level_before;
+  gint64 stalled_at;
+  gint64 noticed_ms;
+
+  f->recorder = new_recorder (f, 1);
+  start_recording (f);
+  run_for (1500);
+  g_assert_cmpuint (f->camera_lost, ==, 0);
+
+  ek_recorder_simulate_camera_stall (f->recorder, TRUE);
+  stalled_at = g_get_monotonic_time ();
+  wait_until (f->camera_lost == 1, 8);
+  noticed_ms = (g_get_monotonic_time () - stalled_at) / 1000;
+  g_test_message ("stall noticed after %" G_GINT64_FORMAT " ms", noticed_ms);
+  /* not before the stall time (3 s), and within a few seconds */
+  g_assert_cmpint (noticed_ms, >=, 2900);
+  g_assert_cmpint (noticed_ms, <=, 5000);
+  g_assert_false (ek_recorder_get_camera_available (f->recorder));
+  g_assert_true (ek_recorder_get_camera_stalled (f->recorder));
+  g_assert_cmpint (ek_recorder_get_state (f->recorder), ==, EK_RECORDER_STATE_RECORDING);
+
+  /* Audio and the recording go on; the watchdog's tries to open the camera
+   * again meet a camera that still delivers nothing and stay silent. */
+  segments_before = f->segments->len;
+  level_before = f->level_updates;
+  ek_recorder_set_test_volume (f->recorder, 0.5);
+  run_for (6000);
+  g_assert_cmpuint (f->segments->len, >=, segments_before + 2);
+  g_assert_cmpuint (f->level_updates, >, level_before);
+  g_assert_cmpfloat (ek_recorder_get_level_db (f->recorder), >, -12.0);
+  g_assert_cmpuint (f->camera_lost, ==, 1);
+  g_assert_cmpuint (f->camera_restored, ==, 0);
+  g_assert_null (f->failure);
+
+  /* The device delivers again: picked up without anyone plugging anything. */
+  ek_recorder_simulate_camera_stall (f->recorder, FALSE);
+  wait_until (f->camera_restored == 1, 10);
+  g_assert_true (ek_recorder_get_camera_available (f->recorder));
+  g_assert_false (ek_recorder_get_camera_stalled (f->recorder));
+  /* pictures flow again (15 fps; fewer on a busy machine) */
+  f->preview_frames = 0;
+  wait_until (f->preview_frames >= 10, 10);
+  g_assert_cmpuint (f->camera_lost, ==, 1);
+
+  stop_recording (f);
+  g_assert_no_error (f->stop_error);
+  g_assert_null (f->failure);
+  /* Nothing came from the camera until the watchdog noticed; the black picture
+   * fills the rest. Timestamps stay continuous across segments. */
+  f->video_hole_ns = (gint64) (noticed_ms + 1000) * GST_MSECOND;
+  assert_segments_decode (f, TRUE);
+}
+
+/* The device page's preview: picture and level from the chosen devices, nothing
+ * written anywhere, stopped at once and started again (a device switch). */
+static void
+test_preview_only (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  for (guint round = 0; round < 3; round++)
+    {
+      gint64 asked;
+
+      g_clear_object (&f->recorder);
+      f->recorder = ek_recorder_new_preview (EK_MEDIA_SOURCE_TEST);
+      ek_recorder_set_free_space_func (f->recorder, fake_free_space, f, NULL);
+      g_signal_connect (f->recorder, "preview-frame", G_CALLBACK (on_preview_frame_cb), f);
+      g_signal_connect (f->recorder, "segment-ready", G_CALLBACK (on_segment_ready_cb), f);
+      g_signal_connect (f->recorder, "notify::level-db", G_CALLBACK (on_level_cb), f);
+      /* no free space needed: nothing is written */
+      set_free_bytes (f, 0);
+
+      f->preview_frames = 0;
+      f->level_updates = 0;
+      g_assert_true (ek_recorder_start (f->recorder, 7200, &error));
+      g_assert_no_error (error);
+      /* pictures at about 15 a second, and a level that follows the microphone */
+      wait_until (f->preview_frames >= 15, 10);
+      g_assert_cmpfloat (level_after (f, 0.5), >, -12.0);
+      g_assert_cmpfloat (level_after (f, 0.01), <, -30.0);
+
+      f->stopped = FALSE;
+      asked = g_get_monotonic_time ();
+      ek_recorder_stop_async (f->recorder, NULL, on_stopped_cb, f);
+      wait_until (f->stopped, 5);
+      g_assert_cmpint (g_get_monotonic_time () - asked, <, G_USEC_PER_SEC);
+      g_assert_no_error (f->stop_error);
+      g_assert_cmpint (ek_recorder_get_state (f->recorder), ==, EK_RECORDER_STATE_STOPPED);
+      /* no folder made, no file written */
+      g_assert_false (g_file_test (ek_recorder_get_directory (f->recorder), G_FILE_TEST_EXISTS));
+      g_signal_handlers_disconnect_by_data (f->recorder, f);
+      g_assert_finalize_object (g_steal_pointer (&f->recorder));
+    }
+
+  g_assert_cmpuint (f->segments->len, ==, 0);
+}
+
+/* Stopped at once, or a moment after the start, over and over: every stop ends
+ * well within the recorder's own stop timeout (whose warning is fatal here),
+ * and every file left behind was announced and decodes. */
+static void
+test_stop_at_once (Fixture       *f,
+                   gconstpointer  data)
+{
+  const guint delays_ms[] = { 0, 0, 0, 10, 50, 150, 400, 900, 0, 30 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (delays_ms); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GDir) dir = NULL;
+      gint64 asked;
+      guint files = 0;
+
+      g_clear_object (&f->recorder);
+      g_ptr_array_set_size (f->segments, 0);
+      f->recorder = new_recorder (f, 1);
+      f->stopped = FALSE;
+      g_assert_true (ek_recorder_start (f->recorder, 60, &error));
+      g_assert_no_error (error);
+      if (delays_ms[i] > 0)
+        run_for (delays_ms[i]);
+
+      asked = g_get_monotonic_time ();
+      ek_recorder_stop_async (f->recorder, NULL, on_stopped_cb, f);
+      wait_until (f->stopped, 9);
+      g_test_message ("stop after %u ms took %" G_GINT64_FORMAT " ms, %u segments",
+                      delays_ms[i], (g_get_monotonic_time () - asked) / 1000,
+                      f->segments->len);
+      g_assert_no_error (f->stop_error);
+      g_assert_null (f->failure);
+      g_assert_cmpint (ek_recorder_get_state (f->recorder), ==, EK_RECORDER_STATE_STOPPED);
+      assert_segments_decode (f, FALSE);
+
+      dir = g_dir_open (f->session_dir, 0, NULL);
+      while (dir != NULL && g_dir_read_name (dir) != NULL)
+        files++;
+      g_assert_cmpuint (files, ==, f->segments->len);
+      g_signal_handlers_disconnect_by_data (f->recorder, f);
+      g_assert_finalize_object (g_steal_pointer (&f->recorder));
+
+      /* the next round starts in an empty folder */
+      if (dir != NULL)
+        {
+          const char *name;
+
+          g_dir_rewind (dir);
+          while ((name = g_dir_read_name (dir)) != NULL)
+            {
+              g_autofree char *path = g_build_filename (f->session_dir, name, NULL);
+              g_unlink (path);
+            }
+        }
+    }
 }
 
 static void
@@ -730,6 +915,9 @@ main (int   argc,
   ADD ("/recorder/space-precheck", test_space_precheck);
   ADD ("/recorder/disk-full", test_disk_full);
   ADD ("/recorder/camera-loss", test_camera_loss);
+  ADD ("/recorder/camera-stall", test_camera_stall);
+  ADD ("/recorder/stop-at-once", test_stop_at_once);
+  ADD ("/recorder/preview-only", test_preview_only);
   ADD ("/recorder/numbering-continues", test_numbering_continues);
   ADD ("/recorder/screen", test_screen);
   ADD ("/recorder/private-folder", test_missing_folder_rights);

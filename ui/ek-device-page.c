@@ -1,18 +1,23 @@
 /* ek-device-page.c: the candidate confirms the camera and microphone
  *
  * Camera and microphone pickers (EkMediaDevice, the config's media source), the choice
- * remembered in GSettings and handed to the engine for the exam's recording. The live
- * picture and level are not shown on this page yet: the camera view says so instead
- * of showing a picture or a level that is not there.
+ * remembered in GSettings and handed to the engine for the exam's recording. While the
+ * page is shown, the chosen camera's live picture (about 15 fps, through a preview-only
+ * EkRecorder and EkCameraPaintable, never blocking the main loop on frames) and the
+ * chosen microphone's level are on it; choosing another device starts the preview
+ * again with it. The preview stops when the page goes, so the exam's recorder finds
+ * the devices free.
  */
 
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 
+#include "ek-camera-paintable.h"
 #include "ek-camera-view.h"
 #include "ek-device-page.h"
 #include "ek-media-device.h"
+#include "ek-recorder.h"
 #include "ek-ui-util.h"
 
 struct _EkDevicePage
@@ -24,6 +29,8 @@ struct _EkDevicePage
   GSettings    *settings;     /* owned, nullable: the schema is not installed */
   GPtrArray    *camera_ids;   /* owned char*, in the drop-down's order; "" = default */
   GPtrArray    *microphone_ids;
+  EkRecorder   *preview;      /* owned, nullable: runs while the page is mapped */
+  EkCameraPaintable *paintable; /* owned, nullable */
 
   /* Template children, borrowed. */
   GtkWidget    *content;
@@ -79,6 +86,88 @@ confirm_action (GtkWidget  *widget,
                                  on_confirmed_cb, g_object_ref (self));
 }
 
+/* --- preview -------------------------------------------------------------- */
+
+static const char *selected_id (GtkDropDown *dropdown, GPtrArray *ids);
+
+static void
+on_preview_level_cb (EkRecorder   *recorder,
+                     GParamSpec   *pspec,
+                     EkDevicePage *self)
+{
+  double db = ek_recorder_get_level_db (recorder);
+
+  /* -60 dB .. 0 dB over the bar, as on the exam page */
+  ek_camera_view_set_level (self->camera_view, CLAMP ((db + 60.0) / 60.0, 0.0, 1.0));
+}
+
+static void
+stop_preview (EkDevicePage *self)
+{
+  if (self->preview == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (self->preview, self);
+  /* A preview stops at once (nothing to close). */
+  ek_recorder_stop_async (self->preview, NULL, NULL, NULL);
+  if (self->paintable != NULL)
+    ek_camera_paintable_set_recorder (self->paintable, NULL);
+  g_clear_object (&self->preview);
+  ek_camera_view_set_level (self->camera_view, -1);
+}
+
+/* (Re)starts the preview with the devices chosen now; only while shown and once
+ * the device lists are in. */
+static void
+restart_preview (EkDevicePage *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *camera;
+  const char *microphone;
+
+  stop_preview (self);
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) || self->camera_ids == NULL)
+    return;
+
+  camera = selected_id (self->camera_dropdown, self->camera_ids);
+  microphone = selected_id (self->microphone_dropdown, self->microphone_ids);
+
+  self->preview = ek_recorder_new_preview (ek_config_get_media_source (ek_engine_get_config (self->engine)));
+  ek_recorder_set_camera_id (self->preview, camera != NULL && *camera != '\0' ? camera : NULL);
+  ek_recorder_set_microphone_id (self->preview,
+                                 microphone != NULL && *microphone != '\0' ? microphone : NULL);
+  g_signal_connect (self->preview, "notify::level-db", G_CALLBACK (on_preview_level_cb), self);
+
+  if (!ek_recorder_start (self->preview, 0, &error))
+    {
+      g_clear_object (&self->preview);
+      ek_camera_view_set_paintable (self->camera_view, NULL);
+      ek_show_message (self->error_label, error->message);
+      return;
+    }
+
+  ek_show_message (self->error_label, NULL);
+  if (self->paintable == NULL)
+    self->paintable = ek_camera_paintable_new (self->preview);
+  else
+    ek_camera_paintable_set_recorder (self->paintable, self->preview);
+  ek_camera_view_set_paintable (self->camera_view, GDK_PAINTABLE (self->paintable));
+}
+
+static void
+ek_device_page_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (ek_device_page_parent_class)->map (widget);
+  restart_preview (EK_DEVICE_PAGE (widget));
+}
+
+static void
+ek_device_page_unmap (GtkWidget *widget)
+{
+  stop_preview (EK_DEVICE_PAGE (widget));
+  GTK_WIDGET_CLASS (ek_device_page_parent_class)->unmap (widget);
+}
+
 /* --- devices -------------------------------------------------------------- */
 
 static const char *
@@ -106,6 +195,8 @@ on_selected_cb (EkDevicePage *self)
       g_settings_set_string (self->settings, "camera", camera != NULL ? camera : "");
       g_settings_set_string (self->settings, "microphone", microphone != NULL ? microphone : "");
     }
+
+  restart_preview (self);
 }
 
 /* Fills @dropdown with "Default" and the devices of @kind, selecting @remembered. */
@@ -177,7 +268,8 @@ on_devices_cb (GObject      *object,
   else
     gtk_label_set_label (self->devices_label,
                          _("The exam is recorded with the camera and microphone chosen here. "
-                           "This page does not show their live picture yet."));
+                           "Check that the picture shows you and that the bar moves when "
+                           "you speak."));
 
   g_signal_connect_object (self->camera_dropdown, "notify::selected",
                            G_CALLBACK (on_selected_cb), self, G_CONNECT_SWAPPED);
@@ -217,7 +309,6 @@ ek_device_page_constructed (GObject *object)
       self->settings = g_settings_new_full (schema, NULL, NULL);
   }
 
-  /* TODO(recorder): a live preview (EkMediaProbe or a preview EkRecorder) here. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->camera_dropdown), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->microphone_dropdown), FALSE);
   ek_media_device_list_async (ek_config_get_media_source (ek_engine_get_config (self->engine)),
@@ -230,6 +321,8 @@ ek_device_page_dispose (GObject *object)
   EkDevicePage *self = EK_DEVICE_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
+  stop_preview (self);
+  g_clear_object (&self->paintable);
   gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_DEVICE_PAGE);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
@@ -290,6 +383,8 @@ ek_device_page_class_init (EkDevicePageClass *klass)
   object_class->set_property = ek_device_page_set_property;
 
   widget_class->grab_focus = ek_device_page_grab_focus;
+  widget_class->map = ek_device_page_map;
+  widget_class->unmap = ek_device_page_unmap;
 
   properties[PROP_ENGINE] =
     g_param_spec_object ("engine", NULL, NULL,

@@ -1,14 +1,17 @@
 /* ek-guided-step-page.c: a step the candidate performs in front of the camera: room scan, blank paper
  *
  * The page is made for the session's current step when it is shown. Numbered
- * instructions, the live camera and a Done button; the step is reported to the
- * server when the candidate presses Done.
+ * instructions, the live camera and a Done button. What the camera and the
+ * microphone see while the page is up is recorded as the session's "room_scan"
+ * stream and uploaded with the exam's recording; Done stops the recording and then
+ * reports the step to the server.
  */
 
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 
+#include "ek-camera-paintable.h"
 #include "ek-camera-view.h"
 #include "ek-guided-step-page.h"
 #include "ek-ui-util.h"
@@ -20,6 +23,8 @@ struct _EkGuidedStepPage
   EkEngine     *engine;       /* owned */
   GCancellable *cancellable;  /* owned; cancelled on dispose */
   EkStep        step;
+  EkCameraPaintable *paintable; /* owned; the scan's preview, or NULL */
+  EkRecorder   *recorder;     /* owned; the scan's recorder while it runs, or NULL */
 
   /* Template children, borrowed. */
   GtkWidget    *content;
@@ -72,6 +77,48 @@ on_completed_cb (GObject      *object,
 }
 
 static void
+on_level_db_cb (EkRecorder       *recorder,
+                GParamSpec       *pspec,
+                EkGuidedStepPage *self)
+{
+  double db = ek_recorder_get_level_db (recorder);
+
+  /* -60 dB (silence for a meter) .. 0 dB (full scale) */
+  ek_camera_view_set_level (self->camera_view, CLAMP ((db + 60.0) / 60.0, 0.0, 1.0));
+}
+
+static void
+forget_recorder (EkGuidedStepPage *self)
+{
+  if (self->recorder != NULL)
+    g_signal_handlers_disconnect_by_data (self->recorder, self);
+  g_clear_object (&self->recorder);
+  ek_camera_view_set_paintable (self->camera_view, NULL);
+  ek_camera_view_set_level (self->camera_view, -1);
+  g_clear_object (&self->paintable);
+}
+
+static void
+on_scan_stopped_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(EkGuidedStepPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ek_engine_stop_room_scan_finish (EK_ENGINE (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* What was recorded stays on this computer and in the outbox; the step goes on. */
+      g_message ("The room scan recording did not stop cleanly: %s", error->message);
+    }
+
+  ek_engine_complete_step_async (self->engine, self->step, self->cancellable,
+                                 on_completed_cb, g_object_ref (self));
+}
+
+static void
 done_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
@@ -80,8 +127,39 @@ done_action (GtkWidget  *widget,
 
   ek_show_message (self->error_label, NULL);
   set_busy (self, TRUE);
-  ek_engine_complete_step_async (self->engine, self->step, self->cancellable,
-                                 on_completed_cb, g_object_ref (self));
+  forget_recorder (self);
+  ek_engine_stop_room_scan_async (self->engine, self->cancellable, on_scan_stopped_cb,
+                                  g_object_ref (self));
+}
+
+/* Starts recording the scan and shows it; says so honestly when it cannot. */
+static void
+start_scan (EkGuidedStepPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  EkExamRecording *recording;
+
+  if (!ek_engine_start_room_scan (self->engine, &error))
+    {
+      g_autofree char *text = NULL;
+
+      /* Translators: %s says why (no camera, the disk, a missing plugin) */
+      text = g_strdup_printf (_("This step cannot be recorded: %s Press Done to go on; the "
+                                "proctor is told."), error->message);
+      gtk_label_set_label (self->recording_label, text);
+      return;
+    }
+
+  recording = ek_engine_get_recording (self->engine);
+  self->recorder = g_object_ref (ek_exam_recording_get_room_scan_recorder (recording));
+  self->paintable = ek_camera_paintable_new (self->recorder);
+  ek_camera_view_set_paintable (self->camera_view, GDK_PAINTABLE (self->paintable));
+  g_signal_connect_object (self->recorder, "notify::level-db", G_CALLBACK (on_level_db_cb), self, 0);
+  on_level_db_cb (self->recorder, NULL, self);
+  gtk_label_set_label (self->recording_label,
+                       ek_engine_is_practice (self->engine)
+                       ? _("● Recording. In practice the recording stays on this computer.")
+                       : _("● Recording. The recording goes to the exam server with the rest of your exam."));
 }
 
 static gboolean
@@ -118,10 +196,6 @@ ek_guided_step_page_constructed (GObject *object)
                              "3.  Show your desk, the floor under it and the wall behind your screen.\n"
                              "4.  Put the camera back so that your face is in the middle of the picture, "
                              "then press Done."));
-      /* TODO(recorder): record the scan as the "room_scan" stream once EkRecorder can. */
-      gtk_label_set_label (self->recording_label,
-                           _("Recording the room scan is not available in this build: nothing is "
-                             "recorded on this page."));
     }
   else
     {
@@ -132,10 +206,9 @@ ek_guided_step_page_constructed (GObject *object)
                            _("1.  Hold the sheet close to the camera, front side first.\n"
                              "2.  Count to three, then turn it over and show the back.\n"
                              "3.  Put it on your desk where the camera can see it, then press Done."));
-      gtk_label_set_label (self->recording_label,
-                           _("Recording is not available in this build: nothing is recorded on this "
-                             "page."));
     }
+
+  start_scan (self);
 }
 
 static void
@@ -144,6 +217,10 @@ ek_guided_step_page_dispose (GObject *object)
   EkGuidedStepPage *self = EK_GUIDED_STEP_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->recorder != NULL)
+    g_signal_handlers_disconnect_by_data (self->recorder, self);
+  g_clear_object (&self->recorder);
+  g_clear_object (&self->paintable);
   gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_GUIDED_STEP_PAGE);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->engine);

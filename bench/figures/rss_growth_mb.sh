@@ -16,7 +16,10 @@ warmup=$(( seconds / 10 ))
 [ "$warmup" -lt 10 ] && warmup=10
 
 work=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+pid=
+# The helper has normally exited by now: a failing kill must not fail the figure
+# (errexit applies inside the trap too).
+trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 chmod 700 "$work"
 
 rss_kb () { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
