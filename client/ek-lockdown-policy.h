@@ -27,6 +27,8 @@ G_BEGIN_DECLS
 #define EK_VIOLATION_MULTIPLE_FACES     "multiple_faces"
 #define EK_VIOLATION_FACE_NOT_VISIBLE   "face_not_visible"
 #define EK_VIOLATION_VOICE              "voice"
+/* The live identity re-check failed repeatedly (ek-exam-proctor.h). */
+#define EK_VIOLATION_IDENTITY_MISMATCH  "identity_mismatch"
 
 typedef struct
 {

@@ -23,7 +23,7 @@ void       ek_environment_probe_usb_storage    (const EkProbeSources *sources,
                                                 GPtrArray            *findings);
 GPtrArray *ek_environment_probe_all            (const EkProbeSources *sources);
 
-char      *ek_environment_network_fingerprint  (void);
+char      *ek_environment_network_fingerprint  (const EkProbeSources *sources);
 gboolean   ek_environment_is_exam_session      (const EkProbeSources *sources);
 
 /* Set by the dedicated exam session's launcher (data/exam-session). */

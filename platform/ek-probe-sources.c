@@ -42,6 +42,7 @@ ek_probe_sources_copy (const EkProbeSources *sources)
   copy->cpuinfo_path = g_strdup (sources->cpuinfo_path);
   copy->dev_root = g_strdup (sources->dev_root);
   copy->preload_path = g_strdup (sources->preload_path);
+  copy->network_path = g_strdup (sources->network_path);
   copy->environ = g_strdupv (sources->environ);
 
   return copy;
@@ -59,6 +60,7 @@ ek_probe_sources_free (EkProbeSources *sources)
   g_free (sources->cpuinfo_path);
   g_free (sources->dev_root);
   g_free (sources->preload_path);
+  g_free (sources->network_path);
   g_strfreev (sources->environ);
   g_free (sources);
 }

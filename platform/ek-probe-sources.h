@@ -18,6 +18,8 @@ typedef struct
   char  *cpuinfo_path;   /* /proc/cpuinfo */
   char  *dev_root;       /* /dev */
   char  *preload_path;   /* /etc/ld.so.preload */
+  char  *network_path;   /* NULL: the interfaces' addresses (getifaddrs); else a file of
+                          * "NAME=ADDRESS" lines standing for them */
   char **environ;        /* the environment to judge; NULL: this process's */
 } EkProbeSources;
 

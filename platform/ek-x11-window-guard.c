@@ -2,7 +2,8 @@
  *
  * Polling is the backbone (every 100 ms: focus, map state, stacking, pointer), because
  * while the keyboard is grabbed GTK's is-active does not change when focus moves; the
- * X Input 2 focus events only make the check come sooner.
+ * focus events make the check come sooner, and a FocusOut of the window starts a focus
+ * loss by itself (one too short for any poll to see).
  */
 
 #include "config.h"
@@ -328,6 +329,15 @@ xevent_cb (GdkDisplay *display,
 
   if (!self->engaged)
     return GDK_EVENT_PROPAGATE;
+
+  /* The focus went to another window. A loss shorter than a poll (taken and given back
+   * while the main loop was busy) would leave nothing for the check to see: the event is
+   * the evidence, and the check that follows ends the loss if the focus is back. With
+   * the keyboard grabbed, focus changes come as NotifyWhileGrabbed. */
+  if (xevent->type == FocusOut && xevent->xfocus.window == xid_of (self) &&
+      (xevent->xfocus.mode == NotifyNormal || xevent->xfocus.mode == NotifyWhileGrabbed) &&
+      xevent->xfocus.detail != NotifyInferior && xevent->xfocus.detail != NotifyPointer)
+    set_condition (self, EK_WINDOW_CONDITION_FOCUS_LOST, TRUE, "another window");
 
   if ((xevent->type == GenericEvent && xevent->xcookie.extension == self->xi_opcode &&
        (xevent->xcookie.evtype == XI_FocusOut || xevent->xcookie.evtype == XI_FocusIn)) ||

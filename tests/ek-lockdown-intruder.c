@@ -2,6 +2,7 @@
  *
  *   ek-lockdown-intruder map        a normal window, printed as 0xID, raised when asked
  *   ek-lockdown-intruder override   an override-redirect window over the screen's middle
+ *   ek-lockdown-intruder input-only the same, input-only: invisible, it takes the pointer
  *   ek-lockdown-intruder grab       a window that holds the keyboard (XI2 grab)
  *
  * Prints "ready 0xID" once mapped (and, for grab, "grabbed" or "grab-failed N"), then
@@ -43,8 +44,17 @@ main (int   argc,
       mask |= CWOverrideRedirect;
     }
 
-  window = XCreateWindow (display, RootWindow (display, screen), 200, 150, 500, 350, 0,
-                          CopyFromParent, InputOutput, CopyFromParent, mask, &attributes);
+  if (strcmp (mode, "input-only") == 0)
+    {
+      /* Invisible, but it takes the pointer where it lies: nothing is drawn over the
+       * kiosk, the pointer has left it all the same. */
+      attributes.override_redirect = True;
+      window = XCreateWindow (display, RootWindow (display, screen), 200, 150, 500, 350, 0,
+                              0, InputOnly, CopyFromParent, CWOverrideRedirect, &attributes);
+    }
+  else
+    window = XCreateWindow (display, RootWindow (display, screen), 200, 150, 500, 350, 0,
+                            CopyFromParent, InputOutput, CopyFromParent, mask, &attributes);
   XStoreName (display, window, "intruder");
   XSelectInput (display, window, StructureNotifyMask | ExposureMask);
   XMapRaised (display, window);

@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <sys/prctl.h>
 
+#include <glib/gstdio.h>
+
 #include "ek-test-xorg.h"
 
 struct _EkTestXorg
@@ -33,6 +35,85 @@ die_with_parent (gpointer user_data)
   prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
+/* The dummy driver's configuration: one 1920x1080 output on, room for a second one,
+ * no input hot-plugging (a test server has no use for this machine's devices). */
+static const char dummy_config[] =
+  "Section \"ServerFlags\"\n  Option \"AutoAddDevices\" \"false\"\nEndSection\n"
+  "Section \"Device\"\n  Identifier \"dummy\"\n  Driver \"dummy\"\n  VideoRam 256000\n"
+  "EndSection\n"
+  "Section \"Monitor\"\n  Identifier \"monitor\"\n  HorizSync 5.0-1000.0\n"
+  "  VertRefresh 5.0-200.0\n  Modeline \"1920x1080\" 148.50 1920 2008 2052 2200 1080 1084"
+  " 1089 1125 +hsync +vsync\nEndSection\n"
+  "Section \"Screen\"\n  Identifier \"screen\"\n  Device \"dummy\"\n  Monitor \"monitor\"\n"
+  "  DefaultDepth 24\n  SubSection \"Display\"\n    Depth 24\n    Modes \"1920x1080\"\n"
+  "    Virtual 3840 1080\n  EndSubSection\nEndSection\n";
+
+static void
+write_file (const char *path,
+            const char *contents,
+            int         mode)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_assert_no_errno (g_mkdir_with_parents (dir, 0700));
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  g_assert_no_errno (g_chmod (path, mode));
+}
+
+/* Writes assets/exam-session/@name to @dir as meson's configure_file() would. */
+static void
+configure_script (const char *name,
+                  const char *dir,
+                  const char *bindir,
+                  const char *libexecdir,
+                  const char *pkgdatadir)
+{
+  g_autofree char *source = g_build_filename (g_getenv ("EK_TEST_SRCDIR"), "..", "assets",
+                                              "exam-session", name, NULL);
+  g_autofree char *target = g_build_filename (dir, name, NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GString) configured = NULL;
+
+  g_assert_true (g_file_get_contents (source, &text, NULL, NULL));
+  configured = g_string_new (text);
+  g_string_replace (configured, "@BINDIR@", bindir, 0);
+  g_string_replace (configured, "@LIBEXECDIR@", libexecdir, 0);
+  g_string_replace (configured, "@PKGDATADIR@", pkgdatadir, 0);
+  write_file (target, configured->str, 0755);
+}
+
+/**
+ * ek_test_xorg_install_exam_session:
+ * @work_dir: an existing private folder
+ *
+ * Installs the dedicated exam session (assets/exam-session) into @work_dir as meson would,
+ * for the kiosk of this build (EK_TEST_BUILDDIR/..): the launcher, the session script and
+ * the X server's configuration snippet, with a dummy-driver device next to the snippet
+ * standing for the graphics card a machine without a screen lacks.
+ *
+ * Returns: (transfer full): the path of the launcher, exam-kiosk-xorg
+ */
+char *
+ek_test_xorg_install_exam_session (const char *work_dir)
+{
+  g_autofree char *share = g_build_filename (work_dir, "share", NULL);
+  g_autofree char *libexec = g_build_filename (work_dir, "libexec", NULL);
+  g_autofree char *bindir = g_build_filename (g_getenv ("EK_TEST_BUILDDIR"), "..", NULL);
+  g_autofree char *snippet_source = g_build_filename (g_getenv ("EK_TEST_SRCDIR"), "..", "assets",
+                                                      "exam-session", "50-exam-kiosk.conf", NULL);
+  g_autofree char *snippet = g_build_filename (share, "xorg.conf.d", "50-exam-kiosk.conf", NULL);
+  g_autofree char *device = g_build_filename (share, "xorg.conf.d", "10-dummy-device.conf", NULL);
+  g_autofree char *snippet_text = NULL;
+
+  configure_script ("exam-kiosk-xorg", libexec, bindir, libexec, share);
+  configure_script ("exam-kiosk-session", libexec, bindir, libexec, share);
+  g_assert_true (g_file_get_contents (snippet_source, &snippet_text, NULL, NULL));
+  write_file (snippet, snippet_text, 0644);
+  write_file (device, dummy_config, 0644);
+
+  return g_build_filename (libexec, "exam-kiosk-xorg", NULL);
+}
+
 /**
  * ek_test_xorg_start:
  * @work_dir: an existing private folder for the configuration and the log
@@ -46,16 +127,6 @@ die_with_parent (gpointer user_data)
 EkTestXorg *
 ek_test_xorg_start (const char *work_dir)
 {
-  static const char config[] =
-    "Section \"ServerFlags\"\n  Option \"AutoAddDevices\" \"false\"\nEndSection\n"
-    "Section \"Device\"\n  Identifier \"dummy\"\n  Driver \"dummy\"\n  VideoRam 256000\n"
-    "EndSection\n"
-    "Section \"Monitor\"\n  Identifier \"monitor\"\n  HorizSync 5.0-1000.0\n"
-    "  VertRefresh 5.0-200.0\n  Modeline \"1920x1080\" 148.50 1920 2008 2052 2200 1080 1084"
-    " 1089 1125 +hsync +vsync\nEndSection\n"
-    "Section \"Screen\"\n  Identifier \"screen\"\n  Device \"dummy\"\n  Monitor \"monitor\"\n"
-    "  DefaultDepth 24\n  SubSection \"Display\"\n    Depth 24\n    Modes \"1920x1080\"\n"
-    "    Virtual 3840 1080\n  EndSubSection\nEndSection\n";
   g_autofree char *config_path = g_build_filename (work_dir, "xorg-dummy.conf", NULL);
   g_autofree char *log_path = g_build_filename (work_dir, "xorg.log", NULL);
   g_autoptr(GSubprocessLauncher) launcher = NULL;
@@ -68,7 +139,7 @@ ek_test_xorg_start (const char *work_dir)
   if (xorg_path == NULL)
     return NULL;
 
-  if (!g_file_set_contents (config_path, config, -1, NULL))
+  if (!g_file_set_contents (config_path, dummy_config, -1, NULL))
     return NULL;
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_SILENCE);

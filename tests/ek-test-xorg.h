@@ -2,7 +2,8 @@
  *
  * Xvfb shows GTK one monitor only; the dummy driver has outputs (DUMMY0, DUMMY1, …) that
  * xrandr switches on and off, so tests can put a second monitor on the display. Shared by
- * the lockdown escape suite and the device check suite.
+ * the lockdown escape suite and the device check suite. Also installs the dedicated exam
+ * session (its launcher starts Xorg itself) for the tests that run the kiosk in it.
  */
 #pragma once
 
@@ -17,6 +18,7 @@ void        ek_test_xorg_stop               (EkTestXorg *xorg);
 const char *ek_test_xorg_get_display        (EkTestXorg *xorg);
 void        ek_test_xorg_set_second_output  (EkTestXorg *xorg,
                                              const char *how);
+char       *ek_test_xorg_install_exam_session (const char *work_dir);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkTestXorg, ek_test_xorg_stop)
 

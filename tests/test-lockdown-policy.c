@@ -68,6 +68,35 @@ test_policy_rules (void)
   g_assert_cmpint (t->submit_after_total_ms, ==, 60000);
 }
 
+/* Practice may run relaxed (no lockdown object, or "relaxed": true); formal and mock
+ * never, by either way of asking. */
+static void
+test_policy_relaxed_only_practice (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkLockdownPolicy) practice = ek_lockdown_policy_new_from_json (NULL, FALSE, &error);
+  g_autoptr(EkLockdownPolicy) practice_asked = policy_from ("{\"relaxed\": true}", FALSE, &error);
+  g_autoptr(EkLockdownPolicy) formal_missing = NULL;
+  g_autoptr(EkLockdownPolicy) formal_asked = NULL;
+  g_autoptr(EkLockdownPolicy) built_in = ek_lockdown_policy_new_relaxed ();
+
+  g_assert_no_error (error);
+  g_assert_true (ek_lockdown_policy_get_relaxed (practice));
+  g_assert_true (ek_lockdown_policy_get_relaxed (practice_asked));
+  g_assert_true (ek_lockdown_policy_get_relaxed (built_in));
+
+  formal_missing = ek_lockdown_policy_new_from_json (NULL, TRUE, &error);
+  g_assert_null (formal_missing);
+  g_assert_error (error, EK_JSON_ERROR, EK_JSON_ERROR_VALUE);
+  g_assert_nonnull (strstr (error->message, "required for a formal exam"));
+  g_clear_error (&error);
+
+  formal_asked = policy_from ("{\"relaxed\": true}", TRUE, &error);
+  g_assert_null (formal_asked);
+  g_assert_error (error, EK_JSON_ERROR, EK_JSON_ERROR_VALUE);
+  g_assert_nonnull (strstr (error->message, "never run relaxed"));
+}
+
 static void
 test_policy_refused (void)
 {
@@ -421,6 +450,7 @@ main (int   argc,
 
   g_test_add_func ("/lockdown-policy/defaults", test_policy_defaults);
   g_test_add_func ("/lockdown-policy/rules", test_policy_rules);
+  g_test_add_func ("/lockdown-policy/relaxed-only-practice", test_policy_relaxed_only_practice);
   g_test_add_func ("/lockdown-policy/refused", test_policy_refused);
   g_test_add_func ("/lockdown-policy/exam", test_exam_lockdown_rules);
   g_test_add_func ("/violation-tracker/escalation", test_tracker_escalation);

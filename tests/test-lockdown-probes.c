@@ -174,6 +174,29 @@ test_usb_storage (void)
   g_assert_cmpstr (find (findings, EK_FINDING_USB_STORAGE)->subject, ==, "Cruzer Blade (sdb)");
 }
 
+/* The network fingerprint: the system's (a string, whatever this machine has), or the
+ * redirected file's addresses sorted, blank and malformed lines left out. */
+static void
+test_network_fingerprint (void)
+{
+  g_autoptr(EkProbeSources) sources = fake_sources ();
+  g_autofree char *system = ek_environment_network_fingerprint (NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  g_assert_nonnull (system);
+  g_assert_null (strstr (system, "lo="));
+
+  put ("network", "wlan0=203.0.113.5\n\nnot an address\neth0=192.0.2.10\n", -1);
+  sources->network_path = g_build_filename (root, "network", NULL);
+  before = ek_environment_network_fingerprint (sources);
+  g_assert_cmpstr (before, ==, "eth0=192.0.2.10 wlan0=203.0.113.5");
+
+  put ("network", "eth0=198.51.100.7\n", -1);
+  after = ek_environment_network_fingerprint (sources);
+  g_assert_cmpstr (after, ==, "eth0=198.51.100.7");
+}
+
 static void
 test_video_devices (void)
 {
@@ -368,6 +391,7 @@ main (int   argc,
   g_test_add_func ("/probes/environment/findings", test_environment_findings);
   g_test_add_func ("/probes/environment/cpuinfo-display", test_environment_cpuinfo_and_display);
   g_test_add_func ("/probes/usb-storage", test_usb_storage);
+  g_test_add_func ("/probes/network-fingerprint", test_network_fingerprint);
   g_test_add_func ("/probes/video-devices", test_video_devices);
   g_test_add_func ("/probes/audio-devices", test_audio_devices);
   g_test_add_func ("/probes/process-scan/fake-proc", test_process_scan_fake_proc);

@@ -402,7 +402,7 @@ static void
 check_devices (EkLockdownController *self)
 {
   g_autoptr(GPtrArray) storage = ek_finding_array_new ();
-  g_autofree char *network = ek_environment_network_fingerprint ();
+  g_autofree char *network = ek_environment_network_fingerprint (self->sources);
 
   ek_environment_probe_usb_storage (self->sources, storage);
   for (guint i = 0; i < storage->len; i++)
@@ -500,7 +500,7 @@ keyboard_acquired_cb (GObject      *source,
                                  _("An exam is in progress"));
   }
 
-  self->network = ek_environment_network_fingerprint ();
+  self->network = ek_environment_network_fingerprint (self->sources);
   self->scan_id = g_timeout_add (ek_lockdown_policy_get_process_scan_interval_ms (self->policy),
                                  on_scan_tick_cb, self);
 

@@ -293,6 +293,7 @@ read_sources (JsonObject      *test,
     { "cpuinfo", &sources->cpuinfo_path },
     { "dev_root", &sources->dev_root },
     { "preload_path", &sources->preload_path },
+    { "network_path", &sources->network_path },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
