@@ -29,6 +29,7 @@ struct _EkConfig
   char          *ca_file;      /* nullable */
   char          *data_dir;
   EkMediaSource  media_source;
+  char          *face_login_exam; /* nullable: no face login offered */
 };
 
 G_DEFINE_FINAL_TYPE (EkConfig, ek_config, G_TYPE_OBJECT)
@@ -154,6 +155,20 @@ read_optional_string (GKeyFile   *file,
   return g_steal_pointer (&value);
 }
 
+/* Protocol section 1: identifiers are [A-Za-z0-9_.-]{1,64}. */
+static gboolean
+exam_id_is_valid (const char *id)
+{
+  gsize len = strlen (id);
+
+  if (len == 0 || len > 64)
+    return FALSE;
+  for (const char *p = id; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '.' && *p != '-')
+      return FALSE;
+  return TRUE;
+}
+
 static void
 ek_config_finalize (GObject *object)
 {
@@ -164,6 +179,7 @@ ek_config_finalize (GObject *object)
   g_clear_pointer (&self->pinned_key, g_free);
   g_clear_pointer (&self->ca_file, g_free);
   g_clear_pointer (&self->data_dir, g_free);
+  g_clear_pointer (&self->face_login_exam, g_free);
 
   G_OBJECT_CLASS (ek_config_parent_class)->finalize (object);
 }
@@ -211,6 +227,7 @@ ek_config_load_from_data (EkConfig    *self,
   g_autofree char *ca_file = NULL;
   g_autofree char *data_dir = NULL;
   g_autofree char *media = NULL;
+  g_autofree char *face_login_exam = NULL;
   EkMediaSource media_source = EK_MEDIA_SOURCE_AUTO;
 
   g_return_val_if_fail (EK_IS_CONFIG (self), FALSE);
@@ -256,6 +273,11 @@ ek_config_load_from_data (EkConfig    *self,
     return invalid_value (error, source, "[media] source",
                           _("it must be “auto” or “test”"));
 
+  face_login_exam = read_optional_string (file, "login", "face-login-exam");
+  if (face_login_exam != NULL && !exam_id_is_valid (face_login_exam))
+    return invalid_value (error, source, "[login] face-login-exam",
+                          _("it must be an exam id: 1 to 64 letters, digits, “.”, “_” or “-”"));
+
   g_free (self->source);
   self->source = g_strdup (source);
   if (server_url != NULL)
@@ -273,6 +295,8 @@ ek_config_load_from_data (EkConfig    *self,
       self->data_dir = g_steal_pointer (&data_dir);
     }
   self->media_source = media_source;
+  g_free (self->face_login_exam);
+  self->face_login_exam = g_steal_pointer (&face_login_exam);
 
   return TRUE;
 }
@@ -403,4 +427,17 @@ ek_config_ensure_data_dir (EkConfig  *self,
     }
 
   return TRUE;
+}
+
+/**
+ * ek_config_get_face_login_exam:
+ *
+ * Returns: (nullable): the exam whose candidates the login page may offer face
+ *   login to (`[login] face-login-exam`), or %NULL
+ */
+const char *
+ek_config_get_face_login_exam (EkConfig *self)
+{
+  g_return_val_if_fail (EK_IS_CONFIG (self), NULL);
+  return self->face_login_exam;
 }

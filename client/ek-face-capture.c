@@ -20,6 +20,7 @@ struct _EkFaceCapture
   EkFaceCaptureMode      mode;
   char                  *exam_id;
   char                  *id_number;      /* personal: never logged */
+  gboolean               external_send;  /* login: ::send-photo, then login_done() */
   gboolean               direction_set;
   EkLivenessDirection    direction;
 
@@ -54,6 +55,7 @@ enum {
 
 enum {
   DETECTED,
+  SEND_PHOTO,
   N_SIGNALS
 };
 
@@ -120,6 +122,16 @@ reason_text (const char *reason)
   return _("The picture does not match your registered photo.");
 }
 
+/* A face login refused without a reason: the server does not say whether the ID
+ * number or the face was wrong. */
+static const char *
+login_reason_text (const char *reason)
+{
+  if (reason == NULL)
+    return _("No candidate of this exam has this ID number and this face. Check your ID number and try again.");
+  return reason_text (reason);
+}
+
 static void
 begin_guiding (EkFaceCapture *self)
 {
@@ -172,7 +184,8 @@ refused (EkFaceCapture *self,
     }
   else
     {
-      set_guidance (self, reason_text (reason));
+      set_guidance (self, self->mode == EK_FACE_CAPTURE_MODE_LOGIN ? login_reason_text (reason)
+                                                                   : reason_text (reason));
       set_state (self, EK_FACE_CAPTURE_NOT_MATCHED);
     }
 }
@@ -212,6 +225,42 @@ on_face_checked_cb (GObject      *source,
     refused (self, reason, attempts_left);
 }
 
+/* The end of a face login, sent here or by the engine. Takes @error. */
+static void
+login_answered (EkFaceCapture *self,
+                EkSessionInfo *info,
+                GError        *error)
+{
+  if (error != NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_error_free (error);
+          return;
+        }
+      if (g_error_matches (error, EK_API_ERROR, EK_API_ERROR_WRONG_CREDENTIALS))
+        {
+          /* The reason, when the server gives one; else the ID number may be wrong. */
+          refused (self, ek_api_error_get_reason (error), -1);
+          g_error_free (error);
+          return;
+        }
+      if (g_error_matches (error, EK_API_ERROR, EK_API_ERROR_RATE_LIMITED))
+        {
+          self->failures = MAX (self->failures, EK_FACE_CAPTURE_MAX_FAILURES - 1);
+          refused (self, NULL, 0);
+          g_error_free (error);
+          return;
+        }
+      fail_with (self, error);
+      return;
+    }
+
+  g_set_object (&self->session_info, info);
+  set_guidance (self, _("Thank you. You are logged in."));
+  set_state (self, EK_FACE_CAPTURE_MATCHED);
+}
+
 static void
 on_face_login_cb (GObject      *source,
                   GAsyncResult *result,
@@ -222,29 +271,7 @@ on_face_login_cb (GObject      *source,
   g_autoptr(EkSessionInfo) info = NULL;
 
   info = ek_api_client_face_login_finish (EK_API_CLIENT (source), result, &error);
-  if (info == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      if (g_error_matches (error, EK_API_ERROR, EK_API_ERROR_WRONG_CREDENTIALS))
-        {
-          /* The server does not say whether the ID number or the face was wrong. */
-          refused (self, "different_person", -1);
-          return;
-        }
-      if (g_error_matches (error, EK_API_ERROR, EK_API_ERROR_RATE_LIMITED))
-        {
-          self->failures = MAX (self->failures, EK_FACE_CAPTURE_MAX_FAILURES - 1);
-          refused (self, NULL, 0);
-          return;
-        }
-      fail_with (self, g_steal_pointer (&error));
-      return;
-    }
-
-  g_set_object (&self->session_info, info);
-  set_guidance (self, _("Thank you. You are logged in."));
-  set_state (self, EK_FACE_CAPTURE_MATCHED);
+  login_answered (self, info, g_steal_pointer (&error));
 }
 
 static void
@@ -270,7 +297,9 @@ on_jpeg_ready_cb (GObject      *source,
   clock = ek_api_client_get_clock (self->api);
   capture_ms = clock != NULL ? ek_server_clock_now_ms (clock) : g_get_real_time () / 1000;
 
-  if (self->mode == EK_FACE_CAPTURE_MODE_LOGIN)
+  if (self->mode == EK_FACE_CAPTURE_MODE_LOGIN && self->external_send)
+    g_signal_emit (self, signals[SEND_PHOTO], 0, jpeg, capture_ms);
+  else if (self->mode == EK_FACE_CAPTURE_MODE_LOGIN)
     ek_api_client_face_login_async (self->api, self->exam_id, self->id_number, jpeg, capture_ms,
                                     self->cancellable, on_face_login_cb, g_object_ref (self));
   else
@@ -541,6 +570,21 @@ ek_face_capture_class_init (EkFaceCaptureClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, EK_TYPE_FACE_DETECTION | G_SIGNAL_TYPE_STATIC_SCOPE);
+
+  /**
+   * EkFaceCapture::send-photo:
+   * @jpeg: the chosen picture
+   * @capture_ms: when it was taken, server time
+   *
+   * Face login with ek_face_capture_set_external_send(): the handler logs in
+   * (ek_engine_login_face_async()) and reports with ek_face_capture_login_done().
+   */
+  signals[SEND_PHOTO] =
+    g_signal_new ("send-photo",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_BYTES, G_TYPE_INT64);
 }
 
 static void
@@ -577,6 +621,39 @@ ek_face_capture_set_login (EkFaceCapture *self,
   self->exam_id = g_strdup (exam_id);
   g_free (self->id_number);
   self->id_number = g_strdup (id_number);
+}
+
+/**
+ * ek_face_capture_set_external_send:
+ *
+ * Face login only: the chosen picture goes to ::send-photo instead of the API
+ * client, so that the engine logs in with it (token kept, session loaded); the
+ * answer comes back through ek_face_capture_login_done().
+ */
+void
+ek_face_capture_set_external_send (EkFaceCapture *self,
+                                   gboolean       external)
+{
+  g_return_if_fail (EK_IS_FACE_CAPTURE (self));
+  self->external_send = external;
+}
+
+/**
+ * ek_face_capture_login_done:
+ * @error: (nullable): why the login failed; %NULL when logged in
+ *
+ * The answer to ::send-photo. A refusal counts towards the three attempts and
+ * says why (ek_api_error_get_reason()); other errors allow another try.
+ */
+void
+ek_face_capture_login_done (EkFaceCapture *self,
+                            const GError  *error)
+{
+  g_return_if_fail (EK_IS_FACE_CAPTURE (self));
+
+  if (self->state != EK_FACE_CAPTURE_SENDING)
+    return;
+  login_answered (self, NULL, error != NULL ? g_error_copy (error) : NULL);
 }
 
 /* Tests fix the direction; otherwise it is random, so that a prepared video

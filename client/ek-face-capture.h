@@ -62,6 +62,10 @@ EkFaceCapture      *ek_face_capture_new              (EkApiClient         *api,
 void                ek_face_capture_set_login        (EkFaceCapture       *self,
                                                       const char          *exam_id,
                                                       const char          *id_number);
+void                ek_face_capture_set_external_send (EkFaceCapture      *self,
+                                                      gboolean             external);
+void                ek_face_capture_login_done       (EkFaceCapture       *self,
+                                                      const GError        *error);
 void                ek_face_capture_set_direction    (EkFaceCapture       *self,
                                                       EkLivenessDirection  direction);
 gboolean            ek_face_capture_start            (EkFaceCapture       *self,

@@ -19,6 +19,7 @@ test_config_defaults (void)
   g_assert_null (ek_config_get_pinned_key (config));
   g_assert_null (ek_config_get_source (config));
   g_assert_cmpint (ek_config_get_media_source (config), ==, EK_MEDIA_SOURCE_AUTO);
+  g_assert_null (ek_config_get_face_login_exam (config));
   g_assert_true (g_str_has_prefix (ek_config_get_data_dir (config), g_get_user_data_dir ()));
 }
 
@@ -35,7 +36,9 @@ test_config_valid (void)
     "[storage]\n"
     "data-dir = /var/lib/exam-kiosk\n"
     "[media]\n"
-    "source = test\n";
+    "source = test\n"
+    "[login]\n"
+    "face-login-exam = formal-interview-1\n";
 
   g_assert_true (ek_config_load_from_data (config, data, -1, "/etc/x.conf", &error));
   g_assert_no_error (error);
@@ -43,6 +46,7 @@ test_config_valid (void)
   g_assert_cmpstr (ek_config_get_pinned_key (config), ==, GOOD_PIN ";" GOOD_PIN);
   g_assert_cmpstr (ek_config_get_data_dir (config), ==, "/var/lib/exam-kiosk");
   g_assert_cmpint (ek_config_get_media_source (config), ==, EK_MEDIA_SOURCE_TEST);
+  g_assert_cmpstr (ek_config_get_face_login_exam (config), ==, "formal-interview-1");
   g_assert_cmpstr (ek_config_get_source (config), ==, "/etc/x.conf");
 }
 
@@ -83,6 +87,7 @@ static const BadConfig bad_configs[] = {
   { "[server]\nca-file = /nonexistent/ca.pem\n", EK_CONFIG_ERROR_INVALID_VALUE, "[server] ca-file" },
   { "[storage]\ndata-dir = relative/dir\n", EK_CONFIG_ERROR_INVALID_VALUE, "[storage] data-dir" },
   { "[media]\nsource = webcam\n", EK_CONFIG_ERROR_INVALID_VALUE, "[media] source" },
+  { "[login]\nface-login-exam = exam/../1\n", EK_CONFIG_ERROR_INVALID_VALUE, "[login] face-login-exam" },
   { "this is not a key file\n", EK_CONFIG_ERROR_PARSE, NULL },
 };
 

@@ -1,10 +1,8 @@
 /* ek-face-check-page.c: the live identity check
  *
- * The camera runs on its own here (EkCameraFeed, nothing recorded); its frames go
- * to the picture and to EkFaceCapture, which guides the candidate ("move closer",
- * "more light", "only you in the picture", "hold still"), runs the head-turn
- * challenge and sends the chosen picture to the server. A match completes the
- * step through the engine; a refusal offers another try; after three refusals the
+ * The guided capture (EkFaceCaptureView: camera, guidance, liveness, attempts,
+ * help card) sends the chosen picture to the server. A match completes the step
+ * through the engine; a refusal offers another try; after three refusals the
  * page shows the exam's help contact and stays: a required identity check is
  * never skipped by the kiosk, and the proctor can confirm the candidate by hand.
  * In the offline practice nothing is sent.
@@ -14,10 +12,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "ek-camera-feed.h"
-#include "ek-camera-paintable.h"
-#include "ek-camera-view.h"
-#include "ek-face-capture.h"
+#include "ek-face-capture-view.h"
 #include "ek-face-check-page.h"
 #include "ek-ui-util.h"
 
@@ -27,20 +22,14 @@ struct _EkFaceCheckPage
 
   EkEngine          *engine;       /* owned */
   GCancellable      *cancellable;  /* owned; cancelled on dispose */
-  EkCameraFeed      *feed;         /* owned, nullable */
-  EkFaceCapture     *capture;      /* owned, nullable */
-  EkCameraPaintable *paintable;    /* owned */
+  EkFaceCapture     *capture;      /* owned */
   gboolean           completing;
 
   /* Template children, borrowed. */
   GtkWidget         *content;
   GtkLabel          *caption_label;
   GtkLabel          *intro_label;
-  EkCameraView      *camera_view;
-  GtkLabel          *guidance_label;
-  GtkLabel          *attempts_label;
-  GtkWidget         *help_card;
-  GtkLabel          *help_label;
+  EkFaceCaptureView *capture_view;
   GtkButton         *back_button;
   GtkButton         *retry_button;
 };
@@ -56,10 +45,13 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (EkFaceCheckPage, ek_face_check_page, GTK_TYPE_WIDGET)
 
 static void
-show_guidance (EkFaceCheckPage *self,
-               const char      *text)
+set_retry_offered (EkFaceCheckPage *self,
+                   gboolean         offered)
 {
-  gtk_label_set_label (self->guidance_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), offered);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "face.retry", offered);
+  if (offered)
+    gtk_widget_grab_focus (GTK_WIDGET (self->retry_button));
 }
 
 static void
@@ -75,9 +67,8 @@ on_step_completed_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       self->completing = FALSE;
-      show_guidance (self, error->message);
-      gtk_widget_set_visible (GTK_WIDGET (self->retry_button), TRUE);
-      gtk_widget_action_set_enabled (GTK_WIDGET (self), "face.retry", TRUE);
+      ek_face_capture_view_show_message (self->capture_view, error->message);
+      set_retry_offered (self, TRUE);
     }
 }
 
@@ -85,41 +76,9 @@ static void
 complete_step (EkFaceCheckPage *self)
 {
   self->completing = TRUE;
-  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), FALSE);
+  set_retry_offered (self, FALSE);
   ek_engine_complete_step_async (self->engine, EK_STEP_FACE_CHECK, self->cancellable,
                                  on_step_completed_cb, g_object_ref (self));
-}
-
-static void
-update_state (EkFaceCheckPage *self)
-{
-  EkFaceCaptureState state = ek_face_capture_get_state (self->capture);
-  guint failures = ek_face_capture_get_failures (self->capture);
-  gboolean can_retry = state == EK_FACE_CAPTURE_NOT_MATCHED || state == EK_FACE_CAPTURE_FAILED;
-
-  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), can_retry);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "face.retry", can_retry);
-  gtk_widget_set_visible (self->help_card, state == EK_FACE_CAPTURE_LOCKED_OUT);
-
-  if (failures > 0 && state != EK_FACE_CAPTURE_LOCKED_OUT)
-    {
-      g_autofree char *text = NULL;
-      guint left = failures < EK_FACE_CAPTURE_MAX_FAILURES ? EK_FACE_CAPTURE_MAX_FAILURES - failures : 0;
-
-      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u attempt left.", "%u attempts left.", left), left);
-      gtk_label_set_label (self->attempts_label, text);
-      gtk_widget_set_visible (GTK_WIDGET (self->attempts_label), TRUE);
-    }
-  else
-    gtk_widget_set_visible (GTK_WIDGET (self->attempts_label), FALSE);
-
-  if (state == EK_FACE_CAPTURE_LOCKED_OUT && self->feed != NULL)
-    ek_camera_feed_stop (self->feed);
-  if (can_retry)
-    gtk_widget_grab_focus (GTK_WIDGET (self->retry_button));
-
-  if (state == EK_FACE_CAPTURE_MATCHED && !self->completing)
-    complete_step (self);
 }
 
 static void
@@ -127,52 +86,24 @@ on_capture_state_cb (EkFaceCapture   *capture,
                      GParamSpec      *pspec,
                      EkFaceCheckPage *self)
 {
-  update_state (self);
+  EkVideoFrame *accepted;
+
+  if (ek_face_capture_get_state (capture) != EK_FACE_CAPTURE_MATCHED || self->completing)
+    return;
+
+  /* The live proctoring compares the exam's faces with this one. */
+  accepted = ek_face_capture_get_chosen_frame (capture);
+  if (accepted != NULL)
+    ek_engine_keep_reference_face (self->engine, accepted);
+  complete_step (self);
 }
 
 static void
-on_capture_guidance_cb (EkFaceCapture   *capture,
-                        GParamSpec      *pspec,
-                        EkFaceCheckPage *self)
+on_can_retry_cb (EkFaceCaptureView *view,
+                 GParamSpec        *pspec,
+                 EkFaceCheckPage   *self)
 {
-  show_guidance (self, ek_face_capture_get_guidance (capture));
-}
-
-static void
-on_frame_cb (EkCameraFeed    *feed,
-             EkVideoFrame    *frame,
-             EkFaceCheckPage *self)
-{
-  ek_camera_paintable_push_frame (self->paintable, frame);
-  if (self->capture != NULL)
-    ek_face_capture_push_frame (self->capture, frame);
-}
-
-static void
-on_feed_failed_cb (EkCameraFeed    *feed,
-                   const GError    *error,
-                   EkFaceCheckPage *self)
-{
-  show_guidance (self, error->message);
-  if (self->capture != NULL)
-    ek_face_capture_stop (self->capture);
-  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), TRUE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "face.retry", TRUE);
-}
-
-static void
-start_camera (EkFaceCheckPage *self)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!ek_camera_feed_start (self->feed, &error))
-    {
-      show_guidance (self, error->message);
-      gtk_widget_set_visible (GTK_WIDGET (self->retry_button), TRUE);
-      gtk_widget_action_set_enabled (GTK_WIDGET (self), "face.retry", TRUE);
-      return;
-    }
-  ek_camera_view_set_paintable (self->camera_view, GDK_PAINTABLE (self->paintable));
+  set_retry_offered (self, ek_face_capture_view_get_can_retry (view));
 }
 
 static void
@@ -181,25 +112,15 @@ retry_action (GtkWidget  *widget,
               GVariant   *parameter)
 {
   EkFaceCheckPage *self = EK_FACE_CHECK_PAGE (widget);
-  EkFaceCaptureState state;
 
+  /* The picture matched but the step did not reach the server: only that again. */
   if (self->completing)
     {
       complete_step (self);
       return;
     }
 
-  if (!ek_camera_feed_is_running (self->feed))
-    start_camera (self);
-  if (!ek_camera_feed_is_running (self->feed))
-    return;
-
-  state = ek_face_capture_get_state (self->capture);
-  if (state == EK_FACE_CAPTURE_IDLE)
-    ek_face_capture_start (self->capture, NULL);
-  else
-    ek_face_capture_retry (self->capture);
-  update_state (self);
+  ek_face_capture_view_retry (self->capture_view);
 }
 
 static gboolean
@@ -217,41 +138,23 @@ ek_face_check_page_constructed (GObject *object)
 {
   EkFaceCheckPage *self = EK_FACE_CHECK_PAGE (object);
   EkExam *exam = ek_session_get_exam (ek_engine_get_session (self->engine));
-  const char *contact = exam != NULL ? ek_exam_get_help_contact (exam) : "";
   g_autofree char *caption = ek_step_caption (exam, EK_STEP_FACE_CHECK);
-  g_autofree char *help = NULL;
-  g_autoptr(GError) error = NULL;
   EkFaceCaptureMode mode;
 
   G_OBJECT_CLASS (ek_face_check_page_parent_class)->constructed (object);
 
   gtk_label_set_label (self->caption_label, caption);
-  if (*contact != '\0')
-    /* Translators: %s is a phone number */
-    help = g_strdup_printf (_("Please call the help line of your examining body: %s."), contact);
-  else
-    help = g_strdup (_("Please call the help line on your exam notice."));
-  gtk_label_set_label (self->help_label, help);
 
   mode = ek_engine_is_practice (self->engine) ? EK_FACE_CAPTURE_MODE_PRACTICE : EK_FACE_CAPTURE_MODE_CHECK;
   self->capture = ek_face_capture_new (ek_engine_get_api (self->engine), mode);
   g_signal_connect_object (self->capture, "notify::state", G_CALLBACK (on_capture_state_cb), self, 0);
-  g_signal_connect_object (self->capture, "notify::guidance", G_CALLBACK (on_capture_guidance_cb), self, 0);
+  g_signal_connect_object (self->capture_view, "notify::can-retry", G_CALLBACK (on_can_retry_cb), self, 0);
 
-  self->feed = ek_camera_feed_new (ek_config_get_media_source (ek_engine_get_config (self->engine)), NULL);
-  g_signal_connect_object (self->feed, "frame", G_CALLBACK (on_frame_cb), self, 0);
-  g_signal_connect_object (self->feed, "failed", G_CALLBACK (on_feed_failed_cb), self, 0);
-
-  if (!ek_face_capture_start (self->capture, &error))
-    {
-      /* Face detection is missing on this computer: say so, and offer no way
-       * past it. */
-      show_guidance (self, error->message);
-      gtk_widget_set_visible (self->help_card, TRUE);
-      return;
-    }
-
-  start_camera (self);
+  ek_face_capture_view_setup (self->capture_view, self->capture,
+                              ek_config_get_media_source (ek_engine_get_config (self->engine)),
+                              _("Your identity could not be confirmed after three attempts, so this exam cannot continue on its own. Nothing is lost: your session stays open, and the proctor can confirm your identity by hand."));
+  ek_face_capture_view_set_help_contact (self->capture_view, exam != NULL ? ek_exam_get_help_contact (exam) : NULL);
+  ek_face_capture_view_start (self->capture_view);
 }
 
 static void
@@ -260,12 +163,8 @@ ek_face_check_page_dispose (GObject *object)
   EkFaceCheckPage *self = EK_FACE_CHECK_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
-  if (self->feed != NULL)
-    ek_camera_feed_stop (self->feed);
   gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_FACE_CHECK_PAGE);
-  g_clear_object (&self->feed);
   g_clear_object (&self->capture);
-  g_clear_object (&self->paintable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->engine);
 
@@ -332,17 +231,13 @@ ek_face_check_page_class_init (EkFaceCheckPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "face.retry", NULL, retry_action);
 
-  g_type_ensure (EK_TYPE_CAMERA_VIEW);
+  g_type_ensure (EK_TYPE_FACE_CAPTURE_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/examkiosk/Kiosk/ui/ek-face-check-page.ui");
   gtk_widget_class_bind_template_child (widget_class, EkFaceCheckPage, content);
   gtk_widget_class_bind_template_child (widget_class, EkFaceCheckPage, caption_label);
   gtk_widget_class_bind_template_child (widget_class, EkFaceCheckPage, intro_label);
-  gtk_widget_class_bind_template_child (widget_class, EkFaceCheckPage, camera_view);
-  gtk_widget_class_bind_template_child (widget_class, EkFaceCheckPage, guidance_label);
-  gtk_widget_class_bind_template_child (widget_class, EkFaceCheckPage, attempts_label);
-  gtk_widget_class_bind_template_child (widget_class, EkFaceCheckPage, help_card);
-  gtk_widget_class_bind_template_child (widget_class, EkFaceCheckPage, help_label);
+  gtk_widget_class_bind_template_child (widget_class, EkFaceCheckPage, capture_view);
   gtk_widget_class_bind_template_child (widget_class, EkFaceCheckPage, back_button);
   gtk_widget_class_bind_template_child (widget_class, EkFaceCheckPage, retry_button);
 
@@ -355,7 +250,6 @@ ek_face_check_page_init (EkFaceCheckPage *self)
 {
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->paintable = ek_camera_paintable_new (NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "face.retry", FALSE);
 }
 

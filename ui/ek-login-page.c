@@ -21,6 +21,7 @@ struct _EkLoginPage
   EkEngine     *engine;        /* owned */
   char         *heading;
   GCancellable *cancellable;   /* owned; the login in flight */
+  GCancellable *options_cancellable; /* owned; the face login question */
 
   /* Template children, borrowed. */
   GtkWidget    *content;
@@ -31,6 +32,7 @@ struct _EkLoginPage
   GtkLabel     *error_label;
   GtkSpinner   *spinner;
   GtkButton    *login_button;
+  GtkButton    *face_button;
 };
 
 enum {
@@ -84,6 +86,26 @@ ek_login_error_message (const GError *error)
                               "started yet."));
 
   return g_strdup (error->message);
+}
+
+/* Face login is offered only where the configured exam allows it. */
+static void
+on_login_options_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(EkLoginPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean face_login = FALSE;
+
+  if (!ek_api_client_get_login_options_finish (EK_API_CLIENT (object), result, &face_login,
+                                               NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Face login options: %s", error->message);
+      return;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->face_button), face_login);
 }
 
 static void
@@ -182,10 +204,20 @@ static void
 ek_login_page_constructed (GObject *object)
 {
   EkLoginPage *self = EK_LOGIN_PAGE (object);
+  const char *face_exam;
 
   G_OBJECT_CLASS (ek_login_page_parent_class)->constructed (object);
 
   gtk_label_set_label (self->heading_label, self->heading != NULL ? self->heading : _("Log in"));
+
+  face_exam = ek_config_get_face_login_exam (ek_engine_get_config (self->engine));
+  if (face_exam != NULL)
+    {
+      self->options_cancellable = g_cancellable_new ();
+      ek_api_client_get_login_options_async (ek_engine_get_api (self->engine), face_exam,
+                                             self->options_cancellable, on_login_options_cb,
+                                             g_object_ref (self));
+    }
 }
 
 static void
@@ -194,8 +226,10 @@ ek_login_page_dispose (GObject *object)
   EkLoginPage *self = EK_LOGIN_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->options_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_LOGIN_PAGE);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->options_cancellable);
   g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (ek_login_page_parent_class)->dispose (object);
@@ -293,6 +327,7 @@ ek_login_page_class_init (EkLoginPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkLoginPage, error_label);
   gtk_widget_class_bind_template_child (widget_class, EkLoginPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, EkLoginPage, login_button);
+  gtk_widget_class_bind_template_child (widget_class, EkLoginPage, face_button);
   gtk_widget_class_bind_template_callback (widget_class, on_id_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_token_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_id_activate_cb);
