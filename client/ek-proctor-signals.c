@@ -57,6 +57,8 @@ struct _EkProctorSignals
   guint               level_source;
   EkApiClient        *api;              /* owned, nullable: uploads the snapshots */
   EkVideoFrame       *latest;           /* owned, nullable: the newest camera frame */
+  EkVideoFrame       *one_face;         /* owned, nullable: the newest with one good face */
+  gint64              one_face_us;
   GCancellable       *cancellable;      /* owned: snapshot uploads */
   guint               n_snapshots_sent;
   gboolean            snapshots_enabled;
@@ -479,6 +481,7 @@ ek_proctor_signals_dispose (GObject *object)
   g_clear_object (&self->tracker);
   g_clear_object (&self->api);
   g_clear_pointer (&self->latest, ek_video_frame_unref);
+  g_clear_pointer (&self->one_face, ek_video_frame_unref);
   g_clear_object (&self->frontal);
   g_clear_object (&self->profile);
   g_clear_pointer (&self->awaiting_profile, ek_face_detection_unref);
@@ -782,7 +785,12 @@ ek_proctor_signals_add_detection (EkProctorSignals *self,
     {
       too_small = box->height * 100 < self->policy.min_face_height_pct * (gint64) height;
       if (!too_small)
-        measure_similarity (self, detection, box, now);
+        {
+          measure_similarity (self, detection, box, now);
+          g_clear_pointer (&self->one_face, ek_video_frame_unref);
+          self->one_face = ek_video_frame_ref (ek_face_detection_get_frame (detection));
+          self->one_face_us = now;
+        }
     }
 
   update_track (self, EK_PROCTOR_SIGNAL_FACE_ABSENT, n_frontal == 0 && n_profile == 0, now);
@@ -901,6 +909,29 @@ ek_proctor_signals_get_similarity (EkProctorSignals *self)
   g_return_val_if_fail (EK_IS_PROCTOR_SIGNALS (self), -1.0);
 
   return self->similarity;
+}
+
+/**
+ * ek_proctor_signals_dup_face_frame:
+ * @max_age_us: how old the frame may be (by its detection time)
+ * @now_us: the time to measure the age against (monotonic)
+ *
+ * The newest analysed frame with exactly one frontal face large enough, for the
+ * live identity re-check.
+ *
+ * Returns: (transfer full) (nullable): the frame, or %NULL if none is that recent
+ */
+EkVideoFrame *
+ek_proctor_signals_dup_face_frame (EkProctorSignals *self,
+                                   gint64            max_age_us,
+                                   gint64            now_us)
+{
+  g_return_val_if_fail (EK_IS_PROCTOR_SIGNALS (self), NULL);
+
+  if (self->one_face == NULL || now_us - self->one_face_us > max_age_us)
+    return NULL;
+
+  return ek_video_frame_ref (self->one_face);
 }
 
 guint64

@@ -107,6 +107,9 @@ gboolean          ek_proctor_signals_is_active        (EkProctorSignals         
                                                        EkProctorSignal           signal);
 double            ek_proctor_signals_get_similarity   (EkProctorSignals         *self);
 guint64           ek_proctor_signals_get_n_frames     (EkProctorSignals         *self);
+EkVideoFrame     *ek_proctor_signals_dup_face_frame   (EkProctorSignals         *self,
+                                                       gint64                    max_age_us,
+                                                       gint64                    now_us);
 
 double            ek_face_similarity                  (EkVideoFrame             *a,
                                                        const EkFaceBox          *box_a,
