@@ -151,6 +151,7 @@ enum {
   PROP_N_FLAGGED,
   PROP_N_PENDING_SYNC,
   PROP_READ_ONLY,
+  PROP_SYNC_STOPPED,
   N_PROPS
 };
 
@@ -792,12 +793,16 @@ handle_sync_error (EkAnswerStore *self,
   if (g_error_matches (error, EK_API_ERROR, EK_API_ERROR_ALREADY_SUBMITTED) ||
       g_error_matches (error, EK_API_ERROR, EK_API_ERROR_EXAM_OVER))
     {
+      gboolean was_stopped = self->sync_stopped;
+
       g_debug ("The server takes no more answers (%s): pushing stops",
                ek_api_error_code_to_string (error->code));
       self->sync_stopped = TRUE;
       self->need_reconcile = FALSE;
       g_clear_handle_id (&self->retry_source_id, g_source_remove);
       set_read_only_internal (self);
+      if (!was_stopped)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_STOPPED]);
     }
   else if (g_error_matches (error, EK_API_ERROR, EK_API_ERROR_CONFLICT))
     {
@@ -1285,6 +1290,10 @@ ek_answer_store_get_property (GObject    *object,
       g_value_set_boolean (value, self->read_only);
       break;
 
+    case PROP_SYNC_STOPPED:
+      g_value_set_boolean (value, self->sync_stopped);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1344,6 +1353,15 @@ ek_answer_store_class_init (EkAnswerStoreClass *klass)
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_READ_ONLY] =
     g_param_spec_boolean ("read-only", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * EkAnswerStore:sync-stopped:
+   *
+   * The server takes no more answers (`already_submitted`, `exam_over`): what is
+   * still pending (n-pending-sync) can no longer reach it.
+   */
+  properties[PROP_SYNC_STOPPED] =
+    g_param_spec_boolean ("sync-stopped", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -1462,6 +1480,118 @@ ek_answer_store_new_finish (GAsyncResult  *result,
   g_autoptr(GObject) source = g_async_result_get_source_object (result);
 
   return EK_ANSWER_STORE (g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, error));
+}
+
+static void
+remove_store_files_thread (GTask        *task,
+                           gpointer      source_object,
+                           gpointer      task_data,
+                           GCancellable *cancellable)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
+  const char *path = task_data;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      if (g_unlink (file) != 0 && errno != ENOENT)
+        g_debug ("Removing %s failed: %s", file, g_strerror (errno));
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_session_store_opened_cb (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  EkAnswerStore *store = ek_answer_store_new_finish (result, &error);
+
+  if (store == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, store, g_object_unref);
+}
+
+static void
+on_store_files_removed_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  const char *path = g_task_get_task_data (G_TASK (result));
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  ek_answer_store_new_async (path, NULL, g_task_get_cancellable (task),
+                             on_session_store_opened_cb, g_object_ref (task));
+}
+
+/**
+ * ek_answer_store_open_session_async:
+ * @config: where the session folders are
+ * @session_id: the session whose answers to open
+ * @api: (nullable): the server to push to; %NULL for the offline practice exam,
+ *   whose every run starts with a blank sheet (the last run's database is removed)
+ *
+ * Opens the session's store at ek_answer_store_build_path(), as
+ * ek_answer_store_new_async() does.
+ */
+void
+ek_answer_store_open_session_async (EkConfig            *config,
+                                    const char          *session_id,
+                                    EkApiClient         *api,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (EK_IS_CONFIG (config));
+  g_return_if_fail (api == NULL || EK_IS_API_CLIENT (api));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ek_answer_store_open_session_async);
+
+  if (!ek_json_is_identifier (session_id))
+    {
+      g_task_return_new_error (task, EK_ANSWER_STORE_ERROR, EK_ANSWER_STORE_ERROR_DATABASE,
+                               _("There is no exam session to keep answers for."));
+      return;
+    }
+  path = ek_answer_store_build_path (config, session_id);
+
+  if (api == NULL)
+    {
+      g_autoptr(GTask) removal = g_task_new (NULL, cancellable, on_store_files_removed_cb,
+                                             g_object_ref (task));
+
+      g_task_set_task_data (removal, g_steal_pointer (&path), g_free);
+      g_task_run_in_thread (removal, remove_store_files_thread);
+      return;
+    }
+
+  ek_answer_store_new_async (path, api, cancellable, on_session_store_opened_cb,
+                             g_object_ref (task));
+}
+
+/**
+ * ek_answer_store_open_session_finish:
+ *
+ * Returns: (transfer full) (nullable): the store, or %NULL with a translated error
+ */
+EkAnswerStore *
+ek_answer_store_open_session_finish (GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ek_answer_store_open_session_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 const char *
@@ -1701,6 +1831,19 @@ ek_answer_store_get_n_pending_sync (EkAnswerStore *self)
 {
   g_return_val_if_fail (EK_IS_ANSWER_STORE (self), 0);
   return self->n_pending_sync;
+}
+
+/**
+ * ek_answer_store_get_sync_stopped:
+ *
+ * Returns: whether the server refused to take more answers (submitted, or the
+ *   exam over for it); what is pending then stays on this computer only
+ */
+gboolean
+ek_answer_store_get_sync_stopped (EkAnswerStore *self)
+{
+  g_return_val_if_fail (EK_IS_ANSWER_STORE (self), FALSE);
+  return self->sync_stopped;
 }
 
 gboolean

@@ -44,6 +44,14 @@ void           ek_answer_store_new_async            (const char           *path,
                                                      gpointer              user_data);
 EkAnswerStore *ek_answer_store_new_finish           (GAsyncResult         *result,
                                                      GError              **error);
+void           ek_answer_store_open_session_async   (EkConfig             *config,
+                                                     const char           *session_id,
+                                                     EkApiClient          *api,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+EkAnswerStore *ek_answer_store_open_session_finish  (GAsyncResult         *result,
+                                                     GError              **error);
 
 const char    *ek_answer_store_get_path             (EkAnswerStore        *self);
 EkApiClient   *ek_answer_store_get_api_client       (EkAnswerStore        *self);
@@ -78,6 +86,7 @@ guint          ek_answer_store_get_n_flagged        (EkAnswerStore        *self)
 guint          ek_answer_store_get_n_pending_sync   (EkAnswerStore        *self);
 
 gboolean       ek_answer_store_get_read_only        (EkAnswerStore        *self);
+gboolean       ek_answer_store_get_sync_stopped     (EkAnswerStore        *self);
 void           ek_answer_store_set_read_only        (EkAnswerStore        *self);
 void           ek_answer_store_set_deadline         (EkAnswerStore        *self,
                                                      EkServerClock        *clock,

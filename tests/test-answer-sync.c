@@ -3,8 +3,8 @@
  * Logs a candidate into tests/data/exams/answers-*.json (written tests without pre-exam
  * steps), enters, and checks through the admin API what the server stored: every answer
  * exactly as entered, with its revision, also after the server was unreachable, after a
- * restart of the client, after a conflict with another computer, and nothing after
- * submit or the end of the exam.
+ * restart of the client, after a conflict with another computer, nothing changed after
+ * submit or the end of the exam, but what was saved before the end and pushed after it.
  */
 
 #include "config.h"
@@ -485,7 +485,7 @@ test_submitted (Fixture       *f,
   set_json (store, "w1", "\"b\"");
   g_assert_true (sync_store (store, NULL));
 
-  ek_api_client_submit_async (f->api, 1, NULL, ek_test_result_cb, &result);
+  ek_api_client_submit_async (f->api, 1, NULL, NULL, ek_test_result_cb, &result);
   ek_session_state_free (state_call (f->api, &result));
 
   /* The store learns of the submit from the server's answer: it stops and closes. */
@@ -539,6 +539,44 @@ test_time_over (Fixture       *f,
   close_store (late);
 }
 
+/* Saved before the end, pushed after it (the server was unreachable): the server still
+ * takes it (protocol section 6, late answers), the store stays read-only. */
+static void
+test_late_push (Fixture       *f,
+                gconstpointer  data)
+{
+  EkExam *exam = ek_session_info_get_exam (f->info);
+  EkAnswerStore *store = open_store (f, "late-push");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) value = parse ("\"c\"");
+  g_autoptr(GHashTable) answers = NULL;
+  JsonObject *answer;
+
+  ek_answer_store_set_deadline (store, f->clock, ek_exam_get_ends_ms (exam));
+  ek_test_server_set_faults (f->server, "{\"error_rate\": 1.0}");
+  set_json (store, "w1", "\"b\"");
+  wait_until (is_read_only, store, "read-only at the end of the exam");
+  g_assert_cmpuint (ek_answer_store_get_n_pending_sync (store), ==, 1);
+  g_assert_cmpuint (n_server_answers (f), ==, 0);
+
+  /* the server is back after the end */
+  ek_test_server_clear_faults (f->server);
+  g_assert_true (sync_store (store, &error));
+  g_assert_no_error (error);
+  assert_server (f, "w1", 1, "\"b\"");
+  g_assert_cmpuint (ek_answer_store_get_n_pending_sync (store), ==, 0);
+  g_assert_false (ek_answer_store_get_sync_stopped (store));
+  answers = server_answers (f);
+  answer = g_hash_table_lookup (answers, "w1");
+  g_assert_cmpint (json_object_get_int_member (answer, "client_ms"), <, ek_exam_get_ends_ms (exam));
+  g_assert_cmpint (json_object_get_int_member (answer, "stored_ms"), >=, ek_exam_get_ends_ms (exam));
+
+  /* and the answers stay final */
+  g_assert_false (ek_answer_store_set_value (store, "w1", value, &error));
+  g_assert_error (error, EK_ANSWER_STORE_ERROR, EK_ANSWER_STORE_ERROR_READ_ONLY);
+  close_store (store);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -554,6 +592,8 @@ main (int    argc,
   g_test_add ("/answer-sync/conflict", Fixture, NULL, fixture_set_up, test_conflict, fixture_tear_down);
   g_test_add ("/answer-sync/submitted", Fixture, NULL, fixture_set_up, test_submitted, fixture_tear_down);
   g_test_add ("/answer-sync/time-over", Fixture, SHORT_TOKEN, fixture_set_up, test_time_over,
+              fixture_tear_down);
+  g_test_add ("/answer-sync/late-push", Fixture, SHORT_TOKEN, fixture_set_up, test_late_push,
               fixture_tear_down);
 
   return g_test_run ();

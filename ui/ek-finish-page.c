@@ -3,8 +3,10 @@
  * Says why the exam ended and what the exam server has confirmed, asking it
  * again until it answers. "Complete" is never claimed without the server's
  * confirmation: the recording's upload progress comes from the session's EkOutbox,
- * and the page says "complete" only when the outbox is (every segment confirmed by
- * the server). A practice run ends with the playback of the local recording.
+ * a written test's answers from the engine's EkAnswerStore (how many still wait to be
+ * sent), and the page says "complete" only when the outbox is complete (every segment
+ * confirmed by the server) and no answer is waiting. A practice run ends with the
+ * playback of the local recording.
  */
 
 #include "config.h"
@@ -23,6 +25,8 @@ struct _EkFinishPage
   EkOutbox     *outbox;       /* owned, nullable: kept past the engine's FINISHED */
   GCancellable *cancellable;  /* owned; cancelled on dispose */
   guint         retry_source;
+  gboolean      written;      /* a written test: its answers are shown too */
+  EkAnswerStore *answers;     /* owned, nullable: the engine's, once open */
 
   /* Template children, borrowed. */
   GtkWidget    *content;
@@ -31,6 +35,8 @@ struct _EkFinishPage
   GtkLabel     *server_label;
   GtkSpinner   *spinner;
   GtkLabel     *upload_label;
+  GtkWidget    *answers_box;
+  GtkLabel     *answers_label;
   GtkWidget    *playback_box;
   GtkLabel     *playback_label;
   GtkButton    *leave_button;
@@ -144,6 +150,16 @@ format_eta (gint64 seconds)
   return g_strdup_printf (_("%d min"), (int) ((seconds + 59) / 60));
 }
 
+/* Whether no answer waits to be sent (or there are none: an interview). */
+static gboolean
+answers_confirmed (EkFinishPage *self)
+{
+  if (!self->written || ek_engine_is_practice (self->engine))
+    return TRUE;
+
+  return self->answers != NULL && ek_answer_store_get_n_pending_sync (self->answers) == 0;
+}
+
 static void
 update_upload (EkFinishPage *self)
 {
@@ -157,10 +173,15 @@ update_upload (EkFinishPage *self)
       else
         text = g_strdup (_("Preparing the upload of your recording…"));
     }
-  else if (ek_outbox_get_complete (self->outbox))
+  else if (ek_outbox_get_complete (self->outbox) && answers_confirmed (self))
     {
       text = g_strdup (_("Upload complete: the exam server has confirmed every part of your "
                          "recording. You may close this window."));
+    }
+  else if (ek_outbox_get_complete (self->outbox))
+    {
+      text = g_strdup (_("The exam server has confirmed every part of your recording. Keep "
+                         "this window open until your answers are confirmed too."));
     }
   else if (ek_outbox_get_waiting (self->outbox))
     {
@@ -237,6 +258,79 @@ on_recording_problem_cb (EkEngine     *engine,
                          EkFinishPage *self)
 {
   update_upload (self);
+}
+
+/* --- the written answers -------------------------------------------------- */
+
+static void
+update_answers (EkFinishPage *self)
+{
+  g_autofree char *text = NULL;
+  guint pending;
+
+  if (!self->written)
+    return;
+
+  if (ek_engine_is_practice (self->engine))
+    {
+      text = g_strdup (_("Your answers stay on this computer: the practice exam sends nothing."));
+    }
+  else if (self->answers == NULL)
+    {
+      const char *problem = ek_engine_get_answer_store_problem (self->engine);
+
+      text = g_strdup (problem != NULL ? problem : _("Reading your answers on this computer…"));
+    }
+  else if ((pending = ek_answer_store_get_n_pending_sync (self->answers)) == 0)
+    {
+      text = g_strdup (_("All your answers are confirmed on the exam server."));
+    }
+  else if (ek_answer_store_get_sync_stopped (self->answers))
+    {
+      /* Translators: %u is a number of answers */
+      text = g_strdup_printf (ngettext ("%u answer could not be sent: the exam server no longer "
+                                        "accepts answers for this exam. It is kept on this "
+                                        "computer; please tell the proctor.",
+                                        "%u answers could not be sent: the exam server no longer "
+                                        "accepts answers for this exam. They are kept on this "
+                                        "computer; please tell the proctor.", pending),
+                              pending);
+    }
+  else
+    {
+      /* Translators: %u is a number of answers */
+      text = g_strdup_printf (ngettext ("%u answer is waiting to be sent. Keep this window "
+                                        "open; your answers are safe on this computer.",
+                                        "%u answers are waiting to be sent. Keep this window "
+                                        "open; your answers are safe on this computer.", pending),
+                              pending);
+    }
+
+  gtk_label_set_label (self->answers_label, text);
+  /* "Complete" waits for the answers too. */
+  update_upload (self);
+}
+
+static void
+on_answers_notify_cb (EkFinishPage *self)
+{
+  update_answers (self);
+}
+
+static void
+follow_answers (EkFinishPage *self)
+{
+  EkAnswerStore *store = ek_engine_get_answer_store (self->engine);
+
+  if (store != NULL && store != self->answers)
+    {
+      g_set_object (&self->answers, store);
+      g_signal_connect_object (store, "notify::n-pending-sync", G_CALLBACK (on_answers_notify_cb),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (store, "notify::sync-stopped", G_CALLBACK (on_answers_notify_cb),
+                               self, G_CONNECT_SWAPPED);
+    }
+  update_answers (self);
 }
 
 /* The practice recording: its first segment, played here. */
@@ -348,6 +442,21 @@ ek_finish_page_constructed (GObject *object)
   g_signal_connect_object (self->engine, "notify::recording-problem",
                            G_CALLBACK (on_recording_problem_cb), self, 0);
 
+  {
+    EkExam *exam = ek_session_get_exam (session);
+
+    self->written = exam != NULL && ek_exam_get_kind (exam) == EK_EXAM_KIND_WRITTEN;
+    gtk_widget_set_visible (self->answers_box, self->written);
+    if (self->written)
+      {
+        g_signal_connect_object (self->engine, "notify::answer-store",
+                                 G_CALLBACK (follow_answers), self, G_CONNECT_SWAPPED);
+        g_signal_connect_object (self->engine, "notify::answer-store-problem",
+                                 G_CALLBACK (follow_answers), self, G_CONNECT_SWAPPED);
+        follow_answers (self);
+      }
+  }
+
   if (ek_engine_is_practice (self->engine))
     {
       gtk_label_set_label (self->server_label,
@@ -381,6 +490,7 @@ ek_finish_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_FINISH_PAGE);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->outbox);
+  g_clear_object (&self->answers);
   g_clear_object (&self->recording);
   g_clear_object (&self->engine);
 
@@ -453,6 +563,8 @@ ek_finish_page_class_init (EkFinishPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkFinishPage, server_label);
   gtk_widget_class_bind_template_child (widget_class, EkFinishPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, EkFinishPage, upload_label);
+  gtk_widget_class_bind_template_child (widget_class, EkFinishPage, answers_box);
+  gtk_widget_class_bind_template_child (widget_class, EkFinishPage, answers_label);
   gtk_widget_class_bind_template_child (widget_class, EkFinishPage, playback_box);
   gtk_widget_class_bind_template_child (widget_class, EkFinishPage, playback_label);
   gtk_widget_class_bind_template_child (widget_class, EkFinishPage, leave_button);

@@ -43,6 +43,7 @@ struct _EkSelfCheckPage
   GtkListBox        *results_list;
   GtkButton         *again_button;
   GtkWidget         *send_button;
+  GtkWidget         *back_button;
 };
 
 enum {
@@ -650,6 +651,7 @@ ek_self_check_page_class_init (EkSelfCheckPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkSelfCheckPage, results_list);
   gtk_widget_class_bind_template_child (widget_class, EkSelfCheckPage, again_button);
   gtk_widget_class_bind_template_child (widget_class, EkSelfCheckPage, send_button);
+  gtk_widget_class_bind_template_child (widget_class, EkSelfCheckPage, back_button);
 
   /**
    * EkSelfCheckPage|selfcheck.run:
@@ -751,6 +753,21 @@ ek_self_check_page_set_api (EkSelfCheckPage *self,
 
   if (g_set_object (&self->api, api))
     update_actions (self);
+}
+
+/**
+ * ek_self_check_page_set_return_action:
+ * @action: the detailed action of Back: "win.show-start" (the default, from the start
+ *   screen) or "win.route" (back to the page of the exam flow that opened the check)
+ */
+void
+ek_self_check_page_set_return_action (EkSelfCheckPage *self,
+                                      const char      *action)
+{
+  g_return_if_fail (EK_IS_SELF_CHECK_PAGE (self));
+  g_return_if_fail (action != NULL);
+
+  gtk_actionable_set_detailed_action_name (GTK_ACTIONABLE (self->back_button), action);
 }
 
 /**

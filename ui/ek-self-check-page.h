@@ -1,4 +1,4 @@
-/* ek-self-check-page.h: the device check on screen, from the start screen */
+/* ek-self-check-page.h: the device check on screen, from the start screen or the exam flow */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -17,6 +17,8 @@ EkSelfCheck *ek_self_check_page_get_check (EkSelfCheckPage *self);
 void         ek_self_check_page_start     (EkSelfCheckPage *self);
 void         ek_self_check_page_set_api   (EkSelfCheckPage *self,
                                            EkApiClient     *api);
+void         ek_self_check_page_set_return_action (EkSelfCheckPage *self,
+                                                   const char      *action);
 gboolean     ek_self_check_page_save      (EkSelfCheckPage *self,
                                            const char      *format,
                                            const char      *path,
