@@ -36,8 +36,11 @@ struct _EkApiClient
 
 typedef struct
 {
-  gint64 retry_after_ms;
-  guint  http_status;
+  gint64  retry_after_ms;
+  guint   http_status;
+  gint64  last_seq;        /* conflict on events: the server's last seq, or -1 */
+  char   *last_hash;       /* conflict on events: the server's last hash, nullable */
+  char   *reason;          /* a refused face login: the comparison's reason, nullable */
 } EkApiErrorPrivate;
 
 enum {
@@ -145,6 +148,9 @@ ek_api_error_private_init (EkApiErrorPrivate *priv)
 {
   priv->retry_after_ms = 0;
   priv->http_status = 0;
+  priv->last_seq = -1;
+  priv->last_hash = NULL;
+  priv->reason = NULL;
 }
 
 static void
@@ -152,11 +158,15 @@ ek_api_error_private_copy (const EkApiErrorPrivate *src,
                            EkApiErrorPrivate       *dest)
 {
   *dest = *src;
+  dest->last_hash = g_strdup (src->last_hash);
+  dest->reason = g_strdup (src->reason);
 }
 
 static void
 ek_api_error_private_clear (EkApiErrorPrivate *priv)
 {
+  g_clear_pointer (&priv->last_hash, g_free);
+  g_clear_pointer (&priv->reason, g_free);
 }
 
 G_DEFINE_EXTENDED_ERROR (EkApiError, ek_api_error)
@@ -485,6 +495,7 @@ parse_error_response (EkApiClient    *self,
   const char *message = NULL;
   gint64 retry_after_ms = 0;
   EkApiError code;
+  GError *error;
   gsize len;
   const char *data;
 
@@ -514,7 +525,35 @@ parse_error_response (EkApiClient    *self,
     g_debug ("%s %s: HTTP %u %s: %s", call->method, call->path, status,
              error_codes[code], message);
 
-  return server_error (self, code, status, retry_after_ms);
+  error = server_error (self, code, status, retry_after_ms);
+
+  /* An event batch that does not chain: where the server's log ends (section 7). */
+  if (code == EK_API_ERROR_CONFLICT)
+    {
+      EkApiErrorPrivate *priv = ek_api_error_get_private (error);
+      gint64 last_seq = -1;
+      const char *last_hash = NULL;
+
+      if (ek_json_read_int (error_object, "last_seq", FALSE, 0, G_MAXINT64, &last_seq, NULL))
+        priv->last_seq = json_object_has_member (error_object, "last_seq") ? last_seq : -1;
+      if (ek_json_read_string (error_object, "last_hash", FALSE, &last_hash, NULL) &&
+          last_hash != NULL && strlen (last_hash) == 64)
+        priv->last_hash = g_ascii_strdown (last_hash, -1);
+    }
+
+  /* A refused face login may say why (section 4); only the known reasons count. */
+  if (code == EK_API_ERROR_WRONG_CREDENTIALS)
+    {
+      static const char * const face_reasons[] = { "no_face", "different_person", "poor_quality",
+                                                   "no_registered_photo", NULL };
+      const char *reason = NULL;
+
+      if (ek_json_read_string (error_object, "reason", FALSE, &reason, NULL) &&
+          reason != NULL && g_strv_contains (face_reasons, reason))
+        ek_api_error_get_private (error)->reason = g_strdup (reason);
+    }
+
+  return error;
 }
 
 static JsonObject *
@@ -961,6 +1000,27 @@ parse_health (EkApiClient  *self,
   outputs->int1 = protocol;
   outputs->int2 = server_time_ms;
   outputs->string = g_strdup (version);
+  g_task_return_pointer (task, outputs, outputs_free);
+  return TRUE;
+}
+
+static gboolean
+parse_login_options (EkApiClient  *self,
+                     JsonObject   *object,
+                     GTask        *task,
+                     GError      **error)
+{
+  const char *help_contact = NULL;
+  gboolean face_login = FALSE;
+  Outputs *outputs;
+
+  if (!ek_json_read_bool (object, "face_login", TRUE, &face_login, error) ||
+      !ek_json_read_string (object, "help_contact", FALSE, &help_contact, error))
+    return FALSE;
+
+  outputs = g_new0 (Outputs, 1);
+  outputs->flag = face_login;
+  outputs->string = g_strdup (help_contact != NULL ? help_contact : "");
   g_task_return_pointer (task, outputs, outputs_free);
   return TRUE;
 }
@@ -1700,6 +1760,48 @@ ek_api_error_get_http_status (const GError *error)
 }
 
 /**
+ * ek_api_error_get_last_seq:
+ *
+ * Returns: for a `conflict` on the event log, the server's last stored seq, else -1
+ */
+gint64
+ek_api_error_get_last_seq (const GError *error)
+{
+  if (error == NULL || error->domain != EK_API_ERROR)
+    return -1;
+  return ek_api_error_get_private (error)->last_seq;
+}
+
+/**
+ * ek_api_error_get_last_hash:
+ *
+ * Returns: (nullable): for a `conflict` on the event log, the server's last hash
+ *   (64 lowercase hex digits) if the server said it, else %NULL
+ */
+const char *
+ek_api_error_get_last_hash (const GError *error)
+{
+  if (error == NULL || error->domain != EK_API_ERROR)
+    return NULL;
+  return ek_api_error_get_private (error)->last_hash;
+}
+
+/**
+ * ek_api_error_get_reason:
+ *
+ * Returns: (nullable): for a face login refused with `wrong_credentials`, the
+ *   comparison's reason (`no_face`, `different_person`, `poor_quality`,
+ *   `no_registered_photo`) if the server said it, else %NULL
+ */
+const char *
+ek_api_error_get_reason (const GError *error)
+{
+  if (error == NULL || error->domain != EK_API_ERROR)
+    return NULL;
+  return ek_api_error_get_private (error)->reason;
+}
+
+/**
  * ek_api_error_code_to_string:
  *
  * Returns: the protocol's name of @code ("entry_closed"), for logs
@@ -2343,12 +2445,15 @@ ek_api_client_enter_async (EkApiClient         *self,
 /**
  * ek_api_client_submit_async:
  * @answer_count: how many questions the candidate answered
+ * @forced_by: (nullable): "lockdown" when the exam's lockdown policy ends the exam
+ *   (its last escalation step), which the server accepts before min_submit_ms
  *
- * Hands in a written test. Finish with ek_api_client_state_finish().
+ * Hands in the exam. Finish with ek_api_client_state_finish().
  */
 void
 ek_api_client_submit_async (EkApiClient         *self,
                             guint                answer_count,
+                            const char          *forced_by,
                             GCancellable        *cancellable,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
@@ -2361,6 +2466,11 @@ ek_api_client_submit_async (EkApiClient         *self,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "answer_count");
   json_builder_add_int_value (builder, answer_count);
+  if (forced_by != NULL)
+    {
+      json_builder_set_member_name (builder, "forced_by");
+      json_builder_add_string_value (builder, forced_by);
+    }
   json_builder_end_object (builder);
   body = build_body (builder);
 
@@ -2826,6 +2936,41 @@ ek_api_client_face_check_async (EkApiClient         *self,
 }
 
 /**
+ * ek_api_client_face_recheck_async:
+ * @jpeg: a live frame with one face, JPEG
+ * @capture_ms: when it was taken, server time
+ *
+ * The live identity re-check during the exam (POST /v1/session/face with
+ * `"purpose": "recheck"`): it changes no step and counts no attempt on the
+ * server. Finish with ek_api_client_face_check_finish().
+ */
+void
+ek_api_client_face_recheck_async (EkApiClient         *self,
+                                  GBytes              *jpeg,
+                                  gint64               capture_ms,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) body = NULL;
+
+  g_return_if_fail (EK_IS_API_CLIENT (self));
+  g_return_if_fail (jpeg != NULL);
+
+  json_builder_begin_object (builder);
+  add_photo_members (builder, jpeg, capture_ms);
+  json_builder_set_member_name (builder, "purpose");
+  json_builder_add_string_value (builder, "recheck");
+  json_builder_end_object (builder);
+  body = build_body (builder);
+
+  typed_call (self, "POST", "/v1/session/face", body, EK_API_CALL_SENSITIVE,
+              parse_face, ek_api_client_face_check_async, "/v1/session/face",
+              cancellable, callback, user_data);
+}
+
+/**
  * ek_api_client_face_check_finish:
  * @out_match: (out) (optional): whether the server found the registered person
  * @out_score: (out) (optional): the server's score 0..1, or -1 if it gave none
@@ -2912,6 +3057,60 @@ ek_api_client_face_login_async (EkApiClient         *self,
               EK_API_CALL_PUBLIC | EK_API_CALL_SENSITIVE,
               parse_login, ek_api_client_face_login_async, "/v1/sessions/face",
               cancellable, callback, user_data);
+}
+
+/**
+ * ek_api_client_get_login_options_async:
+ * @exam_id: the exam named in the configuration
+ *
+ * Asks what the login page may offer for @exam_id before any login
+ * (GET /v1/exams/EXAM_ID/login-options, public, idempotent).
+ */
+void
+ek_api_client_get_login_options_async (EkApiClient         *self,
+                                       const char          *exam_id,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (EK_IS_API_CLIENT (self));
+  g_return_if_fail (exam_id != NULL);
+
+  escaped = g_uri_escape_string (exam_id, NULL, FALSE);
+  path = g_strdup_printf ("/v1/exams/%s/login-options", escaped);
+  typed_call (self, "GET", path, NULL, EK_API_CALL_PUBLIC | EK_API_CALL_IDEMPOTENT,
+              parse_login_options, ek_api_client_get_login_options_async,
+              "/v1/exams/ID/login-options", cancellable, callback, user_data);
+}
+
+/**
+ * ek_api_client_get_login_options_finish:
+ * @out_face_login: (out): whether the exam allows face login
+ * @out_help_contact: (out) (optional): the exam's help line, "" when it has none
+ *
+ * Returns: %TRUE when the server answered
+ */
+gboolean
+ek_api_client_get_login_options_finish (EkApiClient   *self,
+                                        GAsyncResult  *result,
+                                        gboolean      *out_face_login,
+                                        char         **out_help_contact,
+                                        GError       **error)
+{
+  Outputs *outputs = propagate_outputs (self, result, ek_api_client_get_login_options_async, error);
+
+  if (outputs == NULL)
+    return FALSE;
+
+  *out_face_login = outputs->flag;
+  if (out_help_contact != NULL)
+    *out_help_contact = g_steal_pointer (&outputs->string);
+  outputs_free (outputs);
+
+  return TRUE;
 }
 
 /**

@@ -65,6 +65,9 @@ typedef enum
 GQuark      ek_api_error_quark              (void);
 gint64      ek_api_error_get_retry_after_ms (const GError *error);
 guint       ek_api_error_get_http_status    (const GError *error);
+gint64      ek_api_error_get_last_seq       (const GError *error);
+const char *ek_api_error_get_last_hash      (const GError *error);
+const char *ek_api_error_get_reason         (const GError *error);
 const char *ek_api_error_code_to_string     (EkApiError    code);
 gboolean    ek_api_error_is_transient       (const GError *error);
 
@@ -200,6 +203,7 @@ void            ek_api_client_enter_async          (EkApiClient          *self,
                                                     gpointer              user_data);
 void            ek_api_client_submit_async         (EkApiClient          *self,
                                                     guint                 answer_count,
+                                                    const char           *forced_by,
                                                     GCancellable         *cancellable,
                                                     GAsyncReadyCallback   callback,
                                                     gpointer              user_data);
@@ -215,6 +219,13 @@ void            ek_api_client_face_check_async     (EkApiClient          *self,
                                                     GCancellable         *cancellable,
                                                     GAsyncReadyCallback   callback,
                                                     gpointer              user_data);
+void            ek_api_client_face_recheck_async   (EkApiClient          *self,
+                                                    GBytes               *jpeg,
+                                                    gint64                capture_ms,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+/* Finishes face_check and face_recheck. */
 gboolean        ek_api_client_face_check_finish    (EkApiClient          *self,
                                                     GAsyncResult         *result,
                                                     gboolean             *out_match,
@@ -233,6 +244,16 @@ void            ek_api_client_face_login_async     (EkApiClient          *self,
 EkSessionInfo  *ek_api_client_face_login_finish    (EkApiClient          *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
+void            ek_api_client_get_login_options_async  (EkApiClient      *self,
+                                                        const char       *exam_id,
+                                                        GCancellable     *cancellable,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer          user_data);
+gboolean        ek_api_client_get_login_options_finish (EkApiClient      *self,
+                                                        GAsyncResult     *result,
+                                                        gboolean         *out_face_login,
+                                                        char            **out_help_contact,
+                                                        GError          **error);
 
 /* Section 5 */
 void            ek_api_client_draw_async           (EkApiClient          *self,

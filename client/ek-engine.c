@@ -2,9 +2,13 @@
 
 #include "config.h"
 
+#include <errno.h>
+
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "ek-engine.h"
+#include "ek-exam-proctor.h"
 #include "ek-exam-recording.h"
 #include "ek-json.h"
 #include "ek-session-info.h"
@@ -35,6 +39,17 @@ struct _EkEngine
   char          *microphone_id;
   char          *recording_problem;
   gboolean       finishing_recording;
+  gboolean       recording_confirmed; /* FINISHING: the server confirmed every segment */
+  EkAnswerStore *answers;          /* owned; a written exam's, from entering it */
+  char          *answers_problem;  /* why the answers could not be opened, or NULL */
+  GCancellable  *answers_cancellable; /* owned; the opening in progress */
+  EkEventLog    *events;           /* owned; the session's event log, NULL in practice */
+  char          *events_problem;   /* why the event log could not be opened, or NULL */
+  EkViolationTracker *violations;  /* owned, nullable: watched for events */
+  EkEscalationStep violation_step; /* the tracker's step last logged */
+  EkSessionStage logged_stage;     /* the stage last logged */
+  gint64         room_scan_started_ms; /* wall clock, 0 when no scan is recorded */
+  EkExamProctor *proctor;          /* owned; live proctoring, from the exam's start to its end */
 };
 
 enum {
@@ -44,6 +59,9 @@ enum {
   PROP_KEYRING_PROBLEM,
   PROP_RECORDING,
   PROP_RECORDING_PROBLEM,
+  PROP_ANSWER_STORE,
+  PROP_ANSWER_STORE_PROBLEM,
+  PROP_PROCTOR,
   N_PROPS
 };
 
@@ -65,12 +83,214 @@ set_keyring_problem (EkEngine     *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEYRING_PROBLEM]);
 }
 
+/* --- event log ------------------------------------------------------------ */
+
+static void on_events_pending_cb (EkEngine *self);
+static void forget_session       (EkEngine *self);
+
+/* The session's event log: DATA/sessions/ID/events.db, in the session's private
+ * folder. Practice runs have no server and no log. */
+static void
+open_event_log (EkEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *directory = NULL;
+  g_autofree char *path = NULL;
+
+  g_clear_object (&self->events);
+  g_clear_pointer (&self->events_problem, g_free);
+  if (self->session_id == NULL || self->practice != NULL ||
+      g_str_equal (self->session_id, "practice"))
+    return;
+
+  directory = g_build_filename (ek_config_get_data_dir (self->config), "sessions",
+                                self->session_id, NULL);
+  path = g_build_filename (directory, "events.db", NULL);
+  if (g_mkdir_with_parents (directory, 0700) != 0 || g_chmod (directory, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("The folder %s cannot be made private: %s"), directory, g_strerror (saved));
+    }
+  else
+    self->events = ek_event_log_new (path, &error);
+
+  if (self->events == NULL)
+    {
+      g_warning ("The event log cannot be opened: %s", error->message);
+      self->events_problem = g_strdup (error->message);
+      return;
+    }
+  g_signal_connect_object (self->events, "notify::n-pending",
+                           G_CALLBACK (on_events_pending_cb), self, G_CONNECT_SWAPPED);
+  ek_event_log_set_api (self->events, self->api);
+}
+
 static void
 set_session_id (EkEngine   *self,
                 const char *session_id)
 {
+  gboolean changed = g_strcmp0 (self->session_id, session_id) != 0;
+
   g_free (self->session_id);
   self->session_id = g_strdup (session_id);
+  if (changed || (self->events == NULL && self->events_problem == NULL))
+    open_event_log (self);
+}
+
+static gint64
+server_ms_of (EkEngine *self,
+              gint64    client_ms)
+{
+  if (!ek_server_clock_is_synced (self->clock))
+    return 0;
+  return client_ms + ek_server_clock_get_offset_ms (self->clock);
+}
+
+static void
+log_event (EkEngine   *self,
+           const char *type,
+           gint64      client_ms,
+           gint64      duration_ms,
+           JsonObject *data)
+{
+  if (self->events == NULL)
+    return;
+  if (client_ms <= 0)
+    client_ms = g_get_real_time () / 1000;
+  ek_event_log_append (self->events, type, client_ms, server_ms_of (self, client_ms),
+                       duration_ms, data);
+}
+
+/* A small data object: pairs of member name and string value, NULL-terminated. */
+static JsonObject *
+string_data (const char *first_name,
+             ...)
+{
+  JsonObject *data = json_object_new ();
+  va_list args;
+
+  va_start (args, first_name);
+  for (const char *name = first_name; name != NULL; name = va_arg (args, const char *))
+    {
+      const char *value = va_arg (args, const char *);
+
+      json_object_set_string_member (data, name, value != NULL ? value : "");
+    }
+  va_end (args);
+
+  return data;
+}
+
+static gboolean
+events_settled (EkEngine *self)
+{
+  return self->events == NULL || ek_event_log_get_n_pending (self->events) == 0;
+}
+
+static const char *
+stage_name (EkSessionStage stage)
+{
+  switch (stage)
+    {
+    case EK_SESSION_STAGE_STEPS: return "steps";
+    case EK_SESSION_STAGE_WAITING: return "waiting";
+    case EK_SESSION_STAGE_EXAM: return "exam";
+    case EK_SESSION_STAGE_FINISHING: return "finishing";
+    case EK_SESSION_STAGE_FINISHED: return "finished";
+    case EK_SESSION_STAGE_ENDED: return "ended";
+    case EK_SESSION_STAGE_NONE:
+    default: return "none";
+    }
+}
+
+/* The session as the server knows it, in the log: each stage the client reaches. */
+static void
+log_stage (EkEngine       *self,
+           EkSessionStage  stage)
+{
+  const EkSessionState *state = ek_session_get_state (self->session);
+  g_autoptr(JsonObject) data = string_data ("stage", stage_name (stage), NULL);
+
+  if (state != NULL && state->end_reason != EK_END_REASON_NONE &&
+      (stage == EK_SESSION_STAGE_FINISHING || stage == EK_SESSION_STAGE_ENDED))
+    json_object_set_string_member (data, "reason", ek_end_reason_to_string (state->end_reason));
+  else if (state != NULL && stage == EK_SESSION_STAGE_FINISHING)
+    /* Reached on this computer's own clock, before the server said why. */
+    json_object_set_string_member (data, "reason",
+                                   ek_end_reason_to_string (state->submitted_ms > 0
+                                                            ? EK_END_REASON_SUBMITTED
+                                                            : EK_END_REASON_TIME_OVER));
+  log_event (self, "stage", 0, -1, data);
+  self->logged_stage = stage;
+}
+
+static void
+on_phase_index_cb (EkSession  *session,
+                   GParamSpec *pspec,
+                   EkEngine   *self)
+{
+  int index = ek_session_get_phase_index (session);
+  EkExam *exam = ek_session_get_exam (session);
+  g_autoptr(JsonObject) data = NULL;
+
+  /* The session may say the phase before it says the stage: the stage comes first
+   * in the log, and its handler logs the phase then. */
+  if (index < 0 || exam == NULL || self->logged_stage != EK_SESSION_STAGE_EXAM)
+    return;
+
+  data = json_object_new ();
+  json_object_set_int_member (data, "index", index);
+  if ((guint) index < ek_exam_get_n_phases (exam))
+    json_object_set_string_member (data, "phase", ek_exam_get_phase (exam, index)->id);
+  log_event (self, "phase_started", 0, -1, data);
+}
+
+static void
+on_current_step_cb (EkSession  *session,
+                    GParamSpec *pspec,
+                    EkEngine   *self)
+{
+  g_autoptr(JsonObject) data = NULL;
+
+  if (ek_session_get_stage (session) != EK_SESSION_STAGE_STEPS)
+    return;
+  data = string_data ("step", ek_step_to_string (ek_session_get_current_step (session)), NULL);
+  log_event (self, "step_shown", 0, -1, data);
+}
+
+static void
+on_events_flushed_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(EkEngine) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* After a failure the log goes on retrying by itself; n-pending says when it is done. */
+  if (!ek_event_log_flush_finish (EK_EVENT_LOG (object), result, &error))
+    g_debug ("The events are not all on the server yet: %s", error->message);
+}
+
+static void
+on_last_events_flushed_cb (GObject      *object,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr(EkEngine) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ek_event_log_flush_finish (EK_EVENT_LOG (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* They stay in the session's folder, for the record. */
+      g_message ("The last events of the ended session did not reach the server: %s",
+                 error->message);
+    }
+  if (ek_session_get_stage (self->session) == EK_SESSION_STAGE_ENDED)
+    forget_session (self);
 }
 
 static void
@@ -127,6 +347,158 @@ on_resync_timeout_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* --- written answers ------------------------------------------------------ */
+
+static gboolean
+is_written_exam (EkEngine *self)
+{
+  EkExam *exam = ek_session_get_exam (self->session);
+
+  return exam != NULL && ek_exam_get_kind (exam) == EK_EXAM_KIND_WRITTEN;
+}
+
+/* Whether the answers need nothing more from this computer: every one confirmed by the
+ * server or refused by it for good (protocol section 6), or kept offline (practice). A
+ * store that cannot be opened is not settled: the token is kept, so a restart tries again. */
+static gboolean
+answers_settled (EkEngine *self)
+{
+  if (!is_written_exam (self) || self->practice != NULL)
+    return TRUE;
+  if (self->answers == NULL)
+    return FALSE;
+
+  return ek_answer_store_get_n_pending_sync (self->answers) == 0 ||
+         ek_answer_store_get_sync_stopped (self->answers);
+}
+
+/* FINISHED only when the server has the recording and the answers. */
+static void
+maybe_mark_finished (EkEngine *self)
+{
+  if (ek_session_get_stage (self->session) == EK_SESSION_STAGE_FINISHING &&
+      self->recording_confirmed && answers_settled (self) && events_settled (self))
+    ek_session_mark_finished (self->session);
+}
+
+static void
+on_events_pending_cb (EkEngine *self)
+{
+  maybe_mark_finished (self);
+}
+
+static void
+on_answers_synced_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(EkEngine) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* After a transient failure the store goes on pushing by itself; n-pending-sync
+   * says when it is done. */
+  if (!ek_answer_store_sync_finish (EK_ANSWER_STORE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("The answers are not all on the server yet: %s", error->message);
+  maybe_mark_finished (self);
+}
+
+/* The exam is over however it ended: the answers are final, and what was saved in
+ * time but not yet pushed goes to the server now (also after a restart past the end). */
+static void
+settle_answers (EkEngine *self)
+{
+  EkSessionStage stage = ek_session_get_stage (self->session);
+
+  if (self->answers == NULL ||
+      (stage != EK_SESSION_STAGE_FINISHING && stage != EK_SESSION_STAGE_FINISHED &&
+       stage != EK_SESSION_STAGE_ENDED))
+    return;
+
+  ek_answer_store_set_read_only (self->answers);
+  if (stage == EK_SESSION_STAGE_FINISHING && self->practice == NULL &&
+      !ek_answer_store_get_sync_stopped (self->answers))
+    ek_answer_store_sync_async (self->answers, self->cancellable, on_answers_synced_cb,
+                                g_object_ref (self));
+  maybe_mark_finished (self);
+}
+
+static void
+on_answers_progress_cb (EkEngine *self)
+{
+  maybe_mark_finished (self);
+}
+
+static void
+set_answers_problem (EkEngine   *self,
+                     const char *problem)
+{
+  if (g_strcmp0 (problem, self->answers_problem) == 0)
+    return;
+
+  g_free (self->answers_problem);
+  self->answers_problem = g_strdup (problem);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANSWER_STORE_PROBLEM]);
+}
+
+static void
+on_answers_opened_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(EkEngine) self = user_data;
+  g_autoptr(GError) error = NULL;
+  EkAnswerStore *store;
+  EkExam *exam;
+
+  store = ek_answer_store_open_session_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->answers_cancellable);
+
+  if (store == NULL)
+    {
+      g_autofree char *problem = NULL;
+
+      g_message ("The answer store cannot be opened: %s", error->message);
+      /* Translators: %s says why (a file system message) */
+      problem = g_strdup_printf (_("Your answers cannot be saved on this computer (%s). "
+                                   "Press Refresh to try again, or call the proctor."),
+                                 error->message);
+      set_answers_problem (self, problem);
+      return;
+    }
+
+  self->answers = store;
+  exam = ek_session_get_exam (self->session);
+  /* Past the exam's end the answers only finish their upload. */
+  if (exam != NULL)
+    ek_answer_store_set_deadline (store, self->clock, ek_exam_get_ends_ms (exam));
+  g_signal_connect_object (store, "notify::n-pending-sync", G_CALLBACK (on_answers_progress_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (store, "notify::sync-stopped", G_CALLBACK (on_answers_progress_cb),
+                           self, G_CONNECT_SWAPPED);
+  set_answers_problem (self, NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANSWER_STORE]);
+  settle_answers (self);
+}
+
+/* A written exam's answers, opened when it is entered or re-entered (also past its end,
+ * to push what waited on this computer). */
+static void
+open_answers (EkEngine *self)
+{
+  if (!is_written_exam (self) || self->answers != NULL || self->answers_cancellable != NULL ||
+      self->session_id == NULL)
+    return;
+
+  self->answers_cancellable = g_cancellable_new ();
+  ek_answer_store_open_session_async (self->config, self->session_id,
+                                      self->practice == NULL ? self->api : NULL,
+                                      self->answers_cancellable, on_answers_opened_cb,
+                                      g_object_ref (self));
+}
+
 /* --- recording ------------------------------------------------------------ */
 
 static void
@@ -149,6 +521,17 @@ on_recording_problem_cb (EkExamRecording *recording,
   set_recording_problem (self, ek_exam_recording_get_problem (recording));
 }
 
+/* The recording's own events (camera lost/back, disk full, failure) go to the log. */
+static void
+on_recording_event_cb (EkExamRecording *recording,
+                       const char      *type,
+                       gint64           duration_ms,
+                       JsonObject      *data,
+                       EkEngine        *self)
+{
+  log_event (self, type, 0, duration_ms, data);
+}
+
 static void
 clear_recording (EkEngine *self)
 {
@@ -159,6 +542,20 @@ clear_recording (EkEngine *self)
   g_clear_object (&self->recording);
   self->finishing_recording = FALSE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
+}
+
+static void
+on_room_scan_stopped_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ek_exam_recording_stop_room_scan_finish (EK_EXAM_RECORDING (object), result, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 /* The session's private recording folder: DATA/sessions/ID/recording. */
@@ -191,6 +588,8 @@ ensure_recording (EkEngine *self)
                                            self->practice == NULL ? self->api : NULL);
   g_signal_connect_object (self->recording, "notify::problem",
                            G_CALLBACK (on_recording_problem_cb), self, 0);
+  g_signal_connect_object (self->recording, "event",
+                           G_CALLBACK (on_recording_event_cb), self, 0);
   set_recording_problem (self, ek_exam_recording_get_problem (self->recording));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
 }
@@ -210,6 +609,10 @@ start_recording (EkEngine *self)
   recorder = ek_exam_recording_get_recorder (self->recording);
   if (ek_recorder_get_state (recorder) != EK_RECORDER_STATE_IDLE)
     return;
+
+  /* A room scan the flow did not stop gives the camera back first. */
+  if (ek_exam_recording_get_room_scan_recorder (self->recording) != NULL)
+    ek_exam_recording_stop_room_scan_async (self->recording, NULL, NULL, NULL);
 
   if (exam != NULL)
     {
@@ -245,8 +648,8 @@ on_recording_finished_cb (GObject      *object,
       return;
     }
 
-  if (ek_session_get_stage (self->session) == EK_SESSION_STAGE_FINISHING)
-    ek_session_mark_finished (self->session);
+  self->recording_confirmed = TRUE;
+  maybe_mark_finished (self);
 }
 
 static void
@@ -265,12 +668,109 @@ finish_recording (EkEngine *self)
                                   on_recording_finished_cb, g_object_ref (self));
 }
 
+/* --- proctoring (issue 6: live signals, snapshots, identity re-check) ------- */
+
+/* The session's private proctoring folder: DATA/sessions/ID/proctor (the identity
+ * check's picture, kept for the resemblance score across restarts). */
+static char *
+proctor_directory (EkEngine *self)
+{
+  return g_build_filename (ek_config_get_data_dir (self->config), "sessions",
+                           self->session_id, "proctor", NULL);
+}
+
+static gboolean
+is_proctor_signal_type (const char *type)
+{
+  for (guint i = 0; i < EK_N_PROCTOR_SIGNALS; i++)
+    if (g_strcmp0 (type, ek_proctor_signal_to_string (i)) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+on_proctor_log_event_cb (EkExamProctor *proctor,
+                         const char    *type,
+                         gint64         client_ms,
+                         gint64         duration_ms,
+                         JsonObject    *data,
+                         EkEngine      *self)
+{
+  log_event (self, type, client_ms, duration_ms, data);
+}
+
+/* From the exam's start, against a server only (the practice has no proctor). */
+static void
+start_proctor (EkEngine *self)
+{
+  EkExam *exam = ek_session_get_exam (self->session);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *directory = NULL;
+
+  if (self->proctor != NULL || self->practice != NULL || self->session_id == NULL || exam == NULL)
+    return;
+
+  directory = proctor_directory (self);
+  self->proctor = ek_exam_proctor_new (ek_exam_get_proctoring_policy (exam), self->session,
+                                       self->api, directory, &error);
+  if (self->proctor == NULL)
+    {
+      g_autoptr(JsonObject) data = string_data ("reason", error->message, NULL);
+
+      /* The exam goes on; the proctor sees in the log that nobody watched. */
+      g_message ("Live proctoring is not available: %s", error->message);
+      log_event (self, "proctoring_unavailable", 0, -1, data);
+      return;
+    }
+
+  g_signal_connect_object (self->proctor, "log-event", G_CALLBACK (on_proctor_log_event_cb), self, 0);
+  if (self->recording != NULL)
+    ek_exam_proctor_attach_recorder (self->proctor, ek_exam_recording_get_recorder (self->recording),
+                                     ek_exam_get_record_screen (exam));
+  ek_exam_proctor_set_violation_tracker (self->proctor, self->violations);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROCTOR]);
+}
+
+/* The exam is over: active signals end (their end events are logged) before the
+ * log's last flush. */
+static void
+stop_proctor (EkEngine *self)
+{
+  if (self->proctor == NULL)
+    return;
+
+  ek_exam_proctor_stop (self->proctor);
+  g_signal_handlers_disconnect_by_data (self->proctor, self);
+  g_clear_object (&self->proctor);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROCTOR]);
+}
+
+static void
+on_reference_face_saved_cb (GObject      *object,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Without it the signals still run; only the resemblance score is missing. */
+  if (!ek_exam_proctor_save_reference_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("The identity check's picture was not kept: %s", error->message);
+}
+
 static void
 on_session_stage_cb (EkSession  *session,
                      GParamSpec *pspec,
                      EkEngine   *self)
 {
   EkSessionStage stage = ek_session_get_stage (session);
+
+  /* FINISHED is never logged: it comes only once every event is acknowledged, and
+   * the token is gone right after it. */
+  if (stage != EK_SESSION_STAGE_NONE && stage != EK_SESSION_STAGE_FINISHED)
+    log_stage (self, stage);
+  if (stage == EK_SESSION_STAGE_EXAM)
+    on_phase_index_cb (session, NULL, self);
 
   switch (stage)
     {
@@ -280,18 +780,34 @@ on_session_stage_cb (EkSession  *session,
         self->resync_source = g_timeout_add_seconds (CLOCK_RESYNC_SECONDS,
                                                      on_resync_timeout_cb, self);
       if (stage == EK_SESSION_STAGE_EXAM)
-        start_recording (self);
+        {
+          start_recording (self);
+          open_answers (self);
+          start_proctor (self);
+        }
       break;
 
     case EK_SESSION_STAGE_FINISHING:
+      stop_proctor (self);
+      open_answers (self);
+      settle_answers (self);
       finish_recording (self);
+      if (self->events != NULL)
+        ek_event_log_flush_async (self->events, self->cancellable, on_events_flushed_cb,
+                                  g_object_ref (self));
       break;
 
     case EK_SESSION_STAGE_FINISHED:
     case EK_SESSION_STAGE_ENDED:
+      stop_proctor (self);
       g_clear_handle_id (&self->resync_source, g_source_remove);
-      /* Nothing is left to re-enter: the token must not outlive the session. */
-      forget_session (self);
+      /* Nothing is left to re-enter: the token must not outlive the session. An
+       * ended session's last events (why it ended) go first. */
+      if (stage == EK_SESSION_STAGE_ENDED && !events_settled (self) && self->practice == NULL)
+        ek_event_log_flush_async (self->events, self->cancellable, on_last_events_flushed_cb,
+                                  g_object_ref (self));
+      else
+        forget_session (self);
       /* FINISHED comes after the outbox is complete; ENDED (the proctor ended the
        * session) stops the recording where it is. */
       clear_recording (self);
@@ -311,6 +827,18 @@ load_session_info (EkEngine       *self,
                    GError        **error)
 {
   set_session_id (self, ek_session_info_get_session_id (info));
+
+  /* Each login or re-entry of this client; "continued" when this computer's log of
+   * the session already had events (a restart), "new" otherwise. */
+  if (self->events != NULL)
+    {
+      g_autoptr(JsonObject) data =
+        string_data ("client_version", PACKAGE_VERSION,
+                     "log", ek_event_log_get_last_seq (self->events) > 0 ? "continued" : "new",
+                     NULL);
+
+      log_event (self, "session_opened", 0, -1, data);
+    }
 
   return ek_session_load (self->session,
                           ek_session_info_get_exam (info),
@@ -765,18 +1293,19 @@ on_login_saved_cb (GObject      *object,
   g_task_return_boolean (task, TRUE);
 }
 
+/* What every login does with the server's answer (token or face): the session
+ * state, the token to the keyring. Takes @task, @info and @error. */
 static void
-on_login_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
+complete_login (GTask         *task_in,
+                EkSessionInfo *info_in,
+                GError        *error_in)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr(GTask) task = task_in;
   EkEngine *self = g_task_get_source_object (task);
-  g_autoptr(EkSessionInfo) info = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(EkSessionInfo) info = info_in;
+  g_autoptr(GError) error = error_in;
   GCancellable *cancellable;
 
-  info = ek_api_client_login_finish (self->api, result, &error);
   if (info == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -798,6 +1327,19 @@ on_login_cb (GObject      *object,
                               ek_session_info_get_session_token (info),
                               cancellable, on_login_saved_cb, g_steal_pointer (&task));
   ek_session_info_clear_session_token (info);
+}
+
+static void
+on_login_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  EkEngine *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  EkSessionInfo *info = ek_api_client_login_finish (self->api, result, &error);
+
+  complete_login (task, info, error);
 }
 
 static void
@@ -853,6 +1395,119 @@ ek_engine_login_finish (EkEngine      *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ek_engine_login_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* --- face login ----------------------------------------------------------- */
+
+typedef struct
+{
+  char   *exam_id;
+  char   *id_number;   /* personal: wiped */
+  GBytes *jpeg;
+  gint64  capture_ms;  /* server time; 0: when the clock is synced */
+} FaceLoginData;
+
+static void
+face_login_data_free (gpointer data)
+{
+  FaceLoginData *login = data;
+
+  if (login->id_number != NULL)
+    explicit_bzero (login->id_number, strlen (login->id_number));
+  g_free (login->exam_id);
+  g_free (login->id_number);
+  g_clear_pointer (&login->jpeg, g_bytes_unref);
+  g_free (login);
+}
+
+static void
+on_face_login_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  EkEngine *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  EkSessionInfo *info = ek_api_client_face_login_finish (self->api, result, &error);
+
+  complete_login (task, info, error);
+}
+
+static void
+on_face_login_clock_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EkEngine *self = g_task_get_source_object (task);
+  FaceLoginData *login = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gint64 capture_ms = login->capture_ms;
+
+  /* As for the token login: the request that follows reports the network. */
+  if (!ek_api_client_sync_clock_finish (self->api, result, &error))
+    g_debug ("Clock sync before face login failed: %s", error->message);
+  if (capture_ms <= 0)
+    capture_ms = ek_server_clock_now_ms (self->clock);
+
+  ek_api_client_face_login_async (self->api, login->exam_id, login->id_number, login->jpeg,
+                                  capture_ms, g_task_get_cancellable (task),
+                                  on_face_login_cb, g_object_ref (task));
+}
+
+/**
+ * ek_engine_login_face_async:
+ * @exam_id: the exam, which must allow face login
+ * @id_number: the candidate's ID number, already checked
+ * @jpeg: the live picture chosen by the guided capture
+ * @capture_ms: when it was taken, server time; 0 for now
+ *
+ * Logs in with the ID number and the face instead of the exam token. On success
+ * the session is loaded and its token kept exactly as after ek_engine_login_async();
+ * a face the server does not accept is %EK_API_ERROR_WRONG_CREDENTIALS, with the
+ * reason in ek_api_error_get_reason().
+ */
+void
+ek_engine_login_face_async (EkEngine            *self,
+                            const char          *exam_id,
+                            const char          *id_number,
+                            GBytes              *jpeg,
+                            gint64               capture_ms,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  FaceLoginData *login;
+
+  g_return_if_fail (EK_IS_ENGINE (self));
+  g_return_if_fail (exam_id != NULL);
+  g_return_if_fail (id_number != NULL);
+  g_return_if_fail (jpeg != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ek_engine_login_face_async);
+
+  login = g_new0 (FaceLoginData, 1);
+  login->exam_id = g_strdup (exam_id);
+  login->id_number = g_strdup (id_number);
+  login->jpeg = g_bytes_ref (jpeg);
+  login->capture_ms = capture_ms;
+  g_task_set_task_data (task, login, face_login_data_free);
+
+  ek_api_client_sync_clock_async (self->api, cancellable, on_face_login_clock_cb,
+                                  g_steal_pointer (&task));
+}
+
+gboolean
+ek_engine_login_face_finish (EkEngine      *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ek_engine_login_face_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
@@ -1085,6 +1740,28 @@ ek_engine_enter_async (EkEngine            *self,
   ek_api_client_enter_async (self->api, cancellable, on_state_cb, g_steal_pointer (&task));
 }
 
+/* A forced submission: the escalation event is on the server, now the submission. */
+static void
+on_forced_events_flushed_cb (GObject      *object,
+                             GAsyncResult *result,
+                             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EkEngine *self = g_task_get_source_object (task);
+  guint answer_count = GPOINTER_TO_UINT (g_task_get_task_data (task));
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  g_autoptr(GError) error = NULL;
+
+  /* Without the event the server refuses an early submission with too_early,
+   * which the caller shows; on time it is accepted all the same. */
+  if (!ek_event_log_flush_finish (EK_EVENT_LOG (object), result, &error))
+    g_message ("Forced submission: the events did not all reach the server: %s", error->message);
+
+  /* Read from the task before it is handed on: argument order is unspecified. */
+  ek_api_client_submit_async (self->api, answer_count, "lockdown", cancellable, on_state_cb,
+                              g_steal_pointer (&task));
+}
+
 void
 ek_engine_submit_async (EkEngine            *self,
                         guint                answer_count,
@@ -1092,6 +1769,7 @@ ek_engine_submit_async (EkEngine            *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
+  gboolean forced;
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -1099,11 +1777,18 @@ ek_engine_submit_async (EkEngine            *self,
 
   task = new_step_task (self, cancellable, callback, user_data);
 
-  if (!ek_session_can_submit (self->session, &error))
+  /* The lockdown's last escalation step ends the exam even before the earliest
+   * submission time (protocol section 6: forced_by). */
+  forced = self->violations != NULL && self->practice == NULL &&
+           ek_violation_tracker_get_step (self->violations) == EK_ESCALATION_SUBMIT;
+
+  if (!ek_session_can_submit (self->session, &error) &&
+      !(forced && g_error_matches (error, EK_SESSION_ERROR, EK_SESSION_ERROR_TOO_EARLY)))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  g_clear_error (&error);
 
   if (self->practice != NULL)
     {
@@ -1113,8 +1798,18 @@ ek_engine_submit_async (EkEngine            *self,
       return;
     }
 
-  ek_api_client_submit_async (self->api, answer_count, cancellable, on_state_cb,
-                              g_steal_pointer (&task));
+  if (forced && self->events != NULL)
+    {
+      /* The server checks the forced submission against the log's escalation
+       * event: that goes first. */
+      g_task_set_task_data (task, GUINT_TO_POINTER (answer_count), NULL);
+      ek_event_log_flush_async (self->events, cancellable, on_forced_events_flushed_cb,
+                                g_steal_pointer (&task));
+      return;
+    }
+
+  ek_api_client_submit_async (self->api, answer_count, forced ? "lockdown" : NULL, cancellable,
+                              on_state_cb, g_steal_pointer (&task));
 }
 
 gboolean
@@ -1282,6 +1977,10 @@ ek_engine_constructed (GObject *object)
   self->session = ek_session_new (self->clock);
   g_signal_connect_object (self->session, "notify::stage",
                            G_CALLBACK (on_session_stage_cb), self, 0);
+  g_signal_connect_object (self->session, "notify::phase-index",
+                           G_CALLBACK (on_phase_index_cb), self, 0);
+  g_signal_connect_object (self->session, "notify::current-step",
+                           G_CALLBACK (on_current_step_cb), self, 0);
 }
 
 static void
@@ -1291,7 +1990,13 @@ ek_engine_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->resync_source, g_source_remove);
+  stop_proctor (self);
   clear_recording (self);
+  g_cancellable_cancel (self->answers_cancellable);
+  g_clear_object (&self->answers_cancellable);
+  g_clear_object (&self->answers);
+  ek_engine_watch_violations (self, NULL);
+  g_clear_object (&self->events);
   g_clear_object (&self->session);
   g_clear_object (&self->api);
   g_clear_object (&self->secrets);
@@ -1311,6 +2016,8 @@ ek_engine_finalize (GObject *object)
   g_clear_pointer (&self->session_id, g_free);
   g_clear_pointer (&self->keyring_problem, g_free);
   g_clear_pointer (&self->recording_problem, g_free);
+  g_clear_pointer (&self->answers_problem, g_free);
+  g_clear_pointer (&self->events_problem, g_free);
   g_clear_pointer (&self->camera_id, g_free);
   g_clear_pointer (&self->microphone_id, g_free);
 
@@ -1345,6 +2052,18 @@ ek_engine_get_property (GObject    *object,
 
     case PROP_RECORDING_PROBLEM:
       g_value_set_string (value, self->recording_problem);
+      break;
+
+    case PROP_ANSWER_STORE:
+      g_value_set_object (value, self->answers);
+      break;
+
+    case PROP_ANSWER_STORE_PROBLEM:
+      g_value_set_string (value, self->answers_problem);
+      break;
+
+    case PROP_PROCTOR:
+      g_value_set_object (value, self->proctor);
       break;
 
     default:
@@ -1424,6 +2143,39 @@ ek_engine_class_init (EkEngineClass *klass)
   properties[PROP_RECORDING_PROBLEM] =
     g_param_spec_string ("recording-problem", NULL, NULL,
                          NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * EkEngine:answer-store:
+   *
+   * A written exam's answers: opened when the exam is entered (or re-entered, also
+   * past its end), kept until the engine goes. The UI shows and edits them here;
+   * the engine makes them final when the exam is over and pushes what is left.
+   */
+  properties[PROP_ANSWER_STORE] =
+    g_param_spec_object ("answer-store", NULL, NULL,
+                         EK_TYPE_ANSWER_STORE,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * EkEngine:answer-store-problem:
+   *
+   * Why the answer store could not be opened, translated; %NULL while all is well.
+   */
+  properties[PROP_ANSWER_STORE_PROBLEM] =
+    g_param_spec_string ("answer-store-problem", NULL, NULL,
+                         NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * EkEngine:proctor:
+   *
+   * The live proctoring of the exam (signals, snapshots, identity re-check):
+   * from the exam's start to its end, never in the practice; %NULL otherwise.
+   */
+  properties[PROP_PROCTOR] =
+    g_param_spec_object ("proctor", NULL, NULL,
+                         EK_TYPE_EXAM_PROCTOR,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -1512,6 +2264,38 @@ ek_engine_get_recording_problem (EkEngine *self)
 }
 
 /**
+ * ek_engine_get_answer_store:
+ *
+ * Returns: (transfer none) (nullable): a written exam's answers, once open
+ */
+EkAnswerStore *
+ek_engine_get_answer_store (EkEngine *self)
+{
+  g_return_val_if_fail (EK_IS_ENGINE (self), NULL);
+  return self->answers;
+}
+
+const char *
+ek_engine_get_answer_store_problem (EkEngine *self)
+{
+  g_return_val_if_fail (EK_IS_ENGINE (self), NULL);
+  return self->answers_problem;
+}
+
+/**
+ * ek_engine_reopen_answer_store:
+ *
+ * Tries again to open the answers after EkEngine:answer-store-problem.
+ */
+void
+ek_engine_reopen_answer_store (EkEngine *self)
+{
+  g_return_if_fail (EK_IS_ENGINE (self));
+
+  open_answers (self);
+}
+
+/**
  * ek_engine_set_devices:
  * @camera_id: (nullable): an EkMediaDevice id, or %NULL for the default
  * @microphone_id: (nullable): likewise
@@ -1536,3 +2320,262 @@ ek_engine_set_devices (EkEngine   *self,
       self->microphone_id = g_strdup (microphone_id);
     }
 }
+
+EkEventLog *
+ek_engine_get_event_log (EkEngine *self)
+{
+  g_return_val_if_fail (EK_IS_ENGINE (self), NULL);
+  return self->events;
+}
+
+/**
+ * ek_engine_log_event:
+ * @type: the event type, snake_case ("camera_lost")
+ * @client_ms: when it began, wall clock milliseconds since 1970; 0 for now
+ * @duration_ms: how long it lasted, or < 0 when it has no duration
+ * @data: (nullable): details, integers and strings only; not taken
+ *
+ * Appends an event to the session's log, which sends it to the server in order and
+ * keeps it until acknowledged. Nothing happens without a session (or in practice).
+ */
+void
+ek_engine_log_event (EkEngine   *self,
+                     const char *type,
+                     gint64      client_ms,
+                     gint64      duration_ms,
+                     JsonObject *data)
+{
+  g_return_if_fail (EK_IS_ENGINE (self));
+  g_return_if_fail (type != NULL);
+
+  log_event (self, type, client_ms, duration_ms, data);
+}
+
+static JsonObject *
+violation_data (const EkViolation *violation,
+                const char        *state)
+{
+  JsonObject *data = string_data ("state", state, "detail", violation->detail, NULL);
+
+  json_object_set_int_member (data, "count", violation->count);
+  json_object_set_string_member (data, "counted", violation->counted ? "yes" : "no");
+  return data;
+}
+
+static void
+on_violation_started_cb (EkViolationTracker *tracker,
+                         EkViolation        *violation,
+                         EkEngine           *self)
+{
+  g_autoptr(JsonObject) data = NULL;
+
+  /* The proctor logs its own signals, with the moment the condition began. */
+  if (self->proctor != NULL && is_proctor_signal_type (violation->type))
+    return;
+  data = violation_data (violation, "started");
+  log_event (self, violation->type, violation->start_ms, -1, data);
+}
+
+static void
+on_violation_cb (EkViolationTracker *tracker,
+                 EkViolation        *violation,
+                 EkEngine           *self)
+{
+  g_autoptr(JsonObject) data = NULL;
+
+  if (self->proctor != NULL && is_proctor_signal_type (violation->type))
+    return;
+  data = violation_data (violation, "ended");
+  log_event (self, violation->type, violation->start_ms, violation->duration_ms, data);
+}
+
+static void
+on_escalated_cb (EkViolationTracker *tracker,
+                 const char         *type,
+                 int                 step,
+                 EkEngine           *self)
+{
+  g_autoptr(JsonObject) data = string_data ("violation", type,
+                                            "step", ek_escalation_step_to_string (step), NULL);
+
+  self->violation_step = step;
+  log_event (self, "escalation", 0, -1, data);
+}
+
+/* A step going back: a warning acknowledged, a lock released by the proctor. */
+static void
+on_violation_step_cb (EkViolationTracker *tracker,
+                      GParamSpec         *pspec,
+                      EkEngine           *self)
+{
+  EkEscalationStep step = ek_violation_tracker_get_step (tracker);
+  g_autoptr(JsonObject) data = NULL;
+
+  if (step >= self->violation_step)
+    return;
+  data = string_data ("from", ek_escalation_step_to_string (self->violation_step),
+                      "to", ek_escalation_step_to_string (step), NULL);
+  self->violation_step = step;
+  log_event (self, "escalation_cleared", 0, -1, data);
+}
+
+/**
+ * ek_engine_watch_violations:
+ * @tracker: (nullable): the lockdown's tracker; %NULL stops watching
+ *
+ * Every counted violation becomes two events of its type (data `state` "started",
+ * then "ended" with its duration; one inside the grace time only "ended", with
+ * `counted` "no"), every escalation an `escalation` event, and every step back (a
+ * warning acknowledged, a lock released) an `escalation_cleared` event.
+ */
+void
+ek_engine_watch_violations (EkEngine           *self,
+                            EkViolationTracker *tracker)
+{
+  g_return_if_fail (EK_IS_ENGINE (self));
+  g_return_if_fail (tracker == NULL || EK_IS_VIOLATION_TRACKER (tracker));
+
+  if (self->violations == tracker)
+    return;
+  if (self->violations != NULL)
+    g_signal_handlers_disconnect_by_data (self->violations, self);
+  g_set_object (&self->violations, tracker);
+  if (self->proctor != NULL)
+    ek_exam_proctor_set_violation_tracker (self->proctor, tracker);
+  if (tracker == NULL)
+    return;
+
+  self->violation_step = ek_violation_tracker_get_step (tracker);
+  g_signal_connect_object (tracker, "violation-started",
+                           G_CALLBACK (on_violation_started_cb), self, 0);
+  g_signal_connect_object (tracker, "violation", G_CALLBACK (on_violation_cb), self, 0);
+  g_signal_connect_object (tracker, "escalated", G_CALLBACK (on_escalated_cb), self, 0);
+  g_signal_connect_object (tracker, "notify::step", G_CALLBACK (on_violation_step_cb), self, 0);
+}
+
+/**
+ * ek_engine_get_proctor:
+ *
+ * Returns: (transfer none) (nullable): the exam's live proctoring, while it runs
+ */
+EkExamProctor *
+ek_engine_get_proctor (EkEngine *self)
+{
+  g_return_val_if_fail (EK_IS_ENGINE (self), NULL);
+  return self->proctor;
+}
+
+/**
+ * ek_engine_keep_reference_face:
+ * @frame: the picture the identity check accepted
+ *
+ * Kept in the session's private folder (0600) for the live resemblance score,
+ * also after a restart of the client.
+ */
+void
+ek_engine_keep_reference_face (EkEngine     *self,
+                               EkVideoFrame *frame)
+{
+  g_autofree char *directory = NULL;
+
+  g_return_if_fail (EK_IS_ENGINE (self));
+  g_return_if_fail (frame != NULL);
+
+  if (self->session_id == NULL || self->practice != NULL)
+    return;
+
+  directory = proctor_directory (self);
+  ek_exam_proctor_save_reference_async (directory, frame, self->cancellable,
+                                        on_reference_face_saved_cb, NULL);
+}
+
+/**
+ * ek_engine_start_room_scan:
+ *
+ * Starts recording a guided step before the exam (the room scan, the blank paper)
+ * as the session's "room_scan" stream, uploaded with the rest of the recording
+ * (kept on this computer in practice). The camera and microphone are those chosen
+ * so far. Logs `room_scan_started`.
+ *
+ * Returns: whether the recording runs; if not, @error says why in the candidate's
+ *   language
+ */
+gboolean
+ek_engine_start_room_scan (EkEngine  *self,
+                           GError   **error)
+{
+  g_autoptr(JsonObject) data = NULL;
+  EkStep step;
+
+  g_return_val_if_fail (EK_IS_ENGINE (self), FALSE);
+
+  ensure_recording (self);
+  if (self->recording == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                           _("There is no session to record for. Log in again."));
+      return FALSE;
+    }
+  if (ek_exam_recording_get_room_scan_recorder (self->recording) != NULL)
+    return TRUE;
+
+  if (!ek_exam_recording_start_room_scan (self->recording, self->camera_id,
+                                          self->microphone_id, error))
+    return FALSE;
+
+  step = ek_session_get_current_step (self->session);
+  data = string_data ("step", ek_step_to_string (step), NULL);
+  self->room_scan_started_ms = g_get_real_time () / 1000;
+  log_event (self, "room_scan_started", self->room_scan_started_ms, -1, data);
+  return TRUE;
+}
+
+/**
+ * ek_engine_stop_room_scan_async:
+ *
+ * Stops the room scan's recording; completes once its segments are in the outbox.
+ * Logs `room_scan_stopped` with the duration.
+ */
+void
+ek_engine_stop_room_scan_async (EkEngine            *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (EK_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ek_engine_stop_room_scan_async);
+
+  if (self->recording == NULL || ek_exam_recording_get_room_scan_recorder (self->recording) == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  {
+    gint64 now_ms = g_get_real_time () / 1000;
+    g_autoptr(JsonObject) data =
+      string_data ("step", ek_step_to_string (ek_session_get_current_step (self->session)), NULL);
+
+    log_event (self, "room_scan_stopped", self->room_scan_started_ms,
+               self->room_scan_started_ms > 0 ? now_ms - self->room_scan_started_ms : -1, data);
+    self->room_scan_started_ms = 0;
+  }
+  ek_exam_recording_stop_room_scan_async (self->recording, cancellable,
+                                          on_room_scan_stopped_cb, g_steal_pointer (&task));
+}
+
+gboolean
+ek_engine_stop_room_scan_finish (EkEngine      *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+

@@ -7,12 +7,16 @@
  */
 #pragma once
 
+#include "ek-answer-store.h"
 #include "ek-api-client.h"
 #include "ek-config.h"
+#include "ek-event-log.h"
+#include "ek-exam-proctor.h"
 #include "ek-exam-recording.h"
 #include "ek-secret-store.h"
 #include "ek-server-clock.h"
 #include "ek-session.h"
+#include "ek-violation-tracker.h"
 
 G_BEGIN_DECLS
 
@@ -43,6 +47,17 @@ void           ek_engine_login_async         (EkEngine             *self,
                                               GAsyncReadyCallback   callback,
                                               gpointer              user_data);
 gboolean       ek_engine_login_finish        (EkEngine             *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+void           ek_engine_login_face_async    (EkEngine             *self,
+                                              const char           *exam_id,
+                                              const char           *id_number,
+                                              GBytes               *jpeg,
+                                              gint64                capture_ms,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean       ek_engine_login_face_finish   (EkEngine             *self,
                                               GAsyncResult         *result,
                                               GError              **error);
 void           ek_engine_answer_pledge_async (EkEngine             *self,
@@ -93,8 +108,46 @@ JsonArray     *ek_engine_get_practice_attachments (EkEngine        *self);
  * at FINISHING, after which the session is marked FINISHED. */
 EkExamRecording *ek_engine_get_recording     (EkEngine             *self);
 const char    *ek_engine_get_recording_problem (EkEngine           *self);
+/* A written exam's answers (see EkEngine:answer-store). */
+EkAnswerStore *ek_engine_get_answer_store    (EkEngine             *self);
+const char    *ek_engine_get_answer_store_problem (EkEngine        *self);
+void           ek_engine_reopen_answer_store (EkEngine             *self);
 void           ek_engine_set_devices         (EkEngine             *self,
                                               const char           *camera_id,
                                               const char           *microphone_id);
+
+/* The session's event log (protocol §7): NULL before login and in practice mode. */
+EkEventLog    *ek_engine_get_event_log       (EkEngine             *self);
+/* Logs an event of the current session (nothing without one). @client_ms: when
+ * it began, wall clock ms (0: now); the server time is derived from the clock.
+ * @duration_ms: < 0 for none. @data: nullable, not taken; integers and strings. */
+void           ek_engine_log_event           (EkEngine             *self,
+                                              const char           *type,
+                                              gint64                client_ms,
+                                              gint64                duration_ms,
+                                              JsonObject           *data);
+/* Every violation of @tracker (begun, ended, escalated) becomes an event of the
+ * session; NULL stops watching. */
+void           ek_engine_watch_violations    (EkEngine             *self,
+                                              EkViolationTracker   *tracker);
+
+/* Live proctoring (issue 6): the exam's signals, snapshots and identity re-check,
+ * from the exam's start to its end; NULL otherwise. */
+EkExamProctor *ek_engine_get_proctor         (EkEngine             *self);
+/* The identity check's accepted picture, kept for the resemblance score. */
+void           ek_engine_keep_reference_face (EkEngine             *self,
+                                              EkVideoFrame         *frame);
+
+/* The guided steps before the exam (room scan, blank paper), recorded as the
+ * session's "room_scan" stream. */
+gboolean       ek_engine_start_room_scan     (EkEngine             *self,
+                                              GError              **error);
+void           ek_engine_stop_room_scan_async (EkEngine            *self,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean       ek_engine_stop_room_scan_finish (EkEngine           *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
 
 G_END_DECLS

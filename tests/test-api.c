@@ -9,6 +9,7 @@
 #include <locale.h>
 
 #include "ek-api-client.h"
+#include "ek-event-log.h"
 #include "ek-json.h"
 #include "ek-test-server.h"
 
@@ -448,7 +449,7 @@ test_exam_flow (Fixture       *f,
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    ek_api_client_submit_async (f->api, 1, NULL, ek_test_result_cb, &result);
+    ek_api_client_submit_async (f->api, 1, NULL, NULL, ek_test_result_cb, &result);
     state = state_result (f->api, &result, &error);
     g_assert_null (state);
     g_assert_error (error, EK_API_ERROR, EK_API_ERROR_TOO_EARLY);
@@ -546,6 +547,47 @@ test_exam_flow (Fixture       *f,
 
     g_assert_cmpuint (json_array_get_length (answers), ==, 1);
     g_assert_cmpuint (json_array_get_length (held), ==, 2);
+  }
+
+  /* The lockdown's forced submission may come before min_submit_ms, but only when the
+   * session's own log holds the escalation to it. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GAsyncResult) result_bogus = NULL;
+    g_autoptr(GAsyncResult) result_forced = NULL;
+    g_autoptr(GAsyncResult) flushed = NULL;
+    g_autofree char *dir = ek_test_make_tmp_dir ();
+    g_autofree char *path = g_build_filename (dir, "events.db", NULL);
+    g_autoptr(EkEventLog) log = ek_event_log_new (path, &error);
+    g_autoptr(JsonObject) escalation = json_object_new ();
+
+    g_assert_no_error (error);
+    ek_api_client_submit_async (f->api, 1, "lockdown", NULL, ek_test_result_cb, &result);
+    g_assert_null (state_result (f->api, &result, &error));
+    g_assert_error (error, EK_API_ERROR, EK_API_ERROR_TOO_EARLY);
+    g_clear_error (&error);
+
+    ek_api_client_submit_async (f->api, 1, "because", NULL, ek_test_result_cb, &result_bogus);
+    g_assert_null (state_result (f->api, &result_bogus, &error));
+    g_assert_error (error, EK_API_ERROR, EK_API_ERROR_BAD_REQUEST);
+    g_clear_error (&error);
+
+    /* The log chains on what the server holds (the refused batch above held nothing). */
+    json_object_set_string_member (escalation, "violation", "focus_lost");
+    json_object_set_string_member (escalation, "step", "submit");
+    ek_event_log_set_api (log, f->api);
+    ek_event_log_append (log, "escalation", ek_server_clock_now_ms (f->clock), 0, -1, escalation);
+    ek_event_log_flush_async (log, NULL, ek_test_result_cb, &flushed);
+    g_assert_true (ek_event_log_flush_finish (log, ek_test_wait (&flushed), &error));
+    g_assert_no_error (error);
+
+    ek_api_client_submit_async (f->api, 1, "lockdown", NULL, ek_test_result_cb, &result_forced);
+    state = state_result (f->api, &result_forced, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (state->submitted_ms, >, 0);
+    g_clear_pointer (&state, ek_session_state_free);
+    ek_event_log_set_api (log, NULL);
+    ek_test_remove_tree (dir);
   }
 }
 

@@ -1,6 +1,7 @@
-/* test-engine.c: the engine against the reference server: login keeps the token
- * in the keyring, every step reaches the server, a restarted client re-enters the
- * same phase with the same deadline, and an ended session leaves no token behind */
+/* test-engine.c: the engine against the reference server: login (token or face)
+ * keeps the token in the keyring, every step reaches the server, a restarted client
+ * re-enters the same phase with the same deadline, and an ended session leaves no
+ * token behind */
 
 #include "config.h"
 
@@ -233,6 +234,53 @@ test_engine_wrong_credentials (Fixture       *f,
                    EK_SESSION_STAGE_NONE);
 }
 
+static gboolean
+login_face (EkEngine    *engine,
+            const char  *photo,
+            GError     **error)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("EK_TEST_SRCDIR"), "data", "exams", "photos",
+                                            photo, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) jpeg = NULL;
+  char *data = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  jpeg = g_bytes_new_take (data, len);
+  ek_engine_login_face_async (engine, "formal-interview-1", ID_1, jpeg, 0, NULL,
+                              ek_test_result_cb, &result);
+  return ek_engine_login_face_finish (engine, ek_test_wait (&result), error);
+}
+
+/* Face login (tests/server/README.md, "The face method": the live test photos carry
+ * the candidate's face token or say no_face): a refusal keeps its reason and leaves
+ * nothing behind; a match logs in like the token, and the server counts the picture
+ * as the identity check. */
+static void
+test_engine_face_login (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(EkEngine) engine = ek_engine_new (f->config);
+  g_autoptr(GError) error = NULL;
+  EkSession *session = ek_engine_get_session (engine);
+
+  g_assert_false (login_face (engine, "live-no-face.jpg", &error));
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_WRONG_CREDENTIALS);
+  g_assert_cmpstr (ek_api_error_get_reason (error), ==, "no_face");
+  g_assert_false (keyring_has_session (engine));
+  g_assert_cmpint (ek_session_get_stage (session), ==, EK_SESSION_STAGE_NONE);
+  g_clear_error (&error);
+
+  g_assert_true (login_face (engine, "live-11010519491231002X.jpg", &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (ek_engine_get_session_id (engine));
+  g_assert_true (keyring_has_session (engine));
+  g_assert_cmpint (ek_session_get_stage (session), ==, EK_SESSION_STAGE_STEPS);
+  g_assert_cmpint (ek_session_get_current_step (session), ==, EK_STEP_PLEDGE);
+  g_assert_true (ek_session_get_state (session)->completed_steps & (1u << EK_STEP_FACE_CHECK));
+}
+
 /* A token that the server no longer accepts (the candidate logged in elsewhere)
  * is dropped; the candidate logs in again instead of being stuck. */
 static void
@@ -284,6 +332,8 @@ main (int   argc,
               fixture_set_up, test_engine_pledge_declined_clears_token, fixture_tear_down);
   g_test_add ("/engine/wrong-credentials", Fixture, NULL,
               fixture_set_up, test_engine_wrong_credentials, fixture_tear_down);
+  g_test_add ("/engine/face-login", Fixture, NULL,
+              fixture_set_up, test_engine_face_login, fixture_tear_down);
   g_test_add ("/engine/stale-token", Fixture, NULL,
               fixture_set_up, test_engine_stale_token, fixture_tear_down);
 

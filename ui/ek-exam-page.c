@@ -10,27 +10,25 @@
  * exam's minimum time, with the time it becomes possible, and needs a
  * confirmation that says what cannot be undone.
  *
- * A written test's questions go into an EkQuestionView bound to the session's
- * EkAnswerStore (opened once per page from the session's private folder, so a
- * re-entered session finds every answer again; read-only once the exam's time is
- * over). Handing in asks the view's confirmation (with the count of unanswered
- * questions), pushes what is pending with a bounded wait, submits with the count of
- * answered questions and then closes the store. An interview keeps its large
+ * A written test's questions go into an EkQuestionView bound to the engine's
+ * EkAnswerStore (the engine opens it on entering, so a re-entered session finds every
+ * answer again, makes it read-only once the exam is over and pushes what is left);
+ * the page only shows and edits it. Handing in asks the view's confirmation (with the
+ * count of unanswered questions), pushes what is pending with a bounded wait and
+ * submits with the count of answered questions. An interview keeps its large
  * read-aloud cards.
  */
 
 #include "config.h"
 
-#include <errno.h>
-
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
 
 #include "ek-camera-paintable.h"
 #include "ek-camera-view.h"
 #include "ek-countdown.h"
 #include "ek-exam-page.h"
 #include "ek-question-view.h"
+#include "ek-signal-indicator.h"
 #include "ek-ui-util.h"
 
 struct _EkExamPage
@@ -52,8 +50,7 @@ struct _EkExamPage
   gboolean      confirming;    /* the question view's confirmation is open */
 
   /* Written tests only. */
-  EkAnswerStore *answer_store;      /* owned; NULL until open */
-  GError       *answer_store_error; /* owned; why it could not be opened */
+  EkAnswerStore *answer_store;      /* owned; the engine's, NULL until open */
   JsonArray    *waiting_questions;  /* owned; fetched before the store was open */
   GtkWidget    *question_view;      /* borrowed, in question_box; NULL if none */
   guint         sync_timeout;       /* bounds the last push before submitting */
@@ -76,6 +73,7 @@ struct _EkExamPage
   GtkLabel     *chat_error_label;
   GtkLabel     *chat_caption_label;
   EkCameraView *camera_view;
+  EkSignalIndicator *signal_indicator;
   GtkLabel     *seat_label;
   GtkLabel     *sequence_label;
   GtkLabel     *unread_badge;
@@ -112,7 +110,6 @@ G_DEFINE_FINAL_TYPE (EkExamPage, ek_exam_page, GTK_TYPE_WIDGET)
 static void poll_messages (EkExamPage *self);
 static void show_questions (EkExamPage *self,
                             JsonArray  *questions);
-static void on_stage_cb    (EkExamPage *self);
 
 /* --- phase and questions -------------------------------------------------- */
 
@@ -197,17 +194,21 @@ show_written (EkExamPage *self,
 
   if (self->answer_store == NULL)
     {
-      if (self->answer_store_error != NULL)
+      const char *problem = ek_engine_get_answer_store_problem (self->engine);
+
+      /* Shown as soon as the store is open: no answer may be typed before. */
+      if (self->waiting_questions != questions)
         {
-          ek_show_message (self->question_error_label, self->answer_store_error->message);
+          g_clear_pointer (&self->waiting_questions, json_array_unref);
+          self->waiting_questions = json_array_ref (questions);
+        }
+      if (problem != NULL)
+        {
+          ek_show_message (self->question_error_label, problem);
           gtk_stack_set_visible_child_name (self->question_stack, "error");
           gtk_widget_action_set_enabled (GTK_WIDGET (self), "exam.refresh", TRUE);
           return;
         }
-
-      /* Shown as soon as the store is open: no answer may be typed before. */
-      g_clear_pointer (&self->waiting_questions, json_array_unref);
-      self->waiting_questions = json_array_ref (questions);
       gtk_stack_set_visible_child_name (self->question_stack, "loading");
       return;
     }
@@ -249,121 +250,28 @@ show_written (EkExamPage *self,
   gtk_stack_set_visible_child_name (self->question_stack, "questions");
 }
 
+/* The engine's answers once open (or why they are not): the questions fetched before
+ * go on show then. */
 static void
-set_answer_store_error (EkExamPage *self,
-                        const char *reason)
+follow_answer_store (EkExamPage *self)
 {
-  g_message ("The answer store cannot be opened: %s", reason);
-  g_clear_error (&self->answer_store_error);
-  self->answer_store_error =
-    /* Translators: %s says why (a file system message) */
-    g_error_new (EK_ANSWER_STORE_ERROR, EK_ANSWER_STORE_ERROR_DATABASE,
-                 _("Your answers cannot be saved on this computer (%s). "
-                   "Press Refresh to try again, or call the proctor."),
-                 reason);
-}
-
-static void
-on_answer_store_open_cb (GObject      *object,
-                         GAsyncResult *result,
-                         gpointer      user_data)
-{
-  g_autoptr(EkExamPage) self = user_data;
+  EkAnswerStore *store = ek_engine_get_answer_store (self->engine);
   g_autoptr(JsonArray) waiting = NULL;
-  g_autoptr(GError) error = NULL;
-  EkAnswerStore *store;
 
-  store = ek_answer_store_new_finish (result, &error);
   if (store == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      set_answer_store_error (self, error->message);
+      /* The problem goes where the questions would be. */
+      if (self->waiting_questions != NULL)
+        show_written (self, self->waiting_questions);
+      return;
     }
-  else
-    {
-      EkSession *session = ek_engine_get_session (self->engine);
-      EkExam *exam = ek_session_get_exam (session);
+  if (store == self->answer_store)
+    return;
 
-      self->answer_store = store;
-      /* Past the exam's end the answers only finish their upload. */
-      if (exam != NULL)
-        ek_answer_store_set_deadline (store, ek_session_get_clock (session),
-                                      ek_exam_get_ends_ms (exam));
-      on_stage_cb (self);
-    }
-
+  g_set_object (&self->answer_store, store);
   waiting = g_steal_pointer (&self->waiting_questions);
   if (waiting != NULL)
     show_questions (self, waiting);
-}
-
-static void
-remove_practice_answers_thread (GTask        *task,
-                                gpointer      source_object,
-                                gpointer      task_data,
-                                GCancellable *cancellable)
-{
-  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
-  const char *path = task_data;
-
-  for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
-
-      if (g_unlink (file) != 0 && errno != ENOENT)
-        g_debug ("Removing %s failed: %s", file, g_strerror (errno));
-    }
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-on_practice_answers_removed_cb (GObject      *object,
-                                GAsyncResult *result,
-                                gpointer      user_data)
-{
-  EkExamPage *self = EK_EXAM_PAGE (object);
-  const char *path = g_task_get_task_data (G_TASK (result));
-
-  if (g_task_had_error (G_TASK (result)) || g_cancellable_is_cancelled (self->cancellable))
-    return;
-  ek_answer_store_new_async (path, NULL, self->cancellable, on_answer_store_open_cb,
-                             g_object_ref (self));
-}
-
-static void
-open_answer_store (EkExamPage *self)
-{
-  const char *session_id = ek_engine_get_session_id (self->engine);
-  g_autofree char *path = NULL;
-
-  if (!is_written (self) || self->answer_store != NULL)
-    return;
-
-  g_clear_error (&self->answer_store_error);
-  if (session_id == NULL)
-    {
-      /* Not expected on this page; said rather than waiting for ever. */
-      set_answer_store_error (self, "no exam session");
-      return;
-    }
-  path = ek_answer_store_build_path (ek_engine_get_config (self->engine), session_id);
-
-  if (ek_engine_is_practice (self->engine))
-    {
-      g_autoptr(GTask) task = NULL;
-
-      /* Every practice run starts with a blank sheet (the store of the last run
-       * is closed, maybe read-only), answers kept on this computer only. */
-      task = g_task_new (self, self->cancellable, on_practice_answers_removed_cb, NULL);
-      g_task_set_source_tag (task, open_answer_store);
-      g_task_set_task_data (task, g_steal_pointer (&path), g_free);
-      g_task_run_in_thread (task, remove_practice_answers_thread);
-      return;
-    }
-
-  ek_answer_store_new_async (path, ek_engine_get_api (self->engine), self->cancellable,
-                             on_answer_store_open_cb, g_object_ref (self));
 }
 
 static GtkWidget *
@@ -515,18 +423,6 @@ on_phase_index_cb (EkExamPage *self)
 }
 
 static void
-on_stage_cb (EkExamPage *self)
-{
-  EkSessionStage stage = ek_session_get_stage (ek_engine_get_session (self->engine));
-
-  /* Over, however it ended (time, submission, the proctor): the answers are final. */
-  if (self->answer_store != NULL &&
-      (stage == EK_SESSION_STAGE_FINISHING || stage == EK_SESSION_STAGE_FINISHED ||
-       stage == EK_SESSION_STAGE_ENDED))
-    ek_answer_store_set_read_only (self->answer_store);
-}
-
-static void
 on_phase_started_cb (EkExamPage *self,
                      int         index)
 {
@@ -540,9 +436,9 @@ refresh_action (GtkWidget  *widget,
 {
   EkExamPage *self = EK_EXAM_PAGE (widget);
 
-  /* A store that could not be opened is tried again too. */
-  if (self->answer_store == NULL && self->answer_store_error != NULL)
-    open_answer_store (self);
+  /* Answers that could not be opened are tried again too. */
+  if (self->answer_store == NULL && ek_engine_get_answer_store_problem (self->engine) != NULL)
+    ek_engine_reopen_answer_store (self->engine);
   fetch_questions (self, ek_session_get_phase_index (ek_engine_get_session (self->engine)));
 }
 
@@ -602,6 +498,9 @@ show_next_warning (EkExamPage *self)
   gtk_label_set_label (self->warning_text_label,
                        json_object_get_string_member_with_default (warning, "text", ""));
   gtk_widget_grab_focus (GTK_WIDGET (self->ack_button));
+  /* When it went on screen, for the acknowledgement's event (local member only). */
+  if (!json_object_has_member (warning, "shown_local_ms"))
+    json_object_set_int_member (warning, "shown_local_ms", g_get_real_time () / 1000);
 }
 
 /* What a message call carries to its answer. */
@@ -658,6 +557,32 @@ send_ack (EkExamPage *self,
                                     self->cancellable, on_ack_sent_cb, sending_new (self, id));
 }
 
+/* The live proctoring's part of the proctor's messages: a snapshot asked for, and
+ * `release`, which stands for confirming the candidate's identity by hand and opens
+ * a screen the escalation locked. */
+static void
+follow_proctor_message (EkExamPage *self,
+                        const char *kind)
+{
+  EkExamProctor *proctor = ek_engine_get_proctor (self->engine);
+
+  if (proctor == NULL)
+    return;
+  if (g_str_equal (kind, "snapshot_request"))
+    ek_exam_proctor_request_snapshot (proctor);
+  else if (g_str_equal (kind, "release"))
+    {
+      EkViolationTracker *tracker = ek_exam_proctor_get_violation_tracker (proctor);
+
+      ek_exam_proctor_confirm_identity (proctor);
+      /* Escalated re-check failures (or any other lock) never leave the candidate
+       * stuck: the proctor's release opens the screen again (a no-op when nothing
+       * is locked). */
+      if (tracker != NULL)
+        ek_violation_tracker_release_lock (tracker);
+    }
+}
+
 static void
 handle_message (EkExamPage *self,
                 JsonObject *message)
@@ -665,6 +590,8 @@ handle_message (EkExamPage *self,
   const char *kind = json_object_get_string_member_with_default (message, "kind", "");
   const char *text = json_object_get_string_member_with_default (message, "text", "");
   gint64 sent_ms = json_object_get_int_member_with_default (message, "sent_ms", 0);
+
+  follow_proctor_message (self, kind);
 
   if (g_str_equal (kind, "chat"))
     {
@@ -677,6 +604,11 @@ handle_message (EkExamPage *self,
     }
   else if (g_str_equal (kind, "warning"))
     {
+      g_autoptr(JsonObject) data = json_object_new ();
+
+      json_object_set_string_member (data, "message",
+                                     json_object_get_string_member_with_default (message, "id", ""));
+      ek_engine_log_event (self->engine, "warning_received", 0, -1, data);
       g_queue_push_tail (&self->warnings, json_object_ref (message));
       if (g_queue_get_length (&self->warnings) == 1)
         show_next_warning (self);
@@ -690,7 +622,7 @@ handle_message (EkExamPage *self,
     }
   else
     {
-      /* release and snapshot_request belong to the lockdown and proctoring work. */
+      /* release belongs to the lockdown; snapshot_request is follow_proctor_message's. */
       g_debug ("Proctor message of kind “%s” not handled here", kind);
     }
 }
@@ -884,6 +816,15 @@ ack_warning_action (GtkWidget  *widget,
   if (warning == NULL)
     return;
 
+  {
+    gint64 shown_ms = json_object_get_int_member_with_default (warning, "shown_local_ms", 0);
+    g_autoptr(JsonObject) data = json_object_new ();
+
+    json_object_set_string_member (data, "message",
+                                   json_object_get_string_member_with_default (warning, "id", ""));
+    ek_engine_log_event (self->engine, "warning_acknowledged", shown_ms,
+                         shown_ms > 0 ? g_get_real_time () / 1000 - shown_ms : -1, data);
+  }
   send_ack (self, json_object_get_string_member_with_default (warning, "id", ""));
   show_next_warning (self);
 }
@@ -985,9 +926,7 @@ on_submitted_cb (GObject      *object,
       return;
     }
 
-  /* Handed in: the answers are final. What is still queued goes on being pushed. */
-  if (self->answer_store != NULL)
-    ek_answer_store_set_read_only (self->answer_store);
+  /* Handed in: the engine makes the answers final and pushes what is still queued. */
 }
 
 static void
@@ -1093,6 +1032,16 @@ on_level_db_cb (EkRecorder *recorder,
   ek_camera_view_set_level (self->camera_view, CLAMP ((db + 60.0) / 60.0, 0.0, 1.0));
 }
 
+/* The quiet notice while a proctoring signal is active ("We can't see your face."). */
+static void
+follow_proctor (EkExamPage *self)
+{
+  EkExamProctor *proctor = ek_engine_get_proctor (self->engine);
+
+  ek_signal_indicator_set_signals (self->signal_indicator,
+                                   proctor != NULL ? ek_exam_proctor_get_signals (proctor) : NULL);
+}
+
 /* Shows the preview and the level of the engine's recording, when there is one. */
 static void
 follow_recording (EkExamPage *self)
@@ -1163,16 +1112,21 @@ ek_exam_page_constructed (GObject *object)
                            G_CALLBACK (on_phase_index_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "phase-started",
                            G_CALLBACK (on_phase_started_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (session, "notify::stage",
-                           G_CALLBACK (on_stage_cb), self, G_CONNECT_SWAPPED);
   update_phase (self);
 
   g_signal_connect_object (self->engine, "notify::recording",
                            G_CALLBACK (follow_recording), self, G_CONNECT_SWAPPED);
   follow_recording (self);
+  g_signal_connect_object (self->engine, "notify::proctor",
+                           G_CALLBACK (follow_proctor), self, G_CONNECT_SWAPPED);
+  follow_proctor (self);
 
   /* Before the questions: a written test shows them only with the store open. */
-  open_answer_store (self);
+  g_signal_connect_object (self->engine, "notify::answer-store",
+                           G_CALLBACK (follow_answer_store), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->engine, "notify::answer-store-problem",
+                           G_CALLBACK (follow_answer_store), self, G_CONNECT_SWAPPED);
+  follow_answer_store (self);
 
   /* A re-entered session lands in a running phase after its phase-started. */
   if (ek_session_get_phase_index (session) >= 0)
@@ -1192,7 +1146,6 @@ ek_exam_page_dispose (GObject *object)
   g_clear_handle_id (&self->sync_timeout, g_source_remove);
   g_clear_handle_id (&self->poll_source, g_source_remove);
   g_clear_pointer (&self->waiting_questions, json_array_unref);
-  g_clear_error (&self->answer_store_error);
   self->question_view = NULL;
   g_queue_clear_full (&self->warnings, (GDestroyNotify) json_object_unref);
   g_clear_pointer (&self->pending_acks, g_ptr_array_unref);
@@ -1282,6 +1235,7 @@ ek_exam_page_class_init (EkExamPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, chat_error_label);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, chat_caption_label);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, camera_view);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, signal_indicator);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, seat_label);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, sequence_label);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, unread_badge);
@@ -1347,6 +1301,7 @@ ek_exam_page_class_init (EkExamPageClass *klass)
   gtk_widget_class_install_action (widget_class, "exam.end-cancel", NULL, end_cancel_action);
 
   g_type_ensure (EK_TYPE_CAMERA_VIEW);
+  g_type_ensure (EK_TYPE_SIGNAL_INDICATOR);
   g_type_ensure (EK_TYPE_COUNTDOWN);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "exam.refresh", NULL);

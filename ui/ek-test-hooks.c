@@ -4,9 +4,11 @@
 
 #include "ek-countdown.h"
 #include "ek-exam-page.h"
+#include "ek-face-login-page.h"
 #include "ek-lockdown-overlay.h"
 #include "ek-login-page.h"
 #include "ek-question-view.h"
+#include "ek-signal-indicator.h"
 #include "ek-test-hooks.h"
 #include "ek-window.h"
 
@@ -127,6 +129,26 @@ login_cb (GSimpleAction *action,
   g_variant_get (parameter, "(&s&s)", &token, &id_number);
   ek_login_page_fill (EK_LOGIN_PAGE (page), token, id_number);
   gtk_widget_activate_action (page, "login.submit", NULL);
+}
+
+/* The head-turn challenge is random; a test camera plays a clip turning one way. */
+static void
+face_direction_cb (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  GtkWidget *page = get_visible_page (G_APPLICATION (user_data));
+  const char *direction = g_variant_get_string (parameter, NULL);
+
+  if (!EK_IS_FACE_LOGIN_PAGE (page))
+    {
+      g_message ("test-face-direction: the face login page is not on show");
+      return;
+    }
+
+  ek_face_capture_set_direction (ek_face_login_page_get_capture (EK_FACE_LOGIN_PAGE (page)),
+                                 g_str_equal (direction, "left") ? EK_LIVENESS_TURN_LEFT
+                                                                 : EK_LIVENESS_TURN_RIGHT);
 }
 
 static void
@@ -371,8 +393,29 @@ build_status (GApplication *app)
     add_answers_status (&builder, find_question_view (page));
   else
     g_variant_builder_add (&builder, "{sv}", "questions", g_variant_new_uint32 (questions->len));
+
+  /* The engine's answers, also where no question is on show (the finish page). */
+  if (engine != NULL && ek_engine_get_answer_store (engine) != NULL)
+    {
+      EkAnswerStore *store = ek_engine_get_answer_store (engine);
+
+      g_variant_builder_add (&builder, "{sv}", "engine-answers-pending",
+                             g_variant_new_uint32 (ek_answer_store_get_n_pending_sync (store)));
+      g_variant_builder_add (&builder, "{sv}", "engine-answers-read-only",
+                             g_variant_new_boolean (ek_answer_store_get_read_only (store)));
+    }
   g_variant_builder_add (&builder, "{sv}", "warning", g_variant_new_boolean (warnings->len > 0));
   g_variant_builder_add (&builder, "{sv}", "unread", g_variant_new_string (unread));
+
+  /* The proctoring signal the candidate is told about on the exam page, "" while none. */
+  {
+    g_autoptr(GPtrArray) indicators = find_all (page, EK_TYPE_SIGNAL_INDICATOR, NULL);
+
+    g_variant_builder_add (&builder, "{sv}", "signal",
+                           g_variant_new_string (indicators->len > 0
+                                                 ? ek_signal_indicator_get_text (g_ptr_array_index (indicators, 0))
+                                                 : ""));
+  }
 
   return g_variant_builder_end (&builder);
 }
@@ -413,6 +456,7 @@ ek_test_hooks_install (EkApplication *app)
   static const GActionEntry entries[] = {
     { "test-activate", activate_cb, "s", NULL, NULL, { 0 } },
     { "test-login", login_cb, "(ss)", NULL, NULL, { 0 } },
+    { "test-face-direction", face_direction_cb, "s", NULL, NULL, { 0 } },
     { "test-check-all", check_all_cb, NULL, NULL, NULL, { 0 } },
     { "test-click", click_cb, "s", NULL, NULL, { 0 } },
     { "test-type", type_cb, "s", NULL, NULL, { 0 } },

@@ -9,6 +9,8 @@
  * app.test-activate (s)    activate a detailed action ("pledge.accept",
  *                          "win.start-mode::formal") on the page on show
  * app.test-login (ss)      type the exam token and ID number, press Log in
+ * app.test-face-direction (s)  "left" or "right": the head turn the face login
+ *                          page's challenge asks for (random otherwise)
  * app.test-check-all       tick every check box on the page on show
  * app.test-click (s)       press the button whose label is this text
  * app.test-type (s)        type into the first text field on show and press Enter
@@ -18,7 +20,8 @@
  * app.test-status          state a{sv}: page, stage, step, phase, countdown-ms,
  *                          countdown-text, error, text, questions, warning, unread,
  *                          sequence, session-id, lockdown ("engaged", "relaxed",
- *                          "off"); with a written test's question view also
+ *                          "off"), signal (the exam page's proctoring notice,
+ *                          "" while none); with a written test's question view also
  *                          answers (JSON object: question id to value, as the
  *                          view's store holds them), answers-read-only and
  *                          unanswered; refreshed every 100 ms

@@ -17,6 +17,7 @@
 #include "ek-draw-page.h"
 #include "ek-exam-page.h"
 #include "ek-face-check-page.h"
+#include "ek-face-login-page.h"
 #include "ek-finish-page.h"
 #include "ek-guided-step-page.h"
 #include "ek-lockdown-overlay.h"
@@ -96,8 +97,8 @@ static const EkStartMode start_modes[] = {
 
 /* The pages that belong to a flow, dropped when it ends. */
 static const char * const flow_pages[] = {
-  "login", "confirm", "pledge", "face-check", "second-view", "room-scan", "paper-check",
-  "draw", "attachments", "device", "waiting", "exam", "finish",
+  "login", "face-login", "confirm", "pledge", "face-check", "second-view", "room-scan", "paper-check",
+  "draw", "attachments", "device", "waiting", "exam", "finish", "flow-device-check",
 };
 
 static void route (EkWindow *self);
@@ -181,6 +182,11 @@ on_lockdown_submit_requested_cb (EkWindow *self)
     return;
 
   g_message ("Lockdown: repeated violations, the exam is submitted");
+  /* Through the exam page, as its End exam: a written test's last answers are pushed
+   * first and counted, and its answer sheet is closed. */
+  if (self->exam_page != NULL &&
+      gtk_widget_activate_action (self->exam_page, "exam.end-confirm", NULL))
+    return;
   ek_engine_submit_async (self->engine, 0, NULL, on_forced_submit_cb, g_object_ref (self));
 }
 
@@ -190,7 +196,12 @@ static void
 on_lockdown_shortcut_cb (EkWindow   *self,
                          const char *name)
 {
+  g_autoptr(JsonObject) data = json_object_new ();
+
   g_message ("Lockdown: kept the shortcut %s from the desktop", name);
+  json_object_set_string_member (data, "keys", name);
+  if (self->engine != NULL)
+    ek_engine_log_event (self->engine, "shortcut_blocked", 0, -1, data);
 }
 
 static void
@@ -235,6 +246,8 @@ ensure_lockdown (EkWindow *self)
                            G_CALLBACK (on_lockdown_shortcut_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->lockdown, "violation",
                            G_CALLBACK (on_lockdown_violation_cb), self, G_CONNECT_SWAPPED);
+  /* Every violation, its end and each escalation go to the server as events. */
+  ek_engine_watch_violations (self->engine, ek_lockdown_controller_get_tracker (self->lockdown));
 
   return self->lockdown;
 }
@@ -260,7 +273,16 @@ on_lockdown_engaged_cb (GObject      *object,
   if (ek_lockdown_policy_get_relaxed (ek_lockdown_controller_get_policy (EK_LOCKDOWN_CONTROLLER (object))))
     g_message ("Lockdown relaxed: practice mode");
   else
-    g_message ("Lockdown engaged");
+    {
+      g_autoptr(JsonObject) data = json_object_new ();
+      /* The dedicated exam session (its own X server, nothing else on it) or a desktop. */
+      gboolean dedicated = ek_lockdown_controller_get_exam_session (EK_LOCKDOWN_CONTROLLER (object));
+
+      g_message ("Lockdown engaged (%s)", dedicated ? "dedicated exam session" : "desktop session");
+      json_object_set_string_member (data, "session", dedicated ? "dedicated" : "desktop");
+      if (self->engine != NULL)
+        ek_engine_log_event (self->engine, "lockdown_engaged", 0, -1, data);
+    }
   g_task_return_boolean (task, TRUE);
 }
 
@@ -592,6 +614,7 @@ end_flow (EkWindow *self)
 
   if (self->engine != NULL)
     {
+      ek_engine_watch_violations (self->engine, NULL);
       g_signal_handlers_disconnect_by_data (ek_engine_get_session (self->engine), self);
       g_clear_object (&self->engine);
     }
@@ -642,6 +665,8 @@ make_page (EkWindow   *self,
 
       return ek_login_page_new (self->engine, heading);
     }
+  if (g_str_equal (name, "face-login"))
+    return ek_face_login_page_new (self->engine);
   if (g_str_equal (name, "confirm"))
     return ek_confirm_page_new (self->engine);
   if (g_str_equal (name, "pledge"))
@@ -796,7 +821,9 @@ route (EkWindow *self)
   switch (ek_session_get_stage (session))
     {
     case EK_SESSION_STAGE_NONE:
-      if (!ek_engine_is_practice (self->engine))
+      /* Either way of logging in, whichever the candidate chose. */
+      if (!ek_engine_is_practice (self->engine) &&
+          !EK_IS_FACE_LOGIN_PAGE (visible))
         show_page (self, "login");
       break;
 
@@ -1096,6 +1123,37 @@ start_practice_action (GtkWidget  *widget,
   route (self);
 }
 
+/* The device check from a page of the flow (the details page, the waiting room): the
+ * report can go to the server under the session, and Back returns to the flow. */
+static void
+device_check_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  EkWindow *self = EK_WINDOW (widget);
+  EkApiClient *api;
+  GtkWidget *page;
+
+  if (self->engine == NULL)
+    return;
+
+  api = ek_engine_get_api (self->engine);
+  page = gtk_stack_get_child_by_name (self->stack, "flow-device-check");
+  if (page == NULL)
+    {
+      g_autoptr(EkSelfCheck) check = ek_self_check_new (ek_engine_get_config (self->engine));
+
+      page = ek_self_check_page_new (check);
+      ek_self_check_page_set_return_action (EK_SELF_CHECK_PAGE (page), "win.route");
+      gtk_stack_add_named (self->stack, page, "flow-device-check");
+    }
+  ek_self_check_page_set_api (EK_SELF_CHECK_PAGE (page),
+                              ek_api_client_has_session_token (api) ? api : NULL);
+  gtk_stack_set_visible_child (self->stack, page);
+  ek_self_check_page_start (EK_SELF_CHECK_PAGE (page));
+  gtk_widget_grab_focus (page);
+}
+
 static void
 show_start_action (GtkWidget  *widget,
                    const char *action_name,
@@ -1117,6 +1175,25 @@ route_action (GtkWidget  *widget,
               GVariant   *parameter)
 {
   route (EK_WINDOW (widget));
+}
+
+static void
+login_method_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  EkWindow *self = EK_WINDOW (widget);
+  const char *method = g_variant_get_string (parameter, NULL);
+
+  /* Only before a login, in a flow that has one. */
+  if (self->engine == NULL || ek_engine_is_practice (self->engine) ||
+      ek_session_get_stage (ek_engine_get_session (self->engine)) != EK_SESSION_STAGE_NONE)
+    return;
+
+  if (g_str_equal (method, "face"))
+    show_page (self, "face-login");
+  else if (g_str_equal (method, "token"))
+    show_page (self, "login");
 }
 
 static void
@@ -1294,6 +1371,21 @@ ek_window_class_init (EkWindowClass *klass)
    * Shows the page for the session's stage and step again (after a page held it).
    */
   gtk_widget_class_install_action (widget_class, "win.route", NULL, route_action);
+
+  /**
+   * EkWindow|win.login-method:
+   * @method: "token" or "face"
+   *
+   * Switches between the token login and face login pages before a login.
+   */
+  gtk_widget_class_install_action (widget_class, "win.login-method", "s", login_method_action);
+
+  /**
+   * EkWindow|win.device-check:
+   *
+   * Opens the device check from the exam flow; its Back returns to the flow (win.route).
+   */
+  gtk_widget_class_install_action (widget_class, "win.device-check", NULL, device_check_action);
 
   /**
    * EkWindow|win.identity-confirmed:

@@ -559,10 +559,14 @@ check_client (EkReq      *req,
   return TRUE;
 }
 
-static void
+/* Answers the login; returns the session's id (NULL after an error answer).
+ * @face_verified: the login itself matched the face, which then counts as the
+ * identity check (protocol section 4). */
+static char *
 finish_login (EkReq       *req,
               EkExam      *exam,
-              EkCandidate *candidate)
+              EkCandidate *candidate,
+              gboolean     face_verified)
 {
   EkRefServer *srv = req->srv;
   gint64 now = ek_server_now_ms (srv);
@@ -574,18 +578,18 @@ finish_login (EkReq       *req,
     {
       ek_reply_error (req, 403, "exam_not_open", exam->entry_opens_ms - now,
                       "login opens at %" G_GINT64_FORMAT, exam->entry_opens_ms);
-      return;
+      return NULL;
     }
   if (session != NULL && session->submitted_ms >= 0)
     {
       ek_reply_error (req, 409, "already_submitted", -1, "the answers were submitted");
-      return;
+      return NULL;
     }
   if ((session == NULL || session->entered_ms < 0) && now > exam->late_entry_cutoff_ms)
     {
       ek_reply_error (req, 403, "entry_closed", -1, "entry closed at %" G_GINT64_FORMAT,
                       exam->late_entry_cutoff_ms);
-      return;
+      return NULL;
     }
 
   if (is_new)
@@ -613,16 +617,41 @@ finish_login (EkReq       *req,
       g_clear_pointer (&session->end_reason, g_free);
     }
 
+  if (face_verified && ek_exam_step_required (exam, "face_check"))
+    complete_step (session, "face_check");
+
   token = ek_random_token (32);
   g_free (session->token_hash);
   session->token_hash = ek_sha256_hex (token, strlen (token));
   if (!(is_new ? ek_store_session_insert (srv->db, session) : ek_store_session_save (srv->db, session)))
     {
       ek_reply_error (req, 500, "server_error", -1, "cannot store the session");
-      return;
+      return NULL;
     }
   session_refresh (srv, exam, session);
   reply_session (req, 201, exam, session, token);
+  return g_strdup (session->session_id);
+}
+
+/* wrong_credentials with the comparison's reason (protocol section 4). */
+static void
+reply_face_refused (EkReq      *req,
+                    const char *reason)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "error");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "code");
+  json_builder_add_string_value (b, "wrong_credentials");
+  json_builder_set_member_name (b, "message");
+  json_builder_add_string_value (b, "the face does not match");
+  json_builder_set_member_name (b, "reason");
+  json_builder_add_string_value (b, reason);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  ek_reply_object (req, 401, b);
 }
 
 static void
@@ -663,7 +692,7 @@ handle_login (EkReq *req)
       candidate = ek_exam_find_candidate (exam, id_number);
       if (candidate != NULL)
         {
-          finish_login (req, exam, candidate);
+          g_free (finish_login (req, exam, candidate, FALSE));
           return;
         }
     }
@@ -678,6 +707,7 @@ handle_face_login (EkReq *req)
   g_autoptr(JsonObject) body = ek_req_parse_object (req);
   g_autofree char *id_number = NULL;
   g_autofree guint8 *photo = NULL;
+  g_autofree char *session_id = NULL;
   const char *exam_id, *id, *reason;
   EkExam *exam;
   EkCandidate *candidate;
@@ -721,14 +751,45 @@ handle_face_login (EkReq *req)
     }
   member_int (body, "capture_ms", &capture_ms);
   reason = face_compare (req->srv, candidate, photo, len, &score);
-  record_face_attempt (req->srv, NULL, exam, candidate, "login", reason, capture_ms, photo, len);
   if (reason != NULL)
     {
+      record_face_attempt (req->srv, NULL, exam, candidate, "login", reason, capture_ms, photo, len);
       login_failed (req->srv, id_number);
-      ek_reply_error (req, 401, "wrong_credentials", -1, "the face does not match (%s)", reason);
+      reply_face_refused (req, reason);
       return;
     }
-  finish_login (req, exam, candidate);
+  /* A match is recorded under the session it opens (NULL if the login was refused
+   * for another reason, e.g. entry closed). */
+  session_id = finish_login (req, exam, candidate, TRUE);
+  record_face_attempt (req->srv, session_id, exam, candidate, "login", NULL, capture_ms, photo, len);
+}
+
+/* Public facts of an exam for the login page (protocol section 4). */
+static void
+handle_exam_login_options (EkReq      *req,
+                           const char *exam_id)
+{
+  EkExam *exam = ek_server_find_exam (req->srv, exam_id);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  JsonObject *def;
+
+  if (exam == NULL)
+    {
+      ek_reply_error (req, 404, "not_found", -1, "no exam '%s'", exam_id);
+      return;
+    }
+  def = json_node_get_object (exam->exam_json);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "exam_id");
+  json_builder_add_string_value (b, exam->id);
+  json_builder_set_member_name (b, "title");
+  json_builder_add_string_value (b, json_object_get_string_member (def, "title"));
+  json_builder_set_member_name (b, "face_login");
+  json_builder_add_boolean_value (b, exam->face_login);
+  json_builder_set_member_name (b, "help_contact");
+  json_builder_add_string_value (b, json_object_get_string_member (def, "help_contact"));
+  json_builder_end_object (b);
+  ek_reply_object (req, 200, b);
 }
 
 /* Session endpoints */
@@ -882,6 +943,44 @@ handle_pledge (EkReq     *req,
 }
 
 static void
+handle_face_recheck (EkReq      *req,
+                     EkExam     *exam,
+                     EkSession  *session,
+                     JsonObject *body)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree guint8 *photo = NULL;
+  EkCandidate *candidate = ek_exam_find_candidate (exam, session->id_number);
+  const char *reason;
+  gint64 capture_ms = -1;
+  gsize len;
+  double score;
+
+  if (session->entered_ms < 0)
+    {
+      ek_reply_error (req, 403, "step_not_allowed", -1, "a re-check is for a session that entered the exam");
+      return;
+    }
+  if ((photo = take_photo (req, body, &len)) == NULL)
+    return;
+  member_int (body, "capture_ms", &capture_ms);
+
+  reason = face_compare (req->srv, candidate, photo, len, &score);
+  record_face_attempt (req->srv, session->session_id, exam, candidate, "recheck", reason, capture_ms, photo, len);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "result");
+  json_builder_add_string_value (b, reason ? "no_match" : "match");
+  json_builder_set_member_name (b, "score");
+  json_builder_add_double_value (b, score);
+  add_string_or_null (b, "reason", reason);
+  json_builder_set_member_name (b, "attempts_left");
+  json_builder_add_int_value (b, MAX (0, EK_FACE_MAX_FAILURES - session->face_failures));
+  json_builder_end_object (b);
+  ek_reply_object (req, 200, b);
+}
+
+static void
 handle_face (EkReq     *req,
              EkExam    *exam,
              EkSession *session)
@@ -895,7 +994,21 @@ handle_face (EkReq     *req,
   gsize len;
   double score;
 
-  if (body == NULL || !check_active (req, session) || !check_step (req, exam, session, "face_check"))
+  if (body == NULL || !check_active (req, session))
+    return;
+  /* The live re-check during the exam (protocol section 4): no step, no attempt. */
+  if (g_strcmp0 (member_string (body, "purpose"), "recheck") == 0)
+    {
+      handle_face_recheck (req, exam, session, body);
+      return;
+    }
+  if (member_string (body, "purpose") != NULL &&
+      g_strcmp0 (member_string (body, "purpose"), "identity_check") != 0)
+    {
+      ek_reply_error (req, 400, "bad_request", -1, "purpose must be identity_check or recheck");
+      return;
+    }
+  if (!check_step (req, exam, session, "face_check"))
     return;
   if (!step_done (session, "face_check") && session->face_failures >= EK_FACE_MAX_FAILURES)
     {
@@ -1314,6 +1427,27 @@ check_answer_value (JsonObject *question,
   return "oral questions take no answer";
 }
 
+/* Protocol section 6: after the answering time (the last phase's end, or the
+ * submission at @closed_ms) an answer the client saved before it still counts when it
+ * arrives within LATE_ANSWER_WINDOW_MS; not after the proctor's collection or the
+ * candidate's leaving, whose answers are final as stored. */
+#define LATE_ANSWER_WINDOW_MS (24 * 3600 * (gint64) 1000)
+
+static gboolean
+late_answer_allowed (EkExam    *exam,
+                     EkSession *session,
+                     gint64     client_ms,
+                     gint64     closed_ms,
+                     gint64     now)
+{
+  if (session->ended && g_strcmp0 (session->end_reason, "time_over") != 0 &&
+      g_strcmp0 (session->end_reason, "submitted") != 0)
+    return FALSE;
+
+  return client_ms >= 0 && client_ms < closed_ms && client_ms < exam->ends_ms &&
+         now < closed_ms + LATE_ANSWER_WINDOW_MS;
+}
+
 static void
 handle_put_answer (EkReq      *req,
                    EkExam     *exam,
@@ -1334,12 +1468,15 @@ handle_put_answer (EkReq      *req,
 
   if (body == NULL)
     return;
-  if (session->submitted_ms >= 0)
+  member_int (body, "client_ms", &client_ms);
+  if (session->submitted_ms >= 0 &&
+      !late_answer_allowed (exam, session, client_ms, session->submitted_ms, now))
     {
       ek_reply_error (req, 409, "already_submitted", -1, "the answers were submitted");
       return;
     }
-  if (now >= exam->ends_ms || session->ended)
+  if ((now >= exam->ends_ms || session->ended) && session->submitted_ms < 0 &&
+      !late_answer_allowed (exam, session, client_ms, exam->ends_ms, now))
     {
       ek_reply_error (req, 409, "exam_over", -1, "the exam is over");
       return;
@@ -1376,7 +1513,13 @@ handle_put_answer (EkReq      *req,
       ek_reply_error (req, 400, "bad_request", -1, "value: %s", problem);
       return;
     }
-  member_int (body, "client_ms", &client_ms);
+  /* A late answer must have been saved while its question was out. */
+  if ((now >= exam->ends_ms || session->ended || session->submitted_ms >= 0) &&
+      client_ms < phase->starts_ms)
+    {
+      ek_reply_error (req, 409, "exam_over", -1, "the exam is over");
+      return;
+    }
 
   sel = ek_store_prepare (req->srv->db,
                           "SELECT revision, stored_ms FROM answers WHERE session_id = ?1 AND question_id = ?2");
@@ -1481,6 +1624,8 @@ handle_submit (EkReq     *req,
   g_autoptr(JsonObject) body = ek_req_parse_object (req);
   gint64 now = ek_server_now_ms (req->srv);
   gint64 count = -1;
+  const char *forced_by = NULL;
+  gboolean forced = FALSE;
 
   if (body == NULL || !check_active (req, session))
     return;
@@ -1489,6 +1634,24 @@ handle_submit (EkReq     *req,
     {
       ek_reply_error (req, 400, "bad_request", -1, "answer_count must be an integer >= 0");
       return;
+    }
+  if (json_object_has_member (body, "forced_by"))
+    {
+      forced_by = member_string (body, "forced_by");
+      if (g_strcmp0 (forced_by, "lockdown") != 0)
+        {
+          ek_reply_error (req, 400, "bad_request", -1, "forced_by must be \"lockdown\"");
+          return;
+        }
+      /* Only as the session's own log says: an escalation to forced submission. */
+      {
+        g_autoptr(sqlite3_stmt) sel = ek_store_prepare (req->srv->db,
+          "SELECT COUNT(*) FROM events WHERE session_id = ?1 AND type = 'escalation'"
+          " AND event LIKE '%\"step\":\"submit\"%'");
+
+        sqlite3_bind_text (sel, 1, session->session_id, -1, SQLITE_TRANSIENT);
+        forced = sqlite3_step (sel) == SQLITE_ROW && sqlite3_column_int64 (sel, 0) > 0;
+      }
     }
   if (session->entered_ms < 0)
     {
@@ -1500,7 +1663,7 @@ handle_submit (EkReq     *req,
       ek_reply_error (req, 409, "exam_over", -1, "the exam is over; the stored answers count");
       return;
     }
-  if (exam->min_submit_ms >= 0 && now < exam->min_submit_ms)
+  if (exam->min_submit_ms >= 0 && now < exam->min_submit_ms && !forced)
     {
       ek_reply_error (req, 409, "too_early", exam->min_submit_ms - now,
                       "submitting is possible from %" G_GINT64_FORMAT, exam->min_submit_ms);
@@ -1542,9 +1705,23 @@ reply_event_conflict (EkReq     *req,
                       const char *why)
 {
   g_autofree char *message = g_strdup_printf ("last_seq=%" G_GINT64_FORMAT, session->last_seq);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
 
   g_debug ("events of %s: %s", session->session_id, why);
-  ek_reply_error_extra (req, 409, "conflict", "last_seq", session->last_seq, message);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "error");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "code");
+  json_builder_add_string_value (b, "conflict");
+  json_builder_set_member_name (b, "message");
+  json_builder_add_string_value (b, message);
+  json_builder_set_member_name (b, "last_seq");
+  json_builder_add_int_value (b, session->last_seq);
+  json_builder_set_member_name (b, "last_hash");
+  json_builder_add_string_value (b, session->last_hash);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  ek_reply_object (req, 409, b);
 }
 
 static void
@@ -2042,6 +2219,14 @@ ek_api_dispatch (EkReq *req)
     { handle_login (req); return; }
   if (g_str_equal (path, "/v1/sessions/face") && IS (POST))
     { handle_face_login (req); return; }
+  if (g_str_has_prefix (path, "/v1/exams/") && g_str_has_suffix (path, "/login-options") &&
+      strlen (path) > strlen ("/v1/exams//login-options") && IS (GET))
+    {
+      g_autofree char *exam_id = g_strndup (path + strlen ("/v1/exams/"),
+                                            strlen (path) - strlen ("/v1/exams/") - strlen ("/login-options"));
+      handle_exam_login_options (req, exam_id);
+      return;
+    }
   if (g_str_equal (path, "/v1/second-view/bind") && IS (POST))
     { handle_second_view_bind (req); return; }
   if (g_str_equal (path, "/v1/bandwidth") && IS (GET))
@@ -2300,6 +2485,21 @@ admin_sessions (EkReq *req)
   ek_reply_object (req, 200, b);
 }
 
+/* Every face attempt, face logins refused before any session included. */
+static void
+admin_face_attempts (EkReq *req)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "face_attempts");
+  json_builder_add_value (b, query_rows (req->srv, "SELECT session_id, exam_id, id_number, kind, result,"
+                                                   " reason, capture_ms, received_ms, size, sha256"
+                                                   " FROM face_attempts ORDER BY rowid", NULL, NULL));
+  json_builder_end_object (b);
+  ek_reply_object (req, 200, b);
+}
+
 static void
 admin_exams (EkReq *req)
 {
@@ -2433,6 +2633,8 @@ ek_admin_dispatch (EkReq *req)
     { admin_sessions (req); return; }
   if (g_str_equal (path, "/admin/exams") && IS (GET))
     { admin_exams (req); return; }
+  if (g_str_equal (path, "/admin/face-attempts") && IS (GET))
+    { admin_face_attempts (req); return; }
   if (g_str_has_prefix (path, "/admin/sessions/"))
     {
       g_autofree char *id = g_strdup (path + strlen ("/admin/sessions/"));
