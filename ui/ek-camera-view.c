@@ -251,6 +251,19 @@ ek_camera_view_set_level (EkCameraView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LEVEL]);
 }
 
+/**
+ * ek_camera_view_set_level_db:
+ * @db: a microphone level in dBFS
+ *
+ * Shows @db on the meter: -60 dBFS (silence, for a meter) is empty, 0 dBFS full.
+ */
+void
+ek_camera_view_set_level_db (EkCameraView *self,
+                             double        db)
+{
+  ek_camera_view_set_level (self, CLAMP ((db + 60.0) / 60.0, 0.0, 1.0));
+}
+
 gboolean
 ek_camera_view_get_show_level (EkCameraView *self)
 {

@@ -17,6 +17,8 @@ void          ek_camera_view_set_paintable  (EkCameraView *self,
 double        ek_camera_view_get_level      (EkCameraView *self);
 void          ek_camera_view_set_level      (EkCameraView *self,
                                              double        level);
+void          ek_camera_view_set_level_db   (EkCameraView *self,
+                                             double        db);
 gboolean      ek_camera_view_get_show_level (EkCameraView *self);
 void          ek_camera_view_set_show_level (EkCameraView *self,
                                              gboolean      show_level);

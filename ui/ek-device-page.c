@@ -95,10 +95,7 @@ on_preview_level_cb (EkRecorder   *recorder,
                      GParamSpec   *pspec,
                      EkDevicePage *self)
 {
-  double db = ek_recorder_get_level_db (recorder);
-
-  /* -60 dB .. 0 dB over the bar, as on the exam page */
-  ek_camera_view_set_level (self->camera_view, CLAMP ((db + 60.0) / 60.0, 0.0, 1.0));
+  ek_camera_view_set_level_db (self->camera_view, ek_recorder_get_level_db (recorder));
 }
 
 static void

@@ -1026,10 +1026,7 @@ on_level_db_cb (EkRecorder *recorder,
                 GParamSpec *pspec,
                 EkExamPage *self)
 {
-  double db = ek_recorder_get_level_db (recorder);
-
-  /* -60 dB (silence for a meter) .. 0 dB (full scale) */
-  ek_camera_view_set_level (self->camera_view, CLAMP ((db + 60.0) / 60.0, 0.0, 1.0));
+  ek_camera_view_set_level_db (self->camera_view, ek_recorder_get_level_db (recorder));
 }
 
 /* The quiet notice while a proctoring signal is active ("We can't see your face."). */

@@ -244,10 +244,7 @@ on_level_cb (EkMediaProbe    *probe,
              GParamSpec      *pspec,
              EkSelfCheckPage *self)
 {
-  /* -60 dBFS (a quiet room) is empty, 0 dBFS full. */
-  double db = ek_media_probe_get_level_db (probe);
-
-  ek_camera_view_set_level (self->camera_view, CLAMP ((db + 60.0) / 60.0, 0.0, 1.0));
+  ek_camera_view_set_level_db (self->camera_view, ek_media_probe_get_level_db (probe));
 }
 
 static void
