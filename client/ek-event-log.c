@@ -804,6 +804,7 @@ ek_event_log_append (EkEventLog *self,
                      JsonObject *data)
 {
   g_autoptr(JsonObject) event = json_object_new ();
+  g_autoptr(JsonNode) data_node = NULL;
   g_autofree char *hash = NULL;
   g_autofree char *data_text = NULL;
   sqlite3_stmt *stmt;
@@ -814,14 +815,18 @@ ek_event_log_append (EkEventLog *self,
 
   if (data != NULL)
     {
-      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+      GString *out = g_string_new (NULL);
 
-      json_node_set_object (node, data);
-      if (node_has_double (node))
+      data_node = json_node_new (JSON_NODE_OBJECT);
+      json_node_set_object (data_node, data);
+      if (node_has_double (data_node))
         {
+          g_string_free (out, TRUE);
           g_critical ("event %s: data holds a floating-point number, which the protocol forbids", type);
           return 0;
         }
+      append_node (out, data_node);
+      data_text = g_string_free (out, FALSE);
     }
 
   seq = self->last_seq + 1;
@@ -832,16 +837,8 @@ ek_event_log_append (EkEventLog *self,
     json_object_set_int_member (event, "server_ms", server_ms);
   if (duration_ms >= 0)
     json_object_set_int_member (event, "duration_ms", duration_ms);
-  if (data != NULL)
-    {
-      GString *out = g_string_new (NULL);
-      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-
-      json_node_set_object (node, data);
-      append_node (out, node);
-      data_text = g_string_free (out, FALSE);
-      json_object_set_member (event, "data", json_node_copy (node));
-    }
+  if (data_node != NULL)
+    json_object_set_member (event, "data", json_node_copy (data_node));
   json_object_set_string_member (event, "prev_hash", self->last_hash);
   hash = ek_event_compute_hash (self->last_hash, event);
 
