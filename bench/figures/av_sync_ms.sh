@@ -27,6 +27,10 @@ chmod 700 "$work"
 
 "$sync" "$work/rec" > "$work/sync.txt" || {
   echo "av_sync_ms: a segment does not decode:" >&2; tail -5 "$work/sync.txt" >&2; exit 2; }
+# EK_BENCH_KEEP=DIR keeps the per-segment offsets, to tell a drift from jitter.
+if [ -n "${EK_BENCH_KEEP:-}" ]; then
+  mkdir -p "$EK_BENCH_KEEP" && cp "$work/sync.txt" "$EK_BENCH_KEEP/av_sync_segments.txt"
+fi
 
 first=$(awk 'NR==1 { o=$3; if (o<0) o=-o; print o }' "$work/sync.txt")
 last=$(awk '/start_offset_ns/ { o=$3; if (o<0) o=-o; v=o } END { print v }' "$work/sync.txt")
