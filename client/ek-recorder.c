@@ -989,8 +989,17 @@ on_format_location_cb (GstElement *muxer,
   return path;
 }
 
+/* Sets up a splitmuxsink of the description: segment names and numbering, and
+ * an unbuffered file sink. The fragments are finalized in the streaming thread
+ * (async-finalize=false, the default): a fragment's close message is posted
+ * once its file is complete, before the next one opens, and the pipeline's EOS
+ * only after the last one closed. (With async-finalize, the old muxer finished
+ * in the background and the pipeline's EOS could come before a fragment's close
+ * message, which a busy computer lost with the bus.) The muxer is named in the
+ * description (`muxer=matroskamux`): splitmuxsink creates its muxer and sink
+ * when its pads are requested, which the description's links do. */
 static void
-on_sink_added_cb (GstElement *muxer,
+on_sink_added_cb (GstElement *splitmux,
                   GstElement *sink,
                   gpointer    user_data)
 {
@@ -998,6 +1007,16 @@ on_sink_added_cb (GstElement *muxer,
    * crash loses only what is still in the pipeline's queues. */
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (sink), "buffer-mode") != NULL)
     gst_util_set_object_arg (G_OBJECT (sink), "buffer-mode", "unbuffered");
+}
+
+static void
+setup_splitmux (EkRecorder *self,
+                GstElement *splitmux,
+                guint       start_index)
+{
+  g_object_set (splitmux, "start-index", start_index, NULL);
+  g_signal_connect (splitmux, "format-location", G_CALLBACK (on_format_location_cb), self);
+  g_signal_connect (splitmux, "sink-added", G_CALLBACK (on_sink_added_cb), NULL);
 }
 
 static GstPadProbeReturn
@@ -1484,13 +1503,11 @@ on_bus_message_cb (GstBus     *bus,
 
     case GST_MESSAGE_EOS:
       g_clear_handle_id (&self->stop_timeout_source, g_source_remove);
-      /* A fragment may still be finalizing in the background (async-finalize):
-       * splitmuxsink clears the SINK flag of the muxer+sink it is finishing off,
-       * so that the bin's EOS does not wait for them, and posts that fragment's
-       * close message only when its sink sees EOS. On a busy computer the
-       * pipeline's EOS thus comes before the previous segment's close message;
-       * going to NULL then would cut its muxer short and flush its message off
-       * the bus (the segment lost in session 1). So wait for it, a moment. */
+      /* Each splitmuxsink posts its last fragment's close message before its
+       * EOS (see setup_splitmux()), so nothing should be open here. If a
+       * close message is missing all the same, wait a moment for it rather
+       * than cut a muxer short; the sweep at the stop announces whatever
+       * remains (announce_unannounced()). */
       if (fragments_still_open (self))
         {
           self->eos_waiting = TRUE;
@@ -1546,8 +1563,8 @@ make_screen_bin (EkRecorder  *self,
                           "enable-last-sample=true emit-signals=false wait-on-eos=false "
                           "stee. ! queue ! "
                           "x264enc tune=zerolatency speed-preset=veryfast bitrate=%d key-int-max=%u ! "
-                          "h264parse ! splitmuxsink name=smux async-finalize=true "
-                          "muxer-factory=matroskamux max-size-bytes=0 max-size-time=%" G_GUINT64_FORMAT,
+                          "h264parse ! splitmuxsink name=smux muxer=matroskamux "
+                          "max-size-bytes=0 max-size-time=%" G_GUINT64_FORMAT,
                           source, SCREEN_FPS, SCREEN_BITRATE_KBPS,
                           SCREEN_FPS * screen_gop_seconds (self->segment_seconds),
                           (guint64) self->segment_seconds * GST_SECOND);
@@ -1556,9 +1573,7 @@ make_screen_bin (EkRecorder  *self,
     return NULL;
 
   muxer = gst_bin_get_by_name (GST_BIN (bin), "smux");
-  g_object_set (muxer, "start-index", start_index, NULL);
-  g_signal_connect (muxer, "format-location", G_CALLBACK (on_format_location_cb), self);
-  g_signal_connect (muxer, "sink-added", G_CALLBACK (on_sink_added_cb), NULL);
+  setup_splitmux (self, muxer, start_index);
 
   return bin;
 }
@@ -1608,7 +1623,7 @@ build_pipeline (EkRecorder  *self,
     "  audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
     "  level interval=100000000 post-messages=true ! "
     "  opusenc bitrate=%d ! queue ! cmux.audio_0 "
-    "splitmuxsink name=cmux async-finalize=true muxer-factory=matroskamux "
+    "splitmuxsink name=cmux muxer=matroskamux "
     "  max-size-bytes=0 max-size-time=%" G_GUINT64_FORMAT,
     (guint64) ENCODER_QUEUE_NS,
     self->video_bitrate_kbps, VIDEO_FPS * CAMERA_GOP_SECONDS,
@@ -1663,9 +1678,7 @@ build_pipeline (EkRecorder  *self,
       self->first_camera_index = next_free_index (self, self->camera_stream);
       self->first_screen_index = next_free_index (self, EK_SEGMENT_STREAM_SCREEN);
       g_hash_table_remove_all (self->queued);
-      g_object_set (muxer, "start-index", self->first_camera_index, NULL);
-      g_signal_connect (muxer, "format-location", G_CALLBACK (on_format_location_cb), self);
-      g_signal_connect (muxer, "sink-added", G_CALLBACK (on_sink_added_cb), NULL);
+      setup_splitmux (self, muxer, self->first_camera_index);
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (sinks); i++)
@@ -1797,10 +1810,10 @@ announce_leftovers (EkRecorder *self)
   return n;
 }
 
-/* The safety net under the close messages: with async finalizing, a fragment
- * can finish closing while the pipeline is already being torn down, and its
- * message is lost with the bus. Every non-empty file this run wrote and nobody
- * announced yet is announced now, so the outbox sees every byte recorded. */
+/* The safety net under the close messages: a fragment whose close message
+ * never came (a stop that timed out, a muxer cut short by an error). Every
+ * non-empty file this run wrote and nobody announced yet is announced now, so
+ * the outbox sees every byte recorded. */
 static guint
 announce_unannounced (EkRecorder *self)
 {

@@ -29,5 +29,16 @@ gint64   ek_test_discover_file     (const char    *path,
                                     char         **video_caps,
                                     char         **audio_caps);
 guint    ek_test_file_mode         (const char    *path);
+void     ek_test_run_for           (guint          ms);
+void     ek_test_remove_folder     (const char    *path);
+
+/* Runs the main context until @cond holds, for @seconds at most, then asserts it. */
+#define ek_test_wait_until(cond, seconds)                                      \
+  G_STMT_START {                                                              \
+    gint64 _deadline = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC;  \
+    while (!(cond) && g_get_monotonic_time () < _deadline)                    \
+      ek_test_run_for (20);                                                   \
+    g_assert_true (cond);                                                     \
+  } G_STMT_END
 
 G_END_DECLS

@@ -159,22 +159,13 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
   if (f->recorder != NULL)
     {
       g_signal_handlers_disconnect_by_data (f->recorder, f);
       g_assert_finalize_object (g_steal_pointer (&f->recorder));
     }
 
-  dir = g_dir_open (f->session_dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->session_dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (f->session_dir);
+  ek_test_remove_folder (f->session_dir);
   g_rmdir (f->dir);
 
   g_clear_pointer (&f->last_preview, ek_video_frame_unref);
@@ -185,30 +176,6 @@ fixture_teardown (Fixture       *f,
   g_free (f->dir);
 }
 
-static gboolean
-on_wait_timeout_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, on_wait_timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-#define wait_until(cond, seconds)                                          \
-  G_STMT_START {                                                          \
-    gint64 _deadline = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC; \
-    while (!(cond) && g_get_monotonic_time () < _deadline)                \
-      run_for (20);                                                       \
-    g_assert_true (cond);                                                 \
-  } G_STMT_END
 
 static void
 on_stopped_cb (GObject      *object,
@@ -229,14 +196,14 @@ start_recording (Fixture *f)
   f->stopped = FALSE;
   ek_recorder_start (f->recorder, 60, &error);
   g_assert_no_error (error);
-  wait_until (ek_recorder_get_state (f->recorder) == EK_RECORDER_STATE_RECORDING, 20);
+  ek_test_wait_until (ek_recorder_get_state (f->recorder) == EK_RECORDER_STATE_RECORDING, 20);
 }
 
 static void
 stop_recording (Fixture *f)
 {
   ek_recorder_stop_async (f->recorder, NULL, on_stopped_cb, f);
-  wait_until (f->stopped, 30);
+  ek_test_wait_until (f->stopped, 30);
 }
 
 static gint
@@ -254,9 +221,8 @@ static void
 assert_segments_decode (Fixture  *f,
                         gboolean  check_continuity)
 {
-  /* Segments are finalized in the background, so one that closed while the
-   * next was already being written can be announced after it: what counts is
-   * that every index is there, in one piece, continuous in time. */
+  /* Segments are hashed in a worker thread: what counts is that every index
+   * is there, in one piece, continuous in time. */
   g_ptr_array_sort (f->segments, compare_segment_index);
 
   for (guint i = 0; i < f->segments->len; i++)
@@ -313,13 +279,13 @@ test_frames (Fixture       *f,
 
   f->recorder = new_recorder (f, 10);
   start_recording (f);
-  run_for (1000);
+  ek_test_run_for (1000);
 
   /* Count over 3 s once the pipeline has settled. */
   f->preview_frames = 0;
   f->face_frames = 0;
   first = ek_video_frame_ref (f->last_preview);
-  run_for (3000);
+  ek_test_run_for (3000);
   g_test_message ("3 s: %u preview frames, %u face frames", f->preview_frames, f->face_frames);
   g_assert_cmpuint (f->preview_frames, >=, 36);   /* 15 fps: 45 */
   g_assert_cmpuint (f->preview_frames, <=, 48);
@@ -347,7 +313,7 @@ level_after (Fixture *f,
              double   volume)
 {
   ek_recorder_set_test_volume (f->recorder, volume);
-  run_for (600);
+  ek_test_run_for (600);
   return ek_recorder_get_level_db (f->recorder);
 }
 
@@ -423,16 +389,16 @@ test_disk_full (Fixture       *f,
   f->stop_on_failure = TRUE;
   f->recorder = new_recorder (f, 1);
   start_recording (f);
-  run_for (2500);
+  ek_test_run_for (2500);
   g_assert_null (f->failure);
 
   /* The disk fills (another program, say): the recorder stops cleanly. */
   set_free_bytes (f, 1024 * 1024);
-  wait_until (f->failure != NULL, 10);
+  ek_test_wait_until (f->failure != NULL, 10);
   g_assert_error (f->failure, EK_RECORDER_ERROR, EK_RECORDER_ERROR_DISK_FULL);
 
   /* The caller's stop (from the ::failed handler) reports the same error. */
-  wait_until (f->stopped, 30);
+  ek_test_wait_until (f->stopped, 30);
   g_assert_error (f->stop_error, EK_RECORDER_ERROR, EK_RECORDER_ERROR_DISK_FULL);
   g_assert_cmpint (ek_recorder_get_state (f->recorder), ==, EK_RECORDER_STATE_FAILED);
   g_assert_error ((GError *) ek_recorder_get_error (f->recorder),
@@ -464,10 +430,10 @@ test_camera_loss (Fixture       *f,
   g_assert_false (ek_recorder_get_camera_available (f->recorder));
   start_recording (f);
   g_assert_true (ek_recorder_get_camera_available (f->recorder));
-  run_for (1500);
+  ek_test_run_for (1500);
 
   ek_recorder_simulate_camera_loss (f->recorder);
-  wait_until (f->camera_lost == 1, 5);
+  ek_test_wait_until (f->camera_lost == 1, 5);
   g_assert_false (ek_recorder_get_camera_available (f->recorder));
   g_assert_cmpint (ek_recorder_get_state (f->recorder), ==, EK_RECORDER_STATE_RECORDING);
 
@@ -475,17 +441,17 @@ test_camera_loss (Fixture       *f,
   segments_before = f->segments->len;
   level_before = f->level_updates;
   ek_recorder_set_test_volume (f->recorder, 0.5);
-  run_for (2500);
+  ek_test_run_for (2500);
   g_assert_cmpuint (f->segments->len, >=, segments_before + 2);
   g_assert_cmpuint (f->level_updates, >, level_before);
   g_assert_cmpfloat (ek_recorder_get_level_db (f->recorder), >, -12.0);
   g_assert_null (f->failure);
 
   ek_recorder_simulate_camera_return (f->recorder);
-  wait_until (f->camera_restored == 1, 5);
+  ek_test_wait_until (f->camera_restored == 1, 5);
   g_assert_true (ek_recorder_get_camera_available (f->recorder));
   f->preview_frames = 0;
-  run_for (2000);
+  ek_test_run_for (2000);
   g_assert_cmpuint (f->preview_frames, >=, 20);
 
   stop_recording (f);
@@ -508,12 +474,12 @@ test_camera_stall (Fixture       *f,
 
   f->recorder = new_recorder (f, 1);
   start_recording (f);
-  run_for (1500);
+  ek_test_run_for (1500);
   g_assert_cmpuint (f->camera_lost, ==, 0);
 
   ek_recorder_simulate_camera_stall (f->recorder, TRUE);
   stalled_at = g_get_monotonic_time ();
-  wait_until (f->camera_lost == 1, 8);
+  ek_test_wait_until (f->camera_lost == 1, 8);
   noticed_ms = (g_get_monotonic_time () - stalled_at) / 1000;
   g_test_message ("stall noticed after %" G_GINT64_FORMAT " ms", noticed_ms);
   /* not before the stall time (3 s), and within a few seconds */
@@ -528,7 +494,7 @@ test_camera_stall (Fixture       *f,
   segments_before = f->segments->len;
   level_before = f->level_updates;
   ek_recorder_set_test_volume (f->recorder, 0.5);
-  run_for (6000);
+  ek_test_run_for (6000);
   g_assert_cmpuint (f->segments->len, >=, segments_before + 2);
   g_assert_cmpuint (f->level_updates, >, level_before);
   g_assert_cmpfloat (ek_recorder_get_level_db (f->recorder), >, -12.0);
@@ -538,12 +504,12 @@ test_camera_stall (Fixture       *f,
 
   /* The device delivers again: picked up without anyone plugging anything. */
   ek_recorder_simulate_camera_stall (f->recorder, FALSE);
-  wait_until (f->camera_restored == 1, 10);
+  ek_test_wait_until (f->camera_restored == 1, 10);
   g_assert_true (ek_recorder_get_camera_available (f->recorder));
   g_assert_false (ek_recorder_get_camera_stalled (f->recorder));
   /* pictures flow again (15 fps; fewer on a busy machine) */
   f->preview_frames = 0;
-  wait_until (f->preview_frames >= 10, 10);
+  ek_test_wait_until (f->preview_frames >= 10, 10);
   g_assert_cmpuint (f->camera_lost, ==, 1);
 
   stop_recording (f);
@@ -581,14 +547,14 @@ test_preview_only (Fixture       *f,
       g_assert_true (ek_recorder_start (f->recorder, 7200, &error));
       g_assert_no_error (error);
       /* pictures at about 15 a second, and a level that follows the microphone */
-      wait_until (f->preview_frames >= 15, 10);
+      ek_test_wait_until (f->preview_frames >= 15, 10);
       g_assert_cmpfloat (level_after (f, 0.5), >, -12.0);
       g_assert_cmpfloat (level_after (f, 0.01), <, -30.0);
 
       f->stopped = FALSE;
       asked = g_get_monotonic_time ();
       ek_recorder_stop_async (f->recorder, NULL, on_stopped_cb, f);
-      wait_until (f->stopped, 5);
+      ek_test_wait_until (f->stopped, 5);
       g_assert_cmpint (g_get_monotonic_time () - asked, <, G_USEC_PER_SEC);
       g_assert_no_error (f->stop_error);
       g_assert_cmpint (ek_recorder_get_state (f->recorder), ==, EK_RECORDER_STATE_STOPPED);
@@ -624,11 +590,11 @@ test_stop_at_once (Fixture       *f,
       g_assert_true (ek_recorder_start (f->recorder, 60, &error));
       g_assert_no_error (error);
       if (delays_ms[i] > 0)
-        run_for (delays_ms[i]);
+        ek_test_run_for (delays_ms[i]);
 
       asked = g_get_monotonic_time ();
       ek_recorder_stop_async (f->recorder, NULL, on_stopped_cb, f);
-      wait_until (f->stopped, 9);
+      ek_test_wait_until (f->stopped, 9);
       g_test_message ("stop after %u ms took %" G_GINT64_FORMAT " ms, %u segments",
                       delays_ms[i], (g_get_monotonic_time () - asked) / 1000,
                       f->segments->len);
@@ -667,7 +633,7 @@ test_numbering_continues (Fixture       *f,
 
   f->recorder = new_recorder (f, 1);
   start_recording (f);
-  run_for (2500);
+  ek_test_run_for (2500);
   stop_recording (f);
   first_run = f->segments->len;
   g_assert_cmpuint (first_run, >=, 2);
@@ -683,7 +649,7 @@ test_numbering_continues (Fixture       *f,
 
   f->recorder = new_recorder (f, 1);
   start_recording (f);
-  run_for (1500);
+  ek_test_run_for (1500);
   stop_recording (f);
   for (guint i = 0; i < f->segments->len; i++)
     g_test_message ("segment %u: %s", i, ek_segment_get_path (g_ptr_array_index (f->segments, i)));
@@ -705,7 +671,7 @@ test_screen (Fixture       *f,
   f->recorder = new_recorder (f, 2);
   ek_recorder_set_record_screen (f->recorder, TRUE);
   start_recording (f);
-  run_for (4500);
+  ek_test_run_for (4500);
   stop_recording (f);
   g_assert_no_error (f->stop_error);
 

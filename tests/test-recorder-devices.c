@@ -1,0 +1,537 @@
+/* test-recorder-devices.c: the recorder's real-device path (EK_MEDIA_SOURCE_AUTO)
+ * through GstDeviceMonitor, on a machine without a camera.
+ *
+ * A device provider registered by this test stands in for v4l2 and PulseAudio:
+ * it announces two cameras and a microphone with the properties those providers
+ * set (device.path), and its elements are test sources behind a camera-like mode
+ * (640x480 YUY2). Everything above the provider is the product's code: the device
+ * list, the choice by id, opening the chosen device, a camera that fails and
+ * disappears (an error from its element, as v4l2src posts on unplug, then the
+ * provider's device-removed), and the same camera plugged in again, which the
+ * recorder's own device monitor notices. What this cannot show is v4l2 itself. */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "ek-media-device.h"
+#include "ek-recorder.h"
+#include "ek-test-media.h"
+
+#define CAMERA_A_PATH  "/dev/ek-test-video0"
+#define CAMERA_B_PATH  "/dev/ek-test-video2"
+#define MIC_PATH       "ek-test-mic.monitor"
+#define FRAME_NS       (GST_SECOND / 30)
+
+/* The fake devices */
+
+#define EK_TYPE_TEST_DEVICE (ek_test_device_get_type ())
+G_DECLARE_FINAL_TYPE (EkTestDevice, ek_test_device, EK, TEST_DEVICE, GstDevice)
+
+struct _EkTestDevice
+{
+  GstDevice   parent_instance;
+  gboolean    camera;
+  guint       created;      /* elements made from this device */
+  GstElement *last;         /* weak: the newest of them */
+};
+
+G_DEFINE_FINAL_TYPE (EkTestDevice, ek_test_device, GST_TYPE_DEVICE)
+
+static GstElement *
+ek_test_device_create_element (GstDevice  *device,
+                               const char *name)
+{
+  EkTestDevice *self = EK_TEST_DEVICE (device);
+  GstElement *element;
+
+  if (self->camera)
+    element = gst_parse_bin_from_description ("videotestsrc is-live=true pattern=ball ! "
+                                              "video/x-raw,format=YUY2,width=640,height=480,"
+                                              "framerate=30/1",
+                                              TRUE, NULL);
+  else
+    element = gst_parse_launch ("audiotestsrc is-live=true wave=sine freq=440 volume=0.2", NULL);
+  g_assert_nonnull (element);
+  if (name != NULL)
+    gst_object_set_name (GST_OBJECT (element), name);
+
+  self->created++;
+  if (self->last != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->last), (gpointer *) &self->last);
+  self->last = element;
+  g_object_add_weak_pointer (G_OBJECT (element), (gpointer *) &self->last);
+
+  return element;
+}
+
+static void
+ek_test_device_finalize (GObject *object)
+{
+  EkTestDevice *self = EK_TEST_DEVICE (object);
+
+  if (self->last != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->last), (gpointer *) &self->last);
+
+  G_OBJECT_CLASS (ek_test_device_parent_class)->finalize (object);
+}
+
+static void
+ek_test_device_class_init (EkTestDeviceClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ek_test_device_finalize;
+  GST_DEVICE_CLASS (klass)->create_element = ek_test_device_create_element;
+}
+
+static void
+ek_test_device_init (EkTestDevice *self)
+{
+}
+
+static EkTestDevice *
+test_device_new (gboolean    camera,
+                 const char *name,
+                 const char *path)
+{
+  g_autoptr(GstCaps) caps = gst_caps_from_string (camera ? "video/x-raw" : "audio/x-raw");
+  g_autoptr(GstStructure) props = gst_structure_new ("props",
+                                                     "device.path", G_TYPE_STRING, path,
+                                                     NULL);
+  EkTestDevice *device = gst_object_ref_sink (g_object_new (EK_TYPE_TEST_DEVICE,
+                                       "display-name", name,
+                                       "device-class", camera ? "Video/Source" : "Audio/Source",
+                                       "caps", caps,
+                                       "properties", props,
+                                       NULL));
+
+  device->camera = camera;
+  return device;
+}
+
+/* The fake provider: a monitor started on it sees devices come and go. (The
+ * base class forgets the devices when the last monitor stops.) */
+
+#define EK_TYPE_TEST_DEVICE_PROVIDER (ek_test_device_provider_get_type ())
+G_DECLARE_FINAL_TYPE (EkTestDeviceProvider, ek_test_device_provider, EK, TEST_DEVICE_PROVIDER,
+                      GstDeviceProvider)
+
+struct _EkTestDeviceProvider
+{
+  GstDeviceProvider parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (EkTestDeviceProvider, ek_test_device_provider, GST_TYPE_DEVICE_PROVIDER)
+
+/* What is plugged in, owned; the provider announces these. */
+static GPtrArray *plugged;
+
+static GList *
+ek_test_device_provider_probe (GstDeviceProvider *provider)
+{
+  GList *list = NULL;
+
+  for (guint i = 0; i < plugged->len; i++)
+    list = g_list_append (list, gst_object_ref (g_ptr_array_index (plugged, i)));
+
+  return list;
+}
+
+static gboolean
+ek_test_device_provider_start (GstDeviceProvider *provider)
+{
+  for (guint i = 0; i < plugged->len; i++)
+    gst_device_provider_device_add (provider, g_ptr_array_index (plugged, i));
+
+  return TRUE;
+}
+
+static void
+ek_test_device_provider_class_init (EkTestDeviceProviderClass *klass)
+{
+  GstDeviceProviderClass *provider_class = GST_DEVICE_PROVIDER_CLASS (klass);
+
+  provider_class->probe = ek_test_device_provider_probe;
+  provider_class->start = ek_test_device_provider_start;
+  gst_device_provider_class_set_static_metadata (provider_class, "ExamKiosk test devices",
+                                                 "Source/Video/Audio",
+                                                 "Cameras and a microphone made of test sources",
+                                                 "ExamKiosk");
+}
+
+static void
+ek_test_device_provider_init (EkTestDeviceProvider *self)
+{
+}
+
+static gboolean
+plugin_init (GstPlugin *plugin)
+{
+  return gst_device_provider_register (plugin, "ektestdeviceprovider", GST_RANK_PRIMARY,
+                                       EK_TYPE_TEST_DEVICE_PROVIDER);
+}
+
+static GstDeviceProvider *
+test_provider (void)
+{
+  static GstDeviceProvider *provider;
+
+  if (provider == NULL)
+    provider = gst_device_provider_factory_get_by_name ("ektestdeviceprovider");
+  g_assert_nonnull (provider);
+  return provider;
+}
+
+static void
+plug (EkTestDevice *device)
+{
+  g_ptr_array_add (plugged, gst_object_ref (device));
+  if (gst_device_provider_is_started (test_provider ()))
+    gst_device_provider_device_add (test_provider (), GST_DEVICE (device));
+}
+
+static void
+unplug (EkTestDevice *device)
+{
+  g_ptr_array_remove (plugged, device);
+  if (gst_device_provider_is_started (test_provider ()))
+    gst_device_provider_device_remove (test_provider (), GST_DEVICE (device));
+}
+
+/* The fixture */
+
+typedef struct
+{
+  char         *dir;
+  char         *session_dir;
+  EkTestDevice *camera_a;
+  EkTestDevice *camera_b;
+  EkTestDevice *microphone;
+  EkRecorder   *recorder;
+  GPtrArray    *segments;
+  guint         camera_lost;
+  guint         camera_restored;
+  guint         preview_frames;
+  gboolean      stopped;
+  GError       *stop_error;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("ek-devices-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->session_dir = g_build_filename (f->dir, "session", NULL);
+  f->segments = g_ptr_array_new_with_free_func ((GDestroyNotify) ek_segment_unref);
+
+  plugged = g_ptr_array_new_with_free_func (gst_object_unref);
+  f->camera_a = test_device_new (TRUE, "Integrated Camera", CAMERA_A_PATH);
+  f->camera_b = test_device_new (TRUE, "USB Camera", CAMERA_B_PATH);
+  f->microphone = test_device_new (FALSE, "Headset Microphone", MIC_PATH);
+  plug (f->camera_a);
+  plug (f->camera_b);
+  plug (f->microphone);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->recorder != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (f->recorder, f);
+      g_assert_finalize_object (g_steal_pointer (&f->recorder));
+    }
+
+  ek_test_remove_folder (f->session_dir);
+  g_rmdir (f->dir);
+
+  g_clear_pointer (&plugged, g_ptr_array_unref);
+  gst_clear_object (&f->camera_a);
+  gst_clear_object (&f->camera_b);
+  gst_clear_object (&f->microphone);
+  g_clear_error (&f->stop_error);
+  g_ptr_array_unref (f->segments);
+  g_free (f->session_dir);
+  g_free (f->dir);
+}
+
+
+static void
+on_segment_ready_cb (EkRecorder *recorder,
+                     EkSegment  *segment,
+                     Fixture    *f)
+{
+  g_ptr_array_add (f->segments, ek_segment_ref (segment));
+}
+
+static void
+on_camera_lost_cb (EkRecorder *recorder,
+                   Fixture    *f)
+{
+  f->camera_lost++;
+}
+
+static void
+on_camera_restored_cb (EkRecorder *recorder,
+                       Fixture    *f)
+{
+  f->camera_restored++;
+}
+
+static void
+on_preview_frame_cb (EkRecorder   *recorder,
+                     EkVideoFrame *frame,
+                     Fixture      *f)
+{
+  f->preview_frames++;
+}
+
+static void
+on_stopped_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Fixture *f = user_data;
+
+  ek_recorder_stop_finish (EK_RECORDER (object), result, &f->stop_error);
+  f->stopped = TRUE;
+}
+
+static void
+start_recording (Fixture    *f,
+                 const char *camera_id,
+                 const char *microphone_id)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->recorder = ek_recorder_new (f->session_dir, EK_MEDIA_SOURCE_AUTO);
+  ek_recorder_set_segment_seconds (f->recorder, 2);
+  ek_recorder_set_camera_id (f->recorder, camera_id);
+  ek_recorder_set_microphone_id (f->recorder, microphone_id);
+  g_signal_connect (f->recorder, "segment-ready", G_CALLBACK (on_segment_ready_cb), f);
+  g_signal_connect (f->recorder, "camera-lost", G_CALLBACK (on_camera_lost_cb), f);
+  g_signal_connect (f->recorder, "camera-restored", G_CALLBACK (on_camera_restored_cb), f);
+  g_signal_connect (f->recorder, "preview-frame", G_CALLBACK (on_preview_frame_cb), f);
+
+  ek_recorder_start (f->recorder, 60, &error);
+  g_assert_no_error (error);
+  ek_test_wait_until (ek_recorder_get_state (f->recorder) == EK_RECORDER_STATE_RECORDING, 20);
+}
+
+static void
+stop_recording (Fixture *f)
+{
+  ek_recorder_stop_async (f->recorder, NULL, on_stopped_cb, f);
+  ek_test_wait_until (f->stopped, 30);
+  g_assert_no_error (f->stop_error);
+  g_assert_cmpint (ek_recorder_get_state (f->recorder), ==, EK_RECORDER_STATE_STOPPED);
+}
+
+/* Every segment whole, in order, 720p, audio all along; returns the seconds of
+ * audio recorded. @video_hole_ns: how much of a segment may lack pictures. */
+static double
+assert_segments (Fixture *f,
+                 gint64   video_hole_ns)
+{
+  gint64 audio_ns = 0;
+
+  g_assert_cmpuint (f->segments->len, >=, 2);
+  for (guint i = 0; i < f->segments->len; i++)
+    {
+      EkSegment *segment = g_ptr_array_index (f->segments, i);
+      g_autofree char *sha = ek_test_sha256_file (ek_segment_get_path (segment), NULL);
+      EkTestDecoded decoded;
+
+      g_assert_cmpuint (ek_segment_get_index (segment), ==, i);
+      g_assert_cmpstr (sha, ==, ek_segment_get_sha256 (segment));
+      if (i > 0)
+        g_assert_cmpint (ABS (ek_segment_get_start_ns (segment) -
+                              ek_segment_get_end_ns (g_ptr_array_index (f->segments, i - 1))),
+                         <=, FRAME_NS);
+
+      ek_test_decode_file (ek_segment_get_path (segment), &decoded);
+      g_test_message ("%s: %u frames %ux%u, video %.3f..%.3f s, audio %.3f..%.3f s %s",
+                      ek_segment_get_path (segment), decoded.video_frames,
+                      decoded.width, decoded.height,
+                      decoded.video_start / 1e9, decoded.video_end / 1e9,
+                      decoded.audio_start / 1e9, decoded.audio_end / 1e9,
+                      decoded.error != NULL ? decoded.error : "");
+      g_assert_null (decoded.error);
+      /* the camera's 640x480 mode, brought to the recording's format */
+      g_assert_cmpuint (decoded.width, ==, 1280);
+      g_assert_cmpuint (decoded.height, ==, 720);
+      g_assert_cmpuint (decoded.audio_buffers, >, 0);
+      g_assert_cmpint (ABS ((decoded.video_end - decoded.video_start) -
+                            ek_segment_get_duration_ns (segment)), <=,
+                       2 * FRAME_NS + video_hole_ns);
+      if (i + 1 < f->segments->len)
+        g_assert_cmpint (ABS (decoded.audio_end - decoded.video_end), <=, 60 * GST_MSECOND);
+      audio_ns += decoded.audio_end - decoded.audio_start;
+      ek_test_decoded_clear (&decoded);
+    }
+
+  return audio_ns / 1e9;
+}
+
+static void
+on_devices_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  *(GPtrArray **) user_data = ek_media_device_list_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+/* The device page's list: what the monitor reports, with stable ids. */
+static void
+test_list (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) devices = NULL;
+  const char *expected[][3] = {
+    { CAMERA_A_PATH, "Integrated Camera", "camera" },
+    { CAMERA_B_PATH, "USB Camera", "camera" },
+    { MIC_PATH, "Headset Microphone", "microphone" },
+  };
+
+  ek_media_device_list_async (EK_MEDIA_SOURCE_AUTO, NULL, on_devices_cb, &devices);
+  while (devices == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  for (guint e = 0; e < G_N_ELEMENTS (expected); e++)
+    {
+      gboolean found = FALSE;
+
+      for (guint i = 0; i < devices->len; i++)
+        {
+          EkMediaDevice *device = g_ptr_array_index (devices, i);
+
+          if (g_strcmp0 (ek_media_device_get_id (device), expected[e][0]) != 0)
+            continue;
+          g_assert_false (found);
+          found = TRUE;
+          g_assert_cmpstr (ek_media_device_get_display_name (device), ==, expected[e][1]);
+          g_assert_cmpint (ek_media_device_get_kind (device), ==,
+                           g_str_equal (expected[e][2], "camera") ? EK_MEDIA_DEVICE_CAMERA
+                                                                   : EK_MEDIA_DEVICE_MICROPHONE);
+        }
+      g_assert_true (found);
+    }
+}
+
+/* The chosen camera and microphone are the ones recorded, not the first ones. */
+static void
+test_chosen_devices (Fixture       *f,
+                     gconstpointer  data)
+{
+  start_recording (f, CAMERA_B_PATH, MIC_PATH);
+  ek_test_run_for (4500);
+  stop_recording (f);
+
+  g_assert_cmpuint (f->camera_a->created, ==, 0);
+  g_assert_cmpuint (f->camera_b->created, ==, 1);
+  g_assert_cmpuint (f->microphone->created, ==, 1);
+  g_assert_cmpuint (f->camera_lost, ==, 0);
+  g_assert_cmpfloat (assert_segments (f, 0), >=, 4.0);
+}
+
+/* A chosen camera that is not there: a clear error, nothing started. */
+static void
+test_chosen_camera_missing (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  unplug (f->camera_b);
+  f->recorder = ek_recorder_new (f->session_dir, EK_MEDIA_SOURCE_AUTO);
+  ek_recorder_set_camera_id (f->recorder, CAMERA_B_PATH);
+  ek_recorder_set_microphone_id (f->recorder, MIC_PATH);
+  g_assert_false (ek_recorder_start (f->recorder, 60, &error));
+  g_assert_error (error, EK_RECORDER_ERROR, EK_RECORDER_ERROR_NO_CAMERA);
+  g_assert_cmpint (ek_recorder_get_state (f->recorder), ==, EK_RECORDER_STATE_IDLE);
+  g_assert_cmpuint (f->camera_a->created, ==, 0);
+}
+
+/* The camera is pulled out mid-recording: its element reports the error v4l2src
+ * posts, the provider removes it. Audio goes on; the same camera plugged in
+ * again (a new device object, the same path) is picked up by the recorder's
+ * own monitor. */
+static void
+test_unplug_and_back (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(EkTestDevice) again = NULL;
+  g_autoptr(GError) gone = NULL;
+  GstElement *element;
+  guint segments_before;
+
+  start_recording (f, CAMERA_B_PATH, MIC_PATH);
+  ek_test_wait_until (f->preview_frames > 0, 10);
+  g_assert_true (ek_recorder_get_camera_available (f->recorder));
+  ek_test_run_for (1500);
+
+  element = f->camera_b->last;
+  g_assert_nonnull (element);
+  gone = g_error_new_literal (GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ,
+                              "Could not read from resource.");
+  gst_element_post_message (element, gst_message_new_error (GST_OBJECT (element), gone,
+                                                            "test: the camera was unplugged"));
+  unplug (f->camera_b);
+
+  ek_test_wait_until (f->camera_lost == 1, 5);
+  g_assert_false (ek_recorder_get_camera_available (f->recorder));
+  g_assert_cmpint (ek_recorder_get_state (f->recorder), ==, EK_RECORDER_STATE_RECORDING);
+
+  /* No camera for a while: the recording goes on, and nothing else is taken
+   * in its place (camera A stays unused: the candidate chose B). */
+  segments_before = f->segments->len;
+  ek_test_run_for (3000);
+  g_assert_cmpuint (f->segments->len, >=, segments_before + 1);
+  g_assert_cmpuint (f->camera_b->created, ==, 1);
+  g_assert_cmpuint (f->camera_a->created, ==, 0);
+
+  again = test_device_new (TRUE, "USB Camera", CAMERA_B_PATH);
+  plug (again);
+  ek_test_wait_until (f->camera_restored == 1, 10);
+  g_assert_true (ek_recorder_get_camera_available (f->recorder));
+  g_assert_cmpuint (again->created, ==, 1);
+  g_assert_cmpuint (f->camera_a->created, ==, 0);
+
+  f->preview_frames = 0;
+  ek_test_run_for (2500);
+  g_assert_cmpuint (f->preview_frames, >=, 20);
+  stop_recording (f);
+
+  g_assert_cmpuint (f->camera_lost, ==, 1);
+  /* no hole in either track: black pictures stand in for the camera */
+  g_assert_cmpfloat (assert_segments (f, 0), >=, 6.5);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gst_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+
+  /* The providers this machine has (v4l2, PulseAudio, ALSA) stay registered:
+   * the product must find its devices among theirs. */
+  g_assert_true (gst_plugin_register_static (GST_VERSION_MAJOR, GST_VERSION_MINOR,
+                                             "ektestdevices", "Test cameras and microphone",
+                                             plugin_init, "1.0", "LGPL", "ExamKiosk",
+                                             "ExamKiosk", "https://example.invalid"));
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/recorder-devices/list", test_list);
+  ADD ("/recorder-devices/chosen", test_chosen_devices);
+  ADD ("/recorder-devices/chosen-camera-missing", test_chosen_camera_missing);
+  ADD ("/recorder-devices/unplug-and-back", test_unplug_and_back);
+#undef ADD
+
+  return g_test_run ();
+}
