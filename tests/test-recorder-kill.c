@@ -33,20 +33,6 @@ announced_free (Announced *a)
 }
 
 static void
-remove_dir (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 one_run (const char *root,
          guint       run)
 {
@@ -185,7 +171,7 @@ one_run (const char *root,
   for (guint index = 0; index + 1 < max_index; index++)
     g_assert_true (g_hash_table_contains (announced, GUINT_TO_POINTER (index)));
 
-  remove_dir (dir);
+  ek_test_remove_folder (dir);
 }
 
 static void

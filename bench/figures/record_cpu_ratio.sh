@@ -48,7 +48,7 @@ baseline () {
     audiotestsrc is-live=true wave=sine freq=440 volume=0.1 ! audioconvert ! audioresample ! \
       "audio/x-raw,format=S16LE,rate=48000,channels=1" ! \
       level interval=100000000 post-messages=true ! opusenc bitrate=48000 ! queue ! cmux.audio_0 \
-    splitmuxsink name=cmux async-finalize=true muxer-factory=matroskamux max-size-bytes=0 \
+    splitmuxsink name=cmux muxer=matroskamux max-size-bytes=0 \
       max-size-time=10000000000 location="$out/camera-%05d.mkv"
 }
 
