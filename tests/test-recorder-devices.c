@@ -16,186 +16,13 @@
 
 #include "ek-media-device.h"
 #include "ek-recorder.h"
+#include "ek-test-devices.h"
 #include "ek-test-media.h"
 
 #define CAMERA_A_PATH  "/dev/ek-test-video0"
 #define CAMERA_B_PATH  "/dev/ek-test-video2"
 #define MIC_PATH       "ek-test-mic.monitor"
 #define FRAME_NS       (GST_SECOND / 30)
-
-/* The fake devices */
-
-#define EK_TYPE_TEST_DEVICE (ek_test_device_get_type ())
-G_DECLARE_FINAL_TYPE (EkTestDevice, ek_test_device, EK, TEST_DEVICE, GstDevice)
-
-struct _EkTestDevice
-{
-  GstDevice   parent_instance;
-  gboolean    camera;
-  guint       created;      /* elements made from this device */
-  GstElement *last;         /* weak: the newest of them */
-};
-
-G_DEFINE_FINAL_TYPE (EkTestDevice, ek_test_device, GST_TYPE_DEVICE)
-
-static GstElement *
-ek_test_device_create_element (GstDevice  *device,
-                               const char *name)
-{
-  EkTestDevice *self = EK_TEST_DEVICE (device);
-  GstElement *element;
-
-  if (self->camera)
-    element = gst_parse_bin_from_description ("videotestsrc is-live=true pattern=ball ! "
-                                              "video/x-raw,format=YUY2,width=640,height=480,"
-                                              "framerate=30/1",
-                                              TRUE, NULL);
-  else
-    element = gst_parse_launch ("audiotestsrc is-live=true wave=sine freq=440 volume=0.2", NULL);
-  g_assert_nonnull (element);
-  if (name != NULL)
-    gst_object_set_name (GST_OBJECT (element), name);
-
-  self->created++;
-  if (self->last != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (self->last), (gpointer *) &self->last);
-  self->last = element;
-  g_object_add_weak_pointer (G_OBJECT (element), (gpointer *) &self->last);
-
-  return element;
-}
-
-static void
-ek_test_device_finalize (GObject *object)
-{
-  EkTestDevice *self = EK_TEST_DEVICE (object);
-
-  if (self->last != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (self->last), (gpointer *) &self->last);
-
-  G_OBJECT_CLASS (ek_test_device_parent_class)->finalize (object);
-}
-
-static void
-ek_test_device_class_init (EkTestDeviceClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = ek_test_device_finalize;
-  GST_DEVICE_CLASS (klass)->create_element = ek_test_device_create_element;
-}
-
-static void
-ek_test_device_init (EkTestDevice *self)
-{
-}
-
-static EkTestDevice *
-test_device_new (gboolean    camera,
-                 const char *name,
-                 const char *path)
-{
-  g_autoptr(GstCaps) caps = gst_caps_from_string (camera ? "video/x-raw" : "audio/x-raw");
-  g_autoptr(GstStructure) props = gst_structure_new ("props",
-                                                     "device.path", G_TYPE_STRING, path,
-                                                     NULL);
-  EkTestDevice *device = gst_object_ref_sink (g_object_new (EK_TYPE_TEST_DEVICE,
-                                       "display-name", name,
-                                       "device-class", camera ? "Video/Source" : "Audio/Source",
-                                       "caps", caps,
-                                       "properties", props,
-                                       NULL));
-
-  device->camera = camera;
-  return device;
-}
-
-/* The fake provider: a monitor started on it sees devices come and go. (The
- * base class forgets the devices when the last monitor stops.) */
-
-#define EK_TYPE_TEST_DEVICE_PROVIDER (ek_test_device_provider_get_type ())
-G_DECLARE_FINAL_TYPE (EkTestDeviceProvider, ek_test_device_provider, EK, TEST_DEVICE_PROVIDER,
-                      GstDeviceProvider)
-
-struct _EkTestDeviceProvider
-{
-  GstDeviceProvider parent_instance;
-};
-
-G_DEFINE_FINAL_TYPE (EkTestDeviceProvider, ek_test_device_provider, GST_TYPE_DEVICE_PROVIDER)
-
-/* What is plugged in, owned; the provider announces these. */
-static GPtrArray *plugged;
-
-static GList *
-ek_test_device_provider_probe (GstDeviceProvider *provider)
-{
-  GList *list = NULL;
-
-  for (guint i = 0; i < plugged->len; i++)
-    list = g_list_append (list, gst_object_ref (g_ptr_array_index (plugged, i)));
-
-  return list;
-}
-
-static gboolean
-ek_test_device_provider_start (GstDeviceProvider *provider)
-{
-  for (guint i = 0; i < plugged->len; i++)
-    gst_device_provider_device_add (provider, g_ptr_array_index (plugged, i));
-
-  return TRUE;
-}
-
-static void
-ek_test_device_provider_class_init (EkTestDeviceProviderClass *klass)
-{
-  GstDeviceProviderClass *provider_class = GST_DEVICE_PROVIDER_CLASS (klass);
-
-  provider_class->probe = ek_test_device_provider_probe;
-  provider_class->start = ek_test_device_provider_start;
-  gst_device_provider_class_set_static_metadata (provider_class, "ExamKiosk test devices",
-                                                 "Source/Video/Audio",
-                                                 "Cameras and a microphone made of test sources",
-                                                 "ExamKiosk");
-}
-
-static void
-ek_test_device_provider_init (EkTestDeviceProvider *self)
-{
-}
-
-static gboolean
-plugin_init (GstPlugin *plugin)
-{
-  return gst_device_provider_register (plugin, "ektestdeviceprovider", GST_RANK_PRIMARY,
-                                       EK_TYPE_TEST_DEVICE_PROVIDER);
-}
-
-static GstDeviceProvider *
-test_provider (void)
-{
-  static GstDeviceProvider *provider;
-
-  if (provider == NULL)
-    provider = gst_device_provider_factory_get_by_name ("ektestdeviceprovider");
-  g_assert_nonnull (provider);
-  return provider;
-}
-
-static void
-plug (EkTestDevice *device)
-{
-  g_ptr_array_add (plugged, gst_object_ref (device));
-  if (gst_device_provider_is_started (test_provider ()))
-    gst_device_provider_device_add (test_provider (), GST_DEVICE (device));
-}
-
-static void
-unplug (EkTestDevice *device)
-{
-  g_ptr_array_remove (plugged, device);
-  if (gst_device_provider_is_started (test_provider ()))
-    gst_device_provider_device_remove (test_provider (), GST_DEVICE (device));
-}
 
 /* The fixture */
 
@@ -226,13 +53,12 @@ fixture_setup (Fixture       *f,
   f->session_dir = g_build_filename (f->dir, "session", NULL);
   f->segments = g_ptr_array_new_with_free_func ((GDestroyNotify) ek_segment_unref);
 
-  plugged = g_ptr_array_new_with_free_func (gst_object_unref);
-  f->camera_a = test_device_new (TRUE, "Integrated Camera", CAMERA_A_PATH);
-  f->camera_b = test_device_new (TRUE, "USB Camera", CAMERA_B_PATH);
-  f->microphone = test_device_new (FALSE, "Headset Microphone", MIC_PATH);
-  plug (f->camera_a);
-  plug (f->camera_b);
-  plug (f->microphone);
+  f->camera_a = ek_test_device_new (TRUE, "Integrated Camera", CAMERA_A_PATH);
+  f->camera_b = ek_test_device_new (TRUE, "USB Camera", CAMERA_B_PATH);
+  f->microphone = ek_test_device_new (FALSE, "Headset Microphone", MIC_PATH);
+  ek_test_device_plug (f->camera_a);
+  ek_test_device_plug (f->camera_b);
+  ek_test_device_plug (f->microphone);
 }
 
 static void
@@ -248,7 +74,7 @@ fixture_teardown (Fixture       *f,
   ek_test_remove_folder (f->session_dir);
   g_rmdir (f->dir);
 
-  g_clear_pointer (&plugged, g_ptr_array_unref);
+  ek_test_devices_unplug_all ();
   gst_clear_object (&f->camera_a);
   gst_clear_object (&f->camera_b);
   gst_clear_object (&f->microphone);
@@ -433,9 +259,9 @@ test_chosen_devices (Fixture       *f,
   ek_test_run_for (4500);
   stop_recording (f);
 
-  g_assert_cmpuint (f->camera_a->created, ==, 0);
-  g_assert_cmpuint (f->camera_b->created, ==, 1);
-  g_assert_cmpuint (f->microphone->created, ==, 1);
+  g_assert_cmpuint (ek_test_device_get_created (f->camera_a), ==, 0);
+  g_assert_cmpuint (ek_test_device_get_created (f->camera_b), ==, 1);
+  g_assert_cmpuint (ek_test_device_get_created (f->microphone), ==, 1);
   g_assert_cmpuint (f->camera_lost, ==, 0);
   g_assert_cmpfloat (assert_segments (f, 0), >=, 4.0);
 }
@@ -447,14 +273,14 @@ test_chosen_camera_missing (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
 
-  unplug (f->camera_b);
+  ek_test_device_unplug (f->camera_b);
   f->recorder = ek_recorder_new (f->session_dir, EK_MEDIA_SOURCE_AUTO);
   ek_recorder_set_camera_id (f->recorder, CAMERA_B_PATH);
   ek_recorder_set_microphone_id (f->recorder, MIC_PATH);
   g_assert_false (ek_recorder_start (f->recorder, 60, &error));
   g_assert_error (error, EK_RECORDER_ERROR, EK_RECORDER_ERROR_NO_CAMERA);
   g_assert_cmpint (ek_recorder_get_state (f->recorder), ==, EK_RECORDER_STATE_IDLE);
-  g_assert_cmpuint (f->camera_a->created, ==, 0);
+  g_assert_cmpuint (ek_test_device_get_created (f->camera_a), ==, 0);
 }
 
 /* The camera is pulled out mid-recording: its element reports the error v4l2src
@@ -475,13 +301,13 @@ test_unplug_and_back (Fixture       *f,
   g_assert_true (ek_recorder_get_camera_available (f->recorder));
   ek_test_run_for (1500);
 
-  element = f->camera_b->last;
+  element = ek_test_device_get_last (f->camera_b);
   g_assert_nonnull (element);
   gone = g_error_new_literal (GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ,
                               "Could not read from resource.");
   gst_element_post_message (element, gst_message_new_error (GST_OBJECT (element), gone,
                                                             "test: the camera was unplugged"));
-  unplug (f->camera_b);
+  ek_test_device_unplug (f->camera_b);
 
   ek_test_wait_until (f->camera_lost == 1, 5);
   g_assert_false (ek_recorder_get_camera_available (f->recorder));
@@ -492,15 +318,15 @@ test_unplug_and_back (Fixture       *f,
   segments_before = f->segments->len;
   ek_test_run_for (3000);
   g_assert_cmpuint (f->segments->len, >=, segments_before + 1);
-  g_assert_cmpuint (f->camera_b->created, ==, 1);
-  g_assert_cmpuint (f->camera_a->created, ==, 0);
+  g_assert_cmpuint (ek_test_device_get_created (f->camera_b), ==, 1);
+  g_assert_cmpuint (ek_test_device_get_created (f->camera_a), ==, 0);
 
-  again = test_device_new (TRUE, "USB Camera", CAMERA_B_PATH);
-  plug (again);
+  again = ek_test_device_new (TRUE, "USB Camera", CAMERA_B_PATH);
+  ek_test_device_plug (again);
   ek_test_wait_until (f->camera_restored == 1, 10);
   g_assert_true (ek_recorder_get_camera_available (f->recorder));
-  g_assert_cmpuint (again->created, ==, 1);
-  g_assert_cmpuint (f->camera_a->created, ==, 0);
+  g_assert_cmpuint (ek_test_device_get_created (again), ==, 1);
+  g_assert_cmpuint (ek_test_device_get_created (f->camera_a), ==, 0);
 
   f->preview_frames = 0;
   ek_test_run_for (2500);
@@ -519,12 +345,7 @@ main (int   argc,
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
 
-  /* The providers this machine has (v4l2, PulseAudio, ALSA) stay registered:
-   * the product must find its devices among theirs. */
-  g_assert_true (gst_plugin_register_static (GST_VERSION_MAJOR, GST_VERSION_MINOR,
-                                             "ektestdevices", "Test cameras and microphone",
-                                             plugin_init, "1.0", "LGPL", "ExamKiosk",
-                                             "ExamKiosk", "https://example.invalid"));
+  ek_test_devices_register ();
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/recorder-devices/list", test_list);
