@@ -29,8 +29,11 @@ struct _EkExamRecording
   gboolean       outbox_done; /* the outbox is open, or failed to open */
   gboolean       stopped;
   GTask         *finish_task;
-  gboolean       camera_problem; /* the problem is the camera's, gone when it is back */
+  gboolean       fatal;          /* the problem ended the recording */
+  gboolean       camera_away;    /* the problem is (also) the camera's, gone when it is back */
   gint64         camera_lost_us; /* monotonic time the camera went */
+  gboolean       microphone_away;
+  gint64         microphone_lost_us;
   EkRecorder    *room_recorder;  /* owned, nullable: the pre-exam guided steps */
   guint          room_stopping;  /* room-scan stops in flight */
 };
@@ -65,7 +68,7 @@ set_problem (EkExamRecording *self,
   if (g_strcmp0 (self->problem, error->message) == 0)
     return;
 
-  self->camera_problem = FALSE;
+  self->fatal = TRUE;
   g_free (self->problem);
   self->problem = g_strdup (error->message);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
@@ -132,6 +135,35 @@ emit_failure_event (EkExamRecording *self,
     emit_event (self, "recording_failed", -1, reason_data (failure_reason (error)));
 }
 
+/* What the candidate is told while a device is away; a fatal problem stays
+ * what the UI shows. */
+static void
+update_device_problem (EkExamRecording *self)
+{
+  const char *text = NULL;
+
+  if (self->fatal)
+    return;
+
+  if (self->camera_away && self->microphone_away)
+    text = _("The camera and the microphone stopped working. The recording goes on; tell the "
+             "proctor. Each is used again as soon as it works.");
+  else if (self->camera_away)
+    text = _("The camera stopped working. The recording goes on with sound "
+             "only; tell the proctor. The camera is used again as soon as it "
+             "works.");
+  else if (self->microphone_away)
+    text = _("The microphone stopped working. The recording goes on with the picture only; "
+             "tell the proctor. The microphone is used again as soon as it is connected.");
+
+  if (g_strcmp0 (self->problem, text) == 0)
+    return;
+
+  g_free (self->problem);
+  self->problem = g_strdup (text);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
+}
+
 static void
 on_camera_lost_cb (EkRecorder      *recorder,
                    EkExamRecording *self)
@@ -140,17 +172,8 @@ on_camera_lost_cb (EkRecorder      *recorder,
 
   self->camera_lost_us = g_get_monotonic_time ();
   emit_event (self, "camera_lost", -1, reason_data (stalled ? "stalled" : "error"));
-
-  /* A fatal problem stays what the UI shows. */
-  if (self->problem != NULL && !self->camera_problem)
-    return;
-
-  self->camera_problem = TRUE;
-  g_free (self->problem);
-  self->problem = g_strdup (_("The camera stopped working. The recording goes on with sound "
-                              "only; tell the proctor. The camera is used again as soon as it "
-                              "works."));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
+  self->camera_away = TRUE;
+  update_device_problem (self);
 }
 
 static void
@@ -160,13 +183,29 @@ on_camera_restored_cb (EkRecorder      *recorder,
   gint64 away_ms = (g_get_monotonic_time () - self->camera_lost_us) / 1000;
 
   emit_event (self, "camera_back", away_ms, NULL);
+  self->camera_away = FALSE;
+  update_device_problem (self);
+}
 
-  if (!self->camera_problem)
-    return;
+static void
+on_microphone_lost_cb (EkRecorder      *recorder,
+                       EkExamRecording *self)
+{
+  self->microphone_lost_us = g_get_monotonic_time ();
+  emit_event (self, "microphone_lost", -1, reason_data ("error"));
+  self->microphone_away = TRUE;
+  update_device_problem (self);
+}
 
-  self->camera_problem = FALSE;
-  g_clear_pointer (&self->problem, g_free);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
+static void
+on_microphone_restored_cb (EkRecorder      *recorder,
+                           EkExamRecording *self)
+{
+  gint64 away_ms = (g_get_monotonic_time () - self->microphone_lost_us) / 1000;
+
+  emit_event (self, "microphone_back", away_ms, NULL);
+  self->microphone_away = FALSE;
+  update_device_problem (self);
 }
 
 static void
@@ -579,6 +618,7 @@ ek_exam_recording_class_init (EkExamRecordingClass *klass)
    * EkExamRecording::event:
    * @type: the proctoring event (protocol §7): `camera_lost` (data: `reason`,
    *   "error" or "stalled"), `camera_back` (with the time away as duration),
+   *   `microphone_lost` (data: `reason` "error"), `microphone_back` (likewise),
    *   `disk_full`, `recording_failed` (data: `reason`)
    * @duration_ms: the event's duration, or -1
    * @data: (nullable): the event's data, integers and strings only
@@ -639,6 +679,8 @@ ek_exam_recording_new (const char    *directory,
   g_signal_connect (self->recorder, "failed", G_CALLBACK (on_recorder_failed_cb), self);
   g_signal_connect (self->recorder, "camera-lost", G_CALLBACK (on_camera_lost_cb), self);
   g_signal_connect (self->recorder, "camera-restored", G_CALLBACK (on_camera_restored_cb), self);
+  g_signal_connect (self->recorder, "microphone-lost", G_CALLBACK (on_microphone_lost_cb), self);
+  g_signal_connect (self->recorder, "microphone-restored", G_CALLBACK (on_microphone_restored_cb), self);
 
   if (!ensure_private_dir (directory, &error))
     {

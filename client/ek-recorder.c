@@ -71,6 +71,11 @@
 
 #define LEVEL_FLOOR_DB       -100.0
 
+/* A microphone opened again may stamp its first buffer a little before the
+ * silence's last one ended; that much overlap is let through (the encoder
+ * takes it), anything earlier is dropped. */
+#define AUDIO_OVERLAP_NS     (20 * GST_MSECOND)
+
 /* splitmuxsink holds back a whole GOP before it writes it, so the GOP is what a
  * kill or a crash can lose of the open segment: keep it short. Segments still
  * start on a keyframe, since their length is a whole number of GOPs. */
@@ -130,7 +135,14 @@ struct _EkRecorder
   GstPad           *camera_pad;        /* owned; the selector's pad for the camera */
   GstElement       *fallback_bin;      /* borrowed; the black picture while it is away */
   GstPad           *fallback_pad;      /* owned */
-  GstElement       *audio_source;      /* borrowed */
+  GstElement       *audio_source;      /* borrowed; NULL while the microphone is away */
+  GstElement       *aselector;         /* borrowed from the pipeline */
+  GstPad           *audio_pad;         /* owned; the audio selector's pad for the microphone */
+  GstElement       *silence;           /* borrowed; silence while the microphone is away */
+  GstPad           *silence_pad;       /* owned */
+  gboolean          microphone_available;
+  gint64            microphone_lost_us; /* monotonic time it went */
+  GstClockTime      last_audio_pts;    /* under video_pts_lock: the audio selector's last output */
   GstDeviceMonitor *monitor;           /* owned; watches for the camera's return */
   GstDevice        *camera_device;     /* owned; the camera opened last (auto source) */
   gboolean          camera_confirmed;  /* camera_bin delivers and is the active input */
@@ -187,6 +199,7 @@ enum {
   PROP_STATE,
   PROP_LEVEL_DB,
   PROP_CAMERA_AVAILABLE,
+  PROP_MICROPHONE_AVAILABLE,
   PROP_ERROR,
   N_PROPS
 };
@@ -197,6 +210,8 @@ enum {
   FACE_FRAME,
   CAMERA_LOST,
   CAMERA_RESTORED,
+  MICROPHONE_LOST,
+  MICROPHONE_RESTORED,
   FAILED,
   N_SIGNALS
 };
@@ -1129,6 +1144,187 @@ detach_video_bin (EkRecorder  *self,
     }
 }
 
+/* The audio selector's output, like the video's: time only goes forward, so
+ * a buffer of the new input that starts before the last one of the old input
+ * ended is dropped. */
+static GstPadProbeReturn
+on_audio_selector_buffer_probe_cb (GstPad          *pad,
+                                   GstPadProbeInfo *info,
+                                   gpointer         user_data)
+{
+  EkRecorder *self = user_data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime pts = GST_BUFFER_PTS (buffer);
+  GstClockTime end;
+  gboolean late = FALSE;
+
+  if (!GST_CLOCK_TIME_IS_VALID (pts))
+    return GST_PAD_PROBE_OK;
+  end = GST_BUFFER_DURATION_IS_VALID (buffer) ? pts + GST_BUFFER_DURATION (buffer) : pts;
+
+  g_mutex_lock (&self->video_pts_lock);
+  if (GST_CLOCK_TIME_IS_VALID (self->last_audio_pts) && pts + AUDIO_OVERLAP_NS < self->last_audio_pts)
+    late = TRUE;
+  else
+    self->last_audio_pts = end;
+  g_mutex_unlock (&self->video_pts_lock);
+
+  return late ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+}
+
+/* Adds a microphone (or the silence) to the pipeline on a new audio selector
+ * pad; NULL if it cannot be linked. */
+static GstPad *
+attach_audio_source (EkRecorder *self,
+                     GstElement *source)
+{
+  g_autoptr(GstPad) src = NULL;
+  GstPad *sink;
+
+  gst_bin_add (GST_BIN (self->pipeline), source);
+  src = gst_element_get_static_pad (source, "src");
+  sink = gst_element_request_pad_simple (self->aselector, "sink_%u");
+  if (src == NULL || gst_pad_link (src, sink) != GST_PAD_LINK_OK)
+    {
+      gst_element_release_request_pad (self->aselector, sink);
+      gst_object_unref (sink);
+      gst_bin_remove (GST_BIN (self->pipeline), source);
+      return NULL;
+    }
+
+  return sink;
+}
+
+static void
+detach_audio_source (EkRecorder  *self,
+                     GstElement **source,
+                     GstPad     **pad)
+{
+  if (*source != NULL)
+    {
+      gst_element_set_locked_state (*source, TRUE);
+      gst_element_set_state (*source, GST_STATE_NULL);
+      gst_bin_remove (GST_BIN (self->pipeline), *source);
+      *source = NULL;
+    }
+
+  if (*pad != NULL)
+    {
+      gst_element_release_request_pad (self->aselector, *pad);
+      g_clear_object (pad);
+    }
+}
+
+static void
+set_microphone_available (EkRecorder *self,
+                          gboolean    available)
+{
+  if (self->microphone_available == available)
+    return;
+
+  self->microphone_available = available;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MICROPHONE_AVAILABLE]);
+}
+
+static gboolean
+is_microphone_message (EkRecorder *self,
+                       GstMessage *message)
+{
+  GstObject *src = GST_MESSAGE_SRC (message);
+
+  return self->audio_source != NULL &&
+         (src == GST_OBJECT (self->audio_source) ||
+          gst_object_has_as_ancestor (src, GST_OBJECT (self->audio_source)));
+}
+
+/* The microphone reported an error (a headset pulled out): silence takes its
+ * place, so the audio track, the muxer and the picture go on. */
+static void
+on_microphone_lost (EkRecorder *self)
+{
+  GstElement *silence;
+
+  if (self->audio_source == NULL)
+    return;
+
+  silence = gst_element_factory_make ("audiotestsrc", NULL);
+  if (silence == NULL)
+    {
+      fail (self, g_error_new (EK_RECORDER_ERROR, EK_RECORDER_ERROR_MISSING_PLUGIN,
+                               _("A part of GStreamer needed for recording is not installed (%s). "
+                                 "Ask the technician to install it."), "audiotestsrc"));
+      return;
+    }
+  /* Stamped with the pipeline's running time, as a capture device is. */
+  g_object_set (silence, "is-live", TRUE, "wave", 4 /* silence */, "do-timestamp", TRUE,
+                "samplesperbuffer", 960, NULL);
+  self->silence_pad = attach_audio_source (self, silence);
+  if (self->silence_pad == NULL)
+    {
+      fail (self, g_error_new (EK_RECORDER_ERROR, EK_RECORDER_ERROR_FAILED,
+                               "the silence cannot replace the microphone"));
+      return;
+    }
+  self->silence = silence;
+  gst_element_sync_state_with_parent (silence);
+  g_object_set (self->aselector, "active-pad", self->silence_pad, NULL);
+
+  detach_audio_source (self, &self->audio_source, &self->audio_pad);
+  self->microphone_lost_us = g_get_monotonic_time ();
+  set_microphone_available (self, FALSE);
+  g_signal_emit (self, signals[MICROPHONE_LOST], 0);
+}
+
+/* The chosen microphone (or, with none chosen, any) appeared again (@device),
+ * or, with test sources (@device %NULL), is simulated back. */
+static void
+on_microphone_back (EkRecorder *self,
+                    GstDevice  *device)
+{
+  GstElement *source;
+  GstPad *pad;
+
+  if (self->audio_source != NULL || !is_running (self))
+    return;
+
+  if (device != NULL)
+    {
+      source = gst_device_create_element (device, NULL);
+    }
+  else
+    {
+      g_autoptr(GError) error = NULL;
+
+      source = make_audio_source (self, &error);
+      /* a test source counts from 0; a capture device stamps the clock's time */
+      if (source != NULL && self->source == EK_MEDIA_SOURCE_TEST)
+        g_object_set (source, "timestamp-offset", (gint64) current_running_time (self), NULL);
+    }
+  if (source == NULL)
+    {
+      g_debug ("The microphone came back but cannot be opened");
+      return;
+    }
+  pad = attach_audio_source (self, source);
+  if (pad == NULL)
+    {
+      g_debug ("The microphone came back but cannot be linked");
+      return;
+    }
+  if (!gst_element_sync_state_with_parent (source))
+    {
+      detach_audio_source (self, &source, &pad);
+      return;
+    }
+
+  self->audio_source = source;
+  self->audio_pad = pad;
+  g_object_set (self->aselector, "active-pad", self->audio_pad, NULL);
+  detach_audio_source (self, &self->silence, &self->silence_pad);
+  set_microphone_available (self, TRUE);
+  g_signal_emit (self, signals[MICROPHONE_RESTORED], 0);
+}
+
 /* The camera failed (@stalled FALSE: it reported an error) or stopped
  * delivering (@stalled TRUE). A black picture takes its place, so the video
  * track and the audio go on. A camera opened again that never confirmed goes
@@ -1280,12 +1476,16 @@ on_monitor_message_cb (GstBus     *bus,
     return G_SOURCE_CONTINUE;
 
   gst_message_parse_device_added (message, &device);
-  if (!ek_media_device_kind_for_gst_device (device, &kind) || kind != EK_MEDIA_DEVICE_CAMERA)
+  if (!ek_media_device_kind_for_gst_device (device, &kind))
     return G_SOURCE_CONTINUE;
 
   id = ek_media_device_id_for_gst_device (device);
-  if (self->camera_id == NULL || g_strcmp0 (id, self->camera_id) == 0)
+  if (kind == EK_MEDIA_DEVICE_CAMERA &&
+      (self->camera_id == NULL || g_strcmp0 (id, self->camera_id) == 0))
     on_camera_back (self, device);
+  else if (kind == EK_MEDIA_DEVICE_MICROPHONE &&
+           (self->microphone_id == NULL || g_strcmp0 (id, self->microphone_id) == 0))
+    on_microphone_back (self, device);
 
   return G_SOURCE_CONTINUE;
 }
@@ -1297,6 +1497,7 @@ start_device_monitor (EkRecorder *self)
 
   self->monitor = gst_device_monitor_new ();
   gst_device_monitor_add_filter (self->monitor, "Video/Source", NULL);
+  gst_device_monitor_add_filter (self->monitor, "Audio/Source", NULL);
   bus = gst_device_monitor_get_bus (self->monitor);
   self->monitor_watch = gst_bus_add_watch (bus, on_monitor_message_cb, self);
   if (!gst_device_monitor_start (self->monitor))
@@ -1487,6 +1688,8 @@ on_bus_message_cb (GstBus     *bus,
 
         if (is_camera_message (self, message) && is_running (self))
           on_camera_lost (self, FALSE);
+        else if (is_microphone_message (self, message) && is_running (self))
+          on_microphone_lost (self);
         else if (self->state == EK_RECORDER_STATE_STOPPING && self->error != NULL &&
                  g_error_matches (self->error, EK_RECORDER_ERROR, EK_RECORDER_ERROR_DISK_FULL))
           {
@@ -1595,7 +1798,6 @@ build_pipeline (EkRecorder  *self,
   g_autofree char *desc = NULL;
   g_autoptr(GstElement) pipeline = NULL;
   g_autoptr(GstElement) muxer = NULL;
-  g_autoptr(GstElement) aconv = NULL;
   g_autoptr(GstBus) bus = NULL;
   GstElement *camera;
   GstElement *audio;
@@ -1619,6 +1821,7 @@ build_pipeline (EkRecorder  *self,
     "  video/x-raw,format=RGBA,width=%d,height=%d,pixel-aspect-ratio=1/1 ! "
     "  appsink name=face-sink drop=true max-buffers=1 sync=false async=false "
     "          enable-last-sample=false "
+    "input-selector name=aselector sync-streams=false cache-buffers=false ! "
     "audioconvert name=aconv ! audioresample ! "
     "  audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
     "  level interval=100000000 post-messages=true ! "
@@ -1651,6 +1854,7 @@ build_pipeline (EkRecorder  *self,
         "  video/x-raw,format=RGBA,width=%d,height=%d,pixel-aspect-ratio=1/1 ! "
         "  appsink name=face-sink drop=true max-buffers=1 sync=false async=false "
         "          enable-last-sample=false "
+        "input-selector name=aselector sync-streams=false cache-buffers=false ! "
         "audioconvert name=aconv ! audioresample ! "
         "  audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
         "  level interval=100000000 post-messages=true ! fakesink sync=false async=false",
@@ -1707,15 +1911,24 @@ build_pipeline (EkRecorder  *self,
   audio = make_audio_source (self, error);
   if (audio == NULL)
     return FALSE;
-  aconv = gst_bin_get_by_name (GST_BIN (self->pipeline), "aconv");
-  gst_bin_add (GST_BIN (self->pipeline), audio);
-  if (!gst_element_link (audio, aconv))
+  self->aselector = gst_bin_get_by_name (GST_BIN (self->pipeline), "aselector");
+  /* the pipeline holds it; a borrowed pointer is enough */
+  gst_object_unref (self->aselector);
+  {
+    g_autoptr(GstPad) out = gst_element_get_static_pad (self->aselector, "src");
+
+    self->last_audio_pts = GST_CLOCK_TIME_NONE;
+    gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER, on_audio_selector_buffer_probe_cb, self, NULL);
+  }
+  self->audio_pad = attach_audio_source (self, audio);
+  if (self->audio_pad == NULL)
     {
       g_set_error (error, EK_RECORDER_ERROR, EK_RECORDER_ERROR_NO_MICROPHONE,
                    _("The microphone cannot be opened. Check that no other program uses it."));
       return FALSE;
     }
   self->audio_source = audio;
+  g_object_set (self->aselector, "active-pad", self->audio_pad, NULL);
 
   if (self->record_screen && !self->preview_only)
     {
@@ -1761,6 +1974,10 @@ teardown_pipeline (EkRecorder *self)
       self->fallback_bin = NULL;
       self->selector = NULL;
       self->audio_source = NULL;
+      self->aselector = NULL;
+      self->silence = NULL;
+      g_clear_object (&self->audio_pad);
+      g_clear_object (&self->silence_pad);
       g_clear_object (&self->pipeline);
     }
 }
@@ -2006,6 +2223,10 @@ ek_recorder_get_property (GObject    *object,
       g_value_set_boolean (value, self->camera_available);
       break;
 
+    case PROP_MICROPHONE_AVAILABLE:
+      g_value_set_boolean (value, self->microphone_available);
+      break;
+
     case PROP_ERROR:
       g_value_set_boxed (value, self->error);
       break;
@@ -2120,6 +2341,12 @@ ek_recorder_class_init (EkRecorderClass *klass)
                           FALSE,
                           (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /* FALSE while the microphone is away (silence is recorded in its place). */
+  properties[PROP_MICROPHONE_AVAILABLE] =
+    g_param_spec_boolean ("microphone-available", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   properties[PROP_ERROR] =
     g_param_spec_boxed ("error", NULL, NULL,
                         G_TYPE_ERROR,
@@ -2171,6 +2398,27 @@ ek_recorder_class_init (EkRecorderClass *klass)
 
   signals[CAMERA_RESTORED] =
     g_signal_new ("camera-restored",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  /**
+   * EkRecorder::microphone-lost:
+   *
+   * The microphone failed or vanished (a headset unplugged); silence is
+   * recorded in its place and the picture goes on. It is picked up again when
+   * the device monitor sees it come back (::microphone-restored).
+   */
+  signals[MICROPHONE_LOST] =
+    g_signal_new ("microphone-lost",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  signals[MICROPHONE_RESTORED] =
+    g_signal_new ("microphone-restored",
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
@@ -2472,6 +2720,7 @@ ek_recorder_start (EkRecorder  *self,
   self->camera_stalled = FALSE;
   self->watchdog_source = g_timeout_add (CAMERA_WATCH_MS, on_camera_watchdog_cb, self);
   set_camera_available (self, TRUE);
+  set_microphone_available (self, TRUE);
   set_state (self, EK_RECORDER_STATE_STARTING);
 
   return TRUE;
@@ -2591,6 +2840,14 @@ ek_recorder_get_camera_available (EkRecorder *self)
   return self->camera_available;
 }
 
+gboolean
+ek_recorder_get_microphone_available (EkRecorder *self)
+{
+  g_return_val_if_fail (EK_IS_RECORDER (self), FALSE);
+
+  return self->microphone_available;
+}
+
 /**
  * ek_recorder_get_error:
  *
@@ -2697,6 +2954,35 @@ ek_recorder_simulate_camera_return (EkRecorder *self)
   g_return_if_fail (self->source == EK_MEDIA_SOURCE_TEST);
 
   on_camera_back (self, NULL);
+}
+
+/**
+ * ek_recorder_simulate_microphone_loss:
+ *
+ * With test sources, the microphone fails as an unplugged headset does.
+ */
+void
+ek_recorder_simulate_microphone_loss (EkRecorder *self)
+{
+  g_return_if_fail (EK_IS_RECORDER (self));
+  g_return_if_fail (self->source == EK_MEDIA_SOURCE_TEST);
+
+  if (self->audio_source != NULL)
+    GST_ELEMENT_ERROR (self->audio_source, RESOURCE, READ, ("Simulated microphone loss"), (NULL));
+}
+
+/**
+ * ek_recorder_simulate_microphone_return:
+ *
+ * With test sources, the microphone comes back as a headset plugged in again.
+ */
+void
+ek_recorder_simulate_microphone_return (EkRecorder *self)
+{
+  g_return_if_fail (EK_IS_RECORDER (self));
+  g_return_if_fail (self->source == EK_MEDIA_SOURCE_TEST);
+
+  on_microphone_back (self, NULL);
 }
 
 /**

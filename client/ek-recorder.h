@@ -97,6 +97,7 @@ const char      *ek_recorder_get_directory          (EkRecorder       *self);
 EkRecorderState  ek_recorder_get_state              (EkRecorder       *self);
 double           ek_recorder_get_level_db           (EkRecorder       *self);
 gboolean         ek_recorder_get_camera_available   (EkRecorder       *self);
+gboolean         ek_recorder_get_microphone_available (EkRecorder   *self);
 gboolean         ek_recorder_get_camera_stalled     (EkRecorder       *self);
 const GError    *ek_recorder_get_error              (EkRecorder       *self);
 EkVideoFrame    *ek_recorder_dup_preview_frame      (EkRecorder       *self);
@@ -108,6 +109,8 @@ EkVideoFrame    *ek_recorder_dup_screen_frame       (EkRecorder       *self);
  * stop delivering pictures without an error, and resume. */
 void             ek_recorder_simulate_camera_loss   (EkRecorder       *self);
 void             ek_recorder_simulate_camera_return (EkRecorder       *self);
+void             ek_recorder_simulate_microphone_loss   (EkRecorder   *self);
+void             ek_recorder_simulate_microphone_return (EkRecorder   *self);
 void             ek_recorder_simulate_camera_stall  (EkRecorder       *self,
                                                      gboolean          stalled);
 void             ek_recorder_set_test_volume        (EkRecorder       *self,

@@ -29,7 +29,9 @@ ek_test_device_create_element (GstDevice  *device,
                                               "framerate=30/1",
                                               TRUE, NULL);
   else
-    element = gst_parse_launch ("audiotestsrc is-live=true wave=sine freq=440 volume=0.2", NULL);
+    /* stamped with the pipeline's running time, as a capture device is */
+    element = gst_parse_launch ("audiotestsrc is-live=true do-timestamp=true samplesperbuffer=960 "
+                                "wave=sine freq=440 volume=0.2", NULL);
   g_assert_nonnull (element);
   if (name != NULL)
     gst_object_set_name (GST_OBJECT (element), name);

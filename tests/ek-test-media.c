@@ -45,6 +45,9 @@ on_decoded_buffer_cb (GstPad          *pad,
   else
     {
       state->decoded->audio_buffers++;
+      if (state->decoded->audio_end >= 0 && pts > state->decoded->audio_end)
+        state->decoded->audio_max_gap = MAX (state->decoded->audio_max_gap,
+                                             pts - state->decoded->audio_end);
       if (state->decoded->audio_start < 0 || pts < state->decoded->audio_start)
         state->decoded->audio_start = pts;
       state->decoded->audio_end = MAX (state->decoded->audio_end, end);

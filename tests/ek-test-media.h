@@ -14,6 +14,7 @@ typedef struct
   gint64  video_end;      /* after the last one */
   gint64  audio_start;
   gint64  audio_end;
+  gint64  audio_max_gap;  /* the longest stretch without sound between two buffers */
   guint   width;
   guint   height;
 } EkTestDecoded;

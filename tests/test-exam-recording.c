@@ -405,7 +405,8 @@ find_event (JsonArray  *events,
 
 /* A camera that stalls (no picture, no error) and comes back, then a disk that
  * fills: the candidate sees the problem while it lasts, and the proctor gets
- * camera_lost / camera_back / disk_full in the session's event log on the server. */
+ * camera_lost / camera_back, microphone_lost / microphone_back and disk_full in the
+ * session's event log on the server. */
 static void
 test_camera_and_disk_events (Fixture       *f,
                              gconstpointer  data)
@@ -420,6 +421,8 @@ test_camera_and_disk_events (Fixture       *f,
   JsonObject *event;
   int lost;
   int back;
+  int mic_lost;
+  int mic_back;
   int full;
   gint disk_full = FALSE;
 
@@ -439,6 +442,17 @@ test_camera_and_disk_events (Fixture       *f,
   ek_recorder_simulate_camera_stall (recorder, FALSE);
   wait_until (has_no_recording_problem, engine, 15000, "the camera to be back");
   g_assert_true (ek_recorder_get_camera_available (recorder));
+
+  /* The headset is pulled out and plugged in again: silence meanwhile. */
+  ek_recorder_simulate_microphone_loss (recorder);
+  wait_until (has_recording_problem, engine, 10000, "the lost microphone to be noticed");
+  g_test_message ("problem: %s", ek_engine_get_recording_problem (engine));
+  g_assert_false (ek_recorder_get_microphone_available (recorder));
+  g_assert_true (ek_recorder_get_camera_available (recorder));
+  g_assert_cmpint (ek_recorder_get_state (recorder), ==, EK_RECORDER_STATE_RECORDING);
+  ek_recorder_simulate_microphone_return (recorder);
+  wait_until (has_no_recording_problem, engine, 10000, "the microphone to be back");
+  g_assert_true (ek_recorder_get_microphone_available (recorder));
 
   /* The disk fills: the recording stops cleanly and says so. */
   g_atomic_int_set (&disk_full, TRUE);
@@ -464,8 +478,14 @@ test_camera_and_disk_events (Fixture       *f,
   event = json_array_get_object_element (events, back);
   /* away from the stall's detection until the camera delivered again */
   g_assert_cmpint (json_object_get_int_member (event, "duration_ms"), >, 0);
-  full = find_event (events, "disk_full", back);
-  g_assert_cmpint (full, >, back);
+  mic_lost = find_event (events, "microphone_lost", back);
+  g_assert_cmpint (mic_lost, >, back);
+  mic_back = find_event (events, "microphone_back", mic_lost);
+  g_assert_cmpint (mic_back, >, mic_lost);
+  event = json_array_get_object_element (events, mic_back);
+  g_assert_cmpint (json_object_get_int_member (event, "duration_ms"), >=, 0);
+  full = find_event (events, "disk_full", mic_back);
+  g_assert_cmpint (full, >, mic_back);
   /* each once */
   g_assert_cmpint (find_event (events, "camera_lost", lost + 1), ==, -1);
   g_assert_cmpint (find_event (events, "disk_full", full + 1), ==, -1);

@@ -37,6 +37,8 @@ typedef struct
   GPtrArray    *segments;
   guint         camera_lost;
   guint         camera_restored;
+  guint         microphone_lost;
+  guint         microphone_restored;
   guint         preview_frames;
   gboolean      stopped;
   GError       *stop_error;
@@ -108,6 +110,20 @@ on_camera_restored_cb (EkRecorder *recorder,
 }
 
 static void
+on_microphone_lost_cb (EkRecorder *recorder,
+                       Fixture    *f)
+{
+  f->microphone_lost++;
+}
+
+static void
+on_microphone_restored_cb (EkRecorder *recorder,
+                           Fixture    *f)
+{
+  f->microphone_restored++;
+}
+
+static void
 on_preview_frame_cb (EkRecorder   *recorder,
                      EkVideoFrame *frame,
                      Fixture      *f)
@@ -140,6 +156,8 @@ start_recording (Fixture    *f,
   g_signal_connect (f->recorder, "segment-ready", G_CALLBACK (on_segment_ready_cb), f);
   g_signal_connect (f->recorder, "camera-lost", G_CALLBACK (on_camera_lost_cb), f);
   g_signal_connect (f->recorder, "camera-restored", G_CALLBACK (on_camera_restored_cb), f);
+  g_signal_connect (f->recorder, "microphone-lost", G_CALLBACK (on_microphone_lost_cb), f);
+  g_signal_connect (f->recorder, "microphone-restored", G_CALLBACK (on_microphone_restored_cb), f);
   g_signal_connect (f->recorder, "preview-frame", G_CALLBACK (on_preview_frame_cb), f);
 
   ek_recorder_start (f->recorder, 60, &error);
@@ -179,11 +197,12 @@ assert_segments (Fixture *f,
                          <=, FRAME_NS);
 
       ek_test_decode_file (ek_segment_get_path (segment), &decoded);
-      g_test_message ("%s: %u frames %ux%u, video %.3f..%.3f s, audio %.3f..%.3f s %s",
+      g_test_message ("%s: %u frames %ux%u, video %.3f..%.3f s, audio %.3f..%.3f s (gap %.3f s) %s",
                       ek_segment_get_path (segment), decoded.video_frames,
                       decoded.width, decoded.height,
                       decoded.video_start / 1e9, decoded.video_end / 1e9,
                       decoded.audio_start / 1e9, decoded.audio_end / 1e9,
+                      decoded.audio_max_gap / 1e9,
                       decoded.error != NULL ? decoded.error : "");
       g_assert_null (decoded.error);
       /* the camera's 640x480 mode, brought to the recording's format */
@@ -195,6 +214,8 @@ assert_segments (Fixture *f,
                        2 * FRAME_NS + video_hole_ns);
       if (i + 1 < f->segments->len)
         g_assert_cmpint (ABS (decoded.audio_end - decoded.video_end), <=, 60 * GST_MSECOND);
+      /* no hole in the sound either (the microphone away: silence) */
+      g_assert_cmpint (decoded.audio_max_gap, <=, 30 * GST_MSECOND);
       audio_ns += decoded.audio_end - decoded.audio_start;
       ek_test_decoded_clear (&decoded);
     }
@@ -338,6 +359,61 @@ test_unplug_and_back (Fixture       *f,
   g_assert_cmpfloat (assert_segments (f, 0), >=, 6.5);
 }
 
+/* The headset is pulled out mid-recording: its element reports an error (as
+ * alsasrc does), the provider removes it. Silence is recorded in its place and
+ * the picture goes on; the headset plugged in again is picked up. */
+static void
+test_microphone_unplug_and_back (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(EkTestDevice) again = NULL;
+  g_autoptr(GError) gone = NULL;
+  GstElement *element;
+  guint segments_before;
+  guint frames_before;
+
+  start_recording (f, CAMERA_B_PATH, MIC_PATH);
+  ek_test_wait_until (f->preview_frames > 0, 10);
+  g_assert_true (ek_recorder_get_microphone_available (f->recorder));
+  ek_test_run_for (1500);
+  g_assert_cmpfloat (ek_recorder_get_level_db (f->recorder), >, -30.0);
+
+  element = ek_test_device_get_last (f->microphone);
+  g_assert_nonnull (element);
+  gone = g_error_new_literal (GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ,
+                              "Could not read from resource.");
+  gst_element_post_message (element, gst_message_new_error (GST_OBJECT (element), gone,
+                                                            "test: the headset was unplugged"));
+  ek_test_device_unplug (f->microphone);
+
+  ek_test_wait_until (f->microphone_lost == 1, 5);
+  g_assert_false (ek_recorder_get_microphone_available (f->recorder));
+  g_assert_true (ek_recorder_get_camera_available (f->recorder));
+  g_assert_cmpint (ek_recorder_get_state (f->recorder), ==, EK_RECORDER_STATE_RECORDING);
+
+  /* The recording goes on: pictures, segments, and a silent level. */
+  segments_before = f->segments->len;
+  frames_before = f->preview_frames;
+  ek_test_run_for (3000);
+  g_assert_cmpuint (f->segments->len, >=, segments_before + 1);
+  g_assert_cmpuint (f->preview_frames, >=, frames_before + 30);
+  g_assert_cmpfloat (ek_recorder_get_level_db (f->recorder), <, -60.0);
+
+  again = ek_test_device_new (FALSE, "Headset Microphone", MIC_PATH);
+  ek_test_device_plug (again);
+  ek_test_wait_until (f->microphone_restored == 1, 10);
+  g_assert_true (ek_recorder_get_microphone_available (f->recorder));
+  g_assert_cmpuint (ek_test_device_get_created (again), ==, 1);
+  ek_test_run_for (2000);
+  g_assert_cmpfloat (ek_recorder_get_level_db (f->recorder), >, -30.0);
+  stop_recording (f);
+
+  g_assert_cmpuint (f->microphone_lost, ==, 1);
+  g_assert_cmpuint (f->camera_lost, ==, 0);
+  /* no hole in either track: silence stands in for the microphone */
+  g_assert_cmpfloat (assert_segments (f, 0), >=, 6.0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -352,6 +428,7 @@ main (int   argc,
   ADD ("/recorder-devices/chosen", test_chosen_devices);
   ADD ("/recorder-devices/chosen-camera-missing", test_chosen_camera_missing);
   ADD ("/recorder-devices/unplug-and-back", test_unplug_and_back);
+  ADD ("/recorder-devices/microphone-unplug-and-back", test_microphone_unplug_and_back);
 #undef ADD
 
   return g_test_run ();
