@@ -1088,7 +1088,33 @@ on_selector_buffer_probe_cb (GstPad          *pad,
   return late ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
 }
 
-/* Adds @bin to the pipeline and links it to a new selector pad. */
+/* Adds @element (a microphone, the silence) to the pipeline and links it to a
+ * new pad of @selector; returns that pad, or NULL (and @element is gone) if it
+ * cannot be linked: a microphone's caps are not ours to know. */
+static GstPad *
+attach_input (EkRecorder *self,
+              GstElement *selector,
+              GstElement *element)
+{
+  g_autoptr(GstPad) src = NULL;
+  GstPad *sink;
+
+  gst_bin_add (GST_BIN (self->pipeline), element);
+  src = gst_element_get_static_pad (element, "src");
+  sink = gst_element_request_pad_simple (selector, "sink_%u");
+  if (src == NULL || gst_pad_link (src, sink) != GST_PAD_LINK_OK)
+    {
+      gst_element_release_request_pad (selector, sink);
+      gst_object_unref (sink);
+      gst_bin_remove (GST_BIN (self->pipeline), element);
+      return NULL;
+    }
+
+  return sink;
+}
+
+/* Adds @bin (a camera, the black picture) to the pipeline and links it to a
+ * new selector pad. Our own bins always link. */
 static GstPad *
 attach_video_bin (EkRecorder *self,
                   GstElement *bin)
@@ -1124,24 +1150,35 @@ attach_camera_bin (EkRecorder *self,
   self->camera_pad = attach_video_bin (self, bin);
 }
 
+/* Stops and removes an input of @selector (a camera, the black picture, a
+ * microphone, the silence) and releases its selector pad. */
+static void
+detach_input (EkRecorder  *self,
+              GstElement  *selector,
+              GstElement **element,
+              GstPad     **pad)
+{
+  if (*element != NULL)
+    {
+      gst_element_set_locked_state (*element, TRUE);
+      gst_element_set_state (*element, GST_STATE_NULL);
+      gst_bin_remove (GST_BIN (self->pipeline), *element);
+      *element = NULL;
+    }
+
+  if (*pad != NULL)
+    {
+      gst_element_release_request_pad (selector, *pad);
+      g_clear_object (pad);
+    }
+}
+
 static void
 detach_video_bin (EkRecorder  *self,
                   GstElement **bin,
                   GstPad     **pad)
 {
-  if (*bin != NULL)
-    {
-      gst_element_set_locked_state (*bin, TRUE);
-      gst_element_set_state (*bin, GST_STATE_NULL);
-      gst_bin_remove (GST_BIN (self->pipeline), *bin);
-      *bin = NULL;
-    }
-
-  if (*pad != NULL)
-    {
-      gst_element_release_request_pad (self->selector, *pad);
-      g_clear_object (pad);
-    }
+  detach_input (self, self->selector, bin, pad);
 }
 
 /* The audio selector's output, like the video's: time only goes forward, so
@@ -1172,27 +1209,11 @@ on_audio_selector_buffer_probe_cb (GstPad          *pad,
   return late ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
 }
 
-/* Adds a microphone (or the silence) to the pipeline on a new audio selector
- * pad; NULL if it cannot be linked. */
 static GstPad *
 attach_audio_source (EkRecorder *self,
                      GstElement *source)
 {
-  g_autoptr(GstPad) src = NULL;
-  GstPad *sink;
-
-  gst_bin_add (GST_BIN (self->pipeline), source);
-  src = gst_element_get_static_pad (source, "src");
-  sink = gst_element_request_pad_simple (self->aselector, "sink_%u");
-  if (src == NULL || gst_pad_link (src, sink) != GST_PAD_LINK_OK)
-    {
-      gst_element_release_request_pad (self->aselector, sink);
-      gst_object_unref (sink);
-      gst_bin_remove (GST_BIN (self->pipeline), source);
-      return NULL;
-    }
-
-  return sink;
+  return attach_input (self, self->aselector, source);
 }
 
 static void
@@ -1200,19 +1221,7 @@ detach_audio_source (EkRecorder  *self,
                      GstElement **source,
                      GstPad     **pad)
 {
-  if (*source != NULL)
-    {
-      gst_element_set_locked_state (*source, TRUE);
-      gst_element_set_state (*source, GST_STATE_NULL);
-      gst_bin_remove (GST_BIN (self->pipeline), *source);
-      *source = NULL;
-    }
-
-  if (*pad != NULL)
-    {
-      gst_element_release_request_pad (self->aselector, *pad);
-      g_clear_object (pad);
-    }
+  detach_input (self, self->aselector, source, pad);
 }
 
 static void
