@@ -1089,13 +1089,13 @@ on_selector_buffer_probe_cb (GstPad          *pad,
 }
 
 /* Adds @element (a microphone, the silence) to the pipeline and links it to a
- * new pad of @selector; returns that pad, or NULL (and @element is gone) if it
- * cannot be linked: a microphone's caps are not ours to know. */
+ * new pad of the audio selector; returns that pad, or NULL (and @element is
+ * gone) if it cannot be linked: a microphone's caps are not ours to know. */
 static GstPad *
-attach_input (EkRecorder *self,
-              GstElement *selector,
-              GstElement *element)
+attach_audio_source (EkRecorder *self,
+                     GstElement *element)
 {
+  GstElement *selector = self->aselector;
   g_autoptr(GstPad) src = NULL;
   GstPad *sink;
 
@@ -1209,13 +1209,6 @@ on_audio_selector_buffer_probe_cb (GstPad          *pad,
   return late ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
 }
 
-static GstPad *
-attach_audio_source (EkRecorder *self,
-                     GstElement *source)
-{
-  return attach_input (self, self->aselector, source);
-}
-
 static void
 detach_audio_source (EkRecorder  *self,
                      GstElement **source,
@@ -1233,17 +1226,6 @@ set_microphone_available (EkRecorder *self,
 
   self->microphone_available = available;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MICROPHONE_AVAILABLE]);
-}
-
-static gboolean
-is_microphone_message (EkRecorder *self,
-                       GstMessage *message)
-{
-  GstObject *src = GST_MESSAGE_SRC (message);
-
-  return self->audio_source != NULL &&
-         (src == GST_OBJECT (self->audio_source) ||
-          gst_object_has_as_ancestor (src, GST_OBJECT (self->audio_source)));
 }
 
 /* The microphone reported an error (a headset pulled out): silence takes its
@@ -1650,15 +1632,16 @@ on_element_message (EkRecorder *self,
     }
 }
 
+/* Whether @message comes from @input (the camera bin, the microphone) or
+ * from inside it; FALSE while that input is away (%NULL). */
 static gboolean
-is_camera_message (EkRecorder *self,
-                   GstMessage *message)
+message_is_from (GstMessage *message,
+                 GstElement *input)
 {
   GstObject *src = GST_MESSAGE_SRC (message);
 
-  return self->camera_bin != NULL &&
-         (src == GST_OBJECT (self->camera_bin) ||
-          gst_object_has_as_ancestor (src, GST_OBJECT (self->camera_bin)));
+  return input != NULL &&
+         (src == GST_OBJECT (input) || gst_object_has_as_ancestor (src, GST_OBJECT (input)));
 }
 
 static gboolean
@@ -1695,9 +1678,9 @@ on_bus_message_cb (GstBus     *bus,
         g_debug ("Recording pipeline error from %s: %s (%s)", name, error->message,
                  debug != NULL ? debug : "");
 
-        if (is_camera_message (self, message) && is_running (self))
+        if (message_is_from (message, self->camera_bin) && is_running (self))
           on_camera_lost (self, FALSE);
-        else if (is_microphone_message (self, message) && is_running (self))
+        else if (message_is_from (message, self->audio_source) && is_running (self))
           on_microphone_lost (self);
         else if (self->state == EK_RECORDER_STATE_STOPPING && self->error != NULL &&
                  g_error_matches (self->error, EK_RECORDER_ERROR, EK_RECORDER_ERROR_DISK_FULL))

@@ -209,3 +209,18 @@ ek_test_device_get_last (EkTestDevice *device)
 {
   return device->last;
 }
+
+/* Pulled out while in use: its newest element reports the error v4l2src and
+ * alsasrc post when their device goes, then the provider removes it. */
+void
+ek_test_device_pull_out (EkTestDevice *device)
+{
+  g_autoptr(GError) gone = g_error_new_literal (GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ,
+                                                "Could not read from resource.");
+
+  g_assert_nonnull (device->last);
+  gst_element_post_message (device->last,
+                            gst_message_new_error (GST_OBJECT (device->last), gone,
+                                                   "test: the device was pulled out"));
+  ek_test_device_unplug (device);
+}

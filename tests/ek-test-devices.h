@@ -19,6 +19,7 @@ EkTestDevice *ek_test_device_new         (gboolean      camera,
                                           const char   *path);
 void          ek_test_device_plug        (EkTestDevice *device);
 void          ek_test_device_unplug      (EkTestDevice *device);
+void          ek_test_device_pull_out    (EkTestDevice *device);
 guint         ek_test_device_get_created (EkTestDevice *device);
 GstElement   *ek_test_device_get_last    (EkTestDevice *device);
 

@@ -313,8 +313,6 @@ test_unplug_and_back (Fixture       *f,
                       gconstpointer  data)
 {
   g_autoptr(EkTestDevice) again = NULL;
-  g_autoptr(GError) gone = NULL;
-  GstElement *element;
   guint segments_before;
 
   start_recording (f, CAMERA_B_PATH, MIC_PATH);
@@ -322,13 +320,7 @@ test_unplug_and_back (Fixture       *f,
   g_assert_true (ek_recorder_get_camera_available (f->recorder));
   ek_test_run_for (1500);
 
-  element = ek_test_device_get_last (f->camera_b);
-  g_assert_nonnull (element);
-  gone = g_error_new_literal (GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ,
-                              "Could not read from resource.");
-  gst_element_post_message (element, gst_message_new_error (GST_OBJECT (element), gone,
-                                                            "test: the camera was unplugged"));
-  ek_test_device_unplug (f->camera_b);
+  ek_test_device_pull_out (f->camera_b);
 
   ek_test_wait_until (f->camera_lost == 1, 5);
   g_assert_false (ek_recorder_get_camera_available (f->recorder));
@@ -367,8 +359,6 @@ test_microphone_unplug_and_back (Fixture       *f,
                                  gconstpointer  data)
 {
   g_autoptr(EkTestDevice) again = NULL;
-  g_autoptr(GError) gone = NULL;
-  GstElement *element;
   guint segments_before;
   guint frames_before;
 
@@ -378,13 +368,7 @@ test_microphone_unplug_and_back (Fixture       *f,
   ek_test_run_for (1500);
   g_assert_cmpfloat (ek_recorder_get_level_db (f->recorder), >, -30.0);
 
-  element = ek_test_device_get_last (f->microphone);
-  g_assert_nonnull (element);
-  gone = g_error_new_literal (GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ,
-                              "Could not read from resource.");
-  gst_element_post_message (element, gst_message_new_error (GST_OBJECT (element), gone,
-                                                            "test: the headset was unplugged"));
-  ek_test_device_unplug (f->microphone);
+  ek_test_device_pull_out (f->microphone);
 
   ek_test_wait_until (f->microphone_lost == 1, 5);
   g_assert_false (ek_recorder_get_microphone_available (f->recorder));
