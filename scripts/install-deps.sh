@@ -21,7 +21,9 @@ PACKAGES=(
   # GtkVideo's GStreamer backend: the practice finish page plays the recording back
   libgtk-4-media-gstreamer
   # runtime: desktop
-  adwaita-icon-theme fonts-dejavu-core fonts-wqy-microhei
+  # fonts-noto-cjk: Chinese with real weights (fonts-wqy-microhei has one, so headings
+  # in zh_CN would render regular)
+  adwaita-icon-theme fonts-dejavu-core fonts-noto-cjk
   # tests: headless X11, private D-Bus session, unlocked keyring
   xvfb xauth x11-xserver-utils x11-utils xdotool
   # tests: lockdown escape suite (a window manager, Xorg's dummy driver for monitors)

@@ -50,7 +50,7 @@ update_level (EkCameraView *self)
   gtk_level_bar_set_value (self->level_bar, available ? CLAMP (self->level, 0, 1) : 0);
   gtk_label_set_label (self->level_label,
                        available ? _("Microphone level")
-                                 : _("Microphone level: not available in this build"));
+                                 : _("Microphone level: no microphone"));
 }
 
 static void
@@ -175,7 +175,7 @@ ek_camera_view_init (EkCameraView *self)
   gtk_image_set_pixel_size (GTK_IMAGE (icon), 48);
   gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, "", -1);
   gtk_box_append (GTK_BOX (none), icon);
-  label = gtk_label_new (_("Camera not available in this build"));
+  label = gtk_label_new (_("No camera picture"));
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_CENTER);
   gtk_widget_add_css_class (label, "ek-camera-none");

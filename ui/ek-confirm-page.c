@@ -21,6 +21,7 @@ struct _EkConfirmPage
 
   /* Template children, borrowed. */
   GtkWidget    *content;
+  GtkLabel     *intro_label;
   GtkLabel     *exam_label;
   GtkLabel     *mode_label;
   GtkLabel     *name_label;
@@ -73,6 +74,12 @@ ek_confirm_page_constructed (GObject *object)
   EkSession *session = ek_engine_get_session (self->engine);
   EkExam *exam = ek_session_get_exam (session);
   EkCandidate *candidate = ek_session_get_candidate (session);
+
+  /* The practice has no token and no server: say where the details come from. */
+  if (ek_engine_is_practice (self->engine))
+    gtk_label_set_label (self->intro_label,
+                         _("This is how the kiosk will show your details in the real exam. "
+                           "In the practice they are examples."));
 
   if (exam != NULL)
     {
@@ -161,6 +168,7 @@ ek_confirm_page_class_init (EkConfirmPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/examkiosk/Kiosk/ui/ek-confirm-page.ui");
   gtk_widget_class_bind_template_child (widget_class, EkConfirmPage, content);
+  gtk_widget_class_bind_template_child (widget_class, EkConfirmPage, intro_label);
   gtk_widget_class_bind_template_child (widget_class, EkConfirmPage, exam_label);
   gtk_widget_class_bind_template_child (widget_class, EkConfirmPage, mode_label);
   gtk_widget_class_bind_template_child (widget_class, EkConfirmPage, name_label);

@@ -28,6 +28,8 @@ struct _EkDevicePage
   GCancellable *cancellable;  /* owned; cancelled on dispose */
   GSettings    *settings;     /* owned, nullable: the schema is not installed */
   GPtrArray    *camera_ids;   /* owned char*, in the drop-down's order; "" = default */
+  gboolean      can_continue; /* a camera was found, or this exam records nothing */
+  gboolean      watching_selection;
   GPtrArray    *microphone_ids;
   EkRecorder   *preview;      /* owned, nullable: runs while the page is mapped */
   EkCameraPaintable *paintable; /* owned, nullable */
@@ -42,6 +44,7 @@ struct _EkDevicePage
   GtkLabel     *error_label;
   GtkSpinner   *spinner;
   GtkButton    *continue_button;
+  GtkWidget    *check_again_button;
 };
 
 enum {
@@ -64,7 +67,7 @@ on_confirmed_cb (GObject      *object,
 
   gtk_spinner_set_spinning (self->spinner, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "devices.confirm", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "devices.confirm", self->can_continue);
 
   if (!ek_engine_step_finish (EK_ENGINE (object), result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -228,6 +231,38 @@ fill_dropdown (GtkDropDown       *dropdown,
   return ids;
 }
 
+/* One clear state: a camera was found, or none was and the candidate is told what to
+ * do. An exam that is recorded cannot go on without a camera; the practice can, and
+ * says so. */
+static void
+show_device_state (EkDevicePage *self)
+{
+  gboolean no_camera = self->camera_ids->len <= 1;
+  gboolean no_microphone = self->microphone_ids->len <= 1;
+  gboolean practice = ek_engine_is_practice (self->engine);
+
+  self->can_continue = !no_camera || practice;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "devices.confirm", self->can_continue);
+  gtk_widget_set_visible (self->check_again_button, no_camera || no_microphone);
+
+  if (no_camera && practice)
+    gtk_label_set_label (self->devices_label,
+                         _("No camera found. You can practise without one, but nothing is "
+                           "recorded. To try the camera, connect one, then choose Check again."));
+  else if (no_camera)
+    gtk_label_set_label (self->devices_label,
+                         _("No camera found: connect one, then choose Check again. The exam "
+                           "is recorded, so it cannot start without a camera."));
+  else if (no_microphone)
+    gtk_label_set_label (self->devices_label,
+                         _("No microphone found: connect one, then choose Check again."));
+  else
+    gtk_label_set_label (self->devices_label,
+                         _("The exam is recorded with the camera and microphone chosen here. "
+                           "Check that the picture shows you and that the bar moves when "
+                           "you speak."));
+}
+
 static void
 on_devices_cb (GObject      *object,
                GAsyncResult *result,
@@ -259,20 +294,37 @@ on_devices_cb (GObject      *object,
                                     EK_MEDIA_DEVICE_CAMERA, camera);
   self->microphone_ids = fill_dropdown (self->microphone_dropdown, devices,
                                         EK_MEDIA_DEVICE_MICROPHONE, microphone);
-  if (self->camera_ids->len == 1)
-    gtk_label_set_label (self->devices_label,
-                         _("No camera was found. Connect one, or the recording has no picture."));
-  else
-    gtk_label_set_label (self->devices_label,
-                         _("The exam is recorded with the camera and microphone chosen here. "
-                           "Check that the picture shows you and that the bar moves when "
-                           "you speak."));
+  show_device_state (self);
 
-  g_signal_connect_object (self->camera_dropdown, "notify::selected",
-                           G_CALLBACK (on_selected_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->microphone_dropdown, "notify::selected",
-                           G_CALLBACK (on_selected_cb), self, G_CONNECT_SWAPPED);
+  if (!self->watching_selection)
+    {
+      g_signal_connect_object (self->camera_dropdown, "notify::selected",
+                               G_CALLBACK (on_selected_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->microphone_dropdown, "notify::selected",
+                               G_CALLBACK (on_selected_cb), self, G_CONNECT_SWAPPED);
+      self->watching_selection = TRUE;
+    }
   on_selected_cb (self);
+}
+
+static void
+list_devices (EkDevicePage *self)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->camera_dropdown), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->microphone_dropdown), FALSE);
+  ek_media_device_list_async (ek_config_get_media_source (ek_engine_get_config (self->engine)),
+                              self->cancellable, on_devices_cb, g_object_ref (self));
+}
+
+static void
+check_again_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  EkDevicePage *self = EK_DEVICE_PAGE (widget);
+
+  gtk_label_set_label (self->devices_label, _("Looking for cameras and microphones…"));
+  list_devices (self);
 }
 
 static gboolean
@@ -306,10 +358,7 @@ ek_device_page_constructed (GObject *object)
       self->settings = g_settings_new_full (schema, NULL, NULL);
   }
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->camera_dropdown), FALSE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->microphone_dropdown), FALSE);
-  ek_media_device_list_async (ek_config_get_media_source (ek_engine_get_config (self->engine)),
-                              self->cancellable, on_devices_cb, g_object_ref (self));
+  list_devices (self);
 }
 
 static void
@@ -401,6 +450,7 @@ ek_device_page_class_init (EkDevicePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkDevicePage, error_label);
   gtk_widget_class_bind_template_child (widget_class, EkDevicePage, spinner);
   gtk_widget_class_bind_template_child (widget_class, EkDevicePage, continue_button);
+  gtk_widget_class_bind_template_child (widget_class, EkDevicePage, check_again_button);
 
   /**
    * EkDevicePage|devices.confirm:
@@ -408,6 +458,14 @@ ek_device_page_class_init (EkDevicePageClass *klass)
    * The candidate confirms the devices.
    */
   gtk_widget_class_install_action (widget_class, "devices.confirm", NULL, confirm_action);
+
+  /**
+   * EkDevicePage|devices.check-again:
+   *
+   * Looks for cameras and microphones again (after the candidate connected one).
+   */
+  gtk_widget_class_install_action (widget_class, "devices.check-again", NULL,
+                                   check_again_action);
 
   g_type_ensure (EK_TYPE_CAMERA_VIEW);
 

@@ -371,14 +371,14 @@ show_playback (EkFinishPage *self)
   {
     g_autoptr(GFile) file = g_file_new_for_path (first);
     GtkWidget *video = gtk_video_new_for_file (file);
-    g_autofree char *text = NULL;
 
     gtk_widget_set_size_request (video, 320, 180);
     gtk_box_append (GTK_BOX (self->playback_box), video);
-    /* Translators: %s is a folder on this computer */
-    text = g_strdup_printf (_("The beginning of your practice recording. All of it is in %s."),
-                            ek_exam_recording_get_directory (self->recording));
-    gtk_label_set_label (self->playback_label, text);
+    /* No folder path: a candidate has no use for it, a technician finds it in the log. */
+    g_debug ("practice recording in %s", ek_exam_recording_get_directory (self->recording));
+    gtk_label_set_label (self->playback_label,
+                         _("The beginning of your practice recording. It stays on this "
+                           "computer and is never uploaded."));
   }
 }
 

@@ -21,6 +21,7 @@ struct _EkWaitingPage
   GCancellable *cancellable;  /* owned; cancelled on dispose */
   guint         tick_source;
   gboolean      busy;
+  gboolean      was_open;     /* entry was open at the last update */
 
   /* Template children, borrowed. */
   GtkWidget    *content;
@@ -61,6 +62,11 @@ update (EkWaitingPage *self)
   open = now_ms >= ek_exam_get_starts_ms (exam) && now_ms <= ek_exam_get_late_entry_cutoff_ms (exam);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "waiting.enter", open && !self->busy);
+  /* The moment entry opens the button takes the focus, so Enter (as the page says)
+   * enters; before that it is insensitive and cannot hold the focus. */
+  if (open && !self->was_open && !self->busy && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->enter_button));
+  self->was_open = open;
   gtk_label_set_label (self->status_label,
                        open ? _("The exam has started. Press Enter to begin.")
                             : _("Please stay in front of the camera. The Enter button becomes "
@@ -296,6 +302,9 @@ ek_waiting_page_class_init (EkWaitingPageClass *klass)
    * Enters the exam (once it has started).
    */
   gtk_widget_class_install_action (widget_class, "waiting.enter", NULL, enter_action);
+  /* "Press Enter to begin" also when the focus is elsewhere on the page. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, 0, "waiting.enter", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, 0, "waiting.enter", NULL);
 
   g_type_ensure (EK_TYPE_COUNTDOWN);
 
