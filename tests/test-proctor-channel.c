@@ -272,6 +272,8 @@ test_obeyed_without_page (Fixture       *f,
   ek_test_server_send_message (f->server, session_id, "chat", "Your microphone is muted.");
   wait_until (has_chat, &seen, 20, "the proctor's chat");
   g_assert_cmpstr (seen.chat, ==, "Your microphone is muted.");
+  /* Kept for a page made later (a re-entered exam). */
+  g_assert_cmpuint (ek_proctor_channel_get_chat (channel)->len, ==, 1);
 
   /* A warning: held until acknowledged, both ends in the event log. */
   ek_test_server_send_message (f->server, session_id, "warning", "Please look at the screen.");

@@ -6,9 +6,9 @@
  * are the engine's EkProctorChannel's (it polls them and obeys end_exam, release and
  * snapshot_request with no page on screen); the page shows them: chat goes to the
  * Help panel (with an unread badge), a warning covers the page until the candidate
- * acknowledges it. Ending the exam is refused before the
- * exam's minimum time, with the time it becomes possible, and needs a
- * confirmation that says what cannot be undone.
+ * acknowledges it. Ending the exam is refused before the exam's minimum time, with
+ * the time it becomes possible, and needs a confirmation that says what cannot be
+ * undone.
  *
  * A written test's questions go into an EkQuestionView bound to the engine's
  * EkAnswerStore (the engine opens it on entering, so a re-entered session finds every
@@ -871,7 +871,15 @@ follow_proctor (EkExamPage *self)
 static void
 follow_proctor_channel (EkExamPage *self)
 {
-  g_signal_group_set_target (self->channel_signals, get_channel (self));
+  EkProctorChannel *channel = get_channel (self);
+  GPtrArray *chat = channel != NULL ? ek_proctor_channel_get_chat (channel) : NULL;
+
+  g_signal_group_set_target (self->channel_signals, channel);
+  /* What the proctor wrote before the page was made (a re-entered exam). */
+  for (guint i = 0; chat != NULL && i < chat->len; i++)
+    on_chat_received_cb (self,
+                         json_object_get_string_member_with_default (chat->pdata[i], "text", ""),
+                         json_object_get_int_member_with_default (chat->pdata[i], "sent_ms", 0));
   show_next_warning (self);
 }
 

@@ -21,6 +21,7 @@ struct _EkProctorChannel
   char          *cursor;        /* messages already seen */
   GQueue         warnings;      /* owned JsonObject: not yet acknowledged */
   GPtrArray     *pending_acks;  /* owned: message ids whose ack failed */
+  GPtrArray     *chat;          /* owned JsonObject: the proctor's chat so far */
   gboolean       stopped;
 };
 
@@ -151,6 +152,7 @@ handle_message (EkProctorChannel *self,
 
   if (g_str_equal (kind, "chat"))
     {
+      g_ptr_array_add (self->chat, json_object_ref (message));
       g_signal_emit (self, signals[CHAT_RECEIVED], 0, text, sent_ms);
     }
   else if (g_str_equal (kind, "warning"))
@@ -300,6 +302,7 @@ ek_proctor_channel_finalize (GObject *object)
   g_free (self->cursor);
   g_queue_clear_full (&self->warnings, (GDestroyNotify) json_object_unref);
   g_ptr_array_unref (self->pending_acks);
+  g_ptr_array_unref (self->chat);
 
   G_OBJECT_CLASS (ek_proctor_channel_parent_class)->finalize (object);
 }
@@ -406,6 +409,7 @@ ek_proctor_channel_init (EkProctorChannel *self)
 {
   self->cancellable = g_cancellable_new ();
   self->pending_acks = g_ptr_array_new_with_free_func (g_free);
+  self->chat = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   g_queue_init (&self->warnings);
 }
 
@@ -455,6 +459,23 @@ ek_proctor_channel_stop (EkProctorChannel *self)
   self->stopped = TRUE;
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->poll_source, g_source_remove);
+}
+
+/**
+ * ek_proctor_channel_get_chat:
+ *
+ * The proctor's chat received so far (also what came before a page was there to
+ * show it, as after a restart, when the first poll brings the whole conversation).
+ *
+ * Returns: (transfer none) (element-type JsonObject): the messages (`text`,
+ *   `sent_ms`), oldest first
+ */
+GPtrArray *
+ek_proctor_channel_get_chat (EkProctorChannel *self)
+{
+  g_return_val_if_fail (EK_IS_PROCTOR_CHANNEL (self), NULL);
+
+  return self->chat;
 }
 
 /**

@@ -30,6 +30,7 @@ EkProctorChannel *ek_proctor_channel_new                 (EkApiClient          *
                                                           EkExamProctor        *proctor);
 void              ek_proctor_channel_stop                (EkProctorChannel     *self);
 
+GPtrArray        *ek_proctor_channel_get_chat            (EkProctorChannel     *self);
 JsonObject       *ek_proctor_channel_get_warning         (EkProctorChannel     *self);
 void              ek_proctor_channel_warning_shown       (EkProctorChannel     *self);
 void              ek_proctor_channel_acknowledge_warning (EkProctorChannel     *self);
