@@ -50,6 +50,7 @@ struct _EkEngine
   EkSessionStage logged_stage;     /* the stage last logged */
   gint64         room_scan_started_ms; /* wall clock, 0 when no scan is recorded */
   EkExamProctor *proctor;          /* owned; live proctoring, from the exam's start to its end */
+  EkProctorChannel *proctor_channel; /* owned; the proctor's messages, the same time */
 };
 
 enum {
@@ -62,6 +63,7 @@ enum {
   PROP_ANSWER_STORE,
   PROP_ANSWER_STORE_PROBLEM,
   PROP_PROCTOR,
+  PROP_PROCTOR_CHANNEL,
   N_PROPS
 };
 
@@ -745,6 +747,30 @@ stop_proctor (EkEngine *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROCTOR]);
 }
 
+/* The proctor's messages, from the exam's start to its end, against a server only. */
+static void
+start_proctor_channel (EkEngine *self)
+{
+  if (self->proctor_channel != NULL || self->practice != NULL || self->session_id == NULL)
+    return;
+  self->proctor_channel = ek_proctor_channel_new (self->api, self->session, self->proctor);
+  /* (type, client_ms, duration_ms, data): log_event's own arguments. */
+  g_signal_connect_object (self->proctor_channel, "log-event", G_CALLBACK (log_event), self,
+                           G_CONNECT_SWAPPED);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROCTOR_CHANNEL]);
+}
+
+static void
+stop_proctor_channel (EkEngine *self)
+{
+  if (self->proctor_channel == NULL)
+    return;
+  ek_proctor_channel_stop (self->proctor_channel);
+  g_signal_handlers_disconnect_by_data (self->proctor_channel, self);
+  g_clear_object (&self->proctor_channel);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROCTOR_CHANNEL]);
+}
+
 static void
 on_reference_face_saved_cb (GObject      *object,
                             GAsyncResult *result,
@@ -784,10 +810,12 @@ on_session_stage_cb (EkSession  *session,
           start_recording (self);
           open_answers (self);
           start_proctor (self);
+          start_proctor_channel (self);
         }
       break;
 
     case EK_SESSION_STAGE_FINISHING:
+      stop_proctor_channel (self);
       stop_proctor (self);
       open_answers (self);
       settle_answers (self);
@@ -799,6 +827,7 @@ on_session_stage_cb (EkSession  *session,
 
     case EK_SESSION_STAGE_FINISHED:
     case EK_SESSION_STAGE_ENDED:
+      stop_proctor_channel (self);
       stop_proctor (self);
       g_clear_handle_id (&self->resync_source, g_source_remove);
       /* Nothing is left to re-enter: the token must not outlive the session. An
@@ -1990,6 +2019,7 @@ ek_engine_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->resync_source, g_source_remove);
+  stop_proctor_channel (self);
   stop_proctor (self);
   clear_recording (self);
   g_cancellable_cancel (self->answers_cancellable);
@@ -2064,6 +2094,10 @@ ek_engine_get_property (GObject    *object,
 
     case PROP_PROCTOR:
       g_value_set_object (value, self->proctor);
+      break;
+
+    case PROP_PROCTOR_CHANNEL:
+      g_value_set_object (value, self->proctor_channel);
       break;
 
     default:
@@ -2176,6 +2210,17 @@ ek_engine_class_init (EkEngineClass *klass)
   properties[PROP_PROCTOR] =
     g_param_spec_object ("proctor", NULL, NULL,
                          EK_TYPE_EXAM_PROCTOR,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * EkEngine:proctor-channel:
+   *
+   * The proctor's messages (warnings, chat, end, release, snapshot requests): from
+   * the exam's start to its end, never in the practice; %NULL otherwise.
+   */
+  properties[PROP_PROCTOR_CHANNEL] =
+    g_param_spec_object ("proctor-channel", NULL, NULL,
+                         EK_TYPE_PROCTOR_CHANNEL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -2463,6 +2508,18 @@ ek_engine_get_proctor (EkEngine *self)
 {
   g_return_val_if_fail (EK_IS_ENGINE (self), NULL);
   return self->proctor;
+}
+
+/**
+ * ek_engine_get_proctor_channel:
+ *
+ * Returns: (transfer none) (nullable): the proctor's messages, while the exam runs
+ */
+EkProctorChannel *
+ek_engine_get_proctor_channel (EkEngine *self)
+{
+  g_return_val_if_fail (EK_IS_ENGINE (self), NULL);
+  return self->proctor_channel;
 }
 
 /**
