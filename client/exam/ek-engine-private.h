@@ -27,7 +27,7 @@ struct _EkEngine
   char          *keyring_problem;  /* a message for the candidate, or NULL */
   guint          resync_source;
   GCancellable  *cancellable;      /* for the engine's own background work */
-  JsonObject    *practice;         /* owned; the practice bundle, NULL against a server */
+  EkPractice    *practice;         /* owned; answers the steps in a practice run, NULL against a server */
   EkExamRecording *recording;      /* owned; from the exam's start until the session ends */
   char          *camera_id;        /* chosen on the device page; NULL: the default */
   char          *microphone_id;

@@ -5,209 +5,35 @@
 #include <glib/gi18n-lib.h>
 
 #include "ek-engine-private.h"
-#include "ek-json.h"
-
-/* The practice exam's waiting room: long enough to see it, short enough not to bore. */
-#define PRACTICE_DEFAULT_WAIT_SECONDS 15
 
 /* --- practice ------------------------------------------------------------- */
 
-/* Adds @seconds to @base_ms as a member @member_ms of @object. */
-static void
-set_relative_time (JsonObject *object,
-                   const char *member_ms,
-                   gint64      base_ms,
-                   gint64      seconds)
-{
-  json_object_set_int_member (object, member_ms, base_ms + seconds * 1000);
-}
-
-static gint64
-get_seconds (JsonObject *object,
-             const char *member,
-             gint64      fallback)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_INT64)
-    return fallback;
-
-  return MAX (0, json_node_get_int (node));
-}
-
-/* The bundle gives times relative to the moment the practice starts (as the
- * reference server's exam files do): turn them into an exam definition whose
- * waiting room opens now and whose exam starts @wait_s from now. */
-static EkExam *
-practice_build_exam (JsonObject  *bundle,
-                     gint64       now_ms,
-                     gint64       wait_s,
-                     GError     **error)
-{
-  JsonObject *source;
-  g_autoptr(JsonNode) copy = NULL;
-  JsonObject *exam;
-  JsonArray *phases;
-  g_autoptr(JsonArray) timed = NULL;
-  gint64 starts_ms = now_ms + wait_s * 1000;
-  gint64 at_ms = starts_ms;
-
-  if (!json_object_has_member (bundle, "exam") ||
-      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (bundle, "exam")))
-    {
-      g_set_error_literal (error, EK_JSON_ERROR, EK_JSON_ERROR_MISSING,
-                           "practice bundle: no exam object");
-      return NULL;
-    }
-
-  source = json_object_get_object_member (bundle, "exam");
-  copy = json_node_copy (json_object_get_member (bundle, "exam"));
-  exam = json_node_get_object (copy);
-
-  json_object_set_int_member (exam, "entry_opens_ms", now_ms);
-  json_object_set_int_member (exam, "starts_ms", starts_ms);
-  set_relative_time (exam, "late_entry_cutoff_ms", starts_ms,
-                     get_seconds (source, "late_entry_cutoff_after_start_s", 120));
-  if (json_object_has_member (source, "min_submit_after_start_s"))
-    set_relative_time (exam, "min_submit_ms", starts_ms,
-                       get_seconds (source, "min_submit_after_start_s", 0));
-
-  phases = json_object_has_member (source, "phases") &&
-           JSON_NODE_HOLDS_ARRAY (json_object_get_member (source, "phases"))
-           ? json_object_get_array_member (source, "phases") : NULL;
-  timed = json_array_new ();
-  for (guint i = 0; phases != NULL && i < json_array_get_length (phases); i++)
-    {
-      JsonNode *node = json_array_get_element (phases, i);
-      g_autoptr(JsonNode) phase_copy = NULL;
-      JsonObject *phase;
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-
-      phase_copy = json_node_copy (node);
-      phase = json_node_get_object (phase_copy);
-      json_object_set_int_member (phase, "starts_ms", at_ms);
-      at_ms += MAX (1, get_seconds (phase, "duration_s", 60)) * 1000;
-      json_object_set_int_member (phase, "ends_ms", at_ms);
-      json_array_add_element (timed, g_steal_pointer (&phase_copy));
-    }
-  json_object_set_array_member (exam, "phases", g_steal_pointer (&timed));
-
-  return ek_exam_new_from_json (exam, error);
-}
-
-static gint64
-practice_wait_seconds (JsonObject *bundle)
-{
-  JsonObject *exam = json_object_get_object_member (bundle, "exam");
-
-  return get_seconds (exam, "waiting_s", PRACTICE_DEFAULT_WAIT_SECONDS);
-}
-
-static void
-practice_complete_step (EkEngine *self,
-                        GTask    *task,
-                        EkStep    step)
-{
-  g_autoptr(EkSessionState) state = ek_session_state_copy (ek_session_get_state (self->session));
-  g_autoptr(EkExam) exam = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (step == EK_STEP_DRAW && state->sequence_number < 0)
-    state->sequence_number = g_random_int_range (1, 31);
-  state->completed_steps |= 1u << step;
-
-  /* The waiting room starts from the moment the steps are done, however long
-   * the candidate took over them: practice is not a race against the clock. */
-  exam = practice_build_exam (self->practice, ek_server_clock_now_ms (self->clock),
-                              practice_wait_seconds (self->practice), &error);
-  if (exam == NULL ||
-      !ek_session_load (self->session, exam, ek_session_get_candidate (self->session),
-                        state, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-practice_answer_pledge (EkEngine *self,
-                        GTask    *task,
-                        gboolean  accepted)
-{
-  if (ek_session_get_stage (self->session) != EK_SESSION_STAGE_STEPS ||
-      ek_session_get_current_step (self->session) != EK_STEP_PLEDGE)
-    {
-      g_task_return_new_error (task, EK_SESSION_ERROR, EK_SESSION_ERROR_WRONG_STEP,
-                               _("Please finish the steps in the order shown."));
-      return;
-    }
-
-  if (!accepted)
-    {
-      ek_session_end (self->session, EK_END_REASON_PLEDGE_DECLINED);
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  practice_complete_step (self, task, EK_STEP_PLEDGE);
-}
-
 /**
  * ek_engine_start_practice:
- * @bundle: one practice exam: `exam` (times relative to now: `waiting_s`,
- *   `late_entry_cutoff_after_start_s`, `min_submit_after_start_s`, each phase's
- *   `duration_s`), `candidate` and `questions` (by phase id)
+ * @bundle: one practice exam of the bundle (see ek_practice_new())
  *
  * Loads a practice exam that runs without any server: steps, entry and
- * submission are decided locally, the questions come from @bundle, and no token
- * is ever kept in (or removed from) the keyring.
+ * submission are decided locally by an EkPractice, the questions come from
+ * @bundle, and no token is ever kept in (or removed from) the keyring.
  */
 gboolean
 ek_engine_start_practice (EkEngine    *self,
                           JsonObject  *bundle,
                           GError     **error)
 {
-  g_autoptr(EkExam) exam = NULL;
-  g_autoptr(EkCandidate) candidate = NULL;
-  g_autoptr(EkSessionState) state = ek_session_state_new ();
+  g_autoptr(EkPractice) practice = NULL;
 
   g_return_val_if_fail (EK_IS_ENGINE (self), FALSE);
   g_return_val_if_fail (bundle != NULL, FALSE);
 
-  exam = practice_build_exam (bundle, ek_server_clock_now_ms (self->clock),
-                              practice_wait_seconds (bundle), error);
-  if (exam == NULL)
+  practice = ek_practice_new (bundle, error);
+  if (practice == NULL)
     return FALSE;
 
-  if (ek_exam_get_mode (exam) != EK_EXAM_MODE_PRACTICE)
-    {
-      g_set_error_literal (error, EK_JSON_ERROR, EK_JSON_ERROR_VALUE,
-                           "practice bundle: the exam's mode is not “practice”");
-      return FALSE;
-    }
-
-  if (!json_object_has_member (bundle, "candidate") ||
-      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (bundle, "candidate")))
-    {
-      g_set_error_literal (error, EK_JSON_ERROR, EK_JSON_ERROR_MISSING,
-                           "practice bundle: no candidate object");
-      return FALSE;
-    }
-
-  candidate = ek_candidate_new_from_json (json_object_get_object_member (bundle, "candidate"),
-                                          error);
-  if (candidate == NULL)
-    return FALSE;
-
-  g_clear_pointer (&self->practice, json_object_unref);
-  self->practice = json_object_ref (bundle);
+  g_set_object (&self->practice, practice);
   _ek_engine_set_session_id (self, "practice");
 
-  return ek_session_load (self->session, exam, candidate, state, error);
+  return ek_practice_start (self->practice, self->session, error);
 }
 
 gboolean
@@ -215,6 +41,18 @@ ek_engine_is_practice (EkEngine *self)
 {
   g_return_val_if_fail (EK_IS_ENGINE (self), FALSE);
   return self->practice != NULL;
+}
+
+/**
+ * ek_engine_get_practice:
+ *
+ * Returns: (transfer none) (nullable): the practice run, or %NULL against a server
+ */
+EkPractice *
+ek_engine_get_practice (EkEngine *self)
+{
+  g_return_val_if_fail (EK_IS_ENGINE (self), NULL);
+  return self->practice;
 }
 
 /**
@@ -226,43 +64,9 @@ ek_engine_is_practice (EkEngine *self)
 JsonArray *
 ek_engine_get_practice_attachments (EkEngine *self)
 {
-  JsonNode *node;
-
   g_return_val_if_fail (EK_IS_ENGINE (self), NULL);
 
-  if (self->practice == NULL)
-    return NULL;
-
-  node = json_object_get_member (self->practice, "attachments");
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
-
-/* An interview's answering phase shows the questions of the reading phase before
- * it, as the server does. */
-static JsonArray *
-practice_questions (EkEngine *self,
-                    guint     phase_index)
-{
-  EkExam *exam = ek_session_get_exam (self->session);
-  JsonObject *questions;
-
-  if (!json_object_has_member (self->practice, "questions") ||
-      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (self->practice, "questions")))
-    return json_array_new ();
-
-  questions = json_object_get_object_member (self->practice, "questions");
-  for (int i = (int) phase_index; i >= 0; i--)
-    {
-      const EkPhase *phase = ek_exam_get_phase (exam, (guint) i);
-      JsonNode *node = json_object_get_member (questions, phase->id);
-
-      if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
-        return json_array_ref (json_node_get_array (node));
-      if (phase->kind != EK_PHASE_KIND_ANSWERING && i != (int) phase_index)
-        break;
-    }
-
-  return json_array_new ();
+  return self->practice != NULL ? ek_practice_get_attachments (self->practice) : NULL;
 }
 
 /* --- steps ---------------------------------------------------------------- */
@@ -339,7 +143,8 @@ on_drawn_cb (GObject      *object,
                                    on_refreshed_cb, g_object_ref (task));
 }
 
-/* Practice runs the session locally: the step's result is the session's own. */
+/* The practice's seam: where the server would answer a step, the practice does,
+ * on this computer. */
 static void
 return_local_step (GTask    *task,
                    gboolean  ok,
@@ -371,6 +176,7 @@ ek_engine_answer_pledge_async (EkEngine            *self,
                                gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
   EkExam *exam;
 
   g_return_if_fail (EK_IS_ENGINE (self));
@@ -386,7 +192,9 @@ ek_engine_answer_pledge_async (EkEngine            *self,
 
   if (self->practice != NULL)
     {
-      practice_answer_pledge (self, task, accepted);
+      gboolean ok = ek_practice_answer_pledge (self->practice, accepted, &error);
+
+      return_local_step (task, ok, error);
       return;
     }
 
@@ -409,6 +217,7 @@ ek_engine_complete_step_async (EkEngine            *self,
                                gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_return_if_fail (EK_IS_ENGINE (self));
   g_return_if_fail (step < EK_N_STEPS);
@@ -426,7 +235,9 @@ ek_engine_complete_step_async (EkEngine            *self,
 
   if (self->practice != NULL && step != EK_STEP_PLEDGE)
     {
-      practice_complete_step (self, task, step);
+      gboolean ok = ek_practice_complete_step (self->practice, step, &error);
+
+      return_local_step (task, ok, error);
       return;
     }
 
@@ -484,7 +295,7 @@ ek_engine_enter_async (EkEngine            *self,
 
   if (self->practice != NULL)
     {
-      gboolean ok = ek_session_enter (self->session, &error);
+      gboolean ok = ek_practice_enter (self->practice, &error);
 
       return_local_step (task, ok, error);
       return;
@@ -545,7 +356,7 @@ ek_engine_submit_async (EkEngine            *self,
 
   if (self->practice != NULL)
     {
-      gboolean ok = ek_session_submit (self->session, &error);
+      gboolean ok = ek_practice_submit (self->practice, &error);
 
       return_local_step (task, ok, error);
       return;
@@ -616,7 +427,7 @@ ek_engine_leave_async (EkEngine            *self,
 
   if (self->practice != NULL)
     {
-      ek_session_end (self->session, EK_END_REASON_ENDED_BY_CANDIDATE);
+      ek_practice_leave (self->practice);
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -673,7 +484,7 @@ ek_engine_get_questions_async (EkEngine            *self,
 
   if (self->practice != NULL)
     {
-      g_task_return_pointer (task, practice_questions (self, phase_index),
+      g_task_return_pointer (task, ek_practice_get_questions (self->practice, phase_index),
                              (GDestroyNotify) json_array_unref);
       return;
     }

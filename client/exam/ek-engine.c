@@ -297,6 +297,7 @@ ek_engine_dispose (GObject *object)
   g_clear_object (&self->answers);
   ek_engine_watch_violations (self, NULL);
   g_clear_object (&self->events);
+  g_clear_object (&self->practice);
   g_clear_object (&self->session);
   g_clear_object (&self->api);
   g_clear_object (&self->secrets);
@@ -312,7 +313,6 @@ ek_engine_finalize (GObject *object)
   EkEngine *self = (EkEngine *)object;
 
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->practice, json_object_unref);
   g_clear_pointer (&self->session_id, g_free);
   g_clear_pointer (&self->keyring_problem, g_free);
   g_clear_pointer (&self->recording_problem, g_free);
