@@ -2,11 +2,11 @@
  *
  * Questions are fetched when their phase starts (EkSession::phase-started, also
  * for a re-entered session landing in a running phase) and again on Refresh. The
- * countdown runs to the phase's absolute end in server time. The page polls the
- * proctor's messages every few seconds: chat goes to the Help panel (with an unread
- * badge), a warning covers the page until the candidate acknowledges it, and
- * end_exam ends the exam at once (the recording and answers stay, as the
- * session's finishing stage keeps them). Ending the exam is refused before the
+ * countdown runs to the phase's absolute end in server time. The proctor's messages
+ * are the engine's EkProctorChannel's (it polls them and obeys end_exam, release and
+ * snapshot_request with no page on screen); the page shows them: chat goes to the
+ * Help panel (with an unread badge), a warning covers the page until the candidate
+ * acknowledges it. Ending the exam is refused before the
  * exam's minimum time, with the time it becomes possible, and needs a
  * confirmation that says what cannot be undone.
  *
@@ -39,11 +39,7 @@ struct _EkExamPage
   EkCameraPaintable *camera_paintable; /* owned; the recorder's preview, or NULL */
   GCancellable *cancellable;  /* owned; cancelled on dispose */
   GCancellable *questions_cancellable; /* owned; the fetch in flight */
-  guint         poll_source;
-  gboolean      polling;
-  char         *cursor;        /* messages already seen */
-  GQueue        warnings;      /* owned JsonObject: not yet acknowledged */
-  GPtrArray    *pending_acks;  /* owned: message ids whose ack failed */
+  GSignalGroup *channel_signals; /* owned; the engine's proctor channel */
   guint         unread;
   int           shown_phase;   /* the phase whose questions are on show, -1 */
   gboolean      ending;
@@ -98,16 +94,11 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (EkExamPage, ek_exam_page, GTK_TYPE_WIDGET)
 
-/* Often enough for a warning to feel immediate, rare enough for thousands of
- * candidates on one server. */
-#define POLL_INTERVAL_MS 3000
-
 /* How long handing in waits for the last answers to reach the server. Longer
  * than one push round trip; short enough that a candidate offline is not kept
  * waiting (the answers stay queued and are pushed when the network is back). */
 #define SUBMIT_SYNC_TIMEOUT_MS 8000
 
-static void poll_messages (EkExamPage *self);
 static void show_questions (EkExamPage *self,
                             JsonArray  *questions);
 
@@ -486,10 +477,18 @@ add_chat_line (EkExamPage *self,
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
 }
 
+static EkProctorChannel *
+get_channel (EkExamPage *self)
+{
+  return ek_engine_get_proctor_channel (self->engine);
+}
+
+/* The channel's oldest warning not yet acknowledged covers the page. */
 static void
 show_next_warning (EkExamPage *self)
 {
-  JsonObject *warning = g_queue_peek_head (&self->warnings);
+  EkProctorChannel *channel = get_channel (self);
+  JsonObject *warning = channel != NULL ? ek_proctor_channel_get_warning (channel) : NULL;
 
   gtk_widget_set_visible (self->warning_overlay, warning != NULL);
   if (warning == NULL)
@@ -498,16 +497,28 @@ show_next_warning (EkExamPage *self)
   gtk_label_set_label (self->warning_text_label,
                        json_object_get_string_member_with_default (warning, "text", ""));
   gtk_widget_grab_focus (GTK_WIDGET (self->ack_button));
-  /* When it went on screen, for the acknowledgement's event (local member only). */
-  if (!json_object_has_member (warning, "shown_local_ms"))
-    json_object_set_int_member (warning, "shown_local_ms", g_get_real_time () / 1000);
+  /* When it went on screen, for the acknowledgement's event. */
+  ek_proctor_channel_warning_shown (channel);
 }
 
-/* What a message call carries to its answer. */
+static void
+on_chat_received_cb (EkExamPage *self,
+                     const char *text,
+                     gint64      sent_ms)
+{
+  add_chat_line (self, text, TRUE, sent_ms);
+  if (!gtk_revealer_get_reveal_child (self->chat_revealer))
+    {
+      self->unread++;
+      update_unread (self);
+    }
+}
+
+/* What a chat message carries to its answer. */
 typedef struct
 {
   EkExamPage *self;  /* owned */
-  char       *text;  /* the chat text, or the acknowledged message's id */
+  char       *text;  /* the chat text */
 } Sending;
 
 static Sending *
@@ -530,168 +541,6 @@ sending_free (Sending *sending)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Sending, sending_free)
-
-static void
-on_ack_sent_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(Sending) sending = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!ek_api_client_post_message_finish (EK_API_CLIENT (object), result, NULL, NULL, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      /* Sent again with the next poll: the candidate did acknowledge it. */
-      g_debug ("Acknowledging %s failed: %s", sending->text, error->message);
-      g_ptr_array_add (sending->self->pending_acks, g_strdup (sending->text));
-    }
-}
-
-static void
-send_ack (EkExamPage *self,
-          const char *id)
-{
-  ek_api_client_post_message_async (ek_engine_get_api (self->engine), "ack", NULL, id,
-                                    self->cancellable, on_ack_sent_cb, sending_new (self, id));
-}
-
-/* The live proctoring's part of the proctor's messages: a snapshot asked for, and
- * `release`, which stands for confirming the candidate's identity by hand and opens
- * a screen the escalation locked. */
-static void
-follow_proctor_message (EkExamPage *self,
-                        const char *kind)
-{
-  EkExamProctor *proctor = ek_engine_get_proctor (self->engine);
-
-  if (proctor == NULL)
-    return;
-  if (g_str_equal (kind, "snapshot_request"))
-    ek_exam_proctor_request_snapshot (proctor);
-  else if (g_str_equal (kind, "release"))
-    {
-      EkViolationTracker *tracker = ek_exam_proctor_get_violation_tracker (proctor);
-
-      ek_exam_proctor_confirm_identity (proctor);
-      /* Escalated re-check failures (or any other lock) never leave the candidate
-       * stuck: the proctor's release opens the screen again (a no-op when nothing
-       * is locked). */
-      if (tracker != NULL)
-        ek_violation_tracker_release_lock (tracker);
-    }
-}
-
-static void
-handle_message (EkExamPage *self,
-                JsonObject *message)
-{
-  const char *kind = json_object_get_string_member_with_default (message, "kind", "");
-  const char *text = json_object_get_string_member_with_default (message, "text", "");
-  gint64 sent_ms = json_object_get_int_member_with_default (message, "sent_ms", 0);
-
-  follow_proctor_message (self, kind);
-
-  if (g_str_equal (kind, "chat"))
-    {
-      add_chat_line (self, text, TRUE, sent_ms);
-      if (!gtk_revealer_get_reveal_child (self->chat_revealer))
-        {
-          self->unread++;
-          update_unread (self);
-        }
-    }
-  else if (g_str_equal (kind, "warning"))
-    {
-      g_autoptr(JsonObject) data = json_object_new ();
-
-      json_object_set_string_member (data, "message",
-                                     json_object_get_string_member_with_default (message, "id", ""));
-      ek_engine_log_event (self->engine, "warning_received", 0, -1, data);
-      g_queue_push_tail (&self->warnings, json_object_ref (message));
-      if (g_queue_get_length (&self->warnings) == 1)
-        show_next_warning (self);
-    }
-  else if (g_str_equal (kind, "end_exam"))
-    {
-      /* Forced collection: obeyed at once. The session's finishing stage keeps
-       * the recording and the answers; the window shows the finish page. */
-      g_message ("The proctor ended the exam");
-      ek_session_end (ek_engine_get_session (self->engine), EK_END_REASON_FORCED_BY_PROCTOR);
-    }
-  else
-    {
-      /* release belongs to the lockdown; snapshot_request is follow_proctor_message's. */
-      g_debug ("Proctor message of kind “%s” not handled here", kind);
-    }
-}
-
-static gboolean
-on_poll_cb (gpointer user_data)
-{
-  EkExamPage *self = user_data;
-
-  self->poll_source = 0;
-  poll_messages (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_messages_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(EkExamPage) self = user_data;
-  g_autoptr(JsonArray) messages = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *cursor = NULL;
-
-  self->polling = FALSE;
-  messages = ek_api_client_get_messages_finish (EK_API_CLIENT (object), result, &cursor, &error);
-  if (messages == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      g_debug ("Polling messages failed: %s", error->message);
-    }
-  else
-    {
-      if (cursor != NULL)
-        {
-          g_free (self->cursor);
-          self->cursor = g_steal_pointer (&cursor);
-        }
-      for (guint i = 0; i < json_array_get_length (messages); i++)
-        {
-          JsonObject *message = json_array_get_object_element (messages, i);
-
-          if (message != NULL)
-            handle_message (self, message);
-          /* An end_exam may have taken the page off screen. */
-          if (ek_session_get_stage (ek_engine_get_session (self->engine)) != EK_SESSION_STAGE_EXAM)
-            return;
-        }
-
-      while (self->pending_acks->len > 0)
-        {
-          g_autofree char *id = g_ptr_array_steal_index (self->pending_acks, 0);
-
-          send_ack (self, id);
-        }
-    }
-
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    self->poll_source = g_timeout_add (POLL_INTERVAL_MS, on_poll_cb, self);
-}
-
-static void
-poll_messages (EkExamPage *self)
-{
-  self->polling = TRUE;
-  ek_api_client_get_messages_async (ek_engine_get_api (self->engine), self->cursor,
-                                    self->cancellable, on_messages_cb, g_object_ref (self));
-}
 
 static void
 on_help_toggled_cb (EkExamPage *self)
@@ -728,7 +577,7 @@ on_chat_sent_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   gint64 sent_ms = 0;
 
-  if (!ek_api_client_post_message_finish (EK_API_CLIENT (object), result, NULL, &sent_ms, &error))
+  if (!ek_proctor_channel_send_finish (EK_PROCTOR_CHANNEL (object), result, &sent_ms, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
@@ -750,13 +599,13 @@ send_chat_action (GtkWidget  *widget,
   EkExamPage *self = EK_EXAM_PAGE (widget);
   g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->chat_entry))));
 
-  if (*text == '\0')
+  if (*text == '\0' || get_channel (self) == NULL)
     return;
 
   ek_show_message (self->chat_error_label, NULL);
   gtk_widget_action_set_enabled (widget, "exam.send-chat", FALSE);
-  ek_api_client_post_message_async (ek_engine_get_api (self->engine), "chat", text, NULL,
-                                    self->cancellable, on_chat_sent_cb, sending_new (self, text));
+  ek_proctor_channel_send_chat_async (get_channel (self), text, self->cancellable,
+                                      on_chat_sent_cb, sending_new (self, text));
 }
 
 static void
@@ -776,7 +625,7 @@ on_hand_raised_cb (GObject      *object,
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "exam.hand-raise", TRUE);
 
-  if (!ek_api_client_post_message_finish (EK_API_CLIENT (object), result, NULL, &sent_ms, &error))
+  if (!ek_proctor_channel_send_finish (EK_PROCTOR_CHANNEL (object), result, &sent_ms, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         ek_show_message (self->hand_label, error->message);
@@ -800,9 +649,11 @@ hand_raise_action (GtkWidget  *widget,
 {
   EkExamPage *self = EK_EXAM_PAGE (widget);
 
+  if (get_channel (self) == NULL)
+    return;
   gtk_widget_action_set_enabled (widget, "exam.hand-raise", FALSE);
-  ek_api_client_post_message_async (ek_engine_get_api (self->engine), "hand_raise", NULL, NULL,
-                                    self->cancellable, on_hand_raised_cb, g_object_ref (self));
+  ek_proctor_channel_raise_hand_async (get_channel (self), self->cancellable, on_hand_raised_cb,
+                                       g_object_ref (self));
 }
 
 static void
@@ -811,22 +662,11 @@ ack_warning_action (GtkWidget  *widget,
                     GVariant   *parameter)
 {
   EkExamPage *self = EK_EXAM_PAGE (widget);
-  g_autoptr(JsonObject) warning = g_queue_pop_head (&self->warnings);
 
-  if (warning == NULL)
-    return;
-
-  {
-    gint64 shown_ms = json_object_get_int_member_with_default (warning, "shown_local_ms", 0);
-    g_autoptr(JsonObject) data = json_object_new ();
-
-    json_object_set_string_member (data, "message",
-                                   json_object_get_string_member_with_default (warning, "id", ""));
-    ek_engine_log_event (self->engine, "warning_acknowledged", shown_ms,
-                         shown_ms > 0 ? g_get_real_time () / 1000 - shown_ms : -1, data);
-  }
-  send_ack (self, json_object_get_string_member_with_default (warning, "id", ""));
-  show_next_warning (self);
+  /* Logged and acknowledged by the channel; its next warning (if any) comes through
+   * notify::warning. */
+  if (get_channel (self) != NULL)
+    ek_proctor_channel_acknowledge_warning (get_channel (self));
 }
 
 /* --- ending --------------------------------------------------------------- */
@@ -1008,17 +848,6 @@ end_confirm_action (GtkWidget  *widget,
   hand_in (self);
 }
 
-static void
-ek_exam_page_map (GtkWidget *widget)
-{
-  EkExamPage *self = EK_EXAM_PAGE (widget);
-
-  GTK_WIDGET_CLASS (ek_exam_page_parent_class)->map (widget);
-
-  if (!ek_engine_is_practice (self->engine) && self->poll_source == 0 && !self->polling)
-    poll_messages (self);
-}
-
 /* --- the camera and the level meter ---------------------------------------- */
 
 static void
@@ -1037,6 +866,13 @@ follow_proctor (EkExamPage *self)
 
   ek_signal_indicator_set_signals (self->signal_indicator,
                                    proctor != NULL ? ek_exam_proctor_get_signals (proctor) : NULL);
+}
+
+static void
+follow_proctor_channel (EkExamPage *self)
+{
+  g_signal_group_set_target (self->channel_signals, get_channel (self));
+  show_next_warning (self);
 }
 
 /* Shows the preview and the level of the engine's recording, when there is one. */
@@ -1118,6 +954,16 @@ ek_exam_page_constructed (GObject *object)
                            G_CALLBACK (follow_proctor), self, G_CONNECT_SWAPPED);
   follow_proctor (self);
 
+  /* The proctor's messages: what the channel received, shown here. */
+  self->channel_signals = g_signal_group_new (EK_TYPE_PROCTOR_CHANNEL);
+  g_signal_group_connect_swapped (self->channel_signals, "chat-received",
+                                  G_CALLBACK (on_chat_received_cb), self);
+  g_signal_group_connect_swapped (self->channel_signals, "notify::warning",
+                                  G_CALLBACK (show_next_warning), self);
+  g_signal_connect_object (self->engine, "notify::proctor-channel",
+                           G_CALLBACK (follow_proctor_channel), self, G_CONNECT_SWAPPED);
+  follow_proctor_channel (self);
+
   /* Before the questions: a written test shows them only with the store open. */
   g_signal_connect_object (self->engine, "notify::answer-store",
                            G_CALLBACK (follow_answer_store), self, G_CONNECT_SWAPPED);
@@ -1141,12 +987,11 @@ ek_exam_page_dispose (GObject *object)
   g_cancellable_cancel (self->sync_cancellable);
   g_clear_object (&self->sync_cancellable);
   g_clear_handle_id (&self->sync_timeout, g_source_remove);
-  g_clear_handle_id (&self->poll_source, g_source_remove);
   g_clear_pointer (&self->waiting_questions, json_array_unref);
   self->question_view = NULL;
-  g_queue_clear_full (&self->warnings, (GDestroyNotify) json_object_unref);
-  g_clear_pointer (&self->pending_acks, g_ptr_array_unref);
-  g_clear_pointer (&self->cursor, g_free);
+  if (self->channel_signals != NULL)
+    g_signal_group_set_target (self->channel_signals, NULL);
+  g_clear_object (&self->channel_signals);
   gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_EXAM_PAGE);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->answer_store);
@@ -1204,8 +1049,6 @@ ek_exam_page_class_init (EkExamPageClass *klass)
   object_class->dispose = ek_exam_page_dispose;
   object_class->get_property = ek_exam_page_get_property;
   object_class->set_property = ek_exam_page_set_property;
-
-  widget_class->map = ek_exam_page_map;
 
   properties[PROP_ENGINE] =
     g_param_spec_object ("engine", NULL, NULL,
@@ -1320,8 +1163,6 @@ ek_exam_page_init (EkExamPage *self)
 {
   self->cancellable = g_cancellable_new ();
   self->shown_phase = -1;
-  g_queue_init (&self->warnings);
-  self->pending_acks = g_ptr_array_new_with_free_func (g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 

@@ -229,6 +229,30 @@ _ek_engine_stop_proctor (EkEngine *self)
   _ek_engine_notify (self, PROP_PROCTOR);
 }
 
+/* The proctor's messages, from the exam's start to its end, against a server only. */
+void
+_ek_engine_start_proctor_channel (EkEngine *self)
+{
+  if (self->proctor_channel != NULL || self->practice != NULL || self->session_id == NULL)
+    return;
+  self->proctor_channel = ek_proctor_channel_new (self->api, self->session, self->proctor);
+  /* (type, client_ms, duration_ms, data): _ek_engine_log_event's own arguments. */
+  g_signal_connect_object (self->proctor_channel, "log-event", G_CALLBACK (_ek_engine_log_event),
+                           self, G_CONNECT_SWAPPED);
+  _ek_engine_notify (self, PROP_PROCTOR_CHANNEL);
+}
+
+void
+_ek_engine_stop_proctor_channel (EkEngine *self)
+{
+  if (self->proctor_channel == NULL)
+    return;
+  ek_proctor_channel_stop (self->proctor_channel);
+  g_signal_handlers_disconnect_by_data (self->proctor_channel, self);
+  g_clear_object (&self->proctor_channel);
+  _ek_engine_notify (self, PROP_PROCTOR_CHANNEL);
+}
+
 static void
 on_reference_face_saved_cb (GObject      *object,
                             GAsyncResult *result,
@@ -315,6 +339,18 @@ ek_engine_get_proctor (EkEngine *self)
 {
   g_return_val_if_fail (EK_IS_ENGINE (self), NULL);
   return self->proctor;
+}
+
+/**
+ * ek_engine_get_proctor_channel:
+ *
+ * Returns: (transfer none) (nullable): the proctor's messages, while the exam runs
+ */
+EkProctorChannel *
+ek_engine_get_proctor_channel (EkEngine *self)
+{
+  g_return_val_if_fail (EK_IS_ENGINE (self), NULL);
+  return self->proctor_channel;
 }
 
 /**

@@ -44,6 +44,7 @@ struct _EkEngine
   EkSessionStage logged_stage;     /* the stage last logged */
   gint64         room_scan_started_ms; /* wall clock, 0 when no scan is recorded */
   EkExamProctor *proctor;          /* owned; live proctoring, from the exam's start to its end */
+  EkProctorChannel *proctor_channel; /* owned; the proctor's messages, the same time */
 };
 
 enum {
@@ -56,6 +57,7 @@ enum {
   PROP_ANSWER_STORE,
   PROP_ANSWER_STORE_PROBLEM,
   PROP_PROCTOR,
+  PROP_PROCTOR_CHANNEL,
   N_PROPS
 };
 
@@ -73,6 +75,8 @@ void        _ek_engine_finish_recording      (EkEngine       *self);
 void        _ek_engine_clear_recording       (EkEngine       *self);
 void        _ek_engine_start_proctor         (EkEngine       *self);
 void        _ek_engine_stop_proctor          (EkEngine       *self);
+void        _ek_engine_start_proctor_channel (EkEngine       *self);
+void        _ek_engine_stop_proctor_channel  (EkEngine       *self);
 
 /* ek-engine-events.c */
 void        _ek_engine_watch_session_events  (EkEngine       *self);

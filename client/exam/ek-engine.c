@@ -228,10 +228,12 @@ on_session_stage_cb (EkSession  *session,
           _ek_engine_start_recording (self);
           open_answers (self);
           _ek_engine_start_proctor (self);
+          _ek_engine_start_proctor_channel (self);
         }
       break;
 
     case EK_SESSION_STAGE_FINISHING:
+      _ek_engine_stop_proctor_channel (self);
       _ek_engine_stop_proctor (self);
       open_answers (self);
       settle_answers (self);
@@ -241,6 +243,7 @@ on_session_stage_cb (EkSession  *session,
 
     case EK_SESSION_STAGE_FINISHED:
     case EK_SESSION_STAGE_ENDED:
+      _ek_engine_stop_proctor_channel (self);
       _ek_engine_stop_proctor (self);
       g_clear_handle_id (&self->resync_source, g_source_remove);
       /* Nothing is left to re-enter: the token must not outlive the session. An
@@ -290,6 +293,7 @@ ek_engine_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->resync_source, g_source_remove);
+  _ek_engine_stop_proctor_channel (self);
   _ek_engine_stop_proctor (self);
   _ek_engine_clear_recording (self);
   g_cancellable_cancel (self->answers_cancellable);
@@ -364,6 +368,10 @@ ek_engine_get_property (GObject    *object,
 
     case PROP_PROCTOR:
       g_value_set_object (value, self->proctor);
+      break;
+
+    case PROP_PROCTOR_CHANNEL:
+      g_value_set_object (value, self->proctor_channel);
       break;
 
     default:
@@ -476,6 +484,17 @@ ek_engine_class_init (EkEngineClass *klass)
   properties[PROP_PROCTOR] =
     g_param_spec_object ("proctor", NULL, NULL,
                          EK_TYPE_EXAM_PROCTOR,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * EkEngine:proctor-channel:
+   *
+   * The proctor's messages (warnings, chat, end, release, snapshot requests): from
+   * the exam's start to its end, never in the practice; %NULL otherwise.
+   */
+  properties[PROP_PROCTOR_CHANNEL] =
+    g_param_spec_object ("proctor-channel", NULL, NULL,
+                         EK_TYPE_PROCTOR_CHANNEL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);

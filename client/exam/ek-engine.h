@@ -12,6 +12,7 @@
 #include "ek-config.h"
 #include "ek-event-log.h"
 #include "ek-exam-proctor.h"
+#include "ek-proctor-channel.h"
 #include "ek-exam-recording.h"
 #include "ek-practice.h"
 #include "ek-secret-store.h"
@@ -137,6 +138,7 @@ void           ek_engine_watch_violations    (EkEngine             *self,
 /* Live proctoring (issue 6): the exam's signals, snapshots and identity re-check,
  * from the exam's start to its end; NULL otherwise. */
 EkExamProctor *ek_engine_get_proctor         (EkEngine             *self);
+EkProctorChannel *ek_engine_get_proctor_channel (EkEngine          *self);
 /* The identity check's accepted picture, kept for the resemblance score. */
 void           ek_engine_keep_reference_face (EkEngine             *self,
                                               EkVideoFrame         *frame);
