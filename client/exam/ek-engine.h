@@ -14,6 +14,7 @@
 #include "ek-exam-proctor.h"
 #include "ek-proctor-channel.h"
 #include "ek-exam-recording.h"
+#include "ek-practice.h"
 #include "ek-secret-store.h"
 #include "ek-server-clock.h"
 #include "ek-session.h"
@@ -98,11 +99,13 @@ JsonArray     *ek_engine_get_questions_finish (EkEngine            *self,
                                               GAsyncResult         *result,
                                               GError              **error);
 
-/* The offline practice exam: no server, the session driven locally. */
+/* The offline practice exam: no server, the session driven locally by an
+ * EkPractice made from @bundle (one entry of ek_practice_load_bundle()). */
 gboolean       ek_engine_start_practice      (EkEngine             *self,
                                               JsonObject           *bundle,
                                               GError              **error);
 gboolean       ek_engine_is_practice         (EkEngine             *self);
+EkPractice    *ek_engine_get_practice        (EkEngine             *self);
 JsonArray     *ek_engine_get_practice_attachments (EkEngine        *self);
 
 /* The recording of the exam: started at EXAM, finished (uploaded and confirmed)

@@ -2,12 +2,11 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "ek-exam-recording.h"
+#include "ek-private-files.h"
 
 struct _EkExamRecording
 {
@@ -330,13 +329,13 @@ static gboolean
 ensure_private_dir (const char  *directory,
                     GError     **error)
 {
-  if (g_mkdir_with_parents (directory, 0700) != 0 || g_chmod (directory, 0700) != 0)
-    {
-      int saved_errno = errno;
+  g_autoptr(GError) local_error = NULL;
 
+  if (!ek_ensure_private_folder (directory, &local_error))
+    {
       g_set_error (error, EK_RECORDER_ERROR, EK_RECORDER_ERROR_FOLDER,
                    _("The recording folder %s cannot be created: %s"),
-                   directory, g_strerror (saved_errno));
+                   directory, local_error->message);
       return FALSE;
     }
 
