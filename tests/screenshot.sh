@@ -15,6 +15,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 shot () {
   sleep "${2:-0.8}"
+  if [ "${EK_LAYOUT_CHECK:-}" = 1 ] && [ -n "${EK_SHOT_BUS:-}" ]; then
+    layout_check "$1"
+  fi
+  [ "${EK_LAYOUT_ONLY:-}" = 1 ] && return 0
   xwd -root -silent | convert xwd:- "$EK_SHOT_DIR/$1-$EK_SHOT_SUFFIX.png"
   echo "$EK_SHOT_DIR/$1-$EK_SHOT_SUFFIX.png"
   # A page wider than the screen pushes its buttons off it: say so.
@@ -24,6 +28,20 @@ shot () {
       echo "screenshot: $1 is $width px wide, wider than the screen (${EK_TEST_SCREEN%%x*} px)" >&2
     fi
   fi
+}
+
+# The kiosk's own layout check of what is on show (ui/ek-layout-check.c): every problem
+# goes to OUTDIR/layout-problems.txt as "PAGE SIZE-LANGUAGE: problem".
+layout_check () {
+  rm -f "$EK_TEST_LAYOUT_FILE"
+  act test-layout
+  for _ in $(seq 1 50); do [ -e "$EK_TEST_LAYOUT_FILE" ] && break; sleep 0.1; done
+  if [ ! -e "$EK_TEST_LAYOUT_FILE" ]; then
+    echo "$1 $EK_SHOT_SUFFIX: the layout check did not answer" >>"$EK_SHOT_DIR/layout-problems.txt"
+    return 0
+  fi
+  sed "s/^/$1 $EK_SHOT_SUFFIX: /" "$EK_TEST_LAYOUT_FILE" >>"$EK_SHOT_DIR/layout-problems.txt"
+  echo "layout: $1 $EK_SHOT_SUFFIX: $(wc -l <"$EK_TEST_LAYOUT_FILE") problem(s)"
 }
 
 call () {
@@ -286,7 +304,7 @@ for size in ${EK_SHOT_SIZES:-1366x768 1920x1080}; do
     common=(EK_SCREENSHOT_INNER=1 EK_SCREENSHOT_BINARY="$binary" EK_SHOT_DIR="$outdir"
             EK_SHOT_SUFFIX="$size-$lang" EK_SHOT_BUILDDIR="$builddir" EK_TEST_SCREEN="${size}x24"
             EK_LOCALEDIR="${EK_SHOT_LOCALEDIR:-$builddir/po}" LC_ALL=C.UTF-8 LANGUAGE="$lang"
-            EK_SHOT_BUS="io.github.examkiosk.Shot$$")
+            EK_SHOT_BUS="io.github.examkiosk.Shot$$" EK_TEST_LAYOUT_FILE="$outdir/.layout-$$")
     if [ "$hooks" = 1 ]; then
       env "${common[@]}" EK_SCREENSHOT_FLOW=1 "$here/run-headless.sh" "$here/screenshot.sh" \
         2> >(grep -v 'Failed to set fd limit' >&2)

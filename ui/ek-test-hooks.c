@@ -5,6 +5,7 @@
 #include "ek-countdown.h"
 #include "ek-exam-page.h"
 #include "ek-face-login-page.h"
+#include "ek-layout-check.h"
 #include "ek-lockdown-overlay.h"
 #include "ek-login-page.h"
 #include "ek-question-view.h"
@@ -13,6 +14,8 @@
 #include "ek-window.h"
 
 #define STATUS_INTERVAL_MS 100
+
+static guint layout_serial;
 
 static EkWindow *
 get_window (GApplication *app)
@@ -406,6 +409,11 @@ build_status (GApplication *app)
     }
   g_variant_builder_add (&builder, "{sv}", "warning", g_variant_new_boolean (warnings->len > 0));
   g_variant_builder_add (&builder, "{sv}", "unread", g_variant_new_string (unread));
+  {
+    const char *layout = g_object_get_data (G_OBJECT (app), "ek-test-layout");
+
+    g_variant_builder_add (&builder, "{sv}", "layout", g_variant_new_string (layout ?: ""));
+  }
 
   /* The proctoring signal the candidate is told about on the exam page, "" while none. */
   {
@@ -418,6 +426,38 @@ build_status (GApplication *app)
   }
 
   return g_variant_builder_end (&builder);
+}
+
+/* The layout check of the window as it is now, kept for the status ("layout"): one
+ * problem a line, "" when none, so a test can ask and then read it. */
+static void
+layout_cb (GSimpleAction *action,
+           GVariant      *parameter,
+           gpointer       user_data)
+{
+  EkWindow *window = get_window (G_APPLICATION (user_data));
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (window == NULL)
+    return;
+
+  problems = ek_layout_check (GTK_WIDGET (window));
+  for (guint i = 0; i < problems->len; i++)
+    g_string_append_printf (text, "%s%s", i > 0 ? "\n" : "", (char *) g_ptr_array_index (problems, i));
+  g_object_set_data_full (G_OBJECT (user_data), "ek-test-layout",
+                          g_strdup_printf ("%u:%s", ++layout_serial, text->str), g_free);
+
+  /* For shell drivers: the same, one problem a line, in a file they name. */
+  if (g_getenv ("EK_TEST_LAYOUT_FILE") != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *contents = NULL;
+
+      contents = g_strdup_printf ("%s%s", text->str, text->len > 0 ? "\n" : "");
+      if (!g_file_set_contents (g_getenv ("EK_TEST_LAYOUT_FILE"), contents, -1, &error))
+        g_warning ("test-layout: %s", error->message);
+    }
 }
 
 static gboolean
@@ -461,6 +501,7 @@ ek_test_hooks_install (EkApplication *app)
     { "test-click", click_cb, "s", NULL, NULL, { 0 } },
     { "test-type", type_cb, "s", NULL, NULL, { 0 } },
     { "test-answer", answer_cb, "(ss)", NULL, NULL, { 0 } },
+    { "test-layout", layout_cb, NULL, NULL, NULL, { 0 } },
   };
   g_autoptr(GSimpleAction) status = NULL;
   const char *bus_name = g_getenv ("EK_TEST_BUS_NAME");
