@@ -142,7 +142,8 @@ flow_shots () {
     EK_TEST_LOCKDOWN_CONFIG="$tmp/lockdown-test.json" EK_TEST_BUS_NAME="$EK_SHOT_BUS" \
     "$EK_SCREENSHOT_BINARY" --config "$tmp/kiosk.conf" >"$tmp/app.log" 2>&1 &
   app=$!
-  trap 'kill $app $server 2>/dev/null; rm -rf "$tmp"' EXIT
+  # The kiosk's own messages go with the pictures (a warning is a defect to look at).
+  trap 'kill $app $server 2>/dev/null; cp "$tmp/app.log" "$EK_SHOT_DIR/app-$EK_SHOT_SUFFIX.log" 2>/dev/null; rm -rf "$tmp"' EXIT
   for _ in $(seq 1 100); do status >/dev/null 2>&1 && break; sleep 0.1; done
 
   wait_page start

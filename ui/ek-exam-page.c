@@ -547,6 +547,8 @@ on_help_toggled_cb (EkExamPage *self)
 {
   gboolean open = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->help_button));
 
+  /* The sheet lies over the side panel: closed, it lets clicks through to it. */
+  gtk_widget_set_can_target (GTK_WIDGET (self->chat_revealer), open);
   gtk_revealer_set_reveal_child (self->chat_revealer, open);
   if (open)
     {

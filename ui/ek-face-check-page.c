@@ -163,6 +163,11 @@ ek_face_check_page_dispose (GObject *object)
   EkFaceCheckPage *self = EK_FACE_CHECK_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
+  /* The capture and its view stop as they go and say so: not to a page half gone. */
+  if (self->capture != NULL)
+    g_signal_handlers_disconnect_by_data (self->capture, self);
+  if (self->capture_view != NULL)
+    g_signal_handlers_disconnect_by_data (self->capture_view, self);
   gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_FACE_CHECK_PAGE);
   g_clear_object (&self->capture);
   g_clear_object (&self->cancellable);

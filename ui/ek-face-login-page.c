@@ -268,6 +268,11 @@ ek_face_login_page_dispose (GObject *object)
   EkFaceLoginPage *self = EK_FACE_LOGIN_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
+  /* The capture and its view stop as they go and say so: not to a page half gone. */
+  if (self->capture != NULL)
+    g_signal_handlers_disconnect_by_data (self->capture, self);
+  if (self->capture_view != NULL)
+    g_signal_handlers_disconnect_by_data (self->capture_view, self);
   gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_FACE_LOGIN_PAGE);
   g_clear_object (&self->capture);
   g_clear_object (&self->cancellable);

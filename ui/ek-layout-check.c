@@ -9,7 +9,8 @@
  * A widget inside a scrolled window may lie outside the part on show (it scrolls into
  * view), so it is checked against the scrolled window's content, not its viewport. A
  * widget in an overlay's layer that covers the whole overlay (a modal sheet) may cover
- * what is beneath it; a smaller one (a banner, a badge) may not cover text.
+ * what is beneath it, and so may one marked as a sheet (style class "ek-sheet": Help laid
+ * over the question column); a smaller one (a banner, a badge) may not cover text.
  */
 
 #include "config.h"
@@ -25,6 +26,7 @@ typedef struct
 {
   GtkWidget       *widget;    /* borrowed */
   graphene_rect_t  bounds;    /* in the root's coordinates */
+  graphene_rect_t  shown;     /* the part of it scrolled into view */
   char            *layer;     /* owned: the overlay layers it sits in */
 } Item;
 
@@ -125,7 +127,8 @@ check_label (GtkLabel  *label,
 static void
 walk (GtkWidget       *root,
       GtkWidget       *widget,
-      graphene_rect_t  clip,     /* where @widget can be seen, in root coordinates */
+      graphene_rect_t  clip,     /* where @widget must fit, in root coordinates */
+      graphene_rect_t  view,     /* the part of that on show (scrolled windows) */
       const char      *layer,
       GPtrArray       *items,
       GPtrArray       *problems)
@@ -150,6 +153,8 @@ walk (GtkWidget       *root,
 
       item->widget = widget;
       item->bounds = bounds;
+      if (!graphene_rect_intersection (&bounds, &view, &item->shown))
+        graphene_rect_init (&item->shown, 0, 0, 0, 0);
       item->layer = g_strdup (layer);
       g_ptr_array_add (items, item);
 
@@ -163,6 +168,7 @@ walk (GtkWidget       *root,
     {
       GtkWidget *content = gtk_widget_get_first_child (widget);
 
+      graphene_rect_intersection (&view, &bounds, &view);
       if (content != NULL && gtk_widget_compute_bounds (content, root, &bounds))
         clip = bounds;
     }
@@ -171,6 +177,7 @@ walk (GtkWidget       *root,
       /* What sticks out of its container is drawn over by the container's neighbours
        * (or cut off, where the container clips): either way it cannot be read. */
       graphene_rect_intersection (&clip, &bounds, &clip);
+      graphene_rect_intersection (&view, &bounds, &view);
     }
 
   for (GtkWidget *child = gtk_widget_get_first_child (widget);
@@ -190,14 +197,16 @@ walk (GtkWidget       *root,
           graphene_rect_t child_bounds;
           gboolean sheet = FALSE;
 
-          if (gtk_widget_compute_bounds (child, root, &child_bounds))
+          if (gtk_widget_has_css_class (child, "ek-sheet"))
+            sheet = TRUE;
+          else if (gtk_widget_compute_bounds (child, root, &child_bounds))
             sheet = child_bounds.size.width >= SHEET_FRACTION * bounds.size.width &&
                     child_bounds.size.height >= SHEET_FRACTION * bounds.size.height;
           g_free (child_layer);
           child_layer = g_strdup_printf ("%s/%p%s", layer, (gpointer) child, sheet ? "!" : "");
           layer_here = child_layer;
         }
-      walk (root, child, clip, layer_here, items, problems);
+      walk (root, child, clip, view, layer_here, items, problems);
     }
 }
 
@@ -208,24 +217,26 @@ is_ancestor (GtkWidget *widget,
   return gtk_widget_is_ancestor (widget, other) || gtk_widget_is_ancestor (other, widget);
 }
 
-/* Two items overlap badly unless one is in a sheet laid over the other's layer. */
+/* Two items overlap badly unless the later one (drawn above) lies in a sheet that the
+ * earlier one is not in: a sheet is meant to cover what was drawn before it. */
 static gboolean
-may_cover (const Item *a,
-           const Item *b)
+may_cover (const Item *earlier,
+           const Item *later)
 {
-  const Item *upper = strlen (a->layer) >= strlen (b->layer) ? a : b;
-  const Item *lower = upper == a ? b : a;
+  const char *a = earlier->layer;
+  const char *b = later->layer;
 
-  if (g_strcmp0 (upper->layer, lower->layer) == 0)
-    return FALSE;
-  return g_str_has_prefix (upper->layer, lower->layer) &&
-         strchr (upper->layer + strlen (lower->layer), '!') != NULL;
+  while (*a != '\0' && *a == *b)
+    a++, b++;
+
+  return strchr (b, '!') != NULL;
 }
 
 static void
 check_overlaps (GPtrArray *items,
                 GPtrArray *problems)
 {
+  /* Items come in the order they are drawn: a later one is above an earlier one. */
   for (guint i = 0; i < items->len; i++)
     for (guint j = i + 1; j < items->len; j++)
       {
@@ -235,7 +246,8 @@ check_overlaps (GPtrArray *items,
 
         if (is_ancestor (a->widget, b->widget) || may_cover (a, b))
           continue;
-        if (!graphene_rect_intersection (&a->bounds, &b->bounds, &both) ||
+        /* What is scrolled out of view is not drawn over anything. */
+        if (!graphene_rect_intersection (&a->shown, &b->shown, &both) ||
             both.size.width <= TOLERANCE || both.size.height <= TOLERANCE)
           continue;
 
@@ -265,7 +277,7 @@ ek_layout_check (GtkWidget *root)
   g_return_val_if_fail (GTK_IS_WIDGET (root), problems);
 
   graphene_rect_init (&clip, 0, 0, gtk_widget_get_width (root), gtk_widget_get_height (root));
-  walk (root, root, clip, "", items, problems);
+  walk (root, root, clip, clip, "", items, problems);
   check_overlaps (items, problems);
 
   return problems;

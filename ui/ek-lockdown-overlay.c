@@ -1,4 +1,10 @@
-/* ek-lockdown-overlay.c: what the lockdown shows over the exam page */
+/* ek-lockdown-overlay.c: what the lockdown shows over the exam page
+ *
+ * Above the page, in its own row so it never hides the clock or the question: the
+ * practice's "lockdown relaxed" strip and a warning the candidate acknowledges. Over
+ * the page: the watermark, and only for a locked or paused exam (or its forced
+ * submission) a notice that covers the question.
+ */
 
 #include "config.h"
 
@@ -12,13 +18,16 @@ struct _EkLockdownOverlay
   GtkWidget             parent_instance;
 
   EkLockdownController *controller;   /* owned */
-  GtkWidget            *overlay;      /* owned child */
+  GtkWidget            *box;          /* owned child: the strips, then the overlay */
+  GtkWidget            *overlay;      /* borrowed, inside box */
   GtkWidget            *child;        /* borrowed, inside overlay */
   GtkWidget            *watermark;    /* borrowed */
   GtkWidget            *relaxed_banner;
   GtkWidget            *notice;       /* the dimming layer; input stops here */
   GtkWidget            *notice_title;
   GtkWidget            *notice_body;
+  GtkWidget            *warning_bar;  /* the acknowledged warning, above the page */
+  GtkWidget            *warning_text;
   GtkWidget            *notice_button;
   char                 *warning_type; /* the type of the last escalation */
 };
@@ -67,7 +76,7 @@ update_notice (EkLockdownOverlay *self)
   const char *reason = ek_lockdown_controller_get_block_reason (self->controller);
   const char *title = NULL;
   g_autofree char *body = NULL;
-  gboolean button = FALSE;
+  g_autofree char *warning = NULL;
 
   if (step == EK_ESCALATION_SUBMIT)
     {
@@ -82,19 +91,22 @@ update_notice (EkLockdownOverlay *self)
     }
   else if (step == EK_ESCALATION_WARNING)
     {
-      title = _("Warning");
+      g_autofree char *what = NULL;
+
       /* Translators: %s says what happened, e.g. "Another window covered the exam" */
-      body = g_strdup_printf (_("%s. This was recorded and the proctor can see it. Keep to "
+      what = g_strdup_printf (_("%s. This was recorded and the proctor can see it. Keep to "
                                 "the exam rules; repeated violations lock or end the exam."),
                               ek_violation_type_describe (self->warning_type));
-      button = TRUE;
+      warning = g_markup_printf_escaped ("<b>%s</b>  %s", _("Warning"), what);
     }
 
   gtk_widget_set_visible (self->notice, title != NULL);
   gtk_label_set_text (GTK_LABEL (self->notice_title), title ? title : "");
   gtk_label_set_text (GTK_LABEL (self->notice_body), body ? body : "");
-  gtk_widget_set_visible (self->notice_button, button);
-  if (button)
+
+  gtk_widget_set_visible (self->warning_bar, warning != NULL && title == NULL);
+  gtk_label_set_markup (GTK_LABEL (self->warning_text), warning ? warning : "");
+  if (warning != NULL && title == NULL)
     gtk_widget_grab_focus (self->notice_button);
 }
 
@@ -126,7 +138,8 @@ ek_lockdown_overlay_dispose (GObject *object)
 {
   EkLockdownOverlay *self = (EkLockdownOverlay *)object;
 
-  g_clear_pointer (&self->overlay, gtk_widget_unparent);
+  g_clear_pointer (&self->box, gtk_widget_unparent);
+  self->overlay = NULL;
   if (self->controller != NULL)
     g_signal_handlers_disconnect_by_data (self->controller, self);
   g_clear_object (&self->controller);
@@ -162,19 +175,44 @@ ek_lockdown_overlay_init (EkLockdownOverlay *self)
 {
   GtkWidget *card;
 
-  self->overlay = gtk_overlay_new ();
-  gtk_widget_set_parent (self->overlay, GTK_WIDGET (self));
-
-  self->watermark = ek_watermark_new (NULL);
-  gtk_overlay_add_overlay (GTK_OVERLAY (self->overlay), self->watermark);
+  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
 
   self->relaxed_banner = gtk_label_new (_("Practice mode: the exam lockdown is relaxed."));
   gtk_widget_add_css_class (self->relaxed_banner, "ek-relaxed-banner");
-  gtk_widget_set_halign (self->relaxed_banner, GTK_ALIGN_CENTER);
-  gtk_widget_set_valign (self->relaxed_banner, GTK_ALIGN_START);
-  gtk_widget_set_can_target (self->relaxed_banner, FALSE);
+  gtk_label_set_wrap (GTK_LABEL (self->relaxed_banner), TRUE);
   gtk_widget_set_visible (self->relaxed_banner, FALSE);
-  gtk_overlay_add_overlay (GTK_OVERLAY (self->overlay), self->relaxed_banner);
+  gtk_box_append (GTK_BOX (self->box), self->relaxed_banner);
+
+  /* The warning: a strip above the page, so the clock and the question stay in view
+   * while the candidate reads it; the exam goes on. */
+  self->warning_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 16);
+  gtk_widget_add_css_class (self->warning_bar, "ek-warning-bar");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->warning_bar),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Warning"), -1);
+  gtk_widget_set_visible (self->warning_bar, FALSE);
+  self->warning_text = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (self->warning_text), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->warning_text), 0);
+  gtk_widget_set_hexpand (self->warning_text, TRUE);
+  gtk_widget_set_valign (self->warning_text, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->warning_text),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Warning"), -1);
+  self->notice_button = gtk_button_new_with_mnemonic (_("_I Understand"));
+  gtk_widget_add_css_class (self->notice_button, "ek-big-button");
+  gtk_widget_set_valign (self->notice_button, GTK_ALIGN_CENTER);
+  g_signal_connect_swapped (self->notice_button, "clicked",
+                            G_CALLBACK (acknowledge_clicked_cb), self);
+  gtk_box_append (GTK_BOX (self->warning_bar), self->warning_text);
+  gtk_box_append (GTK_BOX (self->warning_bar), self->notice_button);
+  gtk_box_append (GTK_BOX (self->box), self->warning_bar);
+
+  self->overlay = gtk_overlay_new ();
+  gtk_widget_set_vexpand (self->overlay, TRUE);
+  gtk_box_append (GTK_BOX (self->box), self->overlay);
+
+  self->watermark = ek_watermark_new (NULL);
+  gtk_overlay_add_overlay (GTK_OVERLAY (self->overlay), self->watermark);
 
   /* Full size and targetable: clicks and keys stop here while a notice shows. */
   self->notice = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
@@ -193,14 +231,8 @@ ek_lockdown_overlay_init (EkLockdownOverlay *self)
   gtk_label_set_wrap (GTK_LABEL (self->notice_body), TRUE);
   gtk_label_set_max_width_chars (GTK_LABEL (self->notice_body), 50);
   gtk_label_set_justify (GTK_LABEL (self->notice_body), GTK_JUSTIFY_CENTER);
-  self->notice_button = gtk_button_new_with_mnemonic (_("_I Understand"));
-  gtk_widget_add_css_class (self->notice_button, "suggested-action");
-  gtk_widget_set_halign (self->notice_button, GTK_ALIGN_CENTER);
-  g_signal_connect_swapped (self->notice_button, "clicked",
-                            G_CALLBACK (acknowledge_clicked_cb), self);
   gtk_box_append (GTK_BOX (card), self->notice_title);
   gtk_box_append (GTK_BOX (card), self->notice_body);
-  gtk_box_append (GTK_BOX (card), self->notice_button);
   gtk_box_append (GTK_BOX (self->notice), card);
   gtk_overlay_add_overlay (GTK_OVERLAY (self->overlay), self->notice);
 }
@@ -252,8 +284,10 @@ ek_lockdown_overlay_get_notice (EkLockdownOverlay *self)
 {
   g_return_val_if_fail (EK_IS_LOCKDOWN_OVERLAY (self), NULL);
 
-  if (!gtk_widget_get_visible (self->notice))
-    return NULL;
+  if (gtk_widget_get_visible (self->notice))
+    return gtk_label_get_text (GTK_LABEL (self->notice_title));
+  if (gtk_widget_get_visible (self->warning_bar))
+    return _("Warning");
 
-  return gtk_label_get_text (GTK_LABEL (self->notice_title));
+  return NULL;
 }

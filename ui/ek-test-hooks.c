@@ -431,11 +431,9 @@ build_status (GApplication *app)
 /* The layout check of the window as it is now, kept for the status ("layout"): one
  * problem a line, "" when none, so a test can ask and then read it. */
 static void
-layout_cb (GSimpleAction *action,
-           GVariant      *parameter,
-           gpointer       user_data)
+run_layout_check (GApplication *app)
 {
-  EkWindow *window = get_window (G_APPLICATION (user_data));
+  EkWindow *window = get_window (app);
   g_autoptr(GPtrArray) problems = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
 
@@ -445,7 +443,7 @@ layout_cb (GSimpleAction *action,
   problems = ek_layout_check (GTK_WIDGET (window));
   for (guint i = 0; i < problems->len; i++)
     g_string_append_printf (text, "%s%s", i > 0 ? "\n" : "", (char *) g_ptr_array_index (problems, i));
-  g_object_set_data_full (G_OBJECT (user_data), "ek-test-layout",
+  g_object_set_data_full (G_OBJECT (app), "ek-test-layout",
                           g_strdup_printf ("%u:%s", ++layout_serial, text->str), g_free);
 
   /* For shell drivers: the same, one problem a line, in a file they name. */
@@ -458,6 +456,34 @@ layout_cb (GSimpleAction *action,
       if (!g_file_set_contents (g_getenv ("EK_TEST_LAYOUT_FILE"), contents, -1, &error))
         g_warning ("test-layout: %s", error->message);
     }
+}
+
+static void
+on_after_paint_cb (GdkFrameClock *clock,
+                   gpointer       user_data)
+{
+  g_signal_handlers_disconnect_by_func (clock, on_after_paint_cb, user_data);
+  run_layout_check (G_APPLICATION (user_data));
+  g_object_unref (user_data);
+}
+
+/* Checked after the next frame is painted, so what was just shown has its place. */
+static void
+layout_cb (GSimpleAction *action,
+           GVariant      *parameter,
+           gpointer       user_data)
+{
+  EkWindow *window = get_window (G_APPLICATION (user_data));
+  GdkFrameClock *clock = window != NULL ? gtk_widget_get_frame_clock (GTK_WIDGET (window)) : NULL;
+
+  if (clock == NULL)
+    {
+      run_layout_check (G_APPLICATION (user_data));
+      return;
+    }
+
+  g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint_cb), g_object_ref (user_data));
+  gtk_widget_queue_draw (GTK_WIDGET (window));
 }
 
 static gboolean
