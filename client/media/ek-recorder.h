@@ -104,16 +104,4 @@ EkVideoFrame    *ek_recorder_dup_preview_frame      (EkRecorder       *self);
 EkVideoFrame    *ek_recorder_dup_face_frame         (EkRecorder       *self);
 EkVideoFrame    *ek_recorder_dup_screen_frame       (EkRecorder       *self);
 
-/* Test sources only: make the camera vanish and come back, and set the
- * microphone's loudness (0.0 - 1.0), as a real device would; make the camera
- * stop delivering pictures without an error, and resume. */
-void             ek_recorder_simulate_camera_loss   (EkRecorder       *self);
-void             ek_recorder_simulate_camera_return (EkRecorder       *self);
-void             ek_recorder_simulate_microphone_loss   (EkRecorder   *self);
-void             ek_recorder_simulate_microphone_return (EkRecorder   *self);
-void             ek_recorder_simulate_camera_stall  (EkRecorder       *self,
-                                                     gboolean          stalled);
-void             ek_recorder_set_test_volume        (EkRecorder       *self,
-                                                     double            volume);
-
 G_END_DECLS
