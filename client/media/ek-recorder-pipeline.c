@@ -134,15 +134,7 @@ _ek_recorder_make_camera_bin_for_device (GstDevice  *device,
   GstElement *convert;
   g_autoptr(GstPad) pad = NULL;
 
-  /* Take the camera's best mode up to 720p30, then bring whatever it gives
-   * to the one format the encoder and the viewers expect. */
-  desc = g_strdup_printf ("capsfilter caps=video/x-raw,width=(int)[1,%d],height=(int)[1,%d],"
-                          "framerate=(fraction)[1/1,%d/1] ! videoconvert ! "
-                          "videoscale add-borders=true ! videorate ! "
-                          "capsfilter caps=video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1,"
-                          "pixel-aspect-ratio=1/1",
-                          VIDEO_WIDTH, VIDEO_HEIGHT, VIDEO_FPS,
-                          VIDEO_WIDTH, VIDEO_HEIGHT, VIDEO_FPS);
+  desc = _ek_recorder_camera_convert_description ();
   convert = gst_parse_bin_from_description (desc, TRUE, error);
   if (convert == NULL)
     return NULL;
@@ -309,22 +301,11 @@ on_element_message (EkRecorder *self,
 {
   const GstStructure *structure = gst_message_get_structure (message);
 
-  if (gst_structure_has_name (structure, "level"))
+  double level;
+
+  if (ek_recorder_analysis_parse_level (message, &level, NULL))
     {
-      const GValue *rms = gst_structure_get_value (structure, "rms");
-      double level = LEVEL_FLOOR_DB;
-
-      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-      if (rms != NULL && G_VALUE_HOLDS (rms, g_value_array_get_type ()))
-        {
-          GValueArray *array = g_value_get_boxed (rms);
-
-          for (guint i = 0; array != NULL && i < array->n_values; i++)
-            level = MAX (level, g_value_get_double (&array->values[i]));
-        }
-      G_GNUC_END_IGNORE_DEPRECATIONS
-
-      _ek_recorder_set_level_db (self, CLAMP (level, LEVEL_FLOOR_DB, 0.0));
+      _ek_recorder_set_level_db (self, level);
     }
   else if (gst_structure_has_name (structure, "splitmuxsink-fragment-opened"))
     {
@@ -474,65 +455,78 @@ missing_plugin_error (const GError *parse_error)
                       parse_error->message);
 }
 
-/* The pipeline without its sources: they are added and linked to the
- * selectors afterwards, since each may vanish and come back. */
+/* The pipeline without its sources and without the audio analysis: they are
+ * added and linked afterwards (the sources to the selectors, since each may
+ * vanish and come back; the analysis between the audio selector and "asink"). */
 static char *
 pipeline_description (EkRecorder *self)
 {
+  g_autofree char *preview = _ek_recorder_viewer_branch_description (PREVIEW_FPS, PREVIEW_WIDTH,
+                                                                     PREVIEW_HEIGHT, TRUE);
+  g_autofree char *face = _ek_recorder_face_branch_description (TRUE);
+  g_autofree char *viewers = NULL;
+
+  viewers = g_strdup_printf (
+    "vt. ! %s ! "
+    "  appsink name=preview-sink drop=true max-buffers=1 sync=false async=false "
+    "          enable-last-sample=false "
+    "vt. ! %s ! "
+    "  appsink name=face-sink drop=true max-buffers=1 sync=false async=false "
+    "          enable-last-sample=false "
+    "input-selector name=aselector sync-streams=false cache-buffers=false ",
+    preview, face);
+
   /* The preview alone (the device page): the same camera and microphone
    * branches up to the viewers and the level, nothing encoded or written. */
   if (self->preview_only)
     return g_strdup_printf (
       "input-selector name=selector sync-streams=false cache-buffers=false ! tee name=vt "
-      "vt. ! videorate drop-only=true max-rate=%d ! "
-      "  queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! "
-      "  videoscale ! videoconvert ! "
-      "  video/x-raw,format=RGBA,width=%d,height=%d,pixel-aspect-ratio=1/1 ! "
-      "  appsink name=preview-sink drop=true max-buffers=1 sync=false async=false "
-      "          enable-last-sample=false "
-      "vt. ! videorate drop-only=true max-rate=%d ! "
-      "  queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! "
-      "  videoscale ! videoconvert ! "
-      "  video/x-raw,format=RGBA,width=%d,height=%d,pixel-aspect-ratio=1/1 ! "
-      "  appsink name=face-sink drop=true max-buffers=1 sync=false async=false "
-      "          enable-last-sample=false "
-      "input-selector name=aselector sync-streams=false cache-buffers=false ! "
-      "audioconvert name=aconv ! audioresample ! "
-      "  audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
-      "  level interval=100000000 post-messages=true ! fakesink sync=false async=false",
-      PREVIEW_FPS, PREVIEW_WIDTH, PREVIEW_HEIGHT,
-      FACE_FPS, FACE_WIDTH, FACE_HEIGHT);
+      "%s"
+      "fakesink name=asink sync=false async=false",
+      viewers);
 
   return g_strdup_printf (
     "input-selector name=selector sync-streams=false cache-buffers=false ! tee name=vt "
     "vt. ! queue leaky=downstream max-size-buffers=0 max-size-bytes=0 max-size-time=%" G_GUINT64_FORMAT " ! "
     "  x264enc tune=zerolatency speed-preset=veryfast bitrate=%u key-int-max=%u ! "
     "  h264parse ! queue ! cmux.video "
-    "vt. ! videorate drop-only=true max-rate=%d ! "
-    "  queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! "
-    "  videoscale ! videoconvert ! "
-    "  video/x-raw,format=RGBA,width=%d,height=%d,pixel-aspect-ratio=1/1 ! "
-    "  appsink name=preview-sink drop=true max-buffers=1 sync=false async=false "
-    "          enable-last-sample=false "
-    "vt. ! videorate drop-only=true max-rate=%d ! "
-    "  queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! "
-    "  videoscale ! videoconvert ! "
-    "  video/x-raw,format=RGBA,width=%d,height=%d,pixel-aspect-ratio=1/1 ! "
-    "  appsink name=face-sink drop=true max-buffers=1 sync=false async=false "
-    "          enable-last-sample=false "
-    "input-selector name=aselector sync-streams=false cache-buffers=false ! "
-    "audioconvert name=aconv ! audioresample ! "
-    "  audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
-    "  level interval=100000000 post-messages=true ! "
-    "  opusenc bitrate=%d ! queue ! cmux.audio_0 "
+    "%s"
+    "opusenc name=asink bitrate=%d ! queue ! cmux.audio_0 "
     "splitmuxsink name=cmux muxer=matroskamux "
     "  max-size-bytes=0 max-size-time=%" G_GUINT64_FORMAT,
     (guint64) ENCODER_QUEUE_NS,
     self->video_bitrate_kbps, VIDEO_FPS * CAMERA_GOP_SECONDS,
-    PREVIEW_FPS, PREVIEW_WIDTH, PREVIEW_HEIGHT,
-    FACE_FPS, FACE_WIDTH, FACE_HEIGHT,
+    viewers,
     AUDIO_BITRATE_KBPS * 1000,
     (guint64) self->segment_seconds * GST_SECOND);
+}
+
+/* The microphone's analysis (ek_recorder_analysis_make_audio()) between the
+ * audio selector and the encoder (or, in a preview, a fakesink). */
+static gboolean
+add_audio_analysis (EkRecorder  *self,
+                    GError     **error)
+{
+  g_autoptr(GError) parse_error = NULL;
+  g_autoptr(GstElement) sink = gst_bin_get_by_name (GST_BIN (self->pipeline), "asink");
+  GstElement *analysis = ek_recorder_analysis_make_audio (TRUE, &parse_error);
+
+  if (analysis == NULL)
+    {
+      g_propagate_error (error, missing_plugin_error (parse_error));
+      return FALSE;
+    }
+
+  gst_bin_add (GST_BIN (self->pipeline), analysis);
+  if (!gst_element_link_many (self->aselector, analysis, sink, NULL))
+    {
+      g_set_error (error, EK_RECORDER_ERROR, EK_RECORDER_ERROR_FAILED,
+                   _("The recording cannot start. Check that the camera and microphone are "
+                     "connected and not used by another program."));
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 gboolean
@@ -608,6 +602,8 @@ _ek_recorder_build_pipeline (EkRecorder  *self,
     self->last_audio_pts = GST_CLOCK_TIME_NONE;
     gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER, on_audio_selector_buffer_probe_cb, self, NULL);
   }
+  if (!add_audio_analysis (self, error))
+    return FALSE;
   self->audio_pad = _ek_recorder_attach_audio_source (self, audio);
   if (self->audio_pad == NULL)
     {

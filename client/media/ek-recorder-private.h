@@ -215,7 +215,6 @@ void          _ek_recorder_emit                    (EkRecorder      *self,
 gboolean      _ek_recorder_is_running              (EkRecorder      *self);
 void          _ek_recorder_fail                    (EkRecorder      *self,
                                                     GError          *error);
-EkVideoFrame *_ek_recorder_frame_from_sample       (GstSample       *sample);
 GstFlowReturn _ek_recorder_on_new_sample_cb        (GstAppSink      *sink,
                                                     gpointer         user_data);
 void          _ek_recorder_on_eos                  (EkRecorder      *self);
@@ -251,6 +250,24 @@ void          _ek_recorder_on_camera_lost          (EkRecorder      *self,
                                                     gboolean         stalled);
 gboolean      _ek_recorder_on_camera_watchdog_cb   (gpointer         user_data);
 void          _ek_recorder_start_device_monitor    (EkRecorder      *self);
+
+/* ek-recorder-analysis.c: the pieces of the pipeline that feed the
+ * proctoring, for the recorder and for harnesses that play clips through
+ * exactly them (see ek_recorder_analysis_make_face_monitor()) */
+char         *_ek_recorder_camera_convert_description (void);
+char         *_ek_recorder_viewer_branch_description  (guint      fps,
+                                                       guint      width,
+                                                       guint      height,
+                                                       gboolean   live);
+char         *_ek_recorder_face_branch_description    (gboolean   live);
+GstElement   *ek_recorder_analysis_make_face_monitor  (gboolean   live,
+                                                       GError   **error);
+GstElement   *ek_recorder_analysis_make_audio         (gboolean   live,
+                                                       GError   **error);
+gboolean      ek_recorder_analysis_parse_level        (GstMessage   *message,
+                                                       double       *level_db,
+                                                       GstClockTime *media_time);
+EkVideoFrame *ek_recorder_frame_from_sample           (GstSample    *sample);
 
 /* ek-recorder-segments.c */
 gboolean      _ek_recorder_default_free_space      (const char      *directory,

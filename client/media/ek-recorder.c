@@ -30,7 +30,6 @@
 #include <glib/gstdio.h>
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
-#include <gst/video/video.h>
 
 #include "ek-recorder-private.h"
 
@@ -179,72 +178,6 @@ frame_slot_dup (FrameSlot *slot,
   return frame;
 }
 
-typedef struct
-{
-  GstBuffer  *buffer;
-  GstMapInfo  map;
-} MappedBuffer;
-
-static void
-mapped_buffer_free (gpointer data)
-{
-  MappedBuffer *mapped = data;
-
-  gst_buffer_unmap (mapped->buffer, &mapped->map);
-  gst_buffer_unref (mapped->buffer);
-  g_free (mapped);
-}
-
-/* Wraps the sample's buffer without copying it. */
-EkVideoFrame *
-_ek_recorder_frame_from_sample (GstSample *sample)
-{
-  GstBuffer *buffer = gst_sample_get_buffer (sample);
-  GstCaps *caps = gst_sample_get_caps (sample);
-  g_autoptr(GBytes) bytes = NULL;
-  GstVideoInfo info;
-  GstVideoMeta *meta;
-  MappedBuffer *mapped;
-  gsize stride;
-  gsize offset = 0;
-
-  if (buffer == NULL || caps == NULL || !gst_video_info_from_caps (&info, caps))
-    return NULL;
-
-  stride = GST_VIDEO_INFO_PLANE_STRIDE (&info, 0);
-  meta = gst_buffer_get_video_meta (buffer);
-  if (meta != NULL)
-    {
-      stride = meta->stride[0];
-      offset = meta->offset[0];
-    }
-
-  mapped = g_new0 (MappedBuffer, 1);
-  mapped->buffer = gst_buffer_ref (buffer);
-  if (!gst_buffer_map (mapped->buffer, &mapped->map, GST_MAP_READ))
-    {
-      gst_buffer_unref (mapped->buffer);
-      g_free (mapped);
-      return NULL;
-    }
-
-  if (offset + stride * GST_VIDEO_INFO_HEIGHT (&info) > mapped->map.size)
-    {
-      mapped_buffer_free (mapped);
-      return NULL;
-    }
-
-  bytes = g_bytes_new_with_free_func (mapped->map.data + offset,
-                                      mapped->map.size - offset,
-                                      mapped_buffer_free, mapped);
-
-  return ek_video_frame_new (bytes,
-                             GST_VIDEO_INFO_WIDTH (&info),
-                             GST_VIDEO_INFO_HEIGHT (&info),
-                             stride,
-                             GST_BUFFER_PTS_IS_VALID (buffer) ? (gint64) GST_BUFFER_PTS (buffer) : -1);
-}
-
 /* Streaming thread: keep the newest frame and wake the main context. A viewer that
  * is slow only ever sees the newest frame; nothing queues up behind it. */
 GstFlowReturn
@@ -260,7 +193,7 @@ _ek_recorder_on_new_sample_cb (GstAppSink *sink,
   if (sample == NULL)
     return GST_FLOW_OK;
 
-  frame = _ek_recorder_frame_from_sample (sample);
+  frame = ek_recorder_frame_from_sample (sample);
   if (frame == NULL)
     return GST_FLOW_OK;
 
@@ -1191,5 +1124,5 @@ ek_recorder_dup_screen_frame (EkRecorder *self)
   if (sample == NULL)
     return NULL;
 
-  return _ek_recorder_frame_from_sample (sample);
+  return ek_recorder_frame_from_sample (sample);
 }
