@@ -183,6 +183,87 @@ test_audio_level (void)
     }
 }
 
+/* A stream that ends on an interval's boundary: `level` posts one more
+ * message for the empty interval, with an RMS of NaN. It is not handed on;
+ * every level handed on is finite. */
+static void
+test_audio_level_end_of_stream (void)
+{
+  g_autoptr(GArray) levels = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
+
+  play_audio (3, 0.1, levels, times);
+
+  g_assert_cmpuint (levels->len, ==, 3);
+  for (guint i = 0; i < levels->len; i++)
+    g_assert_true (isfinite (g_array_index (levels, double, i)));
+}
+
+static GstMessage *
+level_message (double rms0,
+               double rms1)
+{
+  GValue array = G_VALUE_INIT;
+  GValue value = G_VALUE_INIT;
+  GstStructure *structure;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  g_value_init (&array, g_value_array_get_type ());
+  g_value_take_boxed (&array, g_value_array_new (2));
+  g_value_init (&value, G_TYPE_DOUBLE);
+  g_value_set_double (&value, rms0);
+  g_value_array_append (g_value_get_boxed (&array), &value);
+  g_value_set_double (&value, rms1);
+  g_value_array_append (g_value_get_boxed (&array), &value);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+
+  structure = gst_structure_new ("level", "stream-time", G_TYPE_UINT64, (guint64) GST_SECOND, NULL);
+  gst_structure_take_value (structure, "rms", &array);
+  g_value_unset (&value);
+
+  return gst_message_new_element (NULL, structure);
+}
+
+/* Each odd value a channel can carry: NaN and +inf are skipped, -inf (digital
+ * silence) is the floor, and a message with nothing measured gives no level. */
+static void
+test_audio_level_non_finite (void)
+{
+  struct {
+    double   rms0;
+    double   rms1;
+    gboolean handed_on;
+    double   level;
+  } cases[] = {
+    { NAN, NAN, FALSE, 0 },
+    { INFINITY, NAN, FALSE, 0 },
+    { NAN, -30.0, TRUE, -30.0 },
+    { -INFINITY, -INFINITY, TRUE, -100.0 },
+    { -INFINITY, -12.0, TRUE, -12.0 },
+    { INFINITY, -12.0, TRUE, -12.0 },
+    { -250.0, 3.0, TRUE, 0.0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GstMessage) message = level_message (cases[i].rms0, cases[i].rms1);
+      GstClockTime time = 0;
+      double level = 42.0;
+
+      g_assert_cmpint (ek_recorder_analysis_parse_level (message, &level, &time), ==, cases[i].handed_on);
+      if (cases[i].handed_on)
+        {
+          g_assert_true (isfinite (level));
+          g_assert_cmpfloat (level, ==, cases[i].level);
+          g_assert_cmpuint (time, ==, GST_SECOND);
+        }
+      else
+        {
+          g_assert_cmpfloat (level, ==, 42.0);
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -192,6 +273,8 @@ main (int   argc,
 
   g_test_add_func ("/recorder-analysis/face-monitor", test_face_monitor);
   g_test_add_func ("/recorder-analysis/audio-level", test_audio_level);
+  g_test_add_func ("/recorder-analysis/audio-level/end-of-stream", test_audio_level_end_of_stream);
+  g_test_add_func ("/recorder-analysis/audio-level/non-finite", test_audio_level_non_finite);
 
   return g_test_run ();
 }

@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
@@ -146,6 +148,9 @@ ek_recorder_analysis_make_audio (gboolean   live,
  * @media_time: (out) (optional): the stream time the interval starts at
  *
  * Reads a message of the analysis' `level`: the loudest channel, clamped.
+ * Digital silence (-inf) is the floor; an interval that measured nothing
+ * (the empty one `level` posts at the end of a stream, whose RMS is NaN) gives
+ * no level at all, so a non-finite value never reaches anyone.
  *
  * Returns: %TRUE if @message is a level message with a level
  */
@@ -156,6 +161,7 @@ ek_recorder_analysis_parse_level (GstMessage   *message,
 {
   const GstStructure *structure;
   const GValue *rms;
+  gboolean measured = FALSE;
   double level = LEVEL_FLOOR_DB;
 
   g_return_val_if_fail (GST_IS_MESSAGE (message), FALSE);
@@ -174,9 +180,20 @@ ek_recorder_analysis_parse_level (GstMessage   *message,
       GValueArray *array = g_value_get_boxed (rms);
 
       for (guint i = 0; array != NULL && i < array->n_values; i++)
-        level = MAX (level, g_value_get_double (&array->values[i]));
+        {
+          double channel = g_value_get_double (&array->values[i]);
+
+          /* NaN: no samples; +inf cannot be measured from samples */
+          if (isnan (channel) || (isinf (channel) && channel > 0))
+            continue;
+          level = MAX (level, channel);
+          measured = TRUE;
+        }
     }
   G_GNUC_END_IGNORE_DEPRECATIONS
+
+  if (!measured)
+    return FALSE;
 
   *level_db = CLAMP (level, LEVEL_FLOOR_DB, 0.0);
   if (media_time != NULL &&

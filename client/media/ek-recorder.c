@@ -24,6 +24,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <stdarg.h>
 
 #include <glib/gi18n-lib.h>
@@ -85,7 +86,8 @@ void
 _ek_recorder_set_level_db (EkRecorder *self,
                            double      level_db)
 {
-  if (level_db == self->level_db)
+  /* the property's range holds no NaN: what was not measured is not handed on */
+  if (!isfinite (level_db) || level_db == self->level_db)
     return;
 
   self->level_db = level_db;
