@@ -1,15 +1,18 @@
 /* test-recorder-analysis.c: the recorder's face-monitor and audio-analysis
  * branches, played from non-live sources faster than real time as a harness
  * does: the face monitor's frames (size, rate, times, nothing lost), the
- * level every 100 ms in media time */
+ * level every 100 ms in media time, never a non-finite one, and WebRTC's
+ * voice activity detector on speech (espeak-ng), silence and tones */
 
 #include "config.h"
 
 #include <math.h>
 
+#include <glib/gstdio.h>
 #include <gst/app/gstappsink.h>
 
 #include "ek-recorder-private.h"
+#include "ek-test-media.h"
 
 /* Runs @pipeline to its end; returns the element messages seen, in order. */
 static GPtrArray *
@@ -264,6 +267,218 @@ test_audio_level_non_finite (void)
     }
 }
 
+/* Voice activity */
+
+typedef struct
+{
+  double  duration_s;   /* of the clip */
+  double  voice_s;      /* with voice */
+  guint   onsets;       /* changes to voice */
+  guint   late_changes; /* changes after the detector's first 200 ms */
+  double  first_onset_s;
+} Voice;
+
+/* Plays @source (a description ending in raw audio) through the audio
+ * analysis, lossless and faster than real time, and sums up what the voice
+ * activity detector said. */
+static void
+play_voice (const char *source,
+            double      duration_s,
+            Voice      *voice)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *desc = g_strdup_printf ("%s ! audioconvert name=last", source);
+  g_autoptr(GstElement) pipeline = gst_parse_launch (desc, &error);
+  g_autoptr(GstElement) last = NULL;
+  GstElement *analysis = ek_recorder_analysis_make_audio (FALSE, &error);
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  g_autoptr(GPtrArray) messages = NULL;
+  double on_since = -1;
+
+  g_assert_no_error (error);
+  g_object_set (sink, "sync", FALSE, NULL);
+  last = gst_bin_get_by_name (GST_BIN (pipeline), "last");
+  gst_bin_add_many (GST_BIN (pipeline), analysis, sink, NULL);
+  g_assert_true (gst_element_link_many (last, analysis, sink, NULL));
+
+  messages = run_to_eos (pipeline);
+
+  *voice = (Voice) { .duration_s = duration_s, .first_onset_s = -1 };
+  for (guint i = 0; i < messages->len; i++)
+    {
+      GstClockTime time;
+      gboolean active;
+      double t;
+
+      if (!ek_recorder_analysis_parse_voice (g_ptr_array_index (messages, i), &active, &time))
+        continue;
+
+      g_assert_true (GST_CLOCK_TIME_IS_VALID (time));
+      t = (double) time / GST_SECOND;
+      if (t > 0.2)
+        voice->late_changes++;
+      if (active && on_since < 0)
+        {
+          on_since = t;
+          voice->onsets++;
+          if (voice->first_onset_s < 0)
+            voice->first_onset_s = t;
+        }
+      else if (!active && on_since >= 0)
+        {
+          voice->voice_s += t - on_since;
+          on_since = -1;
+        }
+    }
+  if (on_since >= 0)
+    voice->voice_s += duration_s - on_since;
+}
+
+static char *
+synthesize_speech (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "speech.wav", NULL);
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = {
+    "espeak-ng", "-w", path,
+    "The quick brown fox jumps over the lazy dog. "
+    "Please answer the question in your own words, and take your time.",
+    NULL
+  };
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                     NULL, NULL, NULL, NULL, &status, &error))
+    return NULL;
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  return g_steal_pointer (&path);
+}
+
+/* Speech from espeak-ng (two sentences, about 6.4 s): voice from its start,
+ * for most of its length, ended by the pause between the sentences and found
+ * again after it. */
+static void
+test_voice_speech (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ek-vad-XXXXXX", NULL);
+  g_autofree char *path = synthesize_speech (dir);
+  g_autofree char *source = NULL;
+  Voice voice;
+
+  if (path == NULL)
+    {
+      g_test_skip ("espeak-ng is not installed (scripts/install-deps.sh)");
+      g_rmdir (dir);
+      return;
+    }
+
+  source = g_strdup_printf ("filesrc location=\"%s\" ! decodebin", path);
+  play_voice (source, 6.4, &voice);
+  g_test_message ("speech: %.2f s of voice in %.1f s, %u onsets, first at %.2f s",
+                  voice.voice_s, voice.duration_s, voice.onsets, voice.first_onset_s);
+
+  g_assert_cmpfloat (voice.first_onset_s, >=, 0);
+  g_assert_cmpfloat (voice.first_onset_s, <, 0.3);
+  g_assert_cmpfloat (voice.voice_s / voice.duration_s, >, 0.7);
+  g_assert_cmpuint (voice.onsets, >=, 2);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* Five seconds of silence: never voice. */
+static void
+test_voice_silence (void)
+{
+  Voice voice;
+
+  play_voice ("audiotestsrc wave=silence samplesperbuffer=4800 num-buffers=50", 5.0, &voice);
+
+  g_assert_cmpuint (voice.onsets, ==, 0);
+  g_assert_cmpfloat (voice.voice_s, ==, 0);
+}
+
+/* Steady tones (a beep at 440 Hz and 1 kHz, at -23 and -9 dBFS): whatever the
+ * detector makes of a pure tone in the speech band (it may call it voice, see
+ * EkRecorder::voice-activity), its verdict stays as it was after its first
+ * frames, where speech comes and goes with the pauses. */
+static void
+test_voice_tone (void)
+{
+  const char *tones[] = {
+    "audiotestsrc wave=sine freq=440 volume=0.1 samplesperbuffer=4800 num-buffers=50",
+    "audiotestsrc wave=sine freq=1000 volume=0.1 samplesperbuffer=4800 num-buffers=50",
+    "audiotestsrc wave=sine freq=440 volume=0.5 samplesperbuffer=4800 num-buffers=50",
+    "audiotestsrc wave=sine freq=1000 volume=0.5 samplesperbuffer=4800 num-buffers=50",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tones); i++)
+    {
+      Voice voice;
+
+      play_voice (tones[i], 5.0, &voice);
+      g_test_message ("%s: %.2f s of voice, %u onsets", tones[i], voice.voice_s, voice.onsets);
+      g_assert_cmpuint (voice.late_changes, ==, 0);
+      g_assert_cmpuint (voice.onsets, <=, 1);
+    }
+}
+
+static void
+on_voice_activity_cb (EkRecorder *recorder,
+                      gboolean    active,
+                      gint64      media_time_ns,
+                      gint64     *seen)
+{
+  *seen = active ? media_time_ns : -media_time_ns;
+}
+
+static void
+on_stopped_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  gboolean *stopped = user_data;
+
+  g_assert_true (ek_recorder_stop_finish (EK_RECORDER (object), result, NULL));
+  *stopped = TRUE;
+}
+
+/* The recorder's pipeline carries the detector, and its messages become
+ * ::voice-activity and :voice-active. */
+static void
+test_voice_recorder (void)
+{
+  g_autoptr(EkRecorder) recorder = ek_recorder_new_preview (EK_MEDIA_SOURCE_TEST);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstElement) vad = NULL;
+  g_autoptr(GstBus) bus = NULL;
+  gint64 seen = 0;
+  gboolean stopped = FALSE;
+
+  g_signal_connect (recorder, "voice-activity", G_CALLBACK (on_voice_activity_cb), &seen);
+  g_assert_true (ek_recorder_start (recorder, 60, &error));
+  g_assert_no_error (error);
+
+  vad = gst_bin_get_by_name (GST_BIN (recorder->pipeline), "vad");
+  g_assert_nonnull (vad);
+  g_assert_cmpstr (G_OBJECT_TYPE_NAME (vad), ==, "GstWebrtcDsp");
+  ek_test_wait_until (ek_recorder_get_state (recorder) == EK_RECORDER_STATE_RECORDING, 10);
+
+  /* what the detector posts, on the recorder's bus */
+  bus = gst_element_get_bus (recorder->pipeline);
+  gst_bus_post (bus, gst_message_new_element (GST_OBJECT (vad),
+                gst_structure_new ("voice-activity",
+                                   "stream-time", G_TYPE_UINT64, (guint64) 7 * GST_SECOND,
+                                   "stream-has-voice", G_TYPE_BOOLEAN, !ek_recorder_get_voice_active (recorder),
+                                   NULL)));
+  ek_test_wait_until (seen == 7 * GST_SECOND || seen == -7 * GST_SECOND, 5);
+  g_assert_cmpint (ek_recorder_get_voice_active (recorder), ==, seen > 0);
+
+  ek_recorder_stop_async (recorder, NULL, on_stopped_cb, &stopped);
+  ek_test_wait_until (stopped, 10);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -275,6 +490,10 @@ main (int   argc,
   g_test_add_func ("/recorder-analysis/audio-level", test_audio_level);
   g_test_add_func ("/recorder-analysis/audio-level/end-of-stream", test_audio_level_end_of_stream);
   g_test_add_func ("/recorder-analysis/audio-level/non-finite", test_audio_level_non_finite);
+  g_test_add_func ("/recorder-analysis/voice/speech", test_voice_speech);
+  g_test_add_func ("/recorder-analysis/voice/silence", test_voice_silence);
+  g_test_add_func ("/recorder-analysis/voice/tone", test_voice_tone);
+  g_test_add_func ("/recorder-analysis/voice/recorder", test_voice_recorder);
 
   return g_test_run ();
 }

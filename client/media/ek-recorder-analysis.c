@@ -1,7 +1,8 @@
 /* ek-recorder-analysis.c: the branches of EkRecorder that feed the proctoring
  *
  * The face monitor's pictures (the camera's own conversion, then the monitor's
- * rate and size) and the microphone's analysis (the level every 100 ms), and
+ * rate and size) and the microphone's analysis (the level every 100 ms, WebRTC's
+ * voice activity detector on a branch of its own), and
  * what turns their output into frames and levels. The recorder builds its
  * pipeline from exactly these pieces; a harness that plays a labelled clip
  * through them (faster than real time, nothing dropped) measures what the exam
@@ -18,6 +19,14 @@
 #include "ek-recorder-private.h"
 
 #define LEVEL_INTERVAL_NS    (100 * GST_MSECOND)
+
+/* WebRTC's VAD on 10 ms frames at 16 kHz (it works on the low band anyway).
+ * "very-low" likelihood is its most aggressive mode against non-speech, at
+ * about the same recall on speech as the default. */
+#define VAD_RATE             16000
+#define VAD_FRAME_MS         10
+#define VAD_LIKELIHOOD       "very-low"
+#define VAD_QUEUE_NS         (500 * GST_MSECOND)
 
 /* Helpers */
 
@@ -121,9 +130,12 @@ ek_recorder_analysis_make_face_monitor (gboolean   live,
  *   than real time (%FALSE)
  *
  * The microphone's path as the recorder has it: any raw audio to mono S16 at
- * 48 kHz, measured by `level` every 100 ms (element messages on the bus, read
- * with ek_recorder_analysis_parse_level()). The audio leaves by "src"
- * unaltered: the recorder encodes it.
+ * 48 kHz, measured by `level` every 100 ms, and on a branch of its own
+ * WebRTC's voice activity detector (`webrtcdsp` with only voice detection on,
+ * so no echo probe is needed) at 16 kHz. Both post element messages on the
+ * bus, read with ek_recorder_analysis_parse_level() and
+ * ek_recorder_analysis_parse_voice(). The audio leaves by "src" unaltered:
+ * the recorder encodes it; the detector's branch ends in a fakesink.
  *
  * Returns: (transfer floating): a bin with a "sink" and a "src" pad, or %NULL
  */
@@ -132,13 +144,74 @@ ek_recorder_analysis_make_audio (gboolean   live,
                                  GError   **error)
 {
   g_autofree char *desc = NULL;
+  g_autoptr(GstElement) tee = NULL;
+  g_autoptr(GstPad) pad = NULL;
+  GstElement *bin;
 
+  /* In the recorder a detector that falls behind loses audio rather than
+   * hold up the recording. */
   desc = g_strdup_printf ("audioconvert ! audioresample ! "
                           "capsfilter caps=audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
-                          "level interval=%" G_GUINT64_FORMAT " post-messages=true",
-                          (guint64) LEVEL_INTERVAL_NS);
+                          "level interval=%" G_GUINT64_FORMAT " post-messages=true ! "
+                          "tee name=atee "
+                          "atee. ! queue %s max-size-buffers=0 max-size-bytes=0 max-size-time=%" G_GUINT64_FORMAT " ! "
+                          "  audioconvert ! audioresample ! "
+                          "  capsfilter caps=audio/x-raw,format=S16LE,rate=%d,channels=1 ! "
+                          "  webrtcdsp name=vad voice-detection=true voice-detection-likelihood=%s "
+                          "    voice-detection-frame-size-ms=%d "
+                          "    echo-cancel=false noise-suppression=false gain-control=false "
+                          "    high-pass-filter=false extended-filter=false delay-agnostic=false "
+                          "    experimental-agc=false ! "
+                          "  fakesink sync=false async=false",
+                          (guint64) LEVEL_INTERVAL_NS,
+                          live ? "leaky=downstream" : "", (guint64) VAD_QUEUE_NS,
+                          VAD_RATE, VAD_LIKELIHOOD, VAD_FRAME_MS);
+  bin = gst_parse_bin_from_description (desc, TRUE, error);
+  if (bin == NULL)
+    return NULL;
 
-  return gst_parse_bin_from_description (desc, TRUE, error);
+  tee = gst_bin_get_by_name (GST_BIN (bin), "atee");
+  pad = gst_element_request_pad_simple (tee, "src_%u");
+  gst_element_add_pad (bin, gst_ghost_pad_new ("src", pad));
+
+  return bin;
+}
+
+/**
+ * ek_recorder_analysis_parse_voice:
+ * @message: any message of the pipeline
+ * @voice: (out): whether the stream has voice from @media_time on
+ * @media_time: (out) (optional): the stream time of the change
+ *
+ * Reads a message of the analysis' voice activity detector, which posts one
+ * each time its verdict changes.
+ *
+ * Returns: %TRUE if @message is a voice activity message
+ */
+gboolean
+ek_recorder_analysis_parse_voice (GstMessage   *message,
+                                  gboolean     *voice,
+                                  GstClockTime *media_time)
+{
+  const GstStructure *structure;
+  guint64 time = GST_CLOCK_TIME_NONE;
+
+  g_return_val_if_fail (GST_IS_MESSAGE (message), FALSE);
+  g_return_val_if_fail (voice != NULL, FALSE);
+
+  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ELEMENT ||
+      !gst_message_has_name (message, "voice-activity"))
+    return FALSE;
+
+  structure = gst_message_get_structure (message);
+  if (!gst_structure_get_boolean (structure, "stream-has-voice", voice))
+    return FALSE;
+
+  gst_structure_get_uint64 (structure, "stream-time", &time);
+  if (media_time != NULL)
+    *media_time = time;
+
+  return TRUE;
 }
 
 /**

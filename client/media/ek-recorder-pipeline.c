@@ -301,11 +301,17 @@ on_element_message (EkRecorder *self,
 {
   const GstStructure *structure = gst_message_get_structure (message);
 
+  GstClockTime time;
+  gboolean voice;
   double level;
 
   if (ek_recorder_analysis_parse_level (message, &level, NULL))
     {
       _ek_recorder_set_level_db (self, level);
+    }
+  else if (ek_recorder_analysis_parse_voice (message, &voice, &time))
+    {
+      _ek_recorder_set_voice_active (self, voice, time);
     }
   else if (gst_structure_has_name (structure, "splitmuxsink-fragment-opened"))
     {

@@ -106,6 +106,7 @@ struct _EkRecorder
   /* state, main context only */
   EkRecorderState   state;
   double            level_db;
+  gboolean          voice_active;
   gboolean          camera_available;
   GError           *error;             /* owned; the error that ended the recording */
   GMainContext     *context;           /* owned; where signals are emitted */
@@ -180,6 +181,7 @@ enum {
   PROP_MICROPHONE_ID,
   PROP_STATE,
   PROP_LEVEL_DB,
+  PROP_VOICE_ACTIVE,
   PROP_CAMERA_AVAILABLE,
   PROP_MICROPHONE_AVAILABLE,
   PROP_ERROR,
@@ -195,6 +197,7 @@ enum {
   MICROPHONE_LOST,
   MICROPHONE_RESTORED,
   FAILED,
+  VOICE_ACTIVITY,
   N_SIGNALS
 };
 
@@ -207,6 +210,9 @@ void          _ek_recorder_set_microphone_available (EkRecorder     *self,
                                                     gboolean         available);
 void          _ek_recorder_set_level_db            (EkRecorder      *self,
                                                     double           level_db);
+void          _ek_recorder_set_voice_active        (EkRecorder      *self,
+                                                    gboolean         active,
+                                                    GstClockTime     media_time);
 void          _ek_recorder_set_error               (EkRecorder      *self,
                                                     GError          *error);
 void          _ek_recorder_emit                    (EkRecorder      *self,
@@ -266,6 +272,9 @@ GstElement   *ek_recorder_analysis_make_audio         (gboolean   live,
                                                        GError   **error);
 gboolean      ek_recorder_analysis_parse_level        (GstMessage   *message,
                                                        double       *level_db,
+                                                       GstClockTime *media_time);
+gboolean      ek_recorder_analysis_parse_voice        (GstMessage   *message,
+                                                       gboolean     *voice,
                                                        GstClockTime *media_time);
 EkVideoFrame *ek_recorder_frame_from_sample           (GstSample    *sample);
 

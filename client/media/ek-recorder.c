@@ -94,6 +94,21 @@ _ek_recorder_set_level_db (EkRecorder *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LEVEL_DB]);
 }
 
+void
+_ek_recorder_set_voice_active (EkRecorder   *self,
+                               gboolean      active,
+                               GstClockTime  media_time)
+{
+  active = !!active;
+  if (active == self->voice_active)
+    return;
+
+  self->voice_active = active;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VOICE_ACTIVE]);
+  g_signal_emit (self, signals[VOICE_ACTIVITY], 0, active,
+                 GST_CLOCK_TIME_IS_VALID (media_time) ? (gint64) media_time : (gint64) -1);
+}
+
 /* Takes @error: why the recording ends, told to whoever asks. */
 void
 _ek_recorder_set_error (EkRecorder *self,
@@ -451,6 +466,10 @@ ek_recorder_get_property (GObject    *object,
       g_value_set_double (value, self->level_db);
       break;
 
+    case PROP_VOICE_ACTIVE:
+      g_value_set_boolean (value, self->voice_active);
+      break;
+
     case PROP_CAMERA_AVAILABLE:
       g_value_set_boolean (value, self->camera_available);
       break;
@@ -568,6 +587,13 @@ ek_recorder_class_init (EkRecorderClass *klass)
                          LEVEL_FLOOR_DB, 0.0, LEVEL_FLOOR_DB,
                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /* WebRTC's voice activity detector hears voice in the microphone now
+   * (::voice-activity tells when it changed, in media time). */
+  properties[PROP_VOICE_ACTIVE] =
+    g_param_spec_boolean ("voice-active", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   properties[PROP_CAMERA_AVAILABLE] =
     g_param_spec_boolean ("camera-available", NULL, NULL,
                           FALSE,
@@ -669,6 +695,23 @@ ek_recorder_class_init (EkRecorderClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
+
+  /**
+   * EkRecorder::voice-activity:
+   * @active: whether the microphone has voice from @media_time_ns on
+   * @media_time_ns: the stream time of the change, as the frames' times and
+   *   the level, or -1
+   *
+   * WebRTC's voice activity detector changed its verdict. It runs on a branch
+   * of its own: the recorded audio is never altered. A steady tone in the
+   * speech band can read as voice to it; the level's changes tell them apart.
+   */
+  signals[VOICE_ACTIVITY] =
+    g_signal_new ("voice-activity",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_BOOLEAN, G_TYPE_INT64);
 }
 
 static void
@@ -884,6 +927,7 @@ ek_recorder_start (EkRecorder  *self,
     return FALSE;
 
   g_clear_error (&self->error);
+  _ek_recorder_set_voice_active (self, FALSE, GST_CLOCK_TIME_NONE);
   self->eos_seen = FALSE;
   self->fragment_opened = FALSE;
   g_atomic_int_set (&self->stopping, FALSE);
@@ -1023,6 +1067,14 @@ ek_recorder_get_level_db (EkRecorder *self)
   g_return_val_if_fail (EK_IS_RECORDER (self), LEVEL_FLOOR_DB);
 
   return self->level_db;
+}
+
+gboolean
+ek_recorder_get_voice_active (EkRecorder *self)
+{
+  g_return_val_if_fail (EK_IS_RECORDER (self), FALSE);
+
+  return self->voice_active;
 }
 
 gboolean

@@ -2,8 +2,8 @@
  *
  * One GStreamer pipeline per exam. The camera feeds a preview (about 15 fps) and a
  * face-monitor feed (about 2 fps) as EkVideoFrame, and H.264; the microphone feeds
- * the level meter and Opus; both go to Matroska segments of about ten seconds in the
- * session's private folder. Each closed segment is hashed in a worker thread and
+ * the level meter, WebRTC's voice activity detector and Opus; both go to Matroska
+ * segments of about ten seconds in the session's private folder. Each closed segment is hashed in a worker thread and
  * announced with ::segment-ready. Everything is reported as properties and signals
  * on the main context that created the recorder; no GStreamer message leaves it.
  */
@@ -96,6 +96,7 @@ gboolean         ek_recorder_stop_finish            (EkRecorder       *self,
 const char      *ek_recorder_get_directory          (EkRecorder       *self);
 EkRecorderState  ek_recorder_get_state              (EkRecorder       *self);
 double           ek_recorder_get_level_db           (EkRecorder       *self);
+gboolean         ek_recorder_get_voice_active       (EkRecorder       *self);
 gboolean         ek_recorder_get_camera_available   (EkRecorder       *self);
 gboolean         ek_recorder_get_microphone_available (EkRecorder   *self);
 gboolean         ek_recorder_get_camera_stalled     (EkRecorder       *self);
