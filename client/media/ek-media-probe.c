@@ -282,32 +282,6 @@ handle_level (RunData         *data,
 
 /* Building */
 
-static GstDevice *
-find_device (EkMediaDeviceKind  kind,
-             const char        *id)
-{
-  g_autoptr(GstDeviceMonitor) monitor = gst_device_monitor_new ();
-  GstDevice *found = NULL;
-  GList *list;
-
-  gst_device_monitor_add_filter (monitor,
-                                 kind == EK_MEDIA_DEVICE_CAMERA ? "Video/Source" : "Audio/Source",
-                                 NULL);
-  list = gst_device_monitor_get_devices (monitor);
-
-  for (GList *l = list; l != NULL && found == NULL; l = l->next)
-    {
-      g_autofree char *device_id = ek_media_device_id_for_gst_device (l->data);
-
-      if (id == NULL || g_strcmp0 (device_id, id) == 0)
-        found = gst_object_ref (l->data);
-    }
-
-  g_list_free_full (list, gst_object_unref);
-
-  return found;
-}
-
 static GstElement *
 make_source (RunData  *data,
              GError  **error)
@@ -335,7 +309,7 @@ make_source (RunData  *data,
       return source;
     }
 
-  device = find_device (data->kind, data->device_id);
+  device = ek_media_device_find (data->kind, data->device_id);
   if (device == NULL || (source = gst_device_create_element (device, NULL)) == NULL)
     {
       g_set_error_literal (error, EK_MEDIA_PROBE_ERROR, EK_MEDIA_PROBE_ERROR_NOT_FOUND,

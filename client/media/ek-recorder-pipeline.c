@@ -98,32 +98,6 @@ _ek_recorder_current_running_time (EkRecorder *self)
   return now > base ? now - base : 0;
 }
 
-static GstDevice *
-find_device (EkMediaDeviceKind  kind,
-             const char        *id)
-{
-  g_autoptr(GstDeviceMonitor) monitor = gst_device_monitor_new ();
-  GstDevice *found = NULL;
-  GList *list;
-
-  gst_device_monitor_add_filter (monitor,
-                                 kind == EK_MEDIA_DEVICE_CAMERA ? "Video/Source" : "Audio/Source",
-                                 NULL);
-  list = gst_device_monitor_get_devices (monitor);
-
-  for (GList *l = list; l != NULL && found == NULL; l = l->next)
-    {
-      g_autofree char *device_id = ek_media_device_id_for_gst_device (l->data);
-
-      if (id == NULL || g_strcmp0 (device_id, id) == 0)
-        found = gst_object_ref (l->data);
-    }
-
-  g_list_free_full (list, gst_object_unref);
-
-  return found;
-}
-
 GstElement *
 _ek_recorder_make_camera_bin_for_device (GstDevice  *device,
                                          GError    **error)
@@ -181,7 +155,7 @@ _ek_recorder_make_camera_bin (EkRecorder  *self,
                                                self->test_stalled, error);
     }
 
-  device = find_device (EK_MEDIA_DEVICE_CAMERA, self->camera_id);
+  device = ek_media_device_find (EK_MEDIA_DEVICE_CAMERA, self->camera_id);
   if (device == NULL)
     {
       g_set_error (error, EK_RECORDER_ERROR, EK_RECORDER_ERROR_NO_CAMERA,
@@ -216,7 +190,7 @@ _ek_recorder_make_audio_source (EkRecorder  *self,
       return src;
     }
 
-  device = find_device (EK_MEDIA_DEVICE_MICROPHONE, self->microphone_id);
+  device = ek_media_device_find (EK_MEDIA_DEVICE_MICROPHONE, self->microphone_id);
   if (device == NULL || (src = gst_device_create_element (device, "audio-source")) == NULL)
     {
       g_set_error (error, EK_RECORDER_ERROR, EK_RECORDER_ERROR_NO_MICROPHONE,

@@ -8,8 +8,8 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 
+#include "ek-private-files.h"
 #include "ek-recorder-private.h"
 #include "ek-system-info.h"
 
@@ -107,22 +108,24 @@ gboolean
 _ek_recorder_ensure_private_folder (const char  *directory,
                                     GError     **error)
 {
+  g_autoptr(GError) local_error = NULL;
   struct stat st;
 
-  if (g_mkdir_with_parents (directory, 0700) != 0 ||
-      g_stat (directory, &st) != 0 ||
-      ((st.st_mode & 0077) != 0 && g_chmod (directory, 0700) != 0))
+  if (!ek_ensure_private_folder (directory, &local_error))
     {
-      int saved_errno = errno;
+      const char *reason = local_error->message;
 
+      /* the helper's message names the folder, which ours already does */
+      if (g_str_has_prefix (reason, directory) && g_str_has_prefix (reason + strlen (directory), ": "))
+        reason += strlen (directory) + 2;
       g_set_error (error, EK_RECORDER_ERROR, EK_RECORDER_ERROR_FOLDER,
                    _("The folder for the recording (%s) cannot be created: %s. "
                      "Ask the technician to check the disk."),
-                   directory, g_strerror (saved_errno));
+                   directory, reason);
       return FALSE;
     }
 
-  if (st.st_uid != getuid ())
+  if (g_stat (directory, &st) != 0 || st.st_uid != getuid ())
     {
       g_set_error (error, EK_RECORDER_ERROR, EK_RECORDER_ERROR_FOLDER,
                    _("The folder for the recording (%s) belongs to another user. "
