@@ -250,6 +250,7 @@ handle_level (RunData         *data,
 {
   const GValue *rms = gst_structure_get_value (structure, "rms");
   double loudest = EK_MEDIA_PROBE_SILENCE_DB;
+  gboolean measured = FALSE;
   GValueArray *array;
 
   /* GstLevel still posts GValueArray. */
@@ -262,10 +263,19 @@ handle_level (RunData         *data,
     {
       double db = g_value_get_double (g_value_array_get_nth (array, i));
 
+      /* -inf is digital silence; NaN (the empty interval `level` posts at the
+       * end of a stream) and +inf measured nothing */
+      if (isnan (db) || (isinf (db) && db > 0))
+        continue;
+      measured = TRUE;
       if (isfinite (db))
         loudest = MAX (loudest, db);
     }
   G_GNUC_END_IGNORE_DEPRECATIONS
+
+  /* an interval without samples is no reading: it would pass for silence */
+  if (!measured)
+    return;
 
   loudest = MAX (loudest, EK_MEDIA_PROBE_SILENCE_DB);
   if (data->stats.n_levels == 0)

@@ -4,7 +4,10 @@
  * editor-page-*.c): ek-recorder.c (life cycle, stopping, frames, public API),
  * ek-recorder-pipeline.c (building the pipeline, its bus), ek-recorder-devices.c
  * (camera and microphone failover, the camera watchdog), ek-recorder-segments.c
- * (segment files, hashing, disk space). Only those files include this header.
+ * (segment files, hashing, disk space), ek-recorder-analysis.c (the face-monitor
+ * branch and the audio analysis). Only those files include this header, and
+ * tests and benchmarks that play clips through the analysis branches
+ * (the ek_recorder_analysis_*() functions below); the product never does.
  */
 #pragma once
 

@@ -6,7 +6,8 @@
  *               input-selector ─ tee ─┬─ queue ─ x264enc ─ h264parse ─ queue ─┐
  *   (fallback) ─┘                     ├─ videorate 15 ─ queue(leaky) ─ scale ─ appsink (preview)
  *                                     └─ videorate 2 ─ queue(leaky) ─ scale ─ appsink (face)
- *   microphone ─ convert ─ level ─ opusenc ─ queue ──────────────────────────┴─ splitmuxsink (camera-NNNNN.mkv)
+ *   microphone ─ convert ─ level ─ tee ─ opusenc ─ queue ────────────────────┴─ splitmuxsink (camera-NNNNN.mkv)
+ *                                  └─ queue(leaky) ─ 16 kHz ─ webrtcdsp (voice activity) ─ fakesink
  *   screen ─ x264enc ─ h264parse ─ splitmuxsink (screen-NNNNN.mkv)
  *
  * The camera sits behind an input-selector so that it can vanish and come back

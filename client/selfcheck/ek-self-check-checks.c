@@ -769,23 +769,6 @@ check_camera_stats (EkSelfCheck             *self,
 }
 
 static void
-on_camera_probed_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(EkSelfCheck) self = user_data;
-  g_autoptr(GError) error = NULL;
-  EkMediaProbeStats stats = { 0 };
-
-  ek_media_probe_run_finish (EK_MEDIA_PROBE (source), result, &stats, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->task == NULL)
-    return;
-
-  check_camera_stats (self, &stats, error);
-  _ek_self_check_leaf_done (self);
-}
-
-static void
 check_microphone_stats (EkSelfCheck             *self,
                         const EkMediaProbeStats *stats,
                         const GError            *error)
@@ -821,10 +804,11 @@ check_microphone_stats (EkSelfCheck             *self,
                            stats->peak_db, "dBFS");
 }
 
+/* Both probes end here: the probe that finished says which check it was. */
 static void
-on_microphone_probed_cb (GObject      *source,
-                         GAsyncResult *result,
-                         gpointer      user_data)
+on_media_probed_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
   g_autoptr(EkSelfCheck) self = user_data;
   g_autoptr(GError) error = NULL;
@@ -834,7 +818,10 @@ on_microphone_probed_cb (GObject      *source,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->task == NULL)
     return;
 
-  check_microphone_stats (self, &stats, error);
+  if (EK_MEDIA_PROBE (source) == self->camera_probe)
+    check_camera_stats (self, &stats, error);
+  else
+    check_microphone_stats (self, &stats, error);
   _ek_self_check_leaf_done (self);
 }
 
@@ -910,7 +897,7 @@ start_media_probes (EkSelfCheck *self)
       self->pending++;
       self->leaves_started++;
       ek_media_probe_run_async (self->camera_probe, duration, self->cancellable,
-                                on_camera_probed_cb, g_object_ref (self));
+                                on_media_probed_cb, g_object_ref (self));
     }
 
   /* Microphone */
@@ -946,7 +933,7 @@ start_media_probes (EkSelfCheck *self)
       self->pending++;
       self->leaves_started++;
       ek_media_probe_run_async (self->microphone_probe, duration, self->cancellable,
-                                on_microphone_probed_cb, g_object_ref (self));
+                                on_media_probed_cb, g_object_ref (self));
     }
 }
 
