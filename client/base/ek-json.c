@@ -119,6 +119,11 @@ ek_json_is_identifier (const char *str)
         return FALSE;
     }
 
+  /* "." and ".." are names of folders that exist already: a server's id that becomes
+   * a path must never climb out of the folder it is meant for. */
+  if (g_str_equal (str, ".") || g_str_equal (str, ".."))
+    return FALSE;
+
   return len >= 1 && len <= 64;
 }
 
@@ -140,7 +145,8 @@ ek_json_read_identifier (JsonObject  *object,
   if (!ek_json_is_identifier (str))
     {
       g_set_error (error, EK_JSON_ERROR, EK_JSON_ERROR_VALUE,
-                   "member “%s” is not a valid identifier", member);
+                   "member “%s” is not a valid identifier (1 to 64 letters, digits, “_”, “-” or “.”, "
+                   "not “.” or “..”)", member);
       return FALSE;
     }
 
