@@ -4,6 +4,7 @@
 
 #include "ek-api-parsers.h"
 #include "ek-json.h"
+#include "ek-session-info.h"
 
 static JsonObject *
 parse (const char *text)
@@ -56,6 +57,83 @@ test_error_body (void)
       g_assert_error (error, EK_JSON_ERROR, error->code);
       g_clear_error (&error);
     }
+}
+
+static void
+test_hostile_documents (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) deep = g_string_new ("{ \"a\": ");
+  g_autoptr(EkApiErrorBody) body = NULL;
+  const char *nul = "{ \"id\": \"a\\u0000b\" }";
+  const char *not_nul = "{ \"id\": \"a\\\\u0000b\" }";
+  JsonObject *object;
+
+  /* an empty reply comes as NULL data */
+  g_assert_null (ek_json_parse_object (NULL, 0, &error));
+  g_assert_error (error, EK_JSON_ERROR, EK_JSON_ERROR_SYNTAX);
+  g_assert_cmpstr (error->message, ==, "the server sent an empty reply");
+  g_clear_error (&error);
+  body = ek_api_parse_error_body (NULL, 0, &error);
+  g_assert_null (body);
+  g_assert_error (error, EK_JSON_ERROR, EK_JSON_ERROR_SYNTAX);
+  g_clear_error (&error);
+
+  /* 80,000 nested arrays overflow json-glib's stack: refused before parsing */
+  for (guint i = 0; i < 80000; i++)
+    g_string_append_c (deep, '[');
+  for (guint i = 0; i < 80000; i++)
+    g_string_append_c (deep, ']');
+  g_string_append_c (deep, '}');
+  g_assert_null (ek_json_parse_object (deep->str, deep->len, &error));
+  g_assert_error (error, EK_JSON_ERROR, EK_JSON_ERROR_SYNTAX);
+  g_assert_nonnull (strstr (error->message, "nested deeper"));
+  g_clear_error (&error);
+
+  /* brackets inside strings do not count; the bound itself is accepted */
+  g_string_assign (deep, "{ \"a\": \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\", \"b\": ");
+  for (guint i = 1; i < EK_JSON_MAX_DEPTH; i++)
+    g_string_append_c (deep, '[');
+  for (guint i = 1; i < EK_JSON_MAX_DEPTH; i++)
+    g_string_append_c (deep, ']');
+  g_string_append_c (deep, '}');
+  object = ek_json_parse_object (deep->str, deep->len, &error);
+  g_assert_no_error (error);
+  json_object_unref (object);
+
+  /* a NUL inside a string is refused, an escaped backslash before u0000 is not one */
+  g_assert_null (ek_json_parse_object (nul, strlen (nul), &error));
+  g_assert_error (error, EK_JSON_ERROR, EK_JSON_ERROR_VALUE);
+  g_assert_nonnull (strstr (error->message, "NUL"));
+  g_clear_error (&error);
+  object = ek_json_parse_object (not_nul, strlen (not_nul), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, "a\\u0000b");
+  json_object_unref (object);
+}
+
+static void
+test_names_become_paths (void)
+{
+  g_autofree char *long_id = g_strnfill (300, 'a');
+  const char * const bad[] = { "..", ".", "a/b", "../../x", "", long_id };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("{ \"session_id\": \"%s\" }", bad[i]);
+      g_autoptr(JsonObject) object = parse (text);
+      g_autoptr(EkSessionInfo) info = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (ek_json_is_identifier (bad[i]));
+      info = ek_session_info_new_from_json (object, FALSE, &error);
+      g_assert_null (info);
+      g_assert_error (error, EK_JSON_ERROR, EK_JSON_ERROR_VALUE);
+      g_assert_nonnull (strstr (error->message, "“session_id” is not a valid identifier"));
+    }
+
+  g_assert_true (ek_json_is_identifier ("s-1.a_b"));
+  g_assert_true (ek_json_is_identifier ("..."));
 }
 
 static void
@@ -294,6 +372,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/api-parsers/error-body", test_error_body);
+  g_test_add_func ("/api-parsers/hostile-documents", test_hostile_documents);
+  g_test_add_func ("/api-parsers/names-become-paths", test_names_become_paths);
   g_test_add_func ("/api-parsers/health", test_health);
   g_test_add_func ("/api-parsers/small-results", test_small_results);
   g_test_add_func ("/api-parsers/questions", test_questions);

@@ -315,8 +315,10 @@ _ek_api_error_from_http (const GError *http_error)
     case EK_HTTP_ERROR_CONNECTION_CUT:
       code = EK_API_ERROR_CONNECTION_CUT;
       break;
+    /* An answer that is not HTTP at all: a server or something in between
+     * misbehaving, which a retry may well not meet again. */
     case EK_HTTP_ERROR_PROTOCOL:
-      code = EK_API_ERROR_MALFORMED_RESPONSE;
+      code = EK_API_ERROR_SERVER_ERROR;
       break;
     case EK_HTTP_ERROR_RESPONSE_TOO_LARGE:
       code = EK_API_ERROR_RESPONSE_TOO_LARGE;

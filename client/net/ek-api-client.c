@@ -830,6 +830,29 @@ ek_api_client_set_pinned_key (EkApiClient *self,
 }
 
 const char *
+ek_api_client_get_proxy (EkApiClient *self)
+{
+  g_return_val_if_fail (EK_IS_API_CLIENT (self), NULL);
+  return ek_http_client_get_proxy (self->http);
+}
+
+/**
+ * ek_api_client_set_proxy:
+ * @proxy: (nullable): the proxy of the deployment's configuration
+ *   (ek_config_get_proxy()), or %NULL for none
+ *
+ * The only proxy the calls (and the uploads sharing the HTTP client) use: never
+ * one from the environment.
+ */
+void
+ek_api_client_set_proxy (EkApiClient *self,
+                         const char  *proxy)
+{
+  g_return_if_fail (EK_IS_API_CLIENT (self));
+  ek_http_client_set_proxy (self->http, proxy);
+}
+
+const char *
 ek_api_client_get_ca_file (EkApiClient *self)
 {
   g_return_val_if_fail (EK_IS_API_CLIENT (self), NULL);

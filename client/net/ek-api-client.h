@@ -106,6 +106,9 @@ EkHttpClient   *ek_api_client_get_http_client      (EkApiClient          *self);
 const char     *ek_api_client_get_pinned_key       (EkApiClient          *self);
 void            ek_api_client_set_pinned_key       (EkApiClient          *self,
                                                     const char           *pinned_key);
+const char     *ek_api_client_get_proxy            (EkApiClient          *self);
+void            ek_api_client_set_proxy            (EkApiClient          *self,
+                                                    const char           *proxy);
 const char     *ek_api_client_get_ca_file          (EkApiClient          *self);
 void            ek_api_client_set_ca_file          (EkApiClient          *self,
                                                     const char           *ca_file);

@@ -33,7 +33,7 @@ typedef struct
   CURL               *easy;
   struct curl_slist  *header_list;
   GByteArray         *body;
-  GHashTable         *response_headers;
+  GHashTable         *response_headers;    /* lower-case name -> GString */
   guint64             upload_offset;
   gboolean            too_large;
   gboolean            in_multi;
@@ -55,6 +55,7 @@ struct _EkHttpClient
   char          *user_agent;
   char          *ca_file;
   char          *pinned_key;
+  char          *proxy;                    /* nullable: no proxy at all */
 };
 
 enum {
@@ -87,6 +88,12 @@ set_string (char       **ptr,
 }
 
 /* Transfers */
+
+static void
+free_gstring (gpointer data)
+{
+  g_string_free (data, TRUE);
+}
 
 static void
 transfer_free (gpointer data)
@@ -142,11 +149,18 @@ complete_transfer (EkHttpClient *self,
   else
     {
       g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&t->body));
+      g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      GHashTableIter iter;
+      gpointer name, value;
       long status = 0;
+
+      g_hash_table_iter_init (&iter, t->response_headers);
+      while (g_hash_table_iter_next (&iter, &name, &value))
+        g_hash_table_insert (headers, g_strdup (name), g_strdup (((GString *) value)->str));
 
       curl_easy_getinfo (t->easy, CURLINFO_RESPONSE_CODE, &status);
       g_task_return_pointer (task,
-                             _ek_http_response_new ((guint) status, t->response_headers, body),
+                             _ek_http_response_new ((guint) status, headers, body),
                              (GDestroyNotify) ek_http_response_unref);
     }
 }
@@ -214,7 +228,7 @@ header_cb (char   *buffer,
   g_autofree char *name = NULL;
   g_autofree char *raw_value = NULL;
   char *value;
-  const char *old;
+  GString *joined;
 
   /* A new status line starts a new response (after a 1xx): forget the old headers. */
   if (len >= 5 && memcmp (buffer, "HTTP/", 5) == 0)
@@ -233,29 +247,33 @@ header_cb (char   *buffer,
   value = g_utf8_make_valid (raw_value, -1);
   g_strstrip (value);
 
-  old = g_hash_table_lookup (t->response_headers, name);
-  if (old != NULL)
+  /* Repeated headers are joined in place: appending keeps 50,000 of them linear,
+   * where joining into a new string each time stalled the main loop for seconds. */
+  joined = g_hash_table_lookup (t->response_headers, name);
+  if (joined != NULL)
     {
-      char *joined = g_strconcat (old, ", ", value, NULL);
-
-      g_free (value);
-      value = joined;
+      g_string_append (joined, ", ");
+      g_string_append (joined, value);
     }
+  else
+    {
+      joined = g_string_new (value);
+      g_hash_table_insert (t->response_headers, g_strdup (name), joined);
+    }
+  g_free (value);
 
   if (g_str_equal (name, "content-length") && !g_str_equal (t->request->method, "HEAD"))
     {
       guint64 length;
 
-      if (g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT64, &length, NULL) &&
+      if (g_ascii_string_to_unsigned (joined->str, 10, 0, G_MAXUINT64, &length, NULL) &&
           length > t->request->max_response_size)
         {
           t->too_large = TRUE;
-          g_free (value);
           return 0;
         }
     }
 
-  g_hash_table_replace (t->response_headers, g_steal_pointer (&name), value);
   return len;
 }
 
@@ -532,6 +550,7 @@ ek_http_client_finalize (GObject *object)
   g_clear_pointer (&self->user_agent, g_free);
   g_clear_pointer (&self->ca_file, g_free);
   g_clear_pointer (&self->pinned_key, g_free);
+  g_clear_pointer (&self->proxy, g_free);
 
   G_OBJECT_CLASS (ek_http_client_parent_class)->finalize (object);
 }
@@ -725,6 +744,32 @@ ek_http_client_set_pinned_key (EkHttpClient *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PINNED_KEY]);
 }
 
+/**
+ * ek_http_client_set_proxy:
+ * @proxy: (nullable): the proxy the deployment names ("http://host:port",
+ *   "socks5h://host:port"), or %NULL for none
+ *
+ * Sets the proxy of later requests. Proxies from the environment (http_proxy,
+ * https_proxy, all_proxy) are never used.
+ */
+void
+ek_http_client_set_proxy (EkHttpClient *self,
+                          const char   *proxy)
+{
+  g_return_if_fail (EK_IS_HTTP_CLIENT (self));
+
+  if (proxy != NULL && *proxy == '\0')
+    proxy = NULL;
+  set_string (&self->proxy, proxy);
+}
+
+const char *
+ek_http_client_get_proxy (EkHttpClient *self)
+{
+  g_return_val_if_fail (EK_IS_HTTP_CLIENT (self), NULL);
+  return self->proxy;
+}
+
 static void
 setup_easy (EkHttpClient  *self,
             Transfer      *t)
@@ -742,6 +787,13 @@ setup_easy (EkHttpClient  *self,
   curl_easy_setopt (easy, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, t->error_buffer);
   curl_easy_setopt (easy, CURLOPT_TCP_KEEPALIVE, 1L);
+
+  /* Only the proxy the deployment names, never one from the environment: an
+   * http_proxy would see the login and the bearer token, in clear on loopback.
+   * CURLOPT_PROXY "" turns curl's own look-up off, CURLOPT_NOPROXY overrides
+   * no_proxy; loopback never goes through a proxy. */
+  curl_easy_setopt (easy, CURLOPT_PROXY, self->proxy != NULL ? self->proxy : "");
+  curl_easy_setopt (easy, CURLOPT_NOPROXY, self->proxy != NULL ? "localhost,127.0.0.1,::1" : "*");
   if (self->user_agent != NULL)
     curl_easy_setopt (easy, CURLOPT_USERAGENT, self->user_agent);
 
@@ -863,7 +915,7 @@ ek_http_client_send_async (EkHttpClient        *self,
   t->task = task;
   t->request = ek_http_request_ref (request);
   t->body = g_byte_array_new ();
-  t->response_headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  t->response_headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, free_gstring);
   t->easy = curl_easy_init ();
   g_task_set_task_data (task, t, transfer_free);
 

@@ -71,7 +71,6 @@ _ek_http_error_from_curl (CURLcode code)
 {
   switch ((int) code)
     {
-    case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
       return EK_HTTP_ERROR_INVALID_URL;
 
@@ -113,6 +112,9 @@ _ek_http_error_from_curl (CURLcode code)
     case CURLE_HTTP2_STREAM:
       return EK_HTTP_ERROR_CONNECTION_CUT;
 
+    /* ek_http_check_url() refused every other scheme before curl saw the URL: here
+     * curl says the answer was not HTTP (an "HTTP/0.9" reply it does not accept). */
+    case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_HTTP2:
     case CURLE_BAD_CONTENT_ENCODING:
