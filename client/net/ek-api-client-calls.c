@@ -105,8 +105,9 @@ ek_api_client_health_async (EkApiClient         *self,
   g_return_if_fail (EK_IS_API_CLIENT (self));
 
   _ek_api_typed_call (self, "GET", "/v1/health", NULL, EK_API_CALL_PUBLIC | EK_API_CALL_IDEMPOTENT,
-              parse_health, (GDestroyNotify) ek_api_health_free, ek_api_client_health_async, "/v1/health",
-              cancellable, callback, user_data);
+                      parse_health, (GDestroyNotify) ek_api_health_free,
+                      ek_api_client_health_async, "/v1/health",
+                      cancellable, callback, user_data);
 }
 
 /**
@@ -125,7 +126,8 @@ ek_api_client_health_finish (EkApiClient   *self,
                              gint64        *out_server_time_ms,
                              GError       **error)
 {
-  g_autoptr(EkApiHealth) r = _ek_api_propagate_result (self, result, ek_api_client_health_async, error);
+  g_autoptr(EkApiHealth) r = _ek_api_propagate_result (self, result, ek_api_client_health_async,
+                                                       error);
 
   if (r == NULL)
     return FALSE;
@@ -178,10 +180,10 @@ ek_api_client_login_async (EkApiClient         *self,
   json_builder_end_object (builder);
   body = _ek_api_build_body (builder);
 
-  _ek_api_typed_call (self, "POST", "/v1/sessions", body,
-              EK_API_CALL_PUBLIC | EK_API_CALL_SENSITIVE,
-              parse_login, g_object_unref, ek_api_client_login_async, "/v1/sessions",
-              cancellable, callback, user_data);
+  _ek_api_typed_call (self, "POST", "/v1/sessions", body, EK_API_CALL_PUBLIC | EK_API_CALL_SENSITIVE,
+                      parse_login, g_object_unref,
+                      ek_api_client_login_async, "/v1/sessions",
+                      cancellable, callback, user_data);
 }
 
 /**
@@ -206,8 +208,9 @@ ek_api_client_get_session_async (EkApiClient         *self,
   g_return_if_fail (EK_IS_API_CLIENT (self));
 
   _ek_api_typed_call (self, "GET", "/v1/session", NULL, EK_API_CALL_IDEMPOTENT,
-              parse_get_session, g_object_unref, ek_api_client_get_session_async, "/v1/session",
-              cancellable, callback, user_data);
+                      parse_get_session, g_object_unref,
+                      ek_api_client_get_session_async, "/v1/session",
+                      cancellable, callback, user_data);
 }
 
 /**
@@ -247,8 +250,9 @@ ek_api_client_end_session_async (EkApiClient         *self,
   body = _ek_api_build_body (builder);
 
   _ek_api_typed_call (self, "DELETE", "/v1/session", body, EK_API_CALL_IDEMPOTENT,
-              parse_nothing, NULL, ek_api_client_end_session_async, "/v1/session",
-              cancellable, callback, user_data);
+                      parse_nothing, NULL,
+                      ek_api_client_end_session_async, "/v1/session",
+                      cancellable, callback, user_data);
 }
 
 gboolean
@@ -289,8 +293,9 @@ ek_api_client_pledge_async (EkApiClient         *self,
   body = _ek_api_build_body (builder);
 
   _ek_api_typed_call (self, "POST", "/v1/session/pledge", body, EK_API_CALL_NONE,
-              parse_state, (GDestroyNotify) ek_session_state_free, ek_api_client_state_finish, "/v1/session/pledge",
-              cancellable, callback, user_data);
+                      parse_state, (GDestroyNotify) ek_session_state_free,
+                      ek_api_client_state_finish, "/v1/session/pledge",
+                      cancellable, callback, user_data);
 }
 
 /**
@@ -320,8 +325,9 @@ ek_api_client_complete_step_async (EkApiClient         *self,
   body = _ek_api_build_body (builder);
 
   _ek_api_typed_call (self, "POST", "/v1/session/steps", body, EK_API_CALL_IDEMPOTENT,
-              parse_state, (GDestroyNotify) ek_session_state_free, ek_api_client_state_finish, "/v1/session/steps",
-              cancellable, callback, user_data);
+                      parse_state, (GDestroyNotify) ek_session_state_free,
+                      ek_api_client_state_finish, "/v1/session/steps",
+                      cancellable, callback, user_data);
 }
 
 /**
@@ -340,8 +346,9 @@ ek_api_client_enter_async (EkApiClient         *self,
   g_return_if_fail (EK_IS_API_CLIENT (self));
 
   _ek_api_typed_call (self, "POST", "/v1/session/enter", body, EK_API_CALL_IDEMPOTENT,
-              parse_state, (GDestroyNotify) ek_session_state_free, ek_api_client_state_finish, "/v1/session/enter",
-              cancellable, callback, user_data);
+                      parse_state, (GDestroyNotify) ek_session_state_free,
+                      ek_api_client_state_finish, "/v1/session/enter",
+                      cancellable, callback, user_data);
 }
 
 /**
@@ -377,8 +384,9 @@ ek_api_client_submit_async (EkApiClient         *self,
   body = _ek_api_build_body (builder);
 
   _ek_api_typed_call (self, "POST", "/v1/session/submit", body, EK_API_CALL_IDEMPOTENT,
-              parse_state, (GDestroyNotify) ek_session_state_free, ek_api_client_state_finish, "/v1/session/submit",
-              cancellable, callback, user_data);
+                      parse_state, (GDestroyNotify) ek_session_state_free,
+                      ek_api_client_state_finish, "/v1/session/submit",
+                      cancellable, callback, user_data);
 }
 
 /**
@@ -408,8 +416,9 @@ ek_api_client_draw_async (EkApiClient         *self,
   g_return_if_fail (EK_IS_API_CLIENT (self));
 
   _ek_api_typed_call (self, "POST", "/v1/session/draw", body, EK_API_CALL_IDEMPOTENT,
-              parse_draw, g_free, ek_api_client_draw_async, "/v1/session/draw",
-              cancellable, callback, user_data);
+                      parse_draw, g_free,
+                      ek_api_client_draw_async, "/v1/session/draw",
+                      cancellable, callback, user_data);
 }
 
 gboolean
@@ -457,8 +466,9 @@ ek_api_client_face_check_async (EkApiClient         *self,
   body = _ek_api_build_body (builder);
 
   _ek_api_typed_call (self, "POST", "/v1/session/face", body, EK_API_CALL_SENSITIVE,
-              parse_face, (GDestroyNotify) ek_api_face_result_free, ek_api_client_face_check_async, "/v1/session/face",
-              cancellable, callback, user_data);
+                      parse_face, (GDestroyNotify) ek_api_face_result_free,
+                      ek_api_client_face_check_async, "/v1/session/face",
+                      cancellable, callback, user_data);
 }
 
 /**
@@ -492,8 +502,9 @@ ek_api_client_face_recheck_async (EkApiClient         *self,
   body = _ek_api_build_body (builder);
 
   _ek_api_typed_call (self, "POST", "/v1/session/face", body, EK_API_CALL_SENSITIVE,
-              parse_face, (GDestroyNotify) ek_api_face_result_free, ek_api_client_face_check_async, "/v1/session/face",
-              cancellable, callback, user_data);
+                      parse_face, (GDestroyNotify) ek_api_face_result_free,
+                      ek_api_client_face_check_async, "/v1/session/face",
+                      cancellable, callback, user_data);
 }
 
 /**
@@ -517,7 +528,8 @@ ek_api_client_face_check_finish (EkApiClient   *self,
                                  gint64        *out_attempts_left,
                                  GError       **error)
 {
-  g_autoptr(EkApiFaceResult) r = _ek_api_propagate_result (self, result, ek_api_client_face_check_async, error);
+  g_autoptr(EkApiFaceResult) r = _ek_api_propagate_result (self, result, ek_api_client_face_check_async,
+                                                           error);
 
   if (r == NULL)
     return FALSE;
@@ -578,10 +590,10 @@ ek_api_client_face_login_async (EkApiClient         *self,
   json_builder_end_object (builder);
   body = _ek_api_build_body (builder);
 
-  _ek_api_typed_call (self, "POST", "/v1/sessions/face", body,
-              EK_API_CALL_PUBLIC | EK_API_CALL_SENSITIVE,
-              parse_login, g_object_unref, ek_api_client_face_login_async, "/v1/sessions/face",
-              cancellable, callback, user_data);
+  _ek_api_typed_call (self, "POST", "/v1/sessions/face", body, EK_API_CALL_PUBLIC | EK_API_CALL_SENSITIVE,
+                      parse_login, g_object_unref,
+                      ek_api_client_face_login_async, "/v1/sessions/face",
+                      cancellable, callback, user_data);
 }
 
 /**
@@ -607,8 +619,9 @@ ek_api_client_get_login_options_async (EkApiClient         *self,
   escaped = g_uri_escape_string (exam_id, NULL, FALSE);
   path = g_strdup_printf ("/v1/exams/%s/login-options", escaped);
   _ek_api_typed_call (self, "GET", path, NULL, EK_API_CALL_PUBLIC | EK_API_CALL_IDEMPOTENT,
-              parse_login_options, (GDestroyNotify) ek_api_login_options_free, ek_api_client_get_login_options_async,
-              "/v1/exams/ID/login-options", cancellable, callback, user_data);
+                      parse_login_options, (GDestroyNotify) ek_api_login_options_free,
+                      ek_api_client_get_login_options_async, "/v1/exams/ID/login-options",
+                      cancellable, callback, user_data);
 }
 
 /**
@@ -625,7 +638,8 @@ ek_api_client_get_login_options_finish (EkApiClient   *self,
                                         char         **out_help_contact,
                                         GError       **error)
 {
-  g_autoptr(EkApiLoginOptions) r = _ek_api_propagate_result (self, result, ek_api_client_get_login_options_async, error);
+  g_autoptr(EkApiLoginOptions) r = _ek_api_propagate_result (self, result, ek_api_client_get_login_options_async,
+                                                             error);
 
   if (r == NULL)
     return FALSE;
@@ -667,9 +681,9 @@ ek_api_client_request_second_view_async (EkApiClient         *self,
   g_return_if_fail (EK_IS_API_CLIENT (self));
 
   _ek_api_typed_call (self, "POST", "/v1/session/second-view", body, EK_API_CALL_IDEMPOTENT,
-              parse_second_view_code, (GDestroyNotify) ek_api_second_view_code_free,
-              ek_api_client_request_second_view_async, "/v1/session/second-view",
-              cancellable, callback, user_data);
+                      parse_second_view_code, (GDestroyNotify) ek_api_second_view_code_free,
+                      ek_api_client_request_second_view_async, "/v1/session/second-view",
+                      cancellable, callback, user_data);
 }
 
 /**
@@ -714,9 +728,9 @@ ek_api_client_get_second_view_async (EkApiClient         *self,
   g_return_if_fail (EK_IS_API_CLIENT (self));
 
   _ek_api_typed_call (self, "GET", "/v1/session/second-view", NULL, EK_API_CALL_IDEMPOTENT,
-              parse_second_view_status, (GDestroyNotify) ek_api_second_view_status_free,
-              ek_api_client_get_second_view_async, "/v1/session/second-view",
-              cancellable, callback, user_data);
+                      parse_second_view_status, (GDestroyNotify) ek_api_second_view_status_free,
+                      ek_api_client_get_second_view_async, "/v1/session/second-view",
+                      cancellable, callback, user_data);
 }
 
 /**
@@ -754,9 +768,9 @@ ek_api_client_get_attachments_async (EkApiClient         *self,
   g_return_if_fail (EK_IS_API_CLIENT (self));
 
   _ek_api_typed_call (self, "GET", "/v1/session/attachments", NULL, EK_API_CALL_IDEMPOTENT,
-              parse_attachments, (GDestroyNotify) json_array_unref,
-              ek_api_client_get_attachments_async, "/v1/session/attachments",
-              cancellable, callback, user_data);
+                      parse_attachments, (GDestroyNotify) json_array_unref,
+                      ek_api_client_get_attachments_async, "/v1/session/attachments",
+                      cancellable, callback, user_data);
 }
 
 /**
@@ -851,7 +865,8 @@ ek_api_client_get_attachment_finish (EkApiClient   *self,
                                      char         **out_content_type,
                                      GError       **error)
 {
-  Download *download = _ek_api_propagate_result (self, result, ek_api_client_get_attachment_async, error);
+  Download *download = _ek_api_propagate_result (self, result, ek_api_client_get_attachment_async,
+                                                 error);
   GBytes *bytes;
 
   if (download == NULL)

@@ -114,8 +114,9 @@ ek_api_client_put_answer_async (EkApiClient         *self,
 
   path = g_strconcat ("/v1/session/answers/", question_id, NULL);
   _ek_api_typed_call (self, "PUT", path, body, EK_API_CALL_IDEMPOTENT,
-              parse_answer_stored, g_free, ek_api_client_put_answer_async, "/v1/session/answers",
-              cancellable, callback, user_data);
+                      parse_answer_stored, g_free,
+                      ek_api_client_put_answer_async, "/v1/session/answers",
+                      cancellable, callback, user_data);
 }
 
 /**
@@ -130,7 +131,8 @@ ek_api_client_put_answer_finish (EkApiClient   *self,
                                  gint64        *out_stored_ms,
                                  GError       **error)
 {
-  g_autoptr(EkApiAnswerStored) r = _ek_api_propagate_result (self, result, ek_api_client_put_answer_async, error);
+  g_autoptr(EkApiAnswerStored) r = _ek_api_propagate_result (self, result, ek_api_client_put_answer_async,
+                                                             error);
 
   if (r == NULL)
     return FALSE;
@@ -162,8 +164,9 @@ ek_api_client_post_events_async (EkApiClient         *self,
   body = _ek_api_array_member_body ("events", events);
 
   _ek_api_typed_call (self, "POST", "/v1/session/events", body, EK_API_CALL_IDEMPOTENT,
-              parse_events_acked, g_free, ek_api_client_post_events_async, "/v1/session/events",
-              cancellable, callback, user_data);
+                      parse_events_acked, g_free,
+                      ek_api_client_post_events_async, "/v1/session/events",
+                      cancellable, callback, user_data);
 }
 
 gboolean
@@ -172,7 +175,8 @@ ek_api_client_post_events_finish (EkApiClient   *self,
                                   gint64        *out_acked_seq,
                                   GError       **error)
 {
-  g_autoptr(EkApiEventsAcked) r = _ek_api_propagate_result (self, result, ek_api_client_post_events_async, error);
+  g_autoptr(EkApiEventsAcked) r = _ek_api_propagate_result (self, result, ek_api_client_post_events_async,
+                                                            error);
 
   if (r == NULL)
     return FALSE;
@@ -203,8 +207,9 @@ ek_api_client_get_messages_async (EkApiClient         *self,
   path = g_strconcat ("/v1/session/messages?after=", escaped, NULL);
 
   _ek_api_typed_call (self, "GET", path, NULL, EK_API_CALL_IDEMPOTENT,
-              parse_messages, (GDestroyNotify) ek_api_messages_free, ek_api_client_get_messages_async, "/v1/session/messages",
-              cancellable, callback, user_data);
+                      parse_messages, (GDestroyNotify) ek_api_messages_free,
+                      ek_api_client_get_messages_async, "/v1/session/messages",
+                      cancellable, callback, user_data);
 }
 
 /**
@@ -220,7 +225,8 @@ ek_api_client_get_messages_finish (EkApiClient   *self,
                                    char         **out_cursor,
                                    GError       **error)
 {
-  g_autoptr(EkApiMessages) r = _ek_api_propagate_result (self, result, ek_api_client_get_messages_async, error);
+  g_autoptr(EkApiMessages) r = _ek_api_propagate_result (self, result, ek_api_client_get_messages_async,
+                                                         error);
 
   if (r == NULL)
     return NULL;
@@ -271,8 +277,9 @@ ek_api_client_post_message_async (EkApiClient         *self,
   body = _ek_api_build_body (builder);
 
   _ek_api_typed_call (self, "POST", "/v1/session/messages", body, EK_API_CALL_NONE,
-              parse_message_sent, (GDestroyNotify) ek_api_message_sent_free, ek_api_client_post_message_async, "/v1/session/messages",
-              cancellable, callback, user_data);
+                      parse_message_sent, (GDestroyNotify) ek_api_message_sent_free,
+                      ek_api_client_post_message_async, "/v1/session/messages",
+                      cancellable, callback, user_data);
 }
 
 gboolean
@@ -282,7 +289,8 @@ ek_api_client_post_message_finish (EkApiClient   *self,
                                    gint64        *out_sent_ms,
                                    GError       **error)
 {
-  g_autoptr(EkApiMessageSent) r = _ek_api_propagate_result (self, result, ek_api_client_post_message_async, error);
+  g_autoptr(EkApiMessageSent) r = _ek_api_propagate_result (self, result, ek_api_client_post_message_async,
+                                                            error);
 
   if (r == NULL)
     return FALSE;
@@ -313,8 +321,9 @@ ek_api_client_post_self_check_async (EkApiClient         *self,
   g_return_if_fail (report != NULL && JSON_NODE_HOLDS_OBJECT (report));
 
   _ek_api_typed_call (self, "POST", "/v1/session/self-check", report, EK_API_CALL_IDEMPOTENT,
-              parse_self_check_sent, (GDestroyNotify) ek_api_self_check_sent_free, ek_api_client_post_self_check_async, "/v1/session/self-check",
-              cancellable, callback, user_data);
+                      parse_self_check_sent, (GDestroyNotify) ek_api_self_check_sent_free,
+                      ek_api_client_post_self_check_async, "/v1/session/self-check",
+                      cancellable, callback, user_data);
 }
 
 /**
@@ -329,7 +338,8 @@ ek_api_client_post_self_check_finish (EkApiClient   *self,
                                       gint64        *out_received_ms,
                                       GError       **error)
 {
-  g_autoptr(EkApiSelfCheckSent) r = _ek_api_propagate_result (self, result, ek_api_client_post_self_check_async, error);
+  g_autoptr(EkApiSelfCheckSent) r = _ek_api_propagate_result (self, result, ek_api_client_post_self_check_async,
+                                                              error);
 
   if (r == NULL)
     return FALSE;
@@ -363,8 +373,9 @@ ek_api_client_finish_async (EkApiClient         *self,
   body = _ek_api_array_member_body ("segments", segments);
 
   _ek_api_typed_call (self, "POST", "/v1/session/finish", body, EK_API_CALL_IDEMPOTENT,
-              parse_finish, (GDestroyNotify) ek_api_finish_result_free, ek_api_client_finish_async, "/v1/session/finish",
-              cancellable, callback, user_data);
+                      parse_finish, (GDestroyNotify) ek_api_finish_result_free,
+                      ek_api_client_finish_async, "/v1/session/finish",
+                      cancellable, callback, user_data);
 }
 
 /**
@@ -379,7 +390,8 @@ ek_api_client_finish_finish (EkApiClient   *self,
                              JsonArray    **out_segments,
                              GError       **error)
 {
-  g_autoptr(EkApiFinishResult) r = _ek_api_propagate_result (self, result, ek_api_client_finish_async, error);
+  g_autoptr(EkApiFinishResult) r = _ek_api_propagate_result (self, result, ek_api_client_finish_async,
+                                                             error);
 
   if (r == NULL)
     return FALSE;
@@ -424,8 +436,9 @@ ek_api_client_post_snapshot_async (EkApiClient         *self,
   body = _ek_api_build_body (builder);
 
   _ek_api_typed_call (self, "POST", "/v1/session/snapshots", body, EK_API_CALL_SENSITIVE,
-              parse_snapshot_sent, (GDestroyNotify) ek_api_snapshot_sent_free, ek_api_client_post_snapshot_async, "/v1/session/snapshots",
-              cancellable, callback, user_data);
+                      parse_snapshot_sent, (GDestroyNotify) ek_api_snapshot_sent_free,
+                      ek_api_client_post_snapshot_async, "/v1/session/snapshots",
+                      cancellable, callback, user_data);
 }
 
 /**
@@ -438,7 +451,8 @@ ek_api_client_post_snapshot_finish (EkApiClient   *self,
                                     char         **out_id,
                                     GError       **error)
 {
-  g_autoptr(EkApiSnapshotSent) r = _ek_api_propagate_result (self, result, ek_api_client_post_snapshot_async, error);
+  g_autoptr(EkApiSnapshotSent) r = _ek_api_propagate_result (self, result, ek_api_client_post_snapshot_async,
+                                                             error);
 
   if (r == NULL)
     return FALSE;
