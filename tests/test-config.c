@@ -148,6 +148,25 @@ test_config_proxy (void)
     }
 }
 
+/* Found by tests/fuzz/fuzz-config: GLib set a GError twice on this value (a
+ * warning, fatal in tests); the value is refused like any badly escaped one. */
+static void
+test_config_bad_escapes (void)
+{
+  const char * const values[] = { "\\x\\", "a\\;b\\", "\\", "\\q\\z\\" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autoptr(EkConfig) config = ek_config_new ();
+      g_autoptr(GError) error = NULL;
+      g_autofree char *data = g_strdup_printf ("[login]\nface-login-exam = %s\n", values[i]);
+
+      g_assert_true (ek_config_load_from_data (config, data, -1, "test", &error));
+      g_assert_no_error (error);
+      g_assert_null (ek_config_get_face_login_exam (config));
+    }
+}
+
 static void
 test_config_load_files (void)
 {
@@ -215,6 +234,7 @@ main (int   argc,
   g_test_add_func ("/config/loopback-http", test_config_loopback_http);
   g_test_add_func ("/config/invalid", test_config_invalid);
   g_test_add_func ("/config/proxy", test_config_proxy);
+  g_test_add_func ("/config/bad-escapes", test_config_bad_escapes);
   g_test_add_func ("/config/load-files", test_config_load_files);
   g_test_add_func ("/config/data-dir-private", test_config_data_dir_private);
 

@@ -158,12 +158,35 @@ invalid_value (GError     **error,
   return FALSE;
 }
 
+/* GLib 2.74's g_key_file_get_string() sets its GError twice (a warning) on a value
+ * with a bad escape followed by a "\\" at the end of the line: such a value, which
+ * it would refuse anyway, is refused before it gets there. Found by fuzz-config. */
+static gboolean
+escapes_are_valid (const char *raw)
+{
+  for (const char *p = raw; *p != '\0'; p++)
+    {
+      if (*p != '\\')
+        continue;
+      p++;
+      if (*p == '\0' || strchr ("sntr\\", *p) == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static char *
 read_optional_string (GKeyFile   *file,
                       const char *group,
                       const char *key)
 {
-  g_autofree char *value = g_key_file_get_string (file, group, key, NULL);
+  g_autofree char *raw = g_key_file_get_value (file, group, key, NULL);
+  g_autofree char *value = NULL;
+
+  if (raw == NULL || !escapes_are_valid (raw))
+    return NULL;
+
+  value = g_key_file_get_string (file, group, key, NULL);
 
   if (value != NULL)
     g_strstrip (value);
