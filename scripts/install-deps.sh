@@ -11,6 +11,8 @@ PACKAGES=(
   libcurl4-openssl-dev libjson-glib-dev libsecret-1-dev libsoup-3.0-dev libsqlite3-dev
   libssl-dev
   libqrencode-dev libx11-dev libxrandr-dev libxi-dev
+  # fuzzing: the libFuzzer targets of tests/fuzz (suite `fuzz`, tests/fuzz/run.sh)
+  clang-14 libfuzzer-14-dev
   # validators used as meson tests
   desktop-file-utils appstream
   # runtime: media

@@ -973,6 +973,46 @@ test_http_bodies (Fixture       *f,
   g_assert_finalize_object (g_steal_pointer (&http));
 }
 
+/* The typed calls of the attachments step against the reference server: the list
+ * checked, each file's size and hash as the list says. */
+static void
+test_attachments (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(EkSessionInfo) info = NULL;
+  g_autoptr(JsonArray) attachments = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  info = login (f->api, "E2E-INTV-7K2P", "11010519491231002X", &error);
+  g_assert_no_error (error);
+
+  ek_api_client_get_attachments_async (f->api, NULL, ek_test_result_cb, &result);
+  attachments = ek_api_client_get_attachments_finish (f->api, ek_test_wait (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (attachments), >=, 1);
+
+  for (guint i = 0; i < json_array_get_length (attachments); i++)
+    {
+      JsonObject *attachment = json_array_get_object_element (attachments, i);
+      const char *id = json_object_get_string_member (attachment, "id");
+      g_autoptr(GAsyncResult) got = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autofree char *content_type = NULL;
+      g_autofree char *hash = NULL;
+
+      g_assert_true (ek_json_is_identifier (id));
+      ek_api_client_get_attachment_async (f->api, id, NULL, ek_test_result_cb, &got);
+      bytes = ek_api_client_get_attachment_finish (f->api, ek_test_wait (&got), &content_type, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (g_bytes_get_size (bytes), ==, json_object_get_int_member (attachment, "size"));
+      hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+      g_assert_cmpstr (hash, ==, json_object_get_string_member (attachment, "sha256"));
+      g_assert_true (g_str_has_prefix (content_type,
+                                       json_object_get_string_member (attachment, "media_type")));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -999,6 +1039,7 @@ main (int   argc,
   ADD ("/api/fault/malformed", test_fault_malformed);
   ADD ("/api/fault/oversized", test_fault_oversized);
   ADD ("/api/cancel", test_cancel);
+  ADD ("/api/attachments", test_attachments);
   ADD ("/http/bodies", test_http_bodies);
   g_test_add_func ("/api/insecure-url", test_insecure_url);
 

@@ -114,6 +114,60 @@ test_config_invalid (void)
 }
 
 static void
+test_config_proxy (void)
+{
+  const char *good[] = { "http://proxy.example:3128", "socks5h://127.0.0.1:1080", "https://p.example/" };
+  const char *bad[] = { "proxy.example:3128", "ftp://p.example", "http://user:pw@p.example:3128",
+                        "http://p.example/path", "http://" };
+  g_autoptr(EkConfig) config = ek_config_new ();
+  g_autoptr(GError) error = NULL;
+
+  /* absent: no proxy at all */
+  g_assert_null (ek_config_get_proxy (config));
+  g_assert_true (ek_config_load_from_data (config, "[server]\n", -1, "test", &error));
+  g_assert_no_error (error);
+  g_assert_null (ek_config_get_proxy (config));
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autofree char *data = g_strdup_printf ("[network]\nproxy = %s\n", good[i]);
+
+      g_assert_true (ek_config_load_from_data (config, data, -1, "test", &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (ek_config_get_proxy (config), ==, good[i]);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *data = g_strdup_printf ("[network]\nproxy = %s\n", bad[i]);
+
+      g_assert_false (ek_config_load_from_data (config, data, -1, "/etc/x.conf", &error));
+      g_assert_error (error, EK_CONFIG_ERROR, EK_CONFIG_ERROR_INVALID_VALUE);
+      g_assert_nonnull (strstr (error->message, "[network] proxy"));
+      g_clear_error (&error);
+    }
+}
+
+/* Found by tests/fuzz/fuzz-config: GLib set a GError twice on this value (a
+ * warning, fatal in tests); the value is refused like any badly escaped one. */
+static void
+test_config_bad_escapes (void)
+{
+  const char * const values[] = { "\\x\\", "a\\;b\\", "\\", "\\q\\z\\" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autoptr(EkConfig) config = ek_config_new ();
+      g_autoptr(GError) error = NULL;
+      g_autofree char *data = g_strdup_printf ("[login]\nface-login-exam = %s\n", values[i]);
+
+      g_assert_true (ek_config_load_from_data (config, data, -1, "test", &error));
+      g_assert_no_error (error);
+      g_assert_null (ek_config_get_face_login_exam (config));
+    }
+}
+
+static void
 test_config_load_files (void)
 {
   g_autoptr(GError) error = NULL;
@@ -179,6 +233,8 @@ main (int   argc,
   g_test_add_func ("/config/valid", test_config_valid);
   g_test_add_func ("/config/loopback-http", test_config_loopback_http);
   g_test_add_func ("/config/invalid", test_config_invalid);
+  g_test_add_func ("/config/proxy", test_config_proxy);
+  g_test_add_func ("/config/bad-escapes", test_config_bad_escapes);
   g_test_add_func ("/config/load-files", test_config_load_files);
   g_test_add_func ("/config/data-dir-private", test_config_data_dir_private);
 

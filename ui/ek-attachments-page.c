@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ek-attachments-page.h"
+#include "ek-json.h"
 #include "ek-markdown.h"
 #include "ek-ui-util.h"
 
@@ -141,7 +142,7 @@ on_downloaded_cb (GObject      *object,
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
 
-  bytes = ek_api_client_call_bytes_finish (EK_API_CLIENT (object), result, NULL, &error);
+  bytes = ek_api_client_get_attachment_finish (EK_API_CLIENT (object), result, NULL, &error);
   if (bytes == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -185,7 +186,6 @@ open_attachment (EkAttachmentsPage *self,
   const char *id = json_object_get_string_member_with_default (attachment, "id", "");
   const char *media_type = json_object_get_string_member_with_default (attachment, "media_type",
                                                                        "text/plain");
-  g_autofree char *path = NULL;
   Download *download;
 
   ek_show_message (self->error_label, NULL);
@@ -202,6 +202,15 @@ open_attachment (EkAttachmentsPage *self,
       return;
     }
 
+  /* Only an id the client checked (or a practice bundle's) gets here; never one
+   * that would climb out of the attachments' path. */
+  if (!ek_json_is_identifier (id))
+    {
+      ek_show_message (self->error_label,
+                       _("The exam server sent a list of attachments the kiosk cannot read."));
+      return;
+    }
+
   download = g_new0 (Download, 1);
   download->self = g_object_ref (self);
   download->media_type = g_strdup (media_type);
@@ -211,10 +220,8 @@ open_attachment (EkAttachmentsPage *self,
 
   self->download = g_cancellable_new ();
   set_busy (self, TRUE);
-  path = g_strconcat ("/v1/session/attachments/", id, NULL);
-  ek_api_client_call_async (ek_engine_get_api (self->engine), "GET", path, NULL,
-                            EK_API_CALL_IDEMPOTENT | EK_API_CALL_BYTES, self->download,
-                            on_downloaded_cb, download);
+  ek_api_client_get_attachment_async (ek_engine_get_api (self->engine), id, self->download,
+                                      on_downloaded_cb, download);
 }
 
 static void
@@ -291,12 +298,12 @@ on_list_cb (GObject      *object,
             gpointer      user_data)
 {
   g_autoptr(EkAttachmentsPage) self = user_data;
-  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(JsonArray) list = NULL;
   g_autoptr(GError) error = NULL;
-  JsonNode *list;
 
-  answer = ek_api_client_call_finish (EK_API_CLIENT (object), result, &error);
-  if (answer == NULL)
+  /* The client checked every entry; a list it cannot read is an error here. */
+  list = ek_api_client_get_attachments_finish (EK_API_CLIENT (object), result, &error);
+  if (list == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
@@ -308,15 +315,7 @@ on_list_cb (GObject      *object,
     }
 
   set_busy (self, FALSE);
-  list = json_object_get_member (answer, "attachments");
-  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
-    {
-      ek_show_message (self->error_label,
-                       _("The exam server sent a list of attachments the kiosk cannot read."));
-      return;
-    }
-
-  show_list (self, json_node_get_array (list));
+  show_list (self, list);
 }
 
 static void
@@ -335,9 +334,8 @@ load_list (EkAttachmentsPage *self)
     }
 
   set_busy (self, TRUE);
-  ek_api_client_call_async (ek_engine_get_api (self->engine), "GET", "/v1/session/attachments",
-                            NULL, EK_API_CALL_IDEMPOTENT, self->cancellable,
-                            on_list_cb, g_object_ref (self));
+  ek_api_client_get_attachments_async (ek_engine_get_api (self->engine), self->cancellable,
+                                       on_list_cb, g_object_ref (self));
 }
 
 static void

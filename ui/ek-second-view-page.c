@@ -1,8 +1,8 @@
 /* ek-second-view-page.c: the second camera: a phone scans a QR code and the server binds it
  *
- * When shown, the page asks the server for a binding code (POST
- * /v1/session/second-view), shows it as a QR code and as text, and polls until the
- * server says a phone is bound; then the step is confirmed and the session moves on.
+ * When shown, the page asks the server for a binding code
+ * (ek_api_client_request_second_view_async()), shows it as a QR code and as text, and
+ * polls until the server says a phone is bound; then the step is confirmed and the session moves on.
  * A practice run has no server: the page explains the step and lets the
  * candidate go on.
  */
@@ -94,39 +94,33 @@ on_status_cb (GObject      *object,
               gpointer      user_data)
 {
   g_autoptr(EkSecondViewPage) self = user_data;
-  g_autoptr(JsonObject) answer = NULL;
+  g_autofree char *device = NULL;
   g_autoptr(GError) error = NULL;
-  const char *status;
+  gboolean bound = FALSE;
 
-  answer = ek_api_client_call_finish (EK_API_CLIENT (object), result, &error);
-  if (answer == NULL)
+  if (!ek_api_client_get_second_view_finish (EK_API_CLIENT (object), result, &bound, &device, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       /* A dropped poll is no reason to stop: the phone may bind any moment. */
       g_debug ("Second-view status: %s", error->message);
     }
-  else
+  else if (bound)
     {
-      status = json_object_get_string_member_with_default (answer, "status", "");
-      if (g_str_equal (status, "bound"))
-        {
-          const char *device = json_object_get_string_member_with_default (answer, "device", "");
-          g_autofree char *text = NULL;
+      g_autofree char *text = NULL;
 
-          if (*device != '\0')
-            /* Translators: %s is the phone's model, e.g. "iPhone 13" */
-            text = g_strdup_printf (_("Connected: %s. Place the phone as shown."), device);
-          else
-            text = g_strdup (_("Connected. Place the phone as shown."));
-          gtk_label_set_label (self->status_label, text);
-          gtk_spinner_set_spinning (self->spinner, FALSE);
-          gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
-          self->bound = TRUE;
-          ek_engine_complete_step_async (self->engine, EK_STEP_SECOND_VIEW, self->cancellable,
-                                         on_step_confirmed_cb, g_object_ref (self));
-          return;
-        }
+      if (*device != '\0')
+        /* Translators: %s is the phone's model, e.g. "iPhone 13" */
+        text = g_strdup_printf (_("Connected: %s. Place the phone as shown."), device);
+      else
+        text = g_strdup (_("Connected. Place the phone as shown."));
+      gtk_label_set_label (self->status_label, text);
+      gtk_spinner_set_spinning (self->spinner, FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+      self->bound = TRUE;
+      ek_engine_complete_step_async (self->engine, EK_STEP_SECOND_VIEW, self->cancellable,
+                                     on_step_confirmed_cb, g_object_ref (self));
+      return;
     }
 
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
@@ -136,9 +130,8 @@ on_status_cb (GObject      *object,
 static void
 poll_status (EkSecondViewPage *self)
 {
-  ek_api_client_call_async (ek_engine_get_api (self->engine), "GET", "/v1/session/second-view",
-                            NULL, EK_API_CALL_IDEMPOTENT, self->cancellable,
-                            on_status_cb, g_object_ref (self));
+  ek_api_client_get_second_view_async (ek_engine_get_api (self->engine), self->cancellable,
+                                       on_status_cb, g_object_ref (self));
 }
 
 static void
@@ -147,27 +140,17 @@ on_code_cb (GObject      *object,
             gpointer      user_data)
 {
   g_autoptr(EkSecondViewPage) self = user_data;
-  g_autoptr(JsonObject) answer = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autoptr(GError) error = NULL;
-  const char *payload;
-  const char *code;
+  g_autofree char *payload = NULL;
+  g_autofree char *code = NULL;
 
-  answer = ek_api_client_call_finish (EK_API_CLIENT (object), result, &error);
-  if (answer == NULL)
+  /* A missing or empty payload is a malformed answer: the client says so. */
+  if (!ek_api_client_request_second_view_finish (EK_API_CLIENT (object), result, &payload, &code,
+                                                 &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         show_problem (self, error);
-      return;
-    }
-
-  payload = json_object_get_string_member_with_default (answer, "qr_payload", NULL);
-  code = json_object_get_string_member_with_default (answer, "code", "");
-  if (payload == NULL || *payload == '\0')
-    {
-      g_set_error_literal (&error, EK_API_ERROR, EK_API_ERROR_MALFORMED_RESPONSE,
-                           _("The exam server sent no code for the phone. Try again."));
-      show_problem (self, error);
       return;
     }
 
@@ -193,9 +176,6 @@ on_code_cb (GObject      *object,
 static void
 request_code (EkSecondViewPage *self)
 {
-  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
-
-  json_node_take_object (body, json_object_new ());
   self->requested = TRUE;
   ek_show_message (self->error_label, NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->retry_button), FALSE);
@@ -203,9 +183,8 @@ request_code (EkSecondViewPage *self)
   gtk_spinner_set_spinning (self->spinner, TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), TRUE);
 
-  ek_api_client_call_async (ek_engine_get_api (self->engine), "POST", "/v1/session/second-view",
-                            body, EK_API_CALL_IDEMPOTENT, self->cancellable,
-                            on_code_cb, g_object_ref (self));
+  ek_api_client_request_second_view_async (ek_engine_get_api (self->engine), self->cancellable,
+                                           on_code_cb, g_object_ref (self));
 }
 
 static void

@@ -9,12 +9,11 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
-#include <sys/stat.h>
 
 #include "ek-config.h"
+#include "ek-private-files.h"
 
 #define CONFIG_BASENAME "exam-kiosk.conf"
 #define DEFAULT_SERVER_URL "https://exam.example.org"
@@ -30,6 +29,7 @@ struct _EkConfig
   char          *data_dir;
   EkMediaSource  media_source;
   char          *face_login_exam; /* nullable: no face login offered */
+  char          *proxy;        /* nullable: no proxy, whatever the environment says */
 };
 
 G_DEFINE_FINAL_TYPE (EkConfig, ek_config, G_TYPE_OBJECT)
@@ -86,6 +86,25 @@ ek_server_url_is_acceptable (const char  *url,
 
 /* One or more "sha256//BASE64" of a SubjectPublicKeyInfo, separated by ';' (the
  * form libcurl's CURLOPT_PINNEDPUBLICKEY takes, so a key rotation can list both). */
+/* "SCHEME://HOST[:PORT]" with a scheme curl speaks to a proxy; no user, no path
+ * (credentials do not belong in a file technicians copy around). */
+static gboolean
+proxy_is_valid (const char *proxy)
+{
+  static const char * const schemes[] = { "http", "https", "socks4", "socks4a", "socks5",
+                                          "socks5h", NULL };
+  g_autoptr(GUri) uri = g_uri_parse (proxy, G_URI_FLAGS_NONE, NULL);
+  const char *path;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    return FALSE;
+  path = g_uri_get_path (uri);
+  return g_strv_contains (schemes, g_uri_get_scheme (uri)) &&
+         g_uri_get_userinfo (uri) == NULL &&
+         g_uri_get_query (uri) == NULL &&
+         (path == NULL || *path == '\0' || g_str_equal (path, "/"));
+}
+
 static gboolean
 pinned_key_is_valid (const char *pins)
 {
@@ -139,12 +158,35 @@ invalid_value (GError     **error,
   return FALSE;
 }
 
+/* GLib 2.74's g_key_file_get_string() sets its GError twice (a warning) on a value
+ * with a bad escape followed by a "\\" at the end of the line: such a value, which
+ * it would refuse anyway, is refused before it gets there. Found by fuzz-config. */
+static gboolean
+escapes_are_valid (const char *raw)
+{
+  for (const char *p = raw; *p != '\0'; p++)
+    {
+      if (*p != '\\')
+        continue;
+      p++;
+      if (*p == '\0' || strchr ("sntr\\", *p) == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static char *
 read_optional_string (GKeyFile   *file,
                       const char *group,
                       const char *key)
 {
-  g_autofree char *value = g_key_file_get_string (file, group, key, NULL);
+  g_autofree char *raw = g_key_file_get_value (file, group, key, NULL);
+  g_autofree char *value = NULL;
+
+  if (raw == NULL || !escapes_are_valid (raw))
+    return NULL;
+
+  value = g_key_file_get_string (file, group, key, NULL);
 
   if (value != NULL)
     g_strstrip (value);
@@ -177,6 +219,7 @@ ek_config_finalize (GObject *object)
   g_clear_pointer (&self->source, g_free);
   g_clear_pointer (&self->server_url, g_free);
   g_clear_pointer (&self->pinned_key, g_free);
+  g_clear_pointer (&self->proxy, g_free);
   g_clear_pointer (&self->ca_file, g_free);
   g_clear_pointer (&self->data_dir, g_free);
   g_clear_pointer (&self->face_login_exam, g_free);
@@ -228,6 +271,7 @@ ek_config_load_from_data (EkConfig    *self,
   g_autofree char *data_dir = NULL;
   g_autofree char *media = NULL;
   g_autofree char *face_login_exam = NULL;
+  g_autofree char *proxy = NULL;
   EkMediaSource media_source = EK_MEDIA_SOURCE_AUTO;
 
   g_return_val_if_fail (EK_IS_CONFIG (self), FALSE);
@@ -278,6 +322,12 @@ ek_config_load_from_data (EkConfig    *self,
     return invalid_value (error, source, "[login] face-login-exam",
                           _("it must be an exam id: 1 to 64 letters, digits, “.”, “_” or “-”"));
 
+  proxy = read_optional_string (file, "network", "proxy");
+  if (proxy != NULL && !proxy_is_valid (proxy))
+    return invalid_value (error, source, "[network] proxy",
+                          _("it must be a proxy address like http://proxy.example:3128 "
+                            "or socks5h://proxy.example:1080, without a user name"));
+
   g_free (self->source);
   self->source = g_strdup (source);
   if (server_url != NULL)
@@ -297,6 +347,8 @@ ek_config_load_from_data (EkConfig    *self,
   self->media_source = media_source;
   g_free (self->face_login_exam);
   self->face_login_exam = g_steal_pointer (&face_login_exam);
+  g_free (self->proxy);
+  self->proxy = g_steal_pointer (&proxy);
 
   return TRUE;
 }
@@ -408,21 +460,16 @@ gboolean
 ek_config_ensure_data_dir (EkConfig  *self,
                            GError   **error)
 {
-  struct stat st;
+  g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (EK_IS_CONFIG (self), FALSE);
 
-  if (g_mkdir_with_parents (self->data_dir, 0700) != 0 ||
-      g_stat (self->data_dir, &st) != 0 ||
-      !S_ISDIR (st.st_mode) ||
-      ((st.st_mode & 0077) != 0 && g_chmod (self->data_dir, 0700) != 0))
+  if (!ek_ensure_private_folder (self->data_dir, &local_error))
     {
-      int saved_errno = errno;
-
       g_set_error (error, EK_CONFIG_ERROR, EK_CONFIG_ERROR_DATA_DIR,
                    _("The folder for recordings and answers (%s) cannot be created: %s. "
                      "Ask your technician to check the disk and its permissions."),
-                   self->data_dir, g_strerror (saved_errno));
+                   self->data_dir, local_error->message);
       return FALSE;
     }
 
@@ -440,4 +487,17 @@ ek_config_get_face_login_exam (EkConfig *self)
 {
   g_return_val_if_fail (EK_IS_CONFIG (self), NULL);
   return self->face_login_exam;
+}
+
+/**
+ * ek_config_get_proxy:
+ *
+ * Returns: (nullable): the proxy the deployment names (`[network] proxy`), or
+ *   %NULL: then the kiosk connects directly, whatever http_proxy and the like say
+ */
+const char *
+ek_config_get_proxy (EkConfig *self)
+{
+  g_return_val_if_fail (EK_IS_CONFIG (self), NULL);
+  return self->proxy;
 }

@@ -42,6 +42,7 @@ const char    *ek_config_get_ca_file     (EkConfig    *self);
 const char    *ek_config_get_data_dir    (EkConfig    *self);
 EkMediaSource  ek_config_get_media_source (EkConfig   *self);
 const char    *ek_config_get_face_login_exam (EkConfig *self);
+const char    *ek_config_get_proxy       (EkConfig    *self);
 gboolean       ek_config_ensure_data_dir (EkConfig    *self,
                                           GError     **error);
 

@@ -5,6 +5,7 @@
 #include "ek-json.h"
 
 #include <math.h>
+#include <string.h>
 
 G_DEFINE_QUARK (ek-json-error-quark, ek_json_error)
 
@@ -46,6 +47,54 @@ type_error (const char  *member,
   return FALSE;
 }
 
+/* json-glib recurses once per level without a limit (about 80,000 nested arrays
+ * overflow the stack) and silently cuts a string at an escaped NUL. One linear pass
+ * over the text refuses both before json-glib sees it. */
+static gboolean
+check_document (const char  *data,
+                gsize        length,
+                GError     **error)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '"')
+            in_string = FALSE;
+          else if (c == '\\' && i + 1 < length)
+            {
+              if (data[i + 1] == 'u' && i + 5 < length && memcmp (data + i + 2, "0000", 4) == 0)
+                {
+                  g_set_error_literal (error, EK_JSON_ERROR, EK_JSON_ERROR_VALUE,
+                                       "a string holds a NUL character (\\u0000)");
+                  return FALSE;
+                }
+              i++;
+            }
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > EK_JSON_MAX_DEPTH)
+            {
+              g_set_error (error, EK_JSON_ERROR, EK_JSON_ERROR_SYNTAX,
+                           "document nested deeper than %u levels", EK_JSON_MAX_DEPTH);
+              return FALSE;
+            }
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+
+  return TRUE;
+}
+
 JsonObject *
 ek_json_parse_object (const char  *data,
                       gsize        length,
@@ -61,11 +110,22 @@ ek_json_parse_object (const char  *data,
       return NULL;
     }
 
+  /* An empty HTTP body has no data at all: json-glib would fail an assertion
+   * without setting an error. */
+  if (data == NULL || length == 0)
+    {
+      g_set_error_literal (error, EK_JSON_ERROR, EK_JSON_ERROR_SYNTAX, "the server sent an empty reply");
+      return NULL;
+    }
+
   if (!g_utf8_validate (data, length, NULL))
     {
       g_set_error (error, EK_JSON_ERROR, EK_JSON_ERROR_SYNTAX, "document is not valid UTF-8");
       return NULL;
     }
+
+  if (!check_document (data, length, error))
+    return NULL;
 
   if (!json_parser_load_from_data (parser, data, length, &local_error))
     {
@@ -119,6 +179,11 @@ ek_json_is_identifier (const char *str)
         return FALSE;
     }
 
+  /* "." and ".." are names of folders that exist already: a server's id that becomes
+   * a path must never climb out of the folder it is meant for. */
+  if (g_str_equal (str, ".") || g_str_equal (str, ".."))
+    return FALSE;
+
   return len >= 1 && len <= 64;
 }
 
@@ -140,7 +205,8 @@ ek_json_read_identifier (JsonObject  *object,
   if (!ek_json_is_identifier (str))
     {
       g_set_error (error, EK_JSON_ERROR, EK_JSON_ERROR_VALUE,
-                   "member “%s” is not a valid identifier", member);
+                   "member “%s” is not a valid identifier (1 to 64 letters, digits, “_”, “-” or “.”, "
+                   "not “.” or “..”)", member);
       return FALSE;
     }
 

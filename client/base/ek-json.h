@@ -12,6 +12,9 @@ G_BEGIN_DECLS
 
 #define EK_JSON_ERROR (ek_json_error_quark ())
 
+/* Deeper documents are refused before parsing: no protocol document comes close. */
+#define EK_JSON_MAX_DEPTH 128
+
 typedef enum
 {
   EK_JSON_ERROR_SYNTAX,

@@ -106,6 +106,9 @@ EkHttpClient   *ek_api_client_get_http_client      (EkApiClient          *self);
 const char     *ek_api_client_get_pinned_key       (EkApiClient          *self);
 void            ek_api_client_set_pinned_key       (EkApiClient          *self,
                                                     const char           *pinned_key);
+const char     *ek_api_client_get_proxy            (EkApiClient          *self);
+void            ek_api_client_set_proxy            (EkApiClient          *self,
+                                                    const char           *proxy);
 const char     *ek_api_client_get_ca_file          (EkApiClient          *self);
 void            ek_api_client_set_ca_file          (EkApiClient          *self,
                                                     const char           *ca_file);
@@ -264,6 +267,41 @@ gboolean        ek_api_client_draw_finish          (EkApiClient          *self,
                                                     GAsyncResult         *result,
                                                     gint64               *out_sequence_number,
                                                     GError              **error);
+
+void            ek_api_client_request_second_view_async  (EkApiClient        *self,
+                                                          GCancellable       *cancellable,
+                                                          GAsyncReadyCallback callback,
+                                                          gpointer            user_data);
+gboolean        ek_api_client_request_second_view_finish (EkApiClient        *self,
+                                                          GAsyncResult       *result,
+                                                          char              **out_qr_payload,
+                                                          char              **out_code,
+                                                          GError            **error);
+void            ek_api_client_get_second_view_async      (EkApiClient        *self,
+                                                          GCancellable       *cancellable,
+                                                          GAsyncReadyCallback callback,
+                                                          gpointer            user_data);
+gboolean        ek_api_client_get_second_view_finish     (EkApiClient        *self,
+                                                          GAsyncResult       *result,
+                                                          gboolean           *out_bound,
+                                                          char              **out_device,
+                                                          GError            **error);
+void            ek_api_client_get_attachments_async      (EkApiClient        *self,
+                                                          GCancellable       *cancellable,
+                                                          GAsyncReadyCallback callback,
+                                                          gpointer            user_data);
+JsonArray      *ek_api_client_get_attachments_finish     (EkApiClient        *self,
+                                                          GAsyncResult       *result,
+                                                          GError            **error);
+void            ek_api_client_get_attachment_async       (EkApiClient        *self,
+                                                          const char         *attachment_id,
+                                                          GCancellable       *cancellable,
+                                                          GAsyncReadyCallback callback,
+                                                          gpointer            user_data);
+GBytes         *ek_api_client_get_attachment_finish      (EkApiClient        *self,
+                                                          GAsyncResult       *result,
+                                                          char              **out_content_type,
+                                                          GError            **error);
 
 /* Section 6 */
 void            ek_api_client_get_questions_async  (EkApiClient          *self,

@@ -1,5 +1,8 @@
 /* ek-http-client.c: HTTP(S) requests on the GLib main context, through libcurl's multi interface
  *
+ * The requests and responses are in ek-http-message.c, the errors and URL checks in
+ * ek-http-errors.c (see ek-http-client-private.h).
+ *
  * curl tells us which sockets to watch (CURLMOPT_SOCKETFUNCTION) and when to wake it
  * (CURLMOPT_TIMERFUNCTION); both become GSources on our main context, and each of them
  * calls curl_multi_socket_action() when it fires. Finished transfers are reaped with
@@ -11,60 +14,10 @@
 
 #include "config.h"
 
-#include "ek-http-client.h"
+#include "ek-http-client-private.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <curl/curl.h>
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
 #include <glib-unix.h>
-
-struct _EkHttpRequest
-{
-  gatomicrefcount     ref_count;
-
-  char               *method;
-  char               *url;
-  GPtrArray          *headers;             /* "Name: value", owned */
-
-  gboolean            has_body;
-  char               *content_type;
-  GBytes             *body;                /* nullable, owned */
-  guint64             body_length;
-  EkHttpBodyFunc      body_func;
-  gpointer            body_data;
-  GDestroyNotify      body_destroy;
-
-  guint               connect_timeout_ms;
-  guint               timeout_ms;
-  guint               stall_bytes_per_s;
-  guint               stall_seconds;
-  guint64             max_response_size;
-  gboolean            fresh_connection;
-
-  EkHttpProgressFunc  progress_func;
-  gpointer            progress_data;
-  GDestroyNotify      progress_destroy;
-};
-
-struct _EkHttpResponse
-{
-  gatomicrefcount  ref_count;
-
-  guint            status;
-  GHashTable      *headers;                /* lower-case name -> value */
-  GBytes          *body;
-};
-
-typedef struct
-{
-  int      fd;
-  guint64  offset;
-  guint64  length;
-} FileRegion;
 
 typedef struct
 {
@@ -80,7 +33,7 @@ typedef struct
   CURL               *easy;
   struct curl_slist  *header_list;
   GByteArray         *body;
-  GHashTable         *response_headers;
+  GHashTable         *response_headers;    /* lower-case name -> GString */
   guint64             upload_offset;
   gboolean            too_large;
   gboolean            in_multi;
@@ -102,6 +55,7 @@ struct _EkHttpClient
   char          *user_agent;
   char          *ca_file;
   char          *pinned_key;
+  char          *proxy;                    /* nullable: no proxy at all */
 };
 
 enum {
@@ -116,151 +70,9 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (EkHttpClient, ek_http_client, G_TYPE_OBJECT)
 
-G_DEFINE_QUARK (ek-http-error-quark, ek_http_error)
-
-G_DEFINE_BOXED_TYPE (EkHttpRequest, ek_http_request, ek_http_request_ref, ek_http_request_unref)
-G_DEFINE_BOXED_TYPE (EkHttpResponse, ek_http_response, ek_http_response_ref, ek_http_response_unref)
-
 static void check_multi_info (EkHttpClient *self);
 
 /* Helpers */
-
-static void
-set_error (GError      **error,
-           EkHttpError   code)
-{
-  const char *message;
-
-  switch (code)
-    {
-    case EK_HTTP_ERROR_INVALID_URL:
-      message = _("The exam server address in the kiosk’s settings is not valid. Contact your technician.");
-      break;
-    case EK_HTTP_ERROR_INSECURE_URL:
-      message = _("The exam server address in the kiosk’s settings is not a secure (https) address, so the kiosk did not connect. Contact your technician.");
-      break;
-    case EK_HTTP_ERROR_COULD_NOT_RESOLVE:
-      message = _("The exam server could not be found on the network. Check that the computer is connected to the internet, then try again.");
-      break;
-    case EK_HTTP_ERROR_COULD_NOT_CONNECT:
-      message = _("The kiosk could not connect to the exam server. Check the network connection, then try again.");
-      break;
-    case EK_HTTP_ERROR_TIMEOUT:
-      message = _("The exam server did not answer in time. Check the network connection, then try again.");
-      break;
-    case EK_HTTP_ERROR_TLS_UNTRUSTED:
-      message = _("The exam server’s identity could not be verified, so the kiosk did not connect. Your network may be intercepting secure connections; try another network or contact your technician.");
-      break;
-    case EK_HTTP_ERROR_PINNED_KEY_MISMATCH:
-      message = _("The exam server’s identity does not match the one this kiosk was set up for, so the kiosk did not connect. Your network may be intercepting secure connections; try another network or contact your technician.");
-      break;
-    case EK_HTTP_ERROR_TLS_FAILED:
-      message = _("A secure connection to the exam server could not be set up. Try another network or contact your technician.");
-      break;
-    case EK_HTTP_ERROR_CONNECTION_CUT:
-      message = _("The connection to the exam server was cut off. Check the network connection, then try again.");
-      break;
-    case EK_HTTP_ERROR_PROTOCOL:
-      message = _("The exam server sent an answer the kiosk could not read. Try again; if this keeps happening, try another network or contact your technician.");
-      break;
-    case EK_HTTP_ERROR_RESPONSE_TOO_LARGE:
-      message = _("The exam server sent more data than the kiosk accepts. Try again; if this keeps happening, contact your technician.");
-      break;
-    case EK_HTTP_ERROR_BODY_READ_FAILED:
-      message = _("The kiosk could not read the data it was sending to the exam server. Contact your technician.");
-      break;
-    case EK_HTTP_ERROR_FAILED:
-    default:
-      message = _("The kiosk could not talk to the exam server. Try again; if this keeps happening, contact your technician.");
-      break;
-    }
-
-  g_set_error_literal (error, EK_HTTP_ERROR, code, message);
-}
-
-static EkHttpError
-error_from_curl_code (CURLcode code)
-{
-  switch ((int) code)
-    {
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT:
-      return EK_HTTP_ERROR_INVALID_URL;
-
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-      return EK_HTTP_ERROR_COULD_NOT_RESOLVE;
-
-    case CURLE_COULDNT_CONNECT:
-      return EK_HTTP_ERROR_COULD_NOT_CONNECT;
-
-    case CURLE_OPERATION_TIMEDOUT:
-      return EK_HTTP_ERROR_TIMEOUT;
-
-    case CURLE_PEER_FAILED_VERIFICATION:
-      return EK_HTTP_ERROR_TLS_UNTRUSTED;
-
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-      return EK_HTTP_ERROR_PINNED_KEY_MISMATCH;
-
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_USE_SSL_FAILED:
-    case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_CLIENTCERT:
-      return EK_HTTP_ERROR_TLS_FAILED;
-
-    case CURLE_PARTIAL_FILE:
-    case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_HTTP2_STREAM:
-      return EK_HTTP_ERROR_CONNECTION_CUT;
-
-    case CURLE_WEIRD_SERVER_REPLY:
-    case CURLE_HTTP2:
-    case CURLE_BAD_CONTENT_ENCODING:
-      return EK_HTTP_ERROR_PROTOCOL;
-
-    case CURLE_FILESIZE_EXCEEDED:
-      return EK_HTTP_ERROR_RESPONSE_TOO_LARGE;
-
-    case CURLE_READ_ERROR:
-    case CURLE_SEND_FAIL_REWIND:
-      return EK_HTTP_ERROR_BODY_READ_FAILED;
-
-    default:
-      return EK_HTTP_ERROR_FAILED;
-    }
-}
-
-static gboolean
-is_loopback_host (const char *host)
-{
-  g_autoptr(GInetAddress) address = NULL;
-  g_autofree char *bare = NULL;
-  gsize len = strlen (host);
-
-  if (g_ascii_strcasecmp (host, "localhost") == 0)
-    return TRUE;
-
-  /* curl hands IPv6 literals back in brackets */
-  if (len > 2 && host[0] == '[' && host[len - 1] == ']')
-    bare = g_strndup (host + 1, len - 2);
-  else
-    bare = g_strdup (host);
-
-  address = g_inet_address_new_from_string (bare);
-  return address != NULL && g_inet_address_get_is_loopback (address);
-}
 
 /* g_set_str() is GLib 2.76 */
 static gboolean
@@ -275,454 +87,13 @@ set_string (char       **ptr,
   return TRUE;
 }
 
-static gboolean
-header_is_valid (const char *str)
-{
-  return str != NULL && strpbrk (str, "\r\n") == NULL;
-}
-
-/* Requests */
-
-/**
- * ek_http_request_new:
- * @method: an HTTP method, e.g. "GET" or "PATCH"
- * @url: an http or https URL
- *
- * Returns: (transfer full): a new request with the default limits: 10 s to connect,
- *   30 s in all, a stall of 20 s without a byte fails it, at most 8 MiB of response
- */
-EkHttpRequest *
-ek_http_request_new (const char *method,
-                     const char *url)
-{
-  EkHttpRequest *request;
-
-  g_return_val_if_fail (method != NULL && *method != '\0', NULL);
-  g_return_val_if_fail (url != NULL, NULL);
-
-  request = g_new0 (EkHttpRequest, 1);
-  g_atomic_ref_count_init (&request->ref_count);
-  request->method = g_ascii_strup (method, -1);
-  request->url = g_strdup (url);
-  request->headers = g_ptr_array_new_with_free_func (g_free);
-  request->connect_timeout_ms = EK_HTTP_DEFAULT_CONNECT_TIMEOUT_MS;
-  request->timeout_ms = EK_HTTP_DEFAULT_TIMEOUT_MS;
-  request->stall_bytes_per_s = 1;
-  request->stall_seconds = EK_HTTP_DEFAULT_STALL_SECONDS;
-  request->max_response_size = EK_HTTP_DEFAULT_MAX_RESPONSE_SIZE;
-
-  return request;
-}
-
-EkHttpRequest *
-ek_http_request_ref (EkHttpRequest *request)
-{
-  g_return_val_if_fail (request != NULL, NULL);
-
-  g_atomic_ref_count_inc (&request->ref_count);
-  return request;
-}
-
-static void
-clear_body (EkHttpRequest *request)
-{
-  if (request->body_destroy != NULL)
-    request->body_destroy (request->body_data);
-  request->body_func = NULL;
-  request->body_data = NULL;
-  request->body_destroy = NULL;
-  g_clear_pointer (&request->body, g_bytes_unref);
-  g_clear_pointer (&request->content_type, g_free);
-  request->body_length = 0;
-  request->has_body = FALSE;
-}
-
-void
-ek_http_request_unref (EkHttpRequest *request)
-{
-  g_return_if_fail (request != NULL);
-
-  if (!g_atomic_ref_count_dec (&request->ref_count))
-    return;
-
-  clear_body (request);
-  if (request->progress_destroy != NULL)
-    request->progress_destroy (request->progress_data);
-  g_free (request->method);
-  g_free (request->url);
-  g_ptr_array_unref (request->headers);
-  g_free (request);
-}
-
-const char *
-ek_http_request_get_method (EkHttpRequest *request)
-{
-  g_return_val_if_fail (request != NULL, NULL);
-  return request->method;
-}
-
-const char *
-ek_http_request_get_url (EkHttpRequest *request)
-{
-  g_return_val_if_fail (request != NULL, NULL);
-  return request->url;
-}
-
-/**
- * ek_http_request_add_header:
- *
- * Adds a request header. The value may be a secret (a bearer token): it is never
- * logged.
- */
-void
-ek_http_request_add_header (EkHttpRequest *request,
-                            const char    *name,
-                            const char    *value)
-{
-  g_return_if_fail (request != NULL);
-  g_return_if_fail (header_is_valid (name) && strchr (name, ':') == NULL && *name != '\0');
-  g_return_if_fail (header_is_valid (value));
-
-  g_ptr_array_add (request->headers, g_strdup_printf ("%s: %s", name, value));
-}
-
-/**
- * ek_http_request_set_body:
- * @content_type: the Content-Type of @body
- * @body: the whole body
- */
-void
-ek_http_request_set_body (EkHttpRequest *request,
-                          const char    *content_type,
-                          GBytes        *body)
-{
-  g_return_if_fail (request != NULL);
-  g_return_if_fail (header_is_valid (content_type));
-  g_return_if_fail (body != NULL);
-
-  clear_body (request);
-  request->has_body = TRUE;
-  request->content_type = g_strdup (content_type);
-  request->body = g_bytes_ref (body);
-  request->body_length = g_bytes_get_size (body);
-}
-
-/**
- * ek_http_request_set_body_func:
- * @length: the exact length of the body, sent as Content-Length
- * @func: produces the body
- *
- * Sends a body produced piece by piece, e.g. a region of a large file, without
- * holding it in memory. @func may be asked for the same bytes again from offset 0
- * when the request is resent.
- */
-void
-ek_http_request_set_body_func (EkHttpRequest  *request,
-                               const char     *content_type,
-                               guint64         length,
-                               EkHttpBodyFunc  func,
-                               gpointer        user_data,
-                               GDestroyNotify  destroy)
-{
-  g_return_if_fail (request != NULL);
-  g_return_if_fail (header_is_valid (content_type));
-  g_return_if_fail (func != NULL);
-
-  clear_body (request);
-  request->has_body = TRUE;
-  request->content_type = g_strdup (content_type);
-  request->body_length = length;
-  request->body_func = func;
-  request->body_data = user_data;
-  request->body_destroy = destroy;
-}
-
-static void
-file_region_free (gpointer data)
-{
-  FileRegion *region = data;
-
-  if (region->fd >= 0)
-    close (region->fd);
-  g_free (region);
-}
-
-static gssize
-file_region_read (EkHttpRequest  *request,
-                  guint64         offset,
-                  guint8         *buffer,
-                  gsize           size,
-                  gpointer        user_data,
-                  GError        **error)
-{
-  FileRegion *region = user_data;
-  gsize want;
-  gssize n;
-
-  if (offset >= region->length)
-    return 0;
-
-  want = MIN (size, region->length - offset);
-  do
-    n = pread (region->fd, buffer, want, (off_t) (region->offset + offset));
-  while (n < 0 && errno == EINTR);
-
-  if (n < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "reading the request body: %s", g_strerror (saved_errno));
-      return -1;
-    }
-
-  if (n == 0)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                           "the request body's file is shorter than announced");
-      return -1;
-    }
-
-  return n;
-}
-
-/**
- * ek_http_request_set_body_from_file:
- * @path: a regular file
- * @offset: where the body starts in the file
- * @length: how many bytes to send
- *
- * Sends @length bytes of @path from @offset (a tus PATCH chunk). The file is opened
- * now and read as the transfer goes.
- */
-gboolean
-ek_http_request_set_body_from_file (EkHttpRequest  *request,
-                                    const char     *content_type,
-                                    const char     *path,
-                                    guint64         offset,
-                                    guint64         length,
-                                    GError        **error)
-{
-  FileRegion *region;
-  int fd;
-
-  g_return_val_if_fail (request != NULL, FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Could not open %s: %s", path, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  region = g_new0 (FileRegion, 1);
-  region->fd = fd;
-  region->offset = offset;
-  region->length = length;
-
-  ek_http_request_set_body_func (request, content_type, length,
-                                 file_region_read, region, file_region_free);
-  return TRUE;
-}
-
-/**
- * ek_http_request_set_timeouts:
- * @connect_timeout_ms: limit on connecting (TCP and TLS), 0 for curl's default
- * @timeout_ms: limit on the whole request, 0 for none (a long upload relies on the
- *   stall timeout instead)
- */
-void
-ek_http_request_set_timeouts (EkHttpRequest *request,
-                              guint          connect_timeout_ms,
-                              guint          timeout_ms)
-{
-  g_return_if_fail (request != NULL);
-
-  request->connect_timeout_ms = connect_timeout_ms;
-  request->timeout_ms = timeout_ms;
-}
-
-/**
- * ek_http_request_set_stall_timeout:
- *
- * Fails the request with %EK_HTTP_ERROR_TIMEOUT when fewer than @min_bytes_per_s
- * bytes per second move for @seconds in a row. 0 seconds turns this off.
- */
-void
-ek_http_request_set_stall_timeout (EkHttpRequest *request,
-                                   guint          min_bytes_per_s,
-                                   guint          seconds)
-{
-  g_return_if_fail (request != NULL);
-
-  request->stall_bytes_per_s = min_bytes_per_s;
-  request->stall_seconds = seconds;
-}
-
-/**
- * ek_http_request_set_max_response_size:
- *
- * A response body larger than @max_size (by its Content-Length or by what actually
- * arrives) fails the request with %EK_HTTP_ERROR_RESPONSE_TOO_LARGE as soon as
- * that is known.
- */
-void
-ek_http_request_set_max_response_size (EkHttpRequest *request,
-                                       guint64        max_size)
-{
-  g_return_if_fail (request != NULL);
-
-  request->max_response_size = max_size;
-}
-
-/**
- * ek_http_request_set_fresh_connection:
- *
- * Sends the request on a new connection. curl silently resends a request whose
- * reused connection turned out to be dead; for a request that must reach the
- * server at most once that resend is not acceptable, and a fresh connection
- * avoids it.
- */
-void
-ek_http_request_set_fresh_connection (EkHttpRequest *request,
-                                      gboolean       fresh)
-{
-  g_return_if_fail (request != NULL);
-
-  request->fresh_connection = !!fresh;
-}
-
-void
-ek_http_request_set_progress_func (EkHttpRequest      *request,
-                                   EkHttpProgressFunc  func,
-                                   gpointer            user_data,
-                                   GDestroyNotify      destroy)
-{
-  g_return_if_fail (request != NULL);
-
-  if (request->progress_destroy != NULL)
-    request->progress_destroy (request->progress_data);
-  request->progress_func = func;
-  request->progress_data = user_data;
-  request->progress_destroy = destroy;
-}
-
-/* Responses */
-
-static EkHttpResponse *
-ek_http_response_new (guint       status,
-                      GHashTable *headers,
-                      GBytes     *body)
-{
-  EkHttpResponse *response = g_new0 (EkHttpResponse, 1);
-
-  g_atomic_ref_count_init (&response->ref_count);
-  response->status = status;
-  response->headers = g_hash_table_ref (headers);
-  response->body = g_bytes_ref (body);
-
-  return response;
-}
-
-EkHttpResponse *
-ek_http_response_ref (EkHttpResponse *response)
-{
-  g_return_val_if_fail (response != NULL, NULL);
-
-  g_atomic_ref_count_inc (&response->ref_count);
-  return response;
-}
-
-void
-ek_http_response_unref (EkHttpResponse *response)
-{
-  g_return_if_fail (response != NULL);
-
-  if (!g_atomic_ref_count_dec (&response->ref_count))
-    return;
-
-  g_hash_table_unref (response->headers);
-  g_bytes_unref (response->body);
-  g_free (response);
-}
-
-guint
-ek_http_response_get_status (EkHttpResponse *response)
-{
-  g_return_val_if_fail (response != NULL, 0);
-  return response->status;
-}
-
-/**
- * ek_http_response_get_header:
- * @name: a header name, in any case
- *
- * Returns: (nullable): the header's value; several headers of the same name are
- *   joined with ", "
- */
-const char *
-ek_http_response_get_header (EkHttpResponse *response,
-                             const char     *name)
-{
-  g_autofree char *lower = NULL;
-
-  g_return_val_if_fail (response != NULL, NULL);
-  g_return_val_if_fail (name != NULL, NULL);
-
-  lower = g_ascii_strdown (name, -1);
-  return g_hash_table_lookup (response->headers, lower);
-}
-
-const char *
-ek_http_response_get_content_type (EkHttpResponse *response)
-{
-  return ek_http_response_get_header (response, "content-type");
-}
-
-/**
- * ek_http_response_has_media_type:
- * @media_type: e.g. "application/json"
- *
- * Returns: whether the Content-Type is @media_type, whatever its parameters
- */
-gboolean
-ek_http_response_has_media_type (EkHttpResponse *response,
-                                 const char     *media_type)
-{
-  const char *content_type = ek_http_response_get_content_type (response);
-  g_autofree char *type = NULL;
-  const char *semicolon;
-
-  g_return_val_if_fail (media_type != NULL, FALSE);
-
-  if (content_type == NULL)
-    return FALSE;
-
-  semicolon = strchr (content_type, ';');
-  type = semicolon ? g_strndup (content_type, semicolon - content_type) : g_strdup (content_type);
-  g_strstrip (type);
-
-  return g_ascii_strcasecmp (type, media_type) == 0;
-}
-
-/**
- * ek_http_response_get_body:
- *
- * Returns: (transfer none): the body, empty when there was none
- */
-GBytes *
-ek_http_response_get_body (EkHttpResponse *response)
-{
-  g_return_val_if_fail (response != NULL, NULL);
-  return response->body;
-}
-
 /* Transfers */
+
+static void
+free_gstring (gpointer data)
+{
+  g_string_free (data, TRUE);
+}
 
 static void
 transfer_free (gpointer data)
@@ -778,11 +149,18 @@ complete_transfer (EkHttpClient *self,
   else
     {
       g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&t->body));
+      g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      GHashTableIter iter;
+      gpointer name, value;
       long status = 0;
+
+      g_hash_table_iter_init (&iter, t->response_headers);
+      while (g_hash_table_iter_next (&iter, &name, &value))
+        g_hash_table_insert (headers, g_strdup (name), g_strdup (((GString *) value)->str));
 
       curl_easy_getinfo (t->easy, CURLINFO_RESPONSE_CODE, &status);
       g_task_return_pointer (task,
-                             ek_http_response_new ((guint) status, t->response_headers, body),
+                             _ek_http_response_new ((guint) status, headers, body),
                              (GDestroyNotify) ek_http_response_unref);
     }
 }
@@ -805,14 +183,14 @@ transfer_done (EkHttpClient *self,
            curl_easy_strerror (code), t->error_buffer);
 
   if (t->too_large)
-    set_error (&error, EK_HTTP_ERROR_RESPONSE_TOO_LARGE);
+    _ek_http_set_error (&error, EK_HTTP_ERROR_RESPONSE_TOO_LARGE);
   else if (t->body_error != NULL)
     {
       g_debug ("Request body: %s", t->body_error->message);
-      set_error (&error, EK_HTTP_ERROR_BODY_READ_FAILED);
+      _ek_http_set_error (&error, EK_HTTP_ERROR_BODY_READ_FAILED);
     }
   else
-    set_error (&error, error_from_curl_code (code));
+    _ek_http_set_error (&error, _ek_http_error_from_curl (code));
 
   complete_transfer (self, t, error);
 }
@@ -850,7 +228,7 @@ header_cb (char   *buffer,
   g_autofree char *name = NULL;
   g_autofree char *raw_value = NULL;
   char *value;
-  const char *old;
+  GString *joined;
 
   /* A new status line starts a new response (after a 1xx): forget the old headers. */
   if (len >= 5 && memcmp (buffer, "HTTP/", 5) == 0)
@@ -869,29 +247,33 @@ header_cb (char   *buffer,
   value = g_utf8_make_valid (raw_value, -1);
   g_strstrip (value);
 
-  old = g_hash_table_lookup (t->response_headers, name);
-  if (old != NULL)
+  /* Repeated headers are joined in place: appending keeps 50,000 of them linear,
+   * where joining into a new string each time stalled the main loop for seconds. */
+  joined = g_hash_table_lookup (t->response_headers, name);
+  if (joined != NULL)
     {
-      char *joined = g_strconcat (old, ", ", value, NULL);
-
-      g_free (value);
-      value = joined;
+      g_string_append (joined, ", ");
+      g_string_append (joined, value);
     }
+  else
+    {
+      joined = g_string_new (value);
+      g_hash_table_insert (t->response_headers, g_strdup (name), joined);
+    }
+  g_free (value);
 
   if (g_str_equal (name, "content-length") && !g_str_equal (t->request->method, "HEAD"))
     {
       guint64 length;
 
-      if (g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT64, &length, NULL) &&
+      if (g_ascii_string_to_unsigned (joined->str, 10, 0, G_MAXUINT64, &length, NULL) &&
           length > t->request->max_response_size)
         {
           t->too_large = TRUE;
-          g_free (value);
           return 0;
         }
     }
 
-  g_hash_table_replace (t->response_headers, g_steal_pointer (&name), value);
   return len;
 }
 
@@ -1168,6 +550,7 @@ ek_http_client_finalize (GObject *object)
   g_clear_pointer (&self->user_agent, g_free);
   g_clear_pointer (&self->ca_file, g_free);
   g_clear_pointer (&self->pinned_key, g_free);
+  g_clear_pointer (&self->proxy, g_free);
 
   G_OBJECT_CLASS (ek_http_client_parent_class)->finalize (object);
 }
@@ -1315,7 +698,7 @@ ek_http_client_set_user_agent (EkHttpClient *self,
                                const char   *user_agent)
 {
   g_return_if_fail (EK_IS_HTTP_CLIENT (self));
-  g_return_if_fail (user_agent == NULL || header_is_valid (user_agent));
+  g_return_if_fail (user_agent == NULL || _ek_http_header_is_valid (user_agent));
 
   if (set_string (&self->user_agent, user_agent))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER_AGENT]);
@@ -1362,52 +745,29 @@ ek_http_client_set_pinned_key (EkHttpClient *self,
 }
 
 /**
- * ek_http_check_url:
+ * ek_http_client_set_proxy:
+ * @proxy: (nullable): the proxy the deployment names ("http://host:port",
+ *   "socks5h://host:port"), or %NULL for none
  *
- * Checks that @url is one this client will request: a valid https URL, or an http
- * URL whose host is a loopback address.
- *
- * Returns: %TRUE if so, else %FALSE with %EK_HTTP_ERROR_INVALID_URL or
- *   %EK_HTTP_ERROR_INSECURE_URL
+ * Sets the proxy of later requests. Proxies from the environment (http_proxy,
+ * https_proxy, all_proxy) are never used.
  */
-gboolean
-ek_http_check_url (const char  *url,
-                   GError     **error)
+void
+ek_http_client_set_proxy (EkHttpClient *self,
+                          const char   *proxy)
 {
-  CURLU *cu = curl_url ();
-  char *scheme = NULL;
-  char *host = NULL;
-  gboolean ok = FALSE;
+  g_return_if_fail (EK_IS_HTTP_CLIENT (self));
 
-  g_return_val_if_fail (url != NULL, FALSE);
+  if (proxy != NULL && *proxy == '\0')
+    proxy = NULL;
+  set_string (&self->proxy, proxy);
+}
 
-  if (curl_url_set (cu, CURLUPART_URL, url, 0) != CURLUE_OK ||
-      curl_url_get (cu, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-      curl_url_get (cu, CURLUPART_HOST, &host, 0) != CURLUE_OK)
-    {
-      g_debug ("Refusing a URL that does not parse");
-      set_error (error, EK_HTTP_ERROR_INVALID_URL);
-    }
-  else if (g_ascii_strcasecmp (scheme, "https") == 0)
-    ok = TRUE;
-  else if (g_ascii_strcasecmp (scheme, "http") != 0)
-    {
-      g_debug ("Refusing a URL with scheme %s", scheme);
-      set_error (error, EK_HTTP_ERROR_INVALID_URL);
-    }
-  else if (!is_loopback_host (host))
-    {
-      g_debug ("Refusing plain http to %s", host);
-      set_error (error, EK_HTTP_ERROR_INSECURE_URL);
-    }
-  else
-    ok = TRUE;
-
-  curl_free (scheme);
-  curl_free (host);
-  curl_url_cleanup (cu);
-
-  return ok;
+const char *
+ek_http_client_get_proxy (EkHttpClient *self)
+{
+  g_return_val_if_fail (EK_IS_HTTP_CLIENT (self), NULL);
+  return self->proxy;
 }
 
 static void
@@ -1427,6 +787,13 @@ setup_easy (EkHttpClient  *self,
   curl_easy_setopt (easy, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, t->error_buffer);
   curl_easy_setopt (easy, CURLOPT_TCP_KEEPALIVE, 1L);
+
+  /* Only the proxy the deployment names, never one from the environment: an
+   * http_proxy would see the login and the bearer token, in clear on loopback.
+   * CURLOPT_PROXY "" turns curl's own look-up off, CURLOPT_NOPROXY overrides
+   * no_proxy; loopback never goes through a proxy. */
+  curl_easy_setopt (easy, CURLOPT_PROXY, self->proxy != NULL ? self->proxy : "");
+  curl_easy_setopt (easy, CURLOPT_NOPROXY, self->proxy != NULL ? "localhost,127.0.0.1,::1" : "*");
   if (self->user_agent != NULL)
     curl_easy_setopt (easy, CURLOPT_USERAGENT, self->user_agent);
 
@@ -1548,7 +915,7 @@ ek_http_client_send_async (EkHttpClient        *self,
   t->task = task;
   t->request = ek_http_request_ref (request);
   t->body = g_byte_array_new ();
-  t->response_headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  t->response_headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, free_gstring);
   t->easy = curl_easy_init ();
   g_task_set_task_data (task, t, transfer_free);
 
@@ -1567,7 +934,7 @@ ek_http_client_send_async (EkHttpClient        *self,
   if (mcode != CURLM_OK)
     {
       g_debug ("curl_multi_add_handle: %s", curl_multi_strerror (mcode));
-      set_error (&error, EK_HTTP_ERROR_FAILED);
+      _ek_http_set_error (&error, EK_HTTP_ERROR_FAILED);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }

@@ -162,6 +162,9 @@ void            ek_http_client_set_user_agent       (EkHttpClient       *self,
 const char     *ek_http_client_get_ca_file          (EkHttpClient       *self);
 void            ek_http_client_set_ca_file          (EkHttpClient       *self,
                                                      const char         *ca_file);
+const char     *ek_http_client_get_proxy            (EkHttpClient       *self);
+void            ek_http_client_set_proxy            (EkHttpClient       *self,
+                                                     const char         *proxy);
 const char     *ek_http_client_get_pinned_key       (EkHttpClient       *self);
 void            ek_http_client_set_pinned_key       (EkHttpClient       *self,
                                                      const char         *pinned_key);
