@@ -21,8 +21,11 @@
 
 #include "ek-tus-client.h"
 
+#include "ek-backoff.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -91,8 +94,10 @@ typedef struct
   GSource         *cancel_source;     /* owned, nullable */
 
   EkTusUploadFunc  func;
+  EkTusSaveUrlFunc save_url;          /* nullable */
   gpointer         func_data;
   GDestroyNotify   func_destroy;
+  gboolean         saving_url;        /* no byte goes before the caller stored the URL */
 } Upload;
 
 typedef struct
@@ -119,6 +124,34 @@ G_DEFINE_FINAL_TYPE (EkTusClient, ek_tus_client, G_TYPE_OBJECT)
 G_DEFINE_QUARK (ek-tus-error-quark, ek_tus_error)
 
 static void upload_step (GTask *task);
+
+#ifdef EK_ENABLE_TEST_HOOKS
+/* Test-hooks builds only: EK_TEST_TUS_KILL_AT=POINT[:N] kills the process (SIGKILL,
+ * as a power cut would) the Nth time (default the first) an upload reaches POINT:
+ * `created` right after the server answered the creation POST, `url-saved` right
+ * after the caller stored the new URL, before the first PATCH. The outbox's kill
+ * tests (tests/test-outbox.c) restart from there. */
+static void
+test_hook_kill_at (const char *point)
+{
+  static guint hits;
+  const char *wanted = g_getenv ("EK_TEST_TUS_KILL_AT");
+  g_auto(GStrv) parts = NULL;
+  guint64 nth = 1;
+
+  if (wanted == NULL)
+    return;
+  parts = g_strsplit (wanted, ":", 2);
+  if (!g_str_equal (parts[0], point))
+    return;
+  if (parts[1] != NULL)
+    g_ascii_string_to_unsigned (parts[1], 10, 1, G_MAXUINT, &nth, NULL);
+  if (++hits == nth)
+    raise (SIGKILL);
+}
+#else
+#define test_hook_kill_at(point) G_STMT_START { } G_STMT_END
+#endif
 
 /* Helpers */
 
@@ -213,22 +246,6 @@ add_tus_headers (EkTusClient   *self,
 
       ek_http_request_add_header (request, "Authorization", auth);
     }
-}
-
-/* Full jitter (AWS architecture blog): uniform in [0, min (cap, base * 2^n)]. */
-static guint
-backoff_delay_ms (EkTusClient *self,
-                  guint        failures)
-{
-  guint64 ceiling = self->backoff_base_ms;
-
-  for (guint i = 1; i < failures && ceiling < self->backoff_cap_ms; i++)
-    ceiling *= 2;
-  ceiling = MIN (ceiling, self->backoff_cap_ms);
-
-  if (ceiling == 0)
-    return 0;
-  return (guint) g_random_int_range (0, (gint32) MIN (ceiling, G_MAXINT32 - 1) + 1);
 }
 
 static GError *
@@ -332,7 +349,7 @@ upload_retry (GTask  *task,
       return;
     }
 
-  delay = backoff_delay_ms (self, up->failures);
+  delay = ek_backoff_delay_ms (self->backoff_base_ms, self->backoff_cap_ms, up->failures);
   g_debug ("tus %s: attempt %u failed (%s), again in %u ms", up->path, up->failures,
            up->last_error->message, delay);
 
@@ -455,6 +472,35 @@ send_options (GTask *task)
 /* POST: creation */
 
 static void
+on_url_saved_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Upload *up = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  up->saving_url = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          /* A URL that a restart would not know must not receive bytes: leave it
+           * (empty) and create another one later. */
+          g_warning ("tus %s: the new upload's URL could not be stored, leaving it: %s",
+                     up->path, error->message);
+          g_clear_pointer (&up->url, g_free);
+          up->offset = 0;
+        }
+      upload_retry (task, error);
+      return;
+    }
+
+  test_hook_kill_at ("url-saved");
+  upload_step (task);
+}
+
+static void
 on_create_done_cb (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
@@ -501,7 +547,20 @@ on_create_done_cb (GObject      *source,
   up->need_head = FALSE;
   g_ptr_array_set_size (up->sums, 0);
   g_debug ("tus %s: created %s", up->path, up->url);
+  test_hook_kill_at ("created");
   upload_notify (up, EK_TUS_UPLOAD_CREATED, 0);
+
+  if (up->save_url != NULL)
+    {
+      g_autoptr(GTask) saved = g_task_new (self, g_task_get_cancellable (task),
+                                           on_url_saved_cb, g_object_ref (task));
+
+      g_task_set_source_tag (saved, on_url_saved_cb);
+      g_task_set_name (saved, "[ek-tus-client] save url");
+      up->saving_url = TRUE;
+      up->save_url (up->url, saved, up->func_data);
+      return;
+    }
 
   upload_step (task);
 }
@@ -1351,6 +1410,33 @@ ek_tus_client_upload_async (EkTusClient         *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
+  ek_tus_client_upload_durable_async (self, path, size, metadata, resume_url, func, NULL,
+                                      func_data, func_destroy, cancellable, callback, user_data);
+}
+
+/**
+ * ek_tus_client_upload_durable_async:
+ * @save_url: (nullable): stores a new upload's URL durably; no byte of the file goes
+ *   to that URL before it returned %TRUE on its task
+ *
+ * As ek_tus_client_upload_async(), for a caller that keeps the URLs across a restart
+ * (EkOutbox): a process killed between the creation and the first PATCH then leaves
+ * at most an empty upload on the server, never bytes a restart would send again.
+ */
+void
+ek_tus_client_upload_durable_async (EkTusClient         *self,
+                                    const char          *path,
+                                    guint64              size,
+                                    const char * const  *metadata,
+                                    const char          *resume_url,
+                                    EkTusUploadFunc      func,
+                                    EkTusSaveUrlFunc     save_url,
+                                    gpointer             func_data,
+                                    GDestroyNotify       func_destroy,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   GStatBuf st;
   Upload *up;
@@ -1372,6 +1458,7 @@ ek_tus_client_upload_async (EkTusClient         *self,
   up->need_head = resume_url != NULL;
   up->sums = g_ptr_array_new_with_free_func (chunk_sum_free);
   up->func = func;
+  up->save_url = save_url;
   up->func_data = func_data;
   up->func_destroy = func_destroy;
   g_task_set_task_data (task, up, upload_free);

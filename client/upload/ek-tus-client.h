@@ -75,6 +75,18 @@ typedef void (*EkTusUploadFunc) (EkTusUploadEvent  event,
                                  guint64           sending,
                                  gpointer          user_data);
 
+/**
+ * EkTusSaveUrlFunc:
+ * @url: the new upload's URL on the server
+ * @saved: return %TRUE on it (g_task_return_boolean()) once @url is stored durably,
+ *   or an error; the upload waits for it before it sends any byte
+ *
+ * Called on the main context right after the server created an upload.
+ */
+typedef void (*EkTusSaveUrlFunc) (const char *url,
+                                  GTask      *saved,
+                                  gpointer    user_data);
+
 #define EK_TYPE_TUS_CLIENT (ek_tus_client_get_type ())
 
 G_DECLARE_FINAL_TYPE (EkTusClient, ek_tus_client, EK, TUS_CLIENT, GObject)
@@ -103,6 +115,18 @@ void          ek_tus_client_upload_async         (EkTusClient         *self,
                                                   const char * const  *metadata,
                                                   const char          *resume_url,
                                                   EkTusUploadFunc      func,
+                                                  gpointer             func_data,
+                                                  GDestroyNotify       func_destroy,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+void          ek_tus_client_upload_durable_async (EkTusClient         *self,
+                                                  const char          *path,
+                                                  guint64              size,
+                                                  const char * const  *metadata,
+                                                  const char          *resume_url,
+                                                  EkTusUploadFunc      func,
+                                                  EkTusSaveUrlFunc     save_url,
                                                   gpointer             func_data,
                                                   GDestroyNotify       func_destroy,
                                                   GCancellable        *cancellable,
