@@ -480,6 +480,18 @@ on_events_posted_cb (GObject      *object,
   self->in_flight = FALSE;
   g_clear_object (&self->cancellable);
 
+  if (error == NULL && acked_seq > self->batch_last_seq)
+    {
+      /* Events after the batch were never sent: the server cannot hold them, so this
+       * acknowledgement is nonsense, and taking it would mark them acknowledged
+       * before they left this computer. */
+      g_warning ("event log: protocol error: the server acknowledged seq %" G_GINT64_FORMAT
+                 " of a batch that ends at %" G_GINT64_FORMAT "; nothing is marked acknowledged",
+                 acked_seq, self->batch_last_seq);
+      error = g_error_new_literal (EK_API_ERROR, EK_API_ERROR_MALFORMED_RESPONSE,
+                                   _("The exam server acknowledged events this computer has not sent. The events will be sent again."));
+    }
+
   if (error == NULL)
     {
       self->failures = 0;
