@@ -371,3 +371,55 @@ ek_test_tus_node_file_sha256 (EkTestTusNode *tus,
   path = g_build_filename (tus->files_dir, id + 1, NULL);
   return ek_test_sha256_file (path);
 }
+
+/**
+ * ek_test_tus_node_list_uploads:
+ *
+ * Every upload @tus/server created, read from its FileStore folder: the stored
+ * `ID.json` (id, size, metadata with its values decoded, ...) plus `stored_bytes`
+ * (the size of the data file) and `stored_sha256`.
+ *
+ * Returns: (transfer full): the uploads, in no particular order
+ */
+JsonArray *
+ek_test_tus_node_list_uploads (EkTestTusNode *tus)
+{
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *uploads = json_array_new ();
+  const char *name;
+
+  dir = g_dir_open (tus->files_dir, 0, &error);
+  if (dir == NULL && g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    return uploads;
+  g_assert_no_error (error);
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *info_path = NULL;
+      g_autofree char *data_path = NULL;
+      g_autofree char *id = NULL;
+      g_autofree char *sha = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *upload;
+      GStatBuf st;
+
+      if (!g_str_has_suffix (name, ".json"))
+        continue;
+      id = g_strndup (name, strlen (name) - strlen (".json"));
+      info_path = g_build_filename (tus->files_dir, name, NULL);
+      data_path = g_build_filename (tus->files_dir, id, NULL);
+
+      json_parser_load_from_file (parser, info_path, &error);
+      g_assert_no_error (error);
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+      upload = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+      json_object_set_int_member (upload, "stored_bytes",
+                                  g_stat (data_path, &st) == 0 ? (gint64) st.st_size : -1);
+      sha = ek_test_sha256_file (data_path);
+      json_object_set_string_member (upload, "stored_sha256", sha != NULL ? sha : "");
+      json_array_add_object_element (uploads, upload);
+    }
+
+  return uploads;
+}
