@@ -4,7 +4,8 @@
  * extension (sha256 per PATCH) when the server announces it in its OPTIONS answer. One
  * upload sends one local file: it is created with its Upload-Length and Upload-Metadata
  * (or resumed from a URL created earlier), then sent in chunks of #EkTusClient:chunk-size
- * bytes, each streamed from the file (never the whole file in memory).
+ * bytes with checksums, #EkTusClient:plain-chunk-size bytes without, each streamed from
+ * the file (never the whole file in memory).
  *
  * After any failure the client asks the server where the upload stands (HEAD) and goes
  * on from the server's Upload-Offset, so no interruption costs more than the chunk that
@@ -45,7 +46,8 @@ typedef enum
 GQuark   ek_tus_error_quark         (void);
 gboolean ek_tus_error_is_transient  (const GError *error);
 
-#define EK_TUS_DEFAULT_CHUNK_SIZE      (4 * 1024 * 1024)
+#define EK_TUS_DEFAULT_CHUNK_SIZE       (4 * 1024 * 1024)
+#define EK_TUS_DEFAULT_PLAIN_CHUNK_SIZE (64 * 1024 * 1024)
 #define EK_TUS_DEFAULT_MAX_ATTEMPTS    6
 #define EK_TUS_DEFAULT_BACKOFF_BASE_MS 250
 #define EK_TUS_DEFAULT_BACKOFF_CAP_MS  8000
@@ -99,6 +101,9 @@ void          ek_tus_client_set_bearer_token     (EkTusClient         *self,
                                                   const char          *token);
 guint64       ek_tus_client_get_chunk_size       (EkTusClient         *self);
 void          ek_tus_client_set_chunk_size       (EkTusClient         *self,
+                                                  guint64              chunk_size);
+guint64       ek_tus_client_get_plain_chunk_size (EkTusClient         *self);
+void          ek_tus_client_set_plain_chunk_size (EkTusClient         *self,
                                                   guint64              chunk_size);
 guint         ek_tus_client_get_max_attempts     (EkTusClient         *self);
 void          ek_tus_client_set_max_attempts     (EkTusClient         *self,
