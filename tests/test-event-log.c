@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -624,6 +625,37 @@ test_ack_beyond_batch (void)
   ek_test_remove_tree (dir);
 }
 
+/* The log's own words around the shared helpers' errors. */
+static void
+test_cannot_open (void)
+{
+  g_autofree char *dir = ek_test_make_tmp_dir ();
+  g_autofree char *blocker = g_build_filename (dir, "file", NULL);
+  g_autofree char *under_file = g_build_filename (blocker, "events.db", NULL);
+  g_autofree char *not_db = g_build_filename (dir, "events.db", NULL);
+  g_autofree char *expected = NULL;
+  g_autoptr(GError) error = NULL;
+  EkEventLog *log;
+
+  g_assert_true (g_file_set_contents (blocker, "x", -1, NULL));
+  log = ek_event_log_new (under_file, &error);
+  g_assert_null (log);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
+  expected = g_strdup_printf ("The event log cannot be created in %s: %s", under_file, g_strerror (ENOTDIR));
+  g_assert_cmpstr (error->message, ==, expected);
+  g_clear_error (&error);
+  g_clear_pointer (&expected, g_free);
+
+  g_assert_true (g_file_set_contents (not_db, "this is not an SQLite database, just text that is long enough "
+                                              "to be read as a header and rejected by SQLite.", -1, NULL));
+  log = ek_event_log_new (not_db, &error);
+  g_assert_null (log);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "The event log on this computer cannot be written (file is not a database).");
+
+  ek_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -638,6 +670,7 @@ main (int   argc,
   g_test_add ("/event-log/conflict-rechains", Fixture, NULL, fixture_set_up, test_conflict_rechains, fixture_tear_down);
   g_test_add_func ("/event-log/engine-violations", test_engine_violations);
   g_test_add_func ("/event-log/ack-beyond-batch", test_ack_beyond_batch);
+  g_test_add_func ("/event-log/cannot-open", test_cannot_open);
 
   return g_test_run ();
 }

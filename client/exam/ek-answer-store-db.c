@@ -9,13 +9,13 @@
 #include "config.h"
 
 #include <errno.h>
-#include <string.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
 #include "ek-answer-store-private.h"
 #include "ek-json.h"
+#include "ek-private-files.h"
 #include "ek-sqlite.h"
 
 void
@@ -161,17 +161,11 @@ set_open_error (const char  *path,
 {
   if (helper_error->domain == G_IO_ERROR)
     {
-      /* "PATH: reason" from ek-private-files: the reason goes in the sentence. */
-      const char *reason = helper_error->message;
-      gsize path_len = strlen (path);
-
-      if (g_str_has_prefix (reason, path) && g_str_has_prefix (reason + path_len, ": "))
-        reason += path_len + 2;
       g_set_error (error, EK_ANSWER_STORE_ERROR, EK_ANSWER_STORE_ERROR_DATABASE,
                    /* Translators: %s is a file name, then the system's reason. */
                    _("The answers cannot be saved on this computer (%s: %s). "
                      "Ask your technician to check the disk and its permissions."),
-                   path, reason);
+                   path, ek_private_files_error_reason (helper_error, path));
     }
   else
     g_set_error (error, EK_ANSWER_STORE_ERROR, EK_ANSWER_STORE_ERROR_DATABASE,

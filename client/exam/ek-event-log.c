@@ -30,6 +30,7 @@
 
 #include "ek-backoff.h"
 #include "ek-event-log.h"
+#include "ek-private-files.h"
 #include "ek-sqlite.h"
 
 #define BATCH_MAX          100
@@ -585,19 +586,16 @@ open_db (EkEventLog  *self,
   if (self->db == NULL)
     {
       if (local_error->domain == G_IO_ERROR)
-        {
-          /* "PATH: reason" from ek-private-files: the reason goes in the sentence. */
-          const char *reason = local_error->message;
-          gsize path_len = strlen (self->path);
-
-          if (g_str_has_prefix (reason, self->path) && g_str_has_prefix (reason + path_len, ": "))
-            reason += path_len + 2;
-          g_set_error (error, G_IO_ERROR, local_error->code,
-                       _("The event log cannot be created in %s: %s"), self->path, reason);
-        }
-      else
+        g_set_error (error, G_IO_ERROR, local_error->code,
+                     _("The event log cannot be created in %s: %s"), self->path,
+                     ek_private_files_error_reason (local_error, self->path));
+      else if (local_error->code == SQLITE_CANTOPEN)
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                      _("The event log %s cannot be opened: %s"), self->path,
+                     local_error->message);
+      else  /* opened, but the first statement failed (not a database, ...) */
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                     _("The event log on this computer cannot be written (%s)."),
                      local_error->message);
       return FALSE;
     }
