@@ -12,15 +12,10 @@
 
 #include "ek-outbox-private.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
-#include <openssl/evp.h>
 
-#define HASH_BUFFER_SIZE (256 * 1024)
+#include "ek-upload-hash.h"
 
 static void
 finish_return (EkOutbox *self,
@@ -47,42 +42,23 @@ verify_thread (GTask        *task,
                GCancellable *cancellable)
 {
   EkSegment *segment = task_data;
-  EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
-  g_autofree guint8 *buffer = g_malloc (HASH_BUFFER_SIZE);
-  guint8 digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_len = 0;
-  g_autofree char *hex = NULL;
-  guint64 size = 0;
-  gssize n = -1;
-  int fd = g_open (ek_segment_get_path (segment), O_RDONLY | O_CLOEXEC, 0);
+  guint8 digest[EK_UPLOAD_SHA256_LENGTH];
+  char hex[2 * EK_UPLOAD_SHA256_LENGTH + 1];
+  GStatBuf st;
 
-  if (fd < 0 || ctx == NULL || !EVP_DigestInit_ex (ctx, EVP_sha256 (), NULL))
+  /* Exactly the bytes that were hashed when the segment closed, no more, no fewer. */
+  if (g_stat (ek_segment_get_path (segment), &st) != 0 ||
+      (guint64) st.st_size != ek_segment_get_size (segment) ||
+      !ek_upload_sha256_range (ek_segment_get_path (segment), 0, ek_segment_get_size (segment),
+                               NULL, digest, NULL))
     {
-      if (fd >= 0)
-        close (fd);
-      EVP_MD_CTX_free (ctx);
       g_task_return_boolean (task, FALSE);
       return;
     }
-  while ((n = read (fd, buffer, HASH_BUFFER_SIZE)) != 0)
-    {
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        break;
-      EVP_DigestUpdate (ctx, buffer, n);
-      size += n;
-    }
-  close (fd);
-  EVP_DigestFinal_ex (ctx, digest, &digest_len);
-  EVP_MD_CTX_free (ctx);
 
-  hex = g_malloc (2 * digest_len + 1);
-  for (guint i = 0; i < digest_len; i++)
+  for (guint i = 0; i < EK_UPLOAD_SHA256_LENGTH; i++)
     g_snprintf (hex + 2 * i, 3, "%02x", digest[i]);
-
-  g_task_return_boolean (task, n == 0 && size == ek_segment_get_size (segment) &&
-                         g_ascii_strcasecmp (hex, ek_segment_get_sha256 (segment)) == 0);
+  g_task_return_boolean (task, g_ascii_strcasecmp (hex, ek_segment_get_sha256 (segment)) == 0);
 }
 
 static void
