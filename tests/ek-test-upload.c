@@ -262,11 +262,23 @@ install_tus_node (const char *npm)
 EkTestTusNode *
 ek_test_tus_node_start (char **out_skip_reason)
 {
+  return ek_test_tus_node_start_full (out_skip_reason, 0);
+}
+
+/**
+ * ek_test_tus_node_start_full:
+ * @max_body: when not 0, a PATCH with a larger body gets 413 (a proxy's limit)
+ */
+EkTestTusNode *
+ek_test_tus_node_start_full (char    **out_skip_reason,
+                             guint64   max_body)
+{
   g_autofree char *node = g_find_program_in_path ("node");
   g_autofree char *npm = g_find_program_in_path ("npm");
   g_autofree char *dir = NULL;
   g_autofree char *script = NULL;
   g_autofree char *port_file = NULL;
+  g_autofree char *max_body_text = g_strdup_printf ("%" G_GUINT64_FORMAT, max_body);
   g_autoptr(GPtrArray) argv = NULL;
   g_autoptr(GError) error = NULL;
   EkTestTusNode *tus;
@@ -298,6 +310,11 @@ ek_test_tus_node_start (char **out_skip_reason)
   g_ptr_array_add (argv, tus->files_dir);
   g_ptr_array_add (argv, (char *) "--port-file");
   g_ptr_array_add (argv, port_file);
+  if (max_body > 0)
+    {
+      g_ptr_array_add (argv, (char *) "--max-body");
+      g_ptr_array_add (argv, max_body_text);
+    }
   g_ptr_array_add (argv, NULL);
 
   /* Its stdout goes to our stderr: stdout is the TAP stream. */
