@@ -66,6 +66,7 @@ struct _Job
 {
   EkOutbox     *outbox;                /* borrowed; NULL once the outbox is gone */
   Item         *item;                  /* borrowed; NULL once forgotten */
+  EkSegment    *segment;               /* owned: what the upload sends */
   GCancellable *cancellable;           /* owned */
 };
 

@@ -318,6 +318,7 @@ _ek_outbox_back_off (EkOutbox *self)
 static void
 job_free (Job *job)
 {
+  g_clear_pointer (&job->segment, ek_segment_unref);
   g_clear_object (&job->cancellable);
   g_free (job);
 }
@@ -386,6 +387,16 @@ on_save_url_cb (const char *url,
   Job *job = user_data;
   EkOutbox *self = job->outbox;
   Item *item = job->item;
+
+  /* Paused meanwhile: the upload stops, but the URL is kept for when it goes on, so
+   * that no empty upload is left behind. Not when the segment was replaced. */
+  if (self != NULL && item == NULL)
+    {
+      item = _ek_outbox_find_item (self, ek_segment_get_stream (job->segment),
+                                   ek_segment_get_index (job->segment));
+      if (item != NULL && (item->segment != job->segment || item->url != NULL || item->job != NULL))
+        item = NULL;
+    }
 
   if (self == NULL || item == NULL)
     {
@@ -482,6 +493,7 @@ start_upload (EkOutbox *self,
 
   job->outbox = self;
   job->item = item;
+  job->segment = ek_segment_ref (segment);
   job->cancellable = g_cancellable_new ();
   item->job = job;
   g_ptr_array_add (self->jobs, job);
