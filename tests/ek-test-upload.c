@@ -262,11 +262,23 @@ install_tus_node (const char *npm)
 EkTestTusNode *
 ek_test_tus_node_start (char **out_skip_reason)
 {
+  return ek_test_tus_node_start_full (out_skip_reason, 0);
+}
+
+/**
+ * ek_test_tus_node_start_full:
+ * @max_body: when not 0, a PATCH with a larger body gets 413 (a proxy's limit)
+ */
+EkTestTusNode *
+ek_test_tus_node_start_full (char    **out_skip_reason,
+                             guint64   max_body)
+{
   g_autofree char *node = g_find_program_in_path ("node");
   g_autofree char *npm = g_find_program_in_path ("npm");
   g_autofree char *dir = NULL;
   g_autofree char *script = NULL;
   g_autofree char *port_file = NULL;
+  g_autofree char *max_body_text = g_strdup_printf ("%" G_GUINT64_FORMAT, max_body);
   g_autoptr(GPtrArray) argv = NULL;
   g_autoptr(GError) error = NULL;
   EkTestTusNode *tus;
@@ -298,6 +310,11 @@ ek_test_tus_node_start (char **out_skip_reason)
   g_ptr_array_add (argv, tus->files_dir);
   g_ptr_array_add (argv, (char *) "--port-file");
   g_ptr_array_add (argv, port_file);
+  if (max_body > 0)
+    {
+      g_ptr_array_add (argv, (char *) "--max-body");
+      g_ptr_array_add (argv, max_body_text);
+    }
   g_ptr_array_add (argv, NULL);
 
   /* Its stdout goes to our stderr: stdout is the TAP stream. */
@@ -370,4 +387,56 @@ ek_test_tus_node_file_sha256 (EkTestTusNode *tus,
   g_assert_true (g_str_has_prefix (upload_url, tus->endpoint));
   path = g_build_filename (tus->files_dir, id + 1, NULL);
   return ek_test_sha256_file (path);
+}
+
+/**
+ * ek_test_tus_node_list_uploads:
+ *
+ * Every upload @tus/server created, read from its FileStore folder: the stored
+ * `ID.json` (id, size, metadata with its values decoded, ...) plus `stored_bytes`
+ * (the size of the data file) and `stored_sha256`.
+ *
+ * Returns: (transfer full): the uploads, in no particular order
+ */
+JsonArray *
+ek_test_tus_node_list_uploads (EkTestTusNode *tus)
+{
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *uploads = json_array_new ();
+  const char *name;
+
+  dir = g_dir_open (tus->files_dir, 0, &error);
+  if (dir == NULL && g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    return uploads;
+  g_assert_no_error (error);
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *info_path = NULL;
+      g_autofree char *data_path = NULL;
+      g_autofree char *id = NULL;
+      g_autofree char *sha = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *upload;
+      GStatBuf st;
+
+      if (!g_str_has_suffix (name, ".json"))
+        continue;
+      id = g_strndup (name, strlen (name) - strlen (".json"));
+      info_path = g_build_filename (tus->files_dir, name, NULL);
+      data_path = g_build_filename (tus->files_dir, id, NULL);
+
+      json_parser_load_from_file (parser, info_path, &error);
+      g_assert_no_error (error);
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+      upload = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+      json_object_set_int_member (upload, "stored_bytes",
+                                  g_stat (data_path, &st) == 0 ? (gint64) st.st_size : -1);
+      sha = ek_test_sha256_file (data_path);
+      json_object_set_string_member (upload, "stored_sha256", sha != NULL ? sha : "");
+      json_array_add_object_element (uploads, upload);
+    }
+
+  return uploads;
 }

@@ -41,10 +41,13 @@ JsonObject    *ek_test_find_upload        (JsonArray     *uploads,
 typedef struct _EkTestTusNode EkTestTusNode;
 
 EkTestTusNode *ek_test_tus_node_start     (char         **out_skip_reason);
+EkTestTusNode *ek_test_tus_node_start_full (char        **out_skip_reason,
+                                           guint64        max_body);
 void           ek_test_tus_node_stop      (EkTestTusNode *node);
 const char    *ek_test_tus_node_get_endpoint (EkTestTusNode *node);
 char          *ek_test_tus_node_file_sha256 (EkTestTusNode *node,
                                            const char    *upload_url);
+JsonArray     *ek_test_tus_node_list_uploads (EkTestTusNode *node);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkTestSession, ek_test_session_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkTestTusNode, ek_test_tus_node_stop)

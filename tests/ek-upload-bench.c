@@ -2,9 +2,10 @@
  * bench/figures/tail_seconds.sh
  *
  *   ek-upload-bench throughput [MIB]   tus client vs curl(1), one PATCH, same server
+ *   ek-upload-bench plain [MIB]        the same against @tus/server (no checksum extension)
  *   ek-upload-bench tail [SPEEDUP]     end of a 10-minute exam to every segment confirmed
  *
- * Both start the reference server (tests/ek-test-server.c, so EK_TEST_SRCDIR and
+ * throughput and tail start the reference server (tests/ek-test-server.c, so EK_TEST_SRCDIR and
  * EK_TEST_BUILDDIR must point at the tests' source and build folders), print details on
  * stderr and one line `NAME = VALUE` on stdout.
  */
@@ -155,9 +156,11 @@ measure (EkHttpClient  *http,
 {
   double best_tus = G_MAXDOUBLE, best_curl = G_MAXDOUBLE;
 
-  /* Alternating, best of five each: the machine is shared, and the best run is the
-   * least disturbed one. */
-  for (guint i = 0; i < 5; i++)
+  guint runs = g_getenv ("EK_BENCH_RUNS") != NULL ? (guint) g_ascii_strtoull (g_getenv ("EK_BENCH_RUNS"), NULL, 10) : 5;
+
+  /* Alternating, best of five each (EK_BENCH_RUNS): the machine is shared, and the
+   * best run is the least disturbed one. */
+  for (guint i = 0; i < MAX (runs, 1); i++)
     {
       double cpu_curl = cpu_seconds (RUSAGE_CHILDREN);
       double t_curl = time_curl (http, endpoint, session, path, size, sha, checksum);
@@ -205,6 +208,39 @@ run_throughput (guint mib)
   measure (http, endpoint, session, path, size, sha, FALSE);
 
   g_print ("upload_throughput_ratio = %.2f\n", ratio);
+
+  ek_test_remove_tree (dir);
+  return 0;
+}
+
+/* Against a stock tus server without the checksum extension (@tus/server, as most
+ * deployments run it, or tusd): the client has nothing to hash, so this is the
+ * transfer alone, against curl(1) sending the file in one PATCH. */
+static int
+run_plain (guint mib)
+{
+  g_autofree char *skip = NULL;
+  g_autoptr(EkTestTusNode) node = ek_test_tus_node_start (&skip);
+  g_autoptr(EkHttpClient) http = ek_http_client_new ();
+  g_autofree char *dir = ek_test_make_tmp_dir ();
+  g_autofree char *sha = NULL;
+  g_autofree char *path = NULL;
+  EkTestSession session = { NULL, (char *) "bench", (char *) "no-token" };
+  guint64 size = (guint64) mib * MIB;
+  double ratio;
+
+  if (node == NULL)
+    {
+      g_printerr ("upload_plain_throughput_ratio: %s\n", skip);
+      return 2;
+    }
+  path = ek_test_write_random_file (dir, "camera-00000.mkv", size, &sha);
+
+  g_printerr ("%u MiB over loopback to @tus/server (FileStore), tus chunks of %" G_GUINT64_FORMAT " MiB\n",
+              mib, (g_getenv ("EK_BENCH_CHUNK_MIB") != NULL ? g_ascii_strtoull (g_getenv ("EK_BENCH_CHUNK_MIB"), NULL, 10)
+                                                            : EK_TUS_DEFAULT_PLAIN_CHUNK_SIZE / MIB));
+  ratio = measure (http, ek_test_tus_node_get_endpoint (node), &session, path, size, sha, FALSE);
+  g_print ("upload_plain_throughput_ratio = %.2f\n", ratio);
 
   ek_test_remove_tree (dir);
   return 0;
@@ -304,9 +340,11 @@ main (int   argc,
 {
   if (argc >= 2 && g_str_equal (argv[1], "throughput"))
     return run_throughput (argc >= 3 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 256);
+  if (argc >= 2 && g_str_equal (argv[1], "plain"))
+    return run_plain (argc >= 3 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 128);
   if (argc >= 2 && g_str_equal (argv[1], "tail"))
     return run_tail (argc >= 3 ? g_ascii_strtod (argv[2], NULL) : 4.0);
 
-  g_printerr ("usage: %s throughput [MIB] | tail [SPEEDUP]\n", argv[0]);
+  g_printerr ("usage: %s throughput [MIB] | plain [MIB] | tail [SPEEDUP]\n", argv[0]);
   return 2;
 }

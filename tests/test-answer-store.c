@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <errno.h>
+
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -576,6 +578,10 @@ test_store_bad_database (void)
   g_assert_null (store);
   g_assert_error (error, EK_ANSWER_STORE_ERROR, EK_ANSWER_STORE_ERROR_DATABASE);
   g_test_message ("%s", error->message);
+  /* The store's own words around SQLite's, as before the shared SQLite helper. */
+  g_assert_cmpstr (error->message, ==,
+                   "The answers cannot be saved on this computer (file is not a database). "
+                   "Ask the proctor for help and keep this window open.");
   g_clear_error (&error);
 
   /* a folder that cannot be made */
@@ -584,6 +590,13 @@ test_store_bad_database (void)
   g_assert_null (store);
   g_assert_error (error, EK_ANSWER_STORE_ERROR, EK_ANSWER_STORE_ERROR_DATABASE);
   g_assert_nonnull (strstr (error->message, blocker));
+  {
+    g_autofree char *expected = g_strdup_printf ("The answers cannot be saved on this computer (%s: %s). "
+                                                 "Ask your technician to check the disk and its permissions.",
+                                                 under_file, g_strerror (ENOTDIR));
+
+    g_assert_cmpstr (error->message, ==, expected);
+  }
 
   remove_tree (dir);
 }

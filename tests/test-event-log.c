@@ -9,6 +9,9 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <string.h>
+
 #include <glib/gstdio.h>
 
 #include "ek-api-client.h"
@@ -473,6 +476,186 @@ test_engine_violations (void)
   ek_test_remove_tree (dir);
 }
 
+/* A server of the test's own that acknowledges more than it was sent (issue 15, item
+ * 7): an acknowledgement beyond the batch is refused, nothing is marked acknowledged;
+ * once the server answers sensibly the events get there. Each connection: one request,
+ * one answer, closed. */
+typedef struct
+{
+  GSocketListener *listener;
+  GCancellable    *stop;
+  guint16          port;
+  gint             overshoot;     /* added to the highest seq of each batch */
+  gint             batches;
+  gint64           highest_sent;  /* the highest seq that ever reached the server */
+} LyingServer;
+
+static gint64
+highest_seq (const char *body)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *events;
+  gint64 highest = 0;
+
+  if (!json_parser_load_from_data (parser, body, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return -1;
+  events = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "events");
+  for (guint i = 0; events != NULL && i < json_array_get_length (events); i++)
+    highest = MAX (highest, json_object_get_int_member (json_array_get_object_element (events, i), "seq"));
+  return highest;
+}
+
+static gpointer
+lying_server_thread (gpointer data)
+{
+  LyingServer *server = data;
+
+  for (;;)
+    {
+      g_autoptr(GSocketConnection) connection = NULL;
+      g_autoptr(GDataInputStream) in = NULL;
+      g_autoptr(GString) head = g_string_new (NULL);
+      g_autofree char *body = NULL;
+      g_autofree char *reply = NULL;
+      g_autofree char *answer = NULL;
+      GOutputStream *out;
+      guint64 length = 0;
+      gint64 highest;
+      char *line;
+
+      connection = g_socket_listener_accept (server->listener, NULL, server->stop, NULL);
+      if (connection == NULL)
+        return NULL;   /* closed: the test is over */
+      in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (connection)));
+      g_data_input_stream_set_newline_type (in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
+      while ((line = g_data_input_stream_read_line (in, NULL, NULL, NULL)) != NULL && *line != '\0')
+        {
+          if (g_ascii_strncasecmp (line, "Content-Length:", 15) == 0)
+            length = g_ascii_strtoull (line + 15, NULL, 10);
+          g_string_append_printf (head, "%s\n", line);
+          g_free (line);
+        }
+      g_free (line);
+      body = g_malloc0 (length + 1);
+      g_input_stream_read_all (G_INPUT_STREAM (in), body, length, NULL, NULL, NULL);
+
+      highest = highest_seq (body);
+      if (g_str_has_prefix (head->str, "POST /v1/session/events") && highest >= 0)
+        {
+          g_atomic_int_inc (&server->batches);
+          server->highest_sent = MAX (server->highest_sent, highest);
+          answer = g_strdup_printf ("{\"acked_seq\": %" G_GINT64_FORMAT "}",
+                                    highest + g_atomic_int_get (&server->overshoot));
+        }
+      else
+        answer = g_strdup ("{\"error\": \"not_found\", \"message\": \"no\"}");
+      reply = g_strdup_printf ("HTTP/1.1 %s\r\nContent-Type: application/json\r\n"
+                               "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                               highest >= 0 ? "200 OK" : "404 Not Found", strlen (answer), answer);
+      out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+      g_output_stream_write_all (out, reply, strlen (reply), NULL, NULL, NULL);
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+    }
+}
+
+static void
+test_ack_beyond_batch (void)
+{
+  g_autofree char *dir = ek_test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "events.db", NULL);
+  g_autofree char *base_url = NULL;
+  g_autoptr(EkServerClock) clock = ek_server_clock_new ();
+  g_autoptr(EkApiClient) api = NULL;
+  g_autoptr(EkEventLog) log = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GThread) thread = NULL;
+  LyingServer server = { 0 };
+
+  server.listener = g_socket_listener_new ();
+  server.stop = g_cancellable_new ();
+  server.port = g_socket_listener_add_any_inet_port (server.listener, NULL, &error);
+  g_assert_no_error (error);
+  server.overshoot = 5;
+  thread = g_thread_new ("lying-server", lying_server_thread, &server);
+
+  base_url = g_strdup_printf ("http://127.0.0.1:%u", server.port);
+  api = ek_api_client_new (base_url, clock);
+  ek_api_client_set_timeout_ms (api, 3000);
+  ek_api_client_set_session_token (api, "a-token-of-no-importance");
+
+  log = ek_event_log_new (path, &error);
+  g_assert_no_error (error);
+  ek_event_log_set_api (log, api);
+  for (gint64 i = 1; i <= 3; i++)
+    append_simple (log, "sent", i);
+
+  /* The server says it holds seq 8 of a batch that ends at 3: refused. */
+  g_test_expect_message ("ExamKiosk-Client", G_LOG_LEVEL_WARNING, "*protocol error*acknowledged seq 8*ends at 3*");
+  g_assert_false (flush (log, &error));
+  g_test_assert_expected_messages ();
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_MALFORMED_RESPONSE);
+  g_clear_error (&error);
+  g_assert_cmpint (server.highest_sent, ==, 3);
+  g_assert_cmpint (ek_event_log_get_acked_seq (log), ==, 0);
+  g_assert_cmpuint (ek_event_log_get_n_pending (log), ==, 3);
+  g_assert_nonnull (ek_event_log_get_problem (log));
+
+  /* Later events are not acknowledged by the nonsense either. */
+  append_simple (log, "later", 4);
+  g_assert_cmpint (ek_event_log_get_acked_seq (log), ==, 0);
+  g_assert_cmpuint (ek_event_log_get_n_pending (log), ==, 4);
+
+  /* A sensible answer: everything that was sent, and only that, is acknowledged. */
+  g_atomic_int_set (&server.overshoot, 0);
+  g_assert_true (flush (log, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ek_event_log_get_acked_seq (log), ==, 4);
+  g_assert_cmpint (server.highest_sent, ==, 4);
+  g_assert_cmpuint (ek_event_log_get_n_pending (log), ==, 0);
+  g_assert_null (ek_event_log_get_problem (log));
+
+  g_cancellable_cancel (server.stop);
+  g_thread_join (g_steal_pointer (&thread));
+  g_socket_listener_close (server.listener);
+  g_clear_object (&server.listener);
+  g_clear_object (&server.stop);
+  g_clear_object (&log);
+  g_assert_finalize_object (g_steal_pointer (&api));
+  ek_test_remove_tree (dir);
+}
+
+/* The log's own words around the shared helpers' errors. */
+static void
+test_cannot_open (void)
+{
+  g_autofree char *dir = ek_test_make_tmp_dir ();
+  g_autofree char *blocker = g_build_filename (dir, "file", NULL);
+  g_autofree char *under_file = g_build_filename (blocker, "events.db", NULL);
+  g_autofree char *not_db = g_build_filename (dir, "events.db", NULL);
+  g_autofree char *expected = NULL;
+  g_autoptr(GError) error = NULL;
+  EkEventLog *log;
+
+  g_assert_true (g_file_set_contents (blocker, "x", -1, NULL));
+  log = ek_event_log_new (under_file, &error);
+  g_assert_null (log);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
+  expected = g_strdup_printf ("The event log cannot be created in %s: %s", under_file, g_strerror (ENOTDIR));
+  g_assert_cmpstr (error->message, ==, expected);
+  g_clear_error (&error);
+  g_clear_pointer (&expected, g_free);
+
+  g_assert_true (g_file_set_contents (not_db, "this is not an SQLite database, just text that is long enough "
+                                              "to be read as a header and rejected by SQLite.", -1, NULL));
+  log = ek_event_log_new (not_db, &error);
+  g_assert_null (log);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "The event log on this computer cannot be written (file is not a database).");
+
+  ek_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -486,6 +669,8 @@ main (int   argc,
   g_test_add ("/event-log/lost-ack", Fixture, NULL, fixture_set_up, test_lost_ack, fixture_tear_down);
   g_test_add ("/event-log/conflict-rechains", Fixture, NULL, fixture_set_up, test_conflict_rechains, fixture_tear_down);
   g_test_add_func ("/event-log/engine-violations", test_engine_violations);
+  g_test_add_func ("/event-log/ack-beyond-batch", test_ack_beyond_batch);
+  g_test_add_func ("/event-log/cannot-open", test_cannot_open);
 
   return g_test_run ();
 }

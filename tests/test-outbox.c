@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <string.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -683,6 +684,225 @@ test_tus_node (void)
   ek_test_remove_tree (dir);
 }
 
+/* Killed at the worst moments (issue 15, item 3). The test hook of test-hooks builds
+ * (EK_TEST_TUS_KILL_AT, see ek-tus-client.c) kills the child right after the server
+ * answered a creation POST (its URL not stored yet), or right after the outbox
+ * committed a new URL and before the first PATCH. A restarted outbox on the same
+ * database must then bring every segment to @tus/server exactly once: one upload per
+ * segment holds its bytes, nothing is sent twice, and an upload left behind by the
+ * kill (created, never stored) is empty. */
+
+#define KILL_SEGMENTS     3
+#define KILL_SEGMENT_SIZE (1 * MIB + 300 * 1024)
+#define KILL_CHUNK_SIZE   (512 * 1024)
+
+static EkSegment *
+segment_from_file (const char *dir,
+                   guint       index)
+{
+  g_autofree char *name = g_strdup_printf ("camera-%05u.mkv", index);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *sha = ek_test_sha256_file (path);
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return ek_segment_new (EK_SEGMENT_STREAM_CAMERA, index, path, st.st_size, sha,
+                         index * 10, index * 10 + 10);
+}
+
+/* Adds the segments and waits until @tus/server has every byte (or the hook kills). */
+static void
+upload_to_node (const char *endpoint,
+                const char *db_path,
+                const char *dir,
+                const char *session_id)
+{
+  g_autoptr(EkHttpClient) http = ek_http_client_new ();
+  g_autoptr(GError) error = NULL;
+  EkTusClient *tus = ek_tus_client_new (http, endpoint);
+  EkOutbox *outbox;
+
+  ek_tus_client_set_chunk_size (tus, KILL_CHUNK_SIZE);
+  ek_tus_client_set_backoff (tus, 10, 200);
+  outbox = open_outbox (db_path, session_id, tus, NULL);
+  for (guint i = 0; i < KILL_SEGMENTS; i++)
+    {
+      g_autoptr(EkSegment) segment = segment_from_file (dir, i);
+
+      ek_outbox_add_segment (outbox, segment);
+    }
+  g_assert_true (finish_outbox (outbox, &error));
+  g_assert_no_error (error);
+
+  g_assert_finalize_object (outbox);
+  g_assert_finalize_object (tus);
+}
+
+static void
+test_kill_at_child (void)
+{
+  if (!g_test_subprocess ())
+    {
+      g_test_skip ("only runs as the child of /outbox/kill-at/*");
+      return;
+    }
+  upload_to_node (g_getenv ("EK_TEST_OUTBOX_ENDPOINT"), g_getenv ("EK_TEST_OUTBOX_DB"),
+                  g_getenv ("EK_TEST_OUTBOX_DIR"), g_getenv ("EK_TEST_OUTBOX_SESSION"));
+  g_assert_not_reached ();   /* the hook kills before the end */
+}
+
+/* The tus URL the database holds for segment @index, straight from SQLite. */
+static char *
+stored_url (const char *db_path,
+            guint       index)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *url = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT tus_url FROM segments WHERE idx = ?1", -1,
+                                       &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_int (stmt, 1, index);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+    url = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return url;
+}
+
+static const char *
+upload_meta (JsonObject *upload,
+             const char *key)
+{
+  JsonObject *metadata = json_object_get_object_member (upload, "metadata");
+
+  return metadata != NULL ? json_object_get_string_member_with_default (metadata, key, "") : "";
+}
+
+typedef struct
+{
+  const char *hook;          /* EK_TEST_TUS_KILL_AT */
+  guint       killed_index;  /* the segment being created when the hook fires */
+  gboolean    url_stored;    /* whether that segment's URL is on disk after the kill */
+} KillCase;
+
+static const KillCase kill_cases[] = {
+  { "created", 0, FALSE },
+  { "created:2", 1, FALSE },
+  { "url-saved", 0, TRUE },
+  { "url-saved:3", 2, TRUE },
+};
+
+static void
+test_kill_at (gconstpointer data)
+{
+  const KillCase *kc = data;
+  g_autofree char *skip = NULL;
+  g_autoptr(EkTestTusNode) node = NULL;
+  g_autoptr(JsonArray) uploads = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *db_path = NULL;
+  g_autofree char *killed_url = NULL;
+  g_autofree char *session_id = NULL;
+  guint abandoned = 0;
+
+#ifndef EK_ENABLE_TEST_HOOKS
+  g_test_skip ("the kill points are test hooks: build with -Dtest_hooks=true");
+  return;
+#endif
+
+  node = ek_test_tus_node_start (&skip);
+  if (node == NULL)
+    {
+      g_test_skip (skip);
+      return;
+    }
+
+  dir = ek_test_make_tmp_dir ();
+  db_path = g_build_filename (dir, "outbox.sqlite3", NULL);
+  session_id = g_strdup_printf ("s-kill-%u", (guint) (kc - kill_cases));
+  for (guint i = 0; i < KILL_SEGMENTS; i++)
+    ek_segment_unref (ek_test_make_segment (dir, EK_SEGMENT_STREAM_CAMERA, i, KILL_SEGMENT_SIZE + i));
+
+  /* First run: killed by the hook. */
+  g_setenv ("EK_TEST_OUTBOX_ENDPOINT", ek_test_tus_node_get_endpoint (node), TRUE);
+  g_setenv ("EK_TEST_OUTBOX_DB", db_path, TRUE);
+  g_setenv ("EK_TEST_OUTBOX_DIR", dir, TRUE);
+  g_setenv ("EK_TEST_OUTBOX_SESSION", session_id, TRUE);
+  g_setenv ("EK_TEST_TUS_KILL_AT", kc->hook, TRUE);
+  g_test_trap_subprocess ("/outbox/kill-at/child", 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_unsetenv ("EK_TEST_TUS_KILL_AT");
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr_unmatched ("*ERROR*");
+
+  /* What the kill left: the URL on disk or not, and never a byte at it. */
+  killed_url = stored_url (db_path, kc->killed_index);
+  g_assert_true ((killed_url != NULL) == kc->url_stored);
+  uploads = ek_test_tus_node_list_uploads (node);
+  for (guint i = 0; i < json_array_get_length (uploads); i++)
+    {
+      JsonObject *upload = json_array_get_object_element (uploads, i);
+
+      if (g_str_equal (upload_meta (upload, "session"), session_id) &&
+          g_ascii_strtoull (upload_meta (upload, "segment"), NULL, 10) == kc->killed_index)
+        g_assert_cmpint (json_object_get_int_member (upload, "stored_bytes"), ==, 0);
+    }
+  g_clear_pointer (&uploads, json_array_unref);
+
+  /* The restart, in this process (no hook set): every segment gets there. */
+  upload_to_node (ek_test_tus_node_get_endpoint (node), db_path, dir, session_id);
+
+  uploads = ek_test_tus_node_list_uploads (node);
+  for (guint i = 0; i < KILL_SEGMENTS; i++)
+    {
+      g_autoptr(EkSegment) segment = segment_from_file (dir, i);
+      g_autofree char *index = g_strdup_printf ("%u", i);
+      g_autofree char *url = stored_url (db_path, i);
+      guint creations = 0, complete = 0;
+      gint64 bytes = 0;
+
+      for (guint j = 0; j < json_array_get_length (uploads); j++)
+        {
+          JsonObject *upload = json_array_get_object_element (uploads, j);
+          gint64 stored = json_object_get_int_member (upload, "stored_bytes");
+
+          if (!g_str_equal (upload_meta (upload, "session"), session_id) ||
+              !g_str_equal (upload_meta (upload, "segment"), index))
+            continue;
+          creations++;
+          bytes += stored;
+          if (stored == (gint64) ek_segment_get_size (segment))
+            {
+              complete++;
+              g_assert_cmpstr (json_object_get_string_member (upload, "stored_sha256"), ==,
+                               ek_segment_get_sha256 (segment));
+              g_assert_true (g_str_has_suffix (url, json_object_get_string_member (upload, "id")));
+            }
+          else
+            {
+              /* Left by the kill: created, never stored, so never sent to. */
+              g_assert_cmpint (stored, ==, 0);
+              abandoned++;
+            }
+        }
+
+      g_test_message ("%s: segment %u: %u creation(s) on the server, %" G_GINT64_FORMAT " bytes stored",
+                      kc->hook, i, creations, bytes);
+      /* Exactly once on the server, and no byte of it twice. */
+      g_assert_cmpuint (complete, ==, 1);
+      g_assert_cmpint (bytes, ==, (gint64) ek_segment_get_size (segment));
+      if (i == kc->killed_index && kc->url_stored)
+        g_assert_cmpstr (url, ==, killed_url);   /* resumed, not created again */
+    }
+
+  /* Only a kill between the creation and the commit can leave one (empty) upload. */
+  g_test_message ("%s: %u abandoned empty upload(s) on the server", kc->hook, abandoned);
+  g_assert_cmpuint (abandoned, ==, kc->url_stored ? 0 : 1);
+
+  ek_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -701,6 +921,14 @@ main (int   argc,
   ADD ("/outbox/kill", test_kill);
   g_test_add_func ("/outbox/kill/child", test_kill_child);
   g_test_add_func ("/outbox/tus-node", test_tus_node);
+  g_test_add_func ("/outbox/kill-at/child", test_kill_at_child);
+  for (gsize i = 0; i < G_N_ELEMENTS (kill_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/outbox/kill-at/%s", kill_cases[i].hook);
+
+      g_strdelimit (path + strlen ("/outbox/kill-at/"), ":", '-');
+      g_test_add_data_func (path, &kill_cases[i], test_kill_at);
+    }
 
 #undef ADD
 

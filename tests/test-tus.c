@@ -590,6 +590,49 @@ test_node_resume (void)
   g_assert_finalize_object (tus);
 }
 
+/* Without checksums a PATCH carries up to plain-chunk-size (64 MiB); behind a proxy
+ * that refuses large bodies (413) the client learns smaller PATCHes and goes on. */
+static void
+test_node_body_limit (void)
+{
+  g_autofree char *skip = NULL;
+  g_autoptr(EkTestTusNode) node = ek_test_tus_node_start_full (&skip, 1 * MIB);
+  g_autoptr(EkHttpClient) http = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *sha = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *stored = NULL;
+  EkTusClient *tus;
+  Events events = { 0 };
+
+  if (node == NULL)
+    {
+      g_test_skip (skip);
+      return;
+    }
+
+  http = ek_http_client_new ();
+  dir = ek_test_make_tmp_dir ();
+  path = ek_test_write_random_file (dir, "camera-00000.mkv", 6 * MIB + 17, &sha);
+  tus = ek_tus_client_new (http, ek_test_tus_node_get_endpoint (node));
+  ek_tus_client_set_backoff (tus, 10, 200);
+  g_assert_cmpuint (ek_tus_client_get_plain_chunk_size (tus), ==, EK_TUS_DEFAULT_PLAIN_CHUNK_SIZE);
+  g_assert_cmpuint (ek_tus_client_get_chunk_size (tus), ==, EK_TUS_DEFAULT_CHUNK_SIZE);
+
+  url = upload_file (tus, path, "s-node", 0, sha, NULL, &events, &error);
+  g_assert_no_error (error);
+  stored = ek_test_tus_node_file_sha256 (node, url);
+  g_assert_cmpstr (stored, ==, sha);
+  g_assert_cmpuint (events.created, ==, 1);
+  g_assert_false (ek_tus_client_get_checksum_enabled (tus));
+
+  g_free (events.url);
+  ek_test_remove_tree (dir);
+  g_assert_finalize_object (tus);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -608,6 +651,7 @@ main (int   argc,
   g_test_add_func ("/tus/reference/unauthorized", test_reference_unauthorized);
   g_test_add_func ("/tus/node/segments", test_node_segments);
   g_test_add_func ("/tus/node/resume", test_node_resume);
+  g_test_add_func ("/tus/node/body-limit", test_node_body_limit);
 
   return g_test_run ();
 }

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -87,4 +88,39 @@ ek_ensure_private_file (const char  *path,
   close (fd);
 
   return TRUE;
+}
+
+/**
+ * ek_private_files_error_reason:
+ * @error: an error of ek_ensure_private_folder() or ek_ensure_private_file()
+ * @path: the path given to it
+ *
+ * For callers that put the reason in a sentence of their own (a translated message
+ * that names the file itself).
+ *
+ * Returns: (transfer none): the system's reason in @error's message, without the
+ *   leading "@path: " (or the name of the folder of @path that failed)
+ */
+const char *
+ek_private_files_error_reason (const GError *error,
+                               const char   *path)
+{
+  const char *message;
+  gsize path_len;
+
+  g_return_val_if_fail (error != NULL, NULL);
+  g_return_val_if_fail (path != NULL, error->message);
+
+  /* The error names @path or one of its folders: "FOLDER: reason". */
+  message = error->message;
+  path_len = strlen (path);
+  for (const char *colon = strstr (message, ": "); colon != NULL; colon = strstr (colon + 1, ": "))
+    {
+      gsize len = (gsize) (colon - message);
+
+      if (len > 0 && len <= path_len && strncmp (message, path, len) == 0 &&
+          (len == path_len || path[len] == G_DIR_SEPARATOR))
+        return colon + 2;
+    }
+  return message;
 }

@@ -15,4 +15,7 @@ gboolean ek_ensure_private_folder (const char  *path,
 gboolean ek_ensure_private_file   (const char  *path,
                                    GError     **error);
 
+const char *ek_private_files_error_reason (const GError *error,
+                                           const char   *path);
+
 G_END_DECLS

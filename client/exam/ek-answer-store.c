@@ -32,109 +32,16 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
-#include <sqlite3.h>
 
-#include "ek-answer-store.h"
+#include "ek-answer-store-private.h"
 #include "ek-json.h"
 
-#define MAX_PUSHES_IN_FLIGHT  4
 #define DEFAULT_RETRY_BASE_MS 1000
 #define DEFAULT_RETRY_CAP_MS  30000
 #define SAVE_RETRY_MS         1000
 #define DEADLINE_CHECK_MAX_MS 60000
 
-typedef struct
-{
-  char     *question_id;
-  JsonNode *value;       /* owned, never NULL: a JSON null when there is no answer */
-  gint64    revision;    /* local, 0: never changed here or on the server */
-  gint64    confirmed;   /* the highest revision the server confirmed */
-  gint64    changed_ms;  /* when the candidate made the change, server time */
-  gboolean  flagged;
-  /* memory only */
-  gboolean  in_flight;
-  gint64    rejected;    /* a revision the server refused for good, not pushed again */
-} Answer;
-
-typedef struct
-{
-  guint64   seq;
-  char     *question_id;  /* NULL: a meta row */
-  char     *value_text;
-  gint64    revision;
-  gint64    confirmed;
-  gint64    changed_ms;
-  gboolean  flagged;
-  char     *meta_key;
-  char     *meta_value;
-} WriteOp;
-
-typedef struct
-{
-  GPtrArray *answers;    /* Answer */
-  gboolean   read_only;
-} LoadResult;
-
-typedef struct
-{
-  EkAnswerStore *self;   /* borrowed: dispose cancels the push before the store goes */
-  char          *question_id;
-  gint64         revision;
-} PushData;
-
-struct _EkAnswerStore
-{
-  GObject          parent_instance;
-
-  char            *path;
-  EkApiClient     *api;             /* owned, nullable: no server (practice) */
-  sqlite3         *db;              /* owned; used by one thread at a time */
-  GCancellable    *cancellable;     /* owned; cancelled on dispose */
-
-  GHashTable      *answers;         /* question id -> Answer, owned */
-  GHashTable      *questions;       /* question id -> EkQuestion, owned */
-  GPtrArray       *question_order;  /* EkQuestion, owned, answerable ones in order */
-
-  /* the writer */
-  GQueue           write_queue;     /* WriteOp, owned */
-  gboolean         writing;
-  guint64          queued_seq;
-  guint64          saved_seq;
-  GList           *flush_waiters;   /* GTask, owned */
-  guint            save_retry_id;
-  gboolean         save_failing;
-
-  /* the pusher */
-  guint            n_in_flight;
-  gboolean         reconciling;
-  gboolean         need_reconcile;
-  gboolean         sync_stopped;    /* the server refuses answers: submitted or over */
-  guint            retry_source_id;
-  guint            n_failures;
-  guint            retry_base_ms;
-  guint            retry_cap_ms;
-  GList           *sync_waiters;    /* GTask, owned */
-  GNetworkMonitor *network_monitor; /* borrowed singleton */
-  gulong           network_changed_id;
-
-  /* the deadline */
-  EkServerClock   *clock;           /* owned, nullable */
-  gint64           deadline_ms;
-  guint            deadline_id;
-
-  guint            n_answered;
-  guint            n_unanswered;
-  guint            n_flagged;
-  guint            n_pending_sync;
-  gboolean         read_only;
-};
 
 static void async_initable_iface_init (GAsyncInitableIface *iface);
 
@@ -168,14 +75,12 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_QUARK (ek-answer-store-error-quark, ek_answer_store_error)
 
-static void schedule_push    (EkAnswerStore *self);
-static void start_reconcile  (EkAnswerStore *self);
 static void start_write      (EkAnswerStore *self);
 
 /* Helpers */
 
-static void
-answer_free (gpointer data)
+void
+_ek_answer_store_answer_free (gpointer data)
 {
   Answer *answer = data;
 
@@ -184,8 +89,8 @@ answer_free (gpointer data)
   g_free (answer);
 }
 
-static Answer *
-answer_new (const char *question_id)
+Answer *
+_ek_answer_store_answer_new (const char *question_id)
 {
   Answer *answer = g_new0 (Answer, 1);
 
@@ -194,63 +99,31 @@ answer_new (const char *question_id)
   return answer;
 }
 
-static void
-write_op_free (gpointer data)
-{
-  WriteOp *op = data;
-
-  g_free (op->question_id);
-  g_free (op->value_text);
-  g_free (op->meta_key);
-  g_free (op->meta_value);
-  g_free (op);
-}
-
-static void
-load_result_free (gpointer data)
-{
-  LoadResult *result = data;
-
-  g_clear_pointer (&result->answers, g_ptr_array_unref);
-  g_free (result);
-}
-
-static void
-push_data_free (PushData *data)
-{
-  g_free (data->question_id);
-  g_free (data);
-}
-
-static gboolean
-answer_is_pending (Answer *answer)
+gboolean
+_ek_answer_store_answer_is_pending (Answer *answer)
 {
   return answer->revision > answer->confirmed && answer->rejected != answer->revision;
 }
 
-static gboolean
-set_database_error (sqlite3     *db,
-                    int          rc,
-                    GError     **error)
+void
+_ek_answer_store_notify_sync_stopped (EkAnswerStore *self)
 {
-  g_set_error (error, EK_ANSWER_STORE_ERROR, EK_ANSWER_STORE_ERROR_DATABASE,
-               /* Translators: %s is SQLite's own description of the problem. */
-               _("The answers cannot be saved on this computer (%s). "
-                 "Ask the proctor for help and keep this window open."),
-               db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
-  return FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_STOPPED]);
 }
 
-static gboolean
-exec_sql (sqlite3     *db,
-          const char  *sql,
-          GError     **error)
+void
+_ek_answer_store_emit_answer_changed (EkAnswerStore *self,
+                                      const char    *question_id)
 {
-  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+  g_signal_emit (self, signals[ANSWER_CHANGED], 0, question_id);
+}
 
-  if (rc != SQLITE_OK)
-    return set_database_error (db, rc, error);
-  return TRUE;
+void
+_ek_answer_store_emit_sync_failed (EkAnswerStore *self,
+                                   const char    *question_id,
+                                   const GError  *error)
+{
+  g_signal_emit (self, signals[SYNC_FAILED], 0, question_id, error);
 }
 
 static gint64
@@ -265,8 +138,8 @@ now_ms (EkAnswerStore *self)
   return g_get_real_time () / 1000;
 }
 
-static void
-update_counts (EkAnswerStore *self)
+void
+_ek_answer_store_update_counts (EkAnswerStore *self)
 {
   guint n_answered = 0, n_flagged = 0, n_pending = 0;
   guint n_unanswered;
@@ -291,7 +164,7 @@ update_counts (EkAnswerStore *self)
     {
       g_hash_table_iter_init (&iter, self->answers);
       while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &answer))
-        if (answer_is_pending (answer))
+        if (_ek_answer_store_answer_is_pending (answer))
           n_pending++;
     }
 
@@ -319,9 +192,9 @@ update_counts (EkAnswerStore *self)
   g_object_thaw_notify (G_OBJECT (self));
 }
 
-static void
-complete_waiters (GList        **waiters,
-                  const GError  *error)
+void
+_ek_answer_store_complete_waiters (GList        **waiters,
+                                   const GError  *error)
 {
   GList *list = g_steal_pointer (waiters);
 
@@ -338,14 +211,14 @@ complete_waiters (GList        **waiters,
 }
 
 /* Sync waiters are done when nothing is pending and nothing is under way. */
-static void
-check_sync_waiters (EkAnswerStore *self)
+void
+_ek_answer_store_check_sync_waiters (EkAnswerStore *self)
 {
   if (self->sync_waiters == NULL)
     return;
   if (self->n_pending_sync == 0 && self->n_in_flight == 0 &&
       !self->reconciling && !self->need_reconcile)
-    complete_waiters (&self->sync_waiters, NULL);
+    _ek_answer_store_complete_waiters (&self->sync_waiters, NULL);
 }
 
 /* The writer */
@@ -359,9 +232,9 @@ queue_op (EkAnswerStore *self,
   start_write (self);
 }
 
-static void
-queue_answer_write (EkAnswerStore *self,
-                    Answer        *answer)
+void
+_ek_answer_store_queue_answer_write (EkAnswerStore *self,
+                                     Answer        *answer)
 {
   WriteOp *op = g_new0 (WriteOp, 1);
 
@@ -386,92 +259,6 @@ queue_meta_write (EkAnswerStore *self,
   queue_op (self, op);
 }
 
-static gboolean
-write_ops (sqlite3    *db,
-           GPtrArray  *ops,
-           GError    **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  sqlite3_stmt *answer_stmt = NULL;
-  sqlite3_stmt *meta_stmt = NULL;
-  int rc = SQLITE_OK;
-
-  if (!exec_sql (db, "BEGIN IMMEDIATE", error))
-    return FALSE;
-
-  rc = sqlite3_prepare_v2 (db,
-                           "INSERT INTO answers (question_id, value, revision, confirmed_revision,"
-                           " flagged, changed_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-                           " ON CONFLICT (question_id) DO UPDATE SET value = ?2, revision = ?3,"
-                           " confirmed_revision = ?4, flagged = ?5, changed_ms = ?6",
-                           -1, &answer_stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_prepare_v2 (db,
-                             "INSERT INTO meta (key, value) VALUES (?1, ?2)"
-                             " ON CONFLICT (key) DO UPDATE SET value = ?2",
-                             -1, &meta_stmt, NULL);
-
-  for (guint i = 0; rc == SQLITE_OK && i < ops->len; i++)
-    {
-      WriteOp *op = g_ptr_array_index (ops, i);
-      sqlite3_stmt *stmt;
-
-      if (op->question_id != NULL)
-        {
-          stmt = answer_stmt;
-          sqlite3_bind_text (stmt, 1, op->question_id, -1, SQLITE_STATIC);
-          sqlite3_bind_text (stmt, 2, op->value_text, -1, SQLITE_STATIC);
-          sqlite3_bind_int64 (stmt, 3, op->revision);
-          sqlite3_bind_int64 (stmt, 4, op->confirmed);
-          sqlite3_bind_int (stmt, 5, op->flagged ? 1 : 0);
-          sqlite3_bind_int64 (stmt, 6, op->changed_ms);
-        }
-      else
-        {
-          stmt = meta_stmt;
-          sqlite3_bind_text (stmt, 1, op->meta_key, -1, SQLITE_STATIC);
-          sqlite3_bind_text (stmt, 2, op->meta_value, -1, SQLITE_STATIC);
-        }
-
-      rc = sqlite3_step (stmt);
-      rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-      sqlite3_reset (stmt);
-      sqlite3_clear_bindings (stmt);
-    }
-
-  if (rc != SQLITE_OK)
-    set_database_error (db, rc, &local_error);
-
-  sqlite3_finalize (answer_stmt);
-  sqlite3_finalize (meta_stmt);
-
-  if (local_error == NULL)
-    exec_sql (db, "COMMIT", &local_error);
-  if (local_error != NULL)
-    {
-      sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-write_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  EkAnswerStore *self = source_object;
-  GPtrArray *ops = task_data;
-  GError *error = NULL;
-
-  /* Only this thread touches self->db while the task runs: see start_write(). */
-  if (!write_ops (self->db, ops, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
 
 static gboolean
 on_save_retry_cb (gpointer user_data)
@@ -507,7 +294,7 @@ on_write_done_cb (GObject      *source,
           self->save_failing = TRUE;
           g_signal_emit (self, signals[SAVE_FAILED], 0, error);
         }
-      complete_waiters (&self->flush_waiters, error);
+      _ek_answer_store_complete_waiters (&self->flush_waiters, error);
       if (self->save_retry_id == 0)
         self->save_retry_id = g_timeout_add (SAVE_RETRY_MS, on_save_retry_cb, self);
       return;
@@ -543,7 +330,7 @@ start_write (EkAnswerStore *self)
       g_queue_is_empty (&self->write_queue))
     return;
 
-  ops = g_ptr_array_new_with_free_func (write_op_free);
+  ops = g_ptr_array_new_with_free_func (_ek_answer_store_write_op_free);
   while (!g_queue_is_empty (&self->write_queue))
     g_ptr_array_add (ops, g_queue_pop_head (&self->write_queue));
 
@@ -553,197 +340,13 @@ start_write (EkAnswerStore *self)
   task = g_task_new (self, NULL, on_write_done_cb, NULL);
   g_task_set_source_tag (task, start_write);
   g_task_set_task_data (task, g_steal_pointer (&ops), (GDestroyNotify) g_ptr_array_unref);
-  g_task_run_in_thread (task, write_thread);
-}
-
-/* Opening */
-
-static gboolean
-prepare_folder_and_file (const char  *path,
-                         GError     **error)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  struct stat st;
-  int fd;
-
-  if (g_mkdir_with_parents (dir, 0700) != 0 ||
-      g_stat (dir, &st) != 0 || !S_ISDIR (st.st_mode) ||
-      ((st.st_mode & 0077) != 0 && g_chmod (dir, 0700) != 0))
-    goto fail;
-
-  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0)
-    goto fail;
-  /* SQLite gives its -wal and -shm files the rights of the database file. */
-  if (fstat (fd, &st) != 0 || ((st.st_mode & 0077) != 0 && fchmod (fd, 0600) != 0))
-    {
-      int saved_errno = errno;
-
-      close (fd);
-      errno = saved_errno;
-      goto fail;
-    }
-  close (fd);
-  return TRUE;
-
-fail:
-  {
-    int saved_errno = errno;
-
-    g_set_error (error, EK_ANSWER_STORE_ERROR, EK_ANSWER_STORE_ERROR_DATABASE,
-                 /* Translators: %s is a file name, then the system's reason. */
-                 _("The answers cannot be saved on this computer (%s: %s). "
-                   "Ask your technician to check the disk and its permissions."),
-                 path, g_strerror (saved_errno));
-    return FALSE;
-  }
-}
-
-static LoadResult *
-open_and_load (const char  *path,
-               sqlite3    **out_db,
-               GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  LoadResult *result = NULL;
-  sqlite3_stmt *stmt = NULL;
-  sqlite3 *db = NULL;
-  int rc;
-
-  if (!prepare_folder_and_file (path, error))
-    return NULL;
-
-  rc = sqlite3_open_v2 (path, &db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
-  if (rc != SQLITE_OK)
-    {
-      set_database_error (db, rc, &local_error);
-      goto out;
-    }
-  sqlite3_busy_timeout (db, 5000);
-
-  /* WAL with synchronous=FULL: a commit is on disk when it returns, even after a power
-   * cut, and a reader never waits for the writer. */
-  rc = sqlite3_prepare_v2 (db, "PRAGMA journal_mode=WAL", -1, &stmt, NULL);
-  if (rc != SQLITE_OK || sqlite3_step (stmt) != SQLITE_ROW ||
-      g_ascii_strcasecmp ((const char *) sqlite3_column_text (stmt, 0), "wal") != 0)
-    {
-      set_database_error (db, rc, &local_error);
-      goto out;
-    }
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
-  if (!exec_sql (db,
-                 "PRAGMA synchronous=FULL;"
-                 "CREATE TABLE IF NOT EXISTS answers ("
-                 "  question_id TEXT PRIMARY KEY,"
-                 "  value TEXT NOT NULL,"
-                 "  revision INTEGER NOT NULL,"
-                 "  confirmed_revision INTEGER NOT NULL,"
-                 "  flagged INTEGER NOT NULL,"
-                 "  changed_ms INTEGER NOT NULL);"
-                 "CREATE TABLE IF NOT EXISTS meta ("
-                 "  key TEXT PRIMARY KEY,"
-                 "  value TEXT NOT NULL);",
-                 &local_error))
-    goto out;
-
-  result = g_new0 (LoadResult, 1);
-  result->answers = g_ptr_array_new_with_free_func (answer_free);
-
-  rc = sqlite3_prepare_v2 (db,
-                           "SELECT question_id, value, revision, confirmed_revision, flagged,"
-                           " changed_ms FROM answers",
-                           -1, &stmt, NULL);
-  while (rc == SQLITE_OK || rc == SQLITE_ROW)
-    {
-      const char *question_id, *value_text;
-      g_autoptr(JsonNode) value = NULL;
-      Answer *answer;
-
-      if ((rc = sqlite3_step (stmt)) != SQLITE_ROW)
-        break;
-      question_id = (const char *) sqlite3_column_text (stmt, 0);
-      value_text = (const char *) sqlite3_column_text (stmt, 1);
-      value = value_text != NULL ? json_from_string (value_text, NULL) : NULL;
-      if (question_id == NULL || !ek_json_is_identifier (question_id))
-        continue;  /* cannot have been written by this store */
-
-      answer = answer_new (question_id);
-      if (value != NULL)
-        {
-          json_node_unref (answer->value);
-          answer->value = g_steal_pointer (&value);
-        }
-      answer->revision = sqlite3_column_int64 (stmt, 2);
-      answer->confirmed = sqlite3_column_int64 (stmt, 3);
-      answer->flagged = sqlite3_column_int (stmt, 4) != 0;
-      answer->changed_ms = sqlite3_column_int64 (stmt, 5);
-      g_ptr_array_add (result->answers, answer);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      set_database_error (db, rc, &local_error);
-      goto out;
-    }
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
-  rc = sqlite3_prepare_v2 (db, "SELECT value FROM meta WHERE key = 'read_only'", -1, &stmt, NULL);
-  if (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      result->read_only = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "1") == 0;
-      rc = SQLITE_DONE;
-    }
-  if (rc != SQLITE_DONE)
-    set_database_error (db, rc, &local_error);
-
-out:
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  if (local_error != NULL)
-    {
-      g_clear_pointer (&result, load_result_free);
-      sqlite3_close_v2 (db);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-
-  *out_db = db;
-  return result;
-}
-
-static void
-open_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  EkAnswerStore *self = source_object;
-  LoadResult *result;
-  GError *error = NULL;
-
-  /* Nobody else sees the store before init finishes. */
-  result = open_and_load (self->path, &self->db, &error);
-  if (result == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, result, load_result_free);
-}
-
-static void
-close_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  /* The last connection checkpoints the WAL: file work, so not on the main thread. */
-  sqlite3_close_v2 (task_data);
-  g_task_return_boolean (task, TRUE);
+  g_task_run_in_thread (task, _ek_answer_store_db_write_thread);
 }
 
 /* The pusher */
 
-static void
-set_read_only_internal (EkAnswerStore *self)
+void
+_ek_answer_store_set_read_only_internal (EkAnswerStore *self)
 {
   if (self->read_only)
     return;
@@ -755,327 +358,6 @@ set_read_only_internal (EkAnswerStore *self)
 }
 
 static gboolean
-on_retry_cb (gpointer user_data)
-{
-  EkAnswerStore *self = user_data;
-
-  self->retry_source_id = 0;
-  if (self->need_reconcile)
-    start_reconcile (self);
-  else
-    schedule_push (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-schedule_retry (EkAnswerStore *self)
-{
-  guint delay;
-
-  if (self->retry_source_id != 0 || self->sync_stopped)
-    return;
-
-  delay = self->retry_base_ms << MIN (self->n_failures, 10u);
-  delay = MIN (delay, self->retry_cap_ms);
-  /* Between half and the whole delay, so a room full of kiosks does not come back at once */
-  delay = delay / 2 + g_random_int_range (0, (gint32) (delay / 2 + 1));
-  self->n_failures++;
-  self->retry_source_id = g_timeout_add (delay, on_retry_cb, self);
-}
-
-/* Sorts a failure of a push or of GET answers. A conflict is no failure for the
- * waiters: the comparison that follows resolves it. */
-static void
-handle_sync_error (EkAnswerStore *self,
-                   const GError  *error,
-                   const char    *question_id)
-{
-  if (g_error_matches (error, EK_API_ERROR, EK_API_ERROR_ALREADY_SUBMITTED) ||
-      g_error_matches (error, EK_API_ERROR, EK_API_ERROR_EXAM_OVER))
-    {
-      gboolean was_stopped = self->sync_stopped;
-
-      g_debug ("The server takes no more answers (%s): pushing stops",
-               ek_api_error_code_to_string (error->code));
-      self->sync_stopped = TRUE;
-      self->need_reconcile = FALSE;
-      g_clear_handle_id (&self->retry_source_id, g_source_remove);
-      set_read_only_internal (self);
-      if (!was_stopped)
-        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_STOPPED]);
-    }
-  else if (g_error_matches (error, EK_API_ERROR, EK_API_ERROR_CONFLICT))
-    {
-      g_debug ("Conflict on %s: comparing with the server", question_id);
-      self->need_reconcile = TRUE;
-      return;
-    }
-  else
-    {
-      schedule_retry (self);
-    }
-
-  g_signal_emit (self, signals[SYNC_FAILED], 0, question_id, error);
-  complete_waiters (&self->sync_waiters, error);
-}
-
-static void
-on_put_answer_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  PushData *data = user_data;
-  EkAnswerStore *self = data->self;
-  g_autoptr(GError) error = NULL;
-  gint64 stored_revision = -1;
-  Answer *answer;
-
-  ek_api_client_put_answer_finish (EK_API_CLIENT (source), result, &stored_revision, NULL, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      /* The store may be gone: do not touch it. */
-      push_data_free (data);
-      return;
-    }
-
-  self->n_in_flight--;
-  answer = g_hash_table_lookup (self->answers, data->question_id);
-  g_assert (answer != NULL);
-  answer->in_flight = FALSE;
-
-  if (error == NULL)
-    {
-      self->n_failures = 0;
-      if (stored_revision > answer->confirmed && stored_revision <= answer->revision)
-        {
-          answer->confirmed = stored_revision;
-          queue_answer_write (self, answer);
-        }
-    }
-  else if (g_error_matches (error, EK_API_ERROR, EK_API_ERROR_BAD_REQUEST) ||
-           g_error_matches (error, EK_API_ERROR, EK_API_ERROR_NOT_FOUND) ||
-           g_error_matches (error, EK_API_ERROR, EK_API_ERROR_PAYLOAD_TOO_LARGE))
-    {
-      g_warning ("The server refused the answer to %s (revision %" G_GINT64_FORMAT "): %s",
-                 data->question_id, data->revision, ek_api_error_code_to_string (error->code));
-      answer->rejected = data->revision;
-      g_signal_emit (self, signals[SYNC_FAILED], 0, data->question_id, error);
-      complete_waiters (&self->sync_waiters, error);
-    }
-  else
-    {
-      handle_sync_error (self, error, data->question_id);
-    }
-
-  update_counts (self);
-  push_data_free (data);
-
-  if (self->need_reconcile && self->n_in_flight == 0)
-    start_reconcile (self);
-  else
-    schedule_push (self);
-  check_sync_waiters (self);
-}
-
-static void
-push_answer (EkAnswerStore *self,
-             Answer        *answer)
-{
-  PushData *data = g_new0 (PushData, 1);
-
-  data->self = self;
-  data->question_id = g_strdup (answer->question_id);
-  data->revision = answer->revision;
-
-  answer->in_flight = TRUE;
-  self->n_in_flight++;
-  ek_api_client_put_answer_async (self->api, answer->question_id, answer->revision,
-                                  answer->value, answer->changed_ms, self->cancellable,
-                                  on_put_answer_cb, data);
-}
-
-static void
-schedule_push (EkAnswerStore *self)
-{
-  GHashTableIter iter;
-  Answer *answer;
-
-  if (self->api == NULL || self->sync_stopped || self->retry_source_id != 0 ||
-      self->reconciling || self->need_reconcile || !ek_api_client_has_session_token (self->api))
-    return;
-
-  g_hash_table_iter_init (&iter, self->answers);
-  while (self->n_in_flight < MAX_PUSHES_IN_FLIGHT &&
-         g_hash_table_iter_next (&iter, NULL, (gpointer *) &answer))
-    if (answer_is_pending (answer) && !answer->in_flight)
-      push_answer (self, answer);
-}
-
-/* Applies the server's answers by the rules at the top of this file. */
-static gboolean
-merge_server_answers (EkAnswerStore  *self,
-                      JsonArray      *array,
-                      GError        **error)
-{
-  g_autoptr(GHashTable) on_server = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func (g_free);
-  GHashTableIter iter;
-  Answer *answer;
-
-  /* Check the whole answer before changing anything. */
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-      JsonObject *object;
-      const char *question_id;
-      gint64 revision;
-
-      if (!JSON_NODE_HOLDS_OBJECT (element) ||
-          !ek_json_read_identifier ((object = json_node_get_object (element)), "question_id",
-                                    TRUE, &question_id, error) ||
-          !ek_json_read_int (object, "revision", TRUE, 0, G_MAXINT64, &revision, error) ||
-          !json_object_has_member (object, "value"))
-        {
-          g_clear_error (error);
-          g_set_error_literal (error, EK_API_ERROR, EK_API_ERROR_MALFORMED_RESPONSE,
-                               _("The exam server sent a malformed answer list."));
-          return FALSE;
-        }
-    }
-
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonObject *object = json_array_get_object_element (array, i);
-      const char *question_id = json_object_get_string_member (object, "question_id");
-      gint64 revision = json_object_get_int_member (object, "revision");
-      JsonNode *value = json_object_get_member (object, "value");
-
-      g_hash_table_add (on_server, (gpointer) question_id);
-      answer = g_hash_table_lookup (self->answers, question_id);
-      if (answer == NULL)
-        {
-          answer = answer_new (question_id);
-          g_hash_table_insert (self->answers, answer->question_id, answer);
-        }
-
-      if (revision >= answer->revision)
-        {
-          gboolean same = json_node_equal (answer->value, value);
-
-          if (!same || revision != answer->revision || answer->confirmed != revision)
-            {
-              if (!same)
-                {
-                  json_node_unref (answer->value);
-                  answer->value = json_node_copy (value);
-                  g_ptr_array_add (changed, g_strdup (question_id));
-                }
-              answer->revision = revision;
-              answer->confirmed = revision;
-              answer->rejected = 0;
-              queue_answer_write (self, answer);
-            }
-        }
-      else if (answer->confirmed != revision)
-        {
-          /* Ours is newer: keep it pending from what the server really has. */
-          answer->confirmed = revision;
-          queue_answer_write (self, answer);
-        }
-    }
-
-  g_hash_table_iter_init (&iter, self->answers);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &answer))
-    if (answer->confirmed > 0 && !g_hash_table_contains (on_server, answer->question_id))
-      {
-        answer->confirmed = 0;
-        queue_answer_write (self, answer);
-      }
-
-  update_counts (self);
-  for (guint i = 0; i < changed->len; i++)
-    g_signal_emit (self, signals[ANSWER_CHANGED], 0, g_ptr_array_index (changed, i));
-
-  return TRUE;
-}
-
-static void
-on_get_answers_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  EkAnswerStore *self = user_data;  /* borrowed: dispose cancels the call */
-  g_autoptr(JsonObject) object = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonArray *array = NULL;
-
-  object = ek_api_client_call_finish (EK_API_CLIENT (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self->reconciling = FALSE;
-
-  if (object != NULL &&
-      (!ek_json_read_array (object, "answers", TRUE, &array, &error) ||
-       !merge_server_answers (self, array, &error)))
-    {
-      g_clear_error (&error);
-      g_set_error_literal (&error, EK_API_ERROR, EK_API_ERROR_MALFORMED_RESPONSE,
-                           _("The exam server sent a malformed answer list."));
-    }
-
-  if (error != NULL)
-    {
-      g_debug ("Cannot compare the answers with the server: %s", error->message);
-      handle_sync_error (self, error, NULL);
-      if (!self->sync_stopped)
-        {
-          self->need_reconcile = TRUE;
-          schedule_retry (self);
-        }
-      return;
-    }
-
-  self->need_reconcile = FALSE;
-  self->n_failures = 0;
-  schedule_push (self);
-  check_sync_waiters (self);
-}
-
-static void
-start_reconcile (EkAnswerStore *self)
-{
-  if (self->api == NULL || self->sync_stopped || self->reconciling)
-    return;
-
-  /* Wait for the pushes under way: their answers are part of the picture. */
-  self->need_reconcile = TRUE;
-  if (self->n_in_flight > 0)
-    return;
-
-  self->reconciling = TRUE;
-  ek_api_client_call_async (self->api, "GET", "/v1/session/answers", NULL,
-                            EK_API_CALL_IDEMPOTENT, self->cancellable,
-                            on_get_answers_cb, self);
-}
-
-static void
-on_network_changed_cb (GNetworkMonitor *monitor,
-                       gboolean         available,
-                       gpointer         user_data)
-{
-  EkAnswerStore *self = user_data;
-
-  /* Back online: do not wait for the backoff. */
-  if (available && self->retry_source_id != 0)
-    {
-      g_clear_handle_id (&self->retry_source_id, g_source_remove);
-      self->n_failures = 0;
-      on_retry_cb (self);
-    }
-}
-
-static gboolean
 on_deadline_cb (gpointer user_data)
 {
   EkAnswerStore *self = user_data;
@@ -1084,7 +366,7 @@ on_deadline_cb (gpointer user_data)
   self->deadline_id = 0;
   left = ek_server_clock_ms_until (self->clock, self->deadline_ms);
   if (left <= 0)
-    set_read_only_internal (self);
+    _ek_answer_store_set_read_only_internal (self);
   else  /* re-armed at least every minute, so a clock correction is seen */
     self->deadline_id = g_timeout_add ((guint) MIN (left, DEADLINE_CHECK_MAX_MS),
                                        on_deadline_cb, self);
@@ -1099,7 +381,7 @@ check_writable (EkAnswerStore  *self,
 {
   if (!self->read_only && self->clock != NULL && self->deadline_ms > 0 &&
       ek_server_clock_ms_until (self->clock, self->deadline_ms) <= 0)
-    set_read_only_internal (self);
+    _ek_answer_store_set_read_only_internal (self);
 
   if (self->read_only)
     {
@@ -1133,7 +415,7 @@ ensure_answer (EkAnswerStore *self,
 
   if (answer == NULL)
     {
-      answer = answer_new (question_id);
+      answer = _ek_answer_store_answer_new (question_id);
       g_hash_table_insert (self->answers, answer->question_id, answer);
     }
   return answer;
@@ -1159,7 +441,7 @@ ek_answer_store_init_async (GAsyncInitable      *initable,
                                "EkAnswerStore needs a path");
       return;
     }
-  g_task_run_in_thread (task, open_thread);
+  g_task_run_in_thread (task, _ek_answer_store_db_open_thread);
 }
 
 static gboolean
@@ -1184,14 +466,14 @@ ek_answer_store_init_finish (GAsyncInitable  *initable,
     }
   g_ptr_array_set_free_func (loaded->answers, NULL);
   self->read_only = loaded->read_only;
-  load_result_free (loaded);
+  _ek_answer_store_load_result_free (loaded);
 
-  update_counts (self);
+  _ek_answer_store_update_counts (self);
 
   /* A re-entered session compares with the server before pushing what waited here. */
   if (self->api != NULL && ek_api_client_has_session_token (self->api) &&
       (!self->read_only || self->n_pending_sync > 0))
-    start_reconcile (self);
+    _ek_answer_store_start_reconcile (self);
 
   return TRUE;
 }
@@ -1228,9 +510,9 @@ ek_answer_store_finalize (GObject *object)
   /* A write in flight holds a reference, so here nothing is being written. What is
    * still queued (a save retry after a disk error) is lost with the process anyway. */
   g_clear_handle_id (&self->save_retry_id, g_source_remove);
-  g_queue_clear_full (&self->write_queue, write_op_free);
-  complete_waiters (&self->flush_waiters, error);
-  complete_waiters (&self->sync_waiters, error);
+  g_queue_clear_full (&self->write_queue, _ek_answer_store_write_op_free);
+  _ek_answer_store_complete_waiters (&self->flush_waiters, error);
+  _ek_answer_store_complete_waiters (&self->sync_waiters, error);
 
   if (self->db != NULL)
     {
@@ -1238,7 +520,7 @@ ek_answer_store_finalize (GObject *object)
 
       g_task_set_source_tag (task, ek_answer_store_finalize);
       g_task_set_task_data (task, g_steal_pointer (&self->db), NULL);
-      g_task_run_in_thread (task, close_thread);
+      g_task_run_in_thread (task, _ek_answer_store_db_close_thread);
     }
 
   g_clear_pointer (&self->path, g_free);
@@ -1410,16 +692,15 @@ static void
 ek_answer_store_init (EkAnswerStore *self)
 {
   self->cancellable = g_cancellable_new ();
-  self->answers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, answer_free);
+  self->answers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, _ek_answer_store_answer_free);
   self->questions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   self->question_order = g_ptr_array_new_with_free_func (g_object_unref);
   g_queue_init (&self->write_queue);
-  self->retry_base_ms = DEFAULT_RETRY_BASE_MS;
-  self->retry_cap_ms = DEFAULT_RETRY_CAP_MS;
+  ek_backoff_init (&self->backoff, DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_CAP_MS);
 
   self->network_monitor = g_network_monitor_get_default ();
   self->network_changed_id = g_signal_connect (self->network_monitor, "network-changed",
-                                               G_CALLBACK (on_network_changed_cb), self);
+                                               G_CALLBACK (_ek_answer_store_network_changed_cb), self);
 }
 
 /* Public API */
@@ -1482,24 +763,6 @@ ek_answer_store_new_finish (GAsyncResult  *result,
   return EK_ANSWER_STORE (g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, error));
 }
 
-static void
-remove_store_files_thread (GTask        *task,
-                           gpointer      source_object,
-                           gpointer      task_data,
-                           GCancellable *cancellable)
-{
-  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
-  const char *path = task_data;
-
-  for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
-
-      if (g_unlink (file) != 0 && errno != ENOENT)
-        g_debug ("Removing %s failed: %s", file, g_strerror (errno));
-    }
-  g_task_return_boolean (task, TRUE);
-}
 
 static void
 on_session_store_opened_cb (GObject      *source,
@@ -1571,7 +834,7 @@ ek_answer_store_open_session_async (EkConfig            *config,
                                              g_object_ref (task));
 
       g_task_set_task_data (removal, g_steal_pointer (&path), g_free);
-      g_task_run_in_thread (removal, remove_store_files_thread);
+      g_task_run_in_thread (removal, _ek_answer_store_db_remove_thread);
       return;
     }
 
@@ -1635,7 +898,7 @@ ek_answer_store_add_questions (EkAnswerStore *self,
         g_ptr_array_add (self->question_order, g_object_ref (question));
     }
 
-  update_counts (self);
+  _ek_answer_store_update_counts (self);
 }
 
 /**
@@ -1756,11 +1019,11 @@ ek_answer_store_set_value (EkAnswerStore  *self,
   answer->value = json_node_copy (value);
   answer->revision++;
   answer->changed_ms = now_ms (self);
-  queue_answer_write (self, answer);
+  _ek_answer_store_queue_answer_write (self, answer);
 
-  update_counts (self);
+  _ek_answer_store_update_counts (self);
   g_signal_emit (self, signals[ANSWER_CHANGED], 0, question_id);
-  schedule_push (self);
+  _ek_answer_store_schedule_push (self);
 
   return TRUE;
 }
@@ -1791,9 +1054,9 @@ ek_answer_store_set_flagged (EkAnswerStore  *self,
     return TRUE;
 
   answer->flagged = flagged;
-  queue_answer_write (self, answer);
+  _ek_answer_store_queue_answer_write (self, answer);
 
-  update_counts (self);
+  _ek_answer_store_update_counts (self);
   g_signal_emit (self, signals[ANSWER_CHANGED], 0, question_id);
 
   return TRUE;
@@ -1864,7 +1127,7 @@ void
 ek_answer_store_set_read_only (EkAnswerStore *self)
 {
   g_return_if_fail (EK_IS_ANSWER_STORE (self));
-  set_read_only_internal (self);
+  _ek_answer_store_set_read_only_internal (self);
 }
 
 /**
@@ -1968,7 +1231,7 @@ ek_answer_store_sync_async (EkAnswerStore       *self,
 
   /* An explicit sync does not wait for the backoff. */
   g_clear_handle_id (&self->retry_source_id, g_source_remove);
-  start_reconcile (self);
+  _ek_answer_store_start_reconcile (self);
 }
 
 gboolean
@@ -1990,6 +1253,6 @@ ek_answer_store_set_retry_delays (EkAnswerStore *self,
   g_return_if_fail (EK_IS_ANSWER_STORE (self));
   g_return_if_fail (base_ms > 0 && cap_ms >= base_ms);
 
-  self->retry_base_ms = base_ms;
-  self->retry_cap_ms = cap_ms;
+  self->backoff.base_ms = base_ms;
+  self->backoff.cap_ms = cap_ms;
 }

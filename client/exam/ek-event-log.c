@@ -13,25 +13,25 @@
  *
  * Sending. One batch in flight at a time, at most BATCH_MAX events, in order; a batch
  * goes SEND_DELAY_MS after an append (so a burst of events travels together) or at
- * once on flush. Transient failures retry with exponential backoff and jitter, for as
- * long as the log lives. A `conflict` (the server's log ends elsewhere than this one
- * thinks: this computer's file was lost, or another computer wrote to the session) is
- * resolved the way the protocol says: the events the server has not acknowledged are
- * re-chained onto the server's last hash, numbered after its last seq, and sent again.
+ * once on flush. Transient failures retry with exponential backoff and full jitter
+ * (ek-backoff.h), for as long as the log lives. A `conflict` (the server's log ends
+ * elsewhere than this one thinks: this computer's file was lost, or another computer
+ * wrote to the session) is resolved the way the protocol says: the events the server
+ * has not acknowledged are re-chained onto the server's last hash, numbered after its
+ * last seq, and sent again.
  * Nothing the server holds is ever re-sent with other content.
  */
 
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
+#include <string.h>
 
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
-#include <sqlite3.h>
 
+#include "ek-backoff.h"
 #include "ek-event-log.h"
+#include "ek-private-files.h"
+#include "ek-sqlite.h"
 
 #define BATCH_MAX          100
 #define SEND_DELAY_MS      300
@@ -96,14 +96,13 @@ exec_sql (EkEventLog  *self,
           const char  *sql,
           GError     **error)
 {
-  char *message = NULL;
+  g_autoptr(GError) local_error = NULL;
 
-  if (sqlite3_exec (self->db, sql, NULL, NULL, &message) != SQLITE_OK)
+  if (!ek_sqlite_exec (self->db, sql, &local_error))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                    _("The event log on this computer cannot be written (%s)."),
-                   message ? message : sqlite3_errmsg (self->db));
-      sqlite3_free (message);
+                   local_error->message);
       return FALSE;
     }
   return TRUE;
@@ -372,19 +371,6 @@ schedule_send (EkEventLog *self,
                             "[ek-event-log send]");
 }
 
-static guint
-retry_delay_ms (guint failures)
-{
-  guint64 delay = RETRY_BASE_MS;
-
-  for (guint i = 1; i < failures && delay < RETRY_CAP_MS; i++)
-    delay *= 2;
-  delay = MIN (delay, RETRY_CAP_MS);
-  /* Full jitter in the upper half: many kiosks that lost the network at once do
-   * not come back in step. */
-  return (guint) (delay / 2 + g_random_int_range (0, (gint32) (delay / 2) + 1));
-}
-
 static void
 mark_acked (EkEventLog *self,
             gint64      acked_seq)
@@ -495,6 +481,18 @@ on_events_posted_cb (GObject      *object,
   self->in_flight = FALSE;
   g_clear_object (&self->cancellable);
 
+  if (error == NULL && acked_seq > self->batch_last_seq)
+    {
+      /* Events after the batch were never sent: the server cannot hold them, so this
+       * acknowledgement is nonsense, and taking it would mark them acknowledged
+       * before they left this computer. */
+      g_warning ("event log: protocol error: the server acknowledged seq %" G_GINT64_FORMAT
+                 " of a batch that ends at %" G_GINT64_FORMAT "; nothing is marked acknowledged",
+                 acked_seq, self->batch_last_seq);
+      error = g_error_new_literal (EK_API_ERROR, EK_API_ERROR_MALFORMED_RESPONSE,
+                                   _("The exam server acknowledged events this computer has not sent. The events will be sent again."));
+    }
+
   if (error == NULL)
     {
       self->failures = 0;
@@ -539,7 +537,8 @@ on_events_posted_cb (GObject      *object,
   /* A refusal for good (bad_request) would fail the same way again: keep the events
    * and try again later, slowly, in case the server's mind changes (a deployment). */
   schedule_send (self, g_error_matches (error, EK_API_ERROR, EK_API_ERROR_BAD_REQUEST)
-                         ? RETRY_CAP_MS : retry_delay_ms (self->failures));
+                         ? RETRY_CAP_MS : ek_backoff_delay_ms (RETRY_BASE_MS, RETRY_CAP_MS,
+                                                                    self->failures));
 }
 
 static void
@@ -578,34 +577,30 @@ static gboolean
 open_db (EkEventLog  *self,
          GError     **error)
 {
+  g_autoptr(GError) local_error = NULL;
   sqlite3_stmt *stmt;
-  int fd;
 
-  /* Made 0600 before SQLite opens it: the log names what the candidate did. */
-  fd = g_open (self->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
+  /* Made 0600 in a 0700 folder before SQLite opens it: the log names what the
+   * candidate did. */
+  self->db = ek_sqlite_open (self->path, EK_SQLITE_SYNC_NORMAL, 2000, &local_error);
+  if (self->db == NULL)
     {
-      int saved = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("The event log cannot be created in %s: %s"), self->path, g_strerror (saved));
+      if (local_error->domain == G_IO_ERROR)
+        g_set_error (error, G_IO_ERROR, local_error->code,
+                     _("The event log cannot be created in %s: %s"), self->path,
+                     ek_private_files_error_reason (local_error, self->path));
+      else if (local_error->code == SQLITE_CANTOPEN)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                     _("The event log %s cannot be opened: %s"), self->path,
+                     local_error->message);
+      else  /* opened, but the first statement failed (not a database, ...) */
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                     _("The event log on this computer cannot be written (%s)."),
+                     local_error->message);
       return FALSE;
     }
-  close (fd);
 
-  if (sqlite3_open_v2 (self->path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
-                       NULL) != SQLITE_OK)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _("The event log %s cannot be opened: %s"), self->path,
-                   self->db ? sqlite3_errmsg (self->db) : "out of memory");
-      return FALSE;
-    }
-  sqlite3_busy_timeout (self->db, 2000);
-
-  if (!exec_sql (self, "PRAGMA journal_mode=WAL", error) ||
-      !exec_sql (self, "PRAGMA synchronous=NORMAL", error) ||
-      !exec_sql (self,
+  if (!exec_sql (self,
                  "CREATE TABLE IF NOT EXISTS events ("
                  "  pos INTEGER PRIMARY KEY AUTOINCREMENT,"
                  "  seq INTEGER NOT NULL,"

@@ -2,140 +2,19 @@
  *
  * The state lives twice: in memory on the main context (Item, what decisions are made
  * from) and in SQLite (what survives a crash). The main context never touches the
- * database: each change pushes a snapshot of the row to a thread pool of exactly one
- * thread, so writes happen in order, and the main loop never waits on an fsync.
- *
- * Durability is chosen per write. A new segment, a new tus URL and a state change
- * commit with synchronous=FULL (the WAL is fsync'd): losing one of these would lose a
- * segment or an upload. A new offset commits with synchronous=NORMAL: losing it costs
- * nothing, since the server's HEAD answer is the truth about offsets anyway.
+ * database: each change hands a snapshot of the row to the store's worker thread
+ * (ek-outbox-store.c), so writes happen in order and the main loop never waits on an
+ * fsync. The confirmation round at the end is in ek-outbox-finish.c.
  */
 
 #include "config.h"
 
-#include "ek-outbox.h"
+#include "ek-outbox-private.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
-#include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
-#include <openssl/evp.h>
-#include <sqlite3.h>
-
-#define SCHEMA_VERSION   1
 #define RATE_INTERVAL_MS 1000
 #define RATE_SMOOTHING   0.3
-#define HASH_BUFFER_SIZE (256 * 1024)
-
-typedef struct
-{
-  char          *stream;
-  guint          index;
-  gint64         seq;
-  char          *path;
-  guint64        size;
-  char          *sha256;
-  gint64         start_ns;
-  gint64         end_ns;
-  char          *url;                  /* nullable */
-  guint64        offset;
-  EkOutboxState  state;
-} Row;
-
-/* Only ever used by the worker thread, once the outbox has made it. */
-typedef struct
-{
-  sqlite3  *db;
-  char     *path;
-  char     *session_id;
-  int       synchronous;               /* -1 unknown, 1 NORMAL, 2 FULL */
-} Store;
-
-typedef enum
-{
-  OP_OPEN,
-  OP_WRITE,
-  OP_FLUSH,
-} OpKind;
-
-typedef struct
-{
-  OpKind    kind;
-  gboolean  durable;
-  Row      *row;                       /* owned, OP_WRITE */
-  GTask    *task;                      /* owned, nullable */
-} Op;
-
-typedef struct _Job Job;
-
-typedef struct
-{
-  EkSegment     *segment;              /* owned */
-  gint64         seq;
-  char          *url;                  /* nullable */
-  guint64        offset;               /* confirmed by the server */
-  guint64        sending;              /* of the chunk in flight */
-  EkOutboxState  state;
-  Job           *job;                  /* borrowed, nullable: the running upload */
-  gboolean       verifying;            /* re-hashing the file after a mismatch */
-} Item;
-
-struct _Job
-{
-  EkOutbox     *outbox;                /* borrowed; NULL once the outbox is gone */
-  Item         *item;                  /* borrowed; NULL once forgotten */
-  GCancellable *cancellable;           /* owned */
-};
-
-struct _EkOutbox
-{
-  GObject        parent_instance;
-
-  char          *path;
-  char          *session_id;
-  EkTusClient   *tus_client;           /* owned */
-  EkApiClient   *api_client;           /* owned, nullable */
-
-  Store         *store;                /* owned; the worker's */
-  GThreadPool   *pool;                 /* one thread: writes stay in order */
-
-  GPtrArray     *items;                /* Item, owned, in upload order */
-  gint64         max_seq;
-  GPtrArray     *jobs;                 /* Job, borrowed: freed by their callbacks */
-  GCancellable  *cancellable;          /* cancelled on dispose */
-  gboolean       ready;
-  gboolean       paused;
-  guint          max_parallel;
-
-  guint          failures;             /* in a row */
-  guint          backoff_base_ms;
-  guint          backoff_cap_ms;
-  GSource       *backoff_source;       /* owned, nullable */
-
-  GTask         *finish_task;          /* owned, nullable */
-  GSource       *finish_cancel_source; /* owned, nullable */
-  gboolean       finish_call_running;
-  guint          finish_rounds;
-
-  /* Progress, as the properties show it */
-  guint64        bytes_total;
-  guint64        bytes_sent;
-  double         rate;
-  gint64         eta_seconds;
-  guint          segments_total;
-  guint          segments_pending;
-  gboolean       waiting;
-  gboolean       complete;
-
-  guint64        transmitted;          /* every byte sent, resends included */
-  guint64        rate_last_transmitted;
-  gint64         rate_last_us;
-  GSource       *rate_source;          /* owned, nullable */
-};
 
 enum {
   PROP_0,
@@ -173,289 +52,6 @@ static const char * const state_names[] = {
   [EK_OUTBOX_STATE_REJECTED] = "rejected",
 };
 
-static void schedule (EkOutbox *self);
-static void check_finish (EkOutbox *self);
-
-/* Helpers: rows and the worker */
-
-static void
-row_free (Row *row)
-{
-  if (row == NULL)
-    return;
-  g_free (row->stream);
-  g_free (row->path);
-  g_free (row->sha256);
-  g_free (row->url);
-  g_free (row);
-}
-
-static void
-op_free (Op *op)
-{
-  g_clear_pointer (&op->row, row_free);
-  g_clear_object (&op->task);
-  g_free (op);
-}
-
-static void
-store_free (Store *store)
-{
-  if (store == NULL)
-    return;
-  g_clear_pointer (&store->db, sqlite3_close);
-  g_free (store->path);
-  g_free (store->session_id);
-  g_free (store);
-}
-
-static EkOutboxState
-state_from_string (const char *text)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (state_names); i++)
-    {
-      if (g_strcmp0 (text, state_names[i]) == 0)
-        return i;
-    }
-  return EK_OUTBOX_STATE_PENDING;
-}
-
-static gboolean
-store_exec (Store       *store,
-            const char  *sql,
-            GError     **error)
-{
-  char *message = NULL;
-
-  if (sqlite3_exec (store->db, sql, NULL, NULL, &message) != SQLITE_OK)
-    {
-      g_set_error (error, EK_OUTBOX_ERROR, EK_OUTBOX_ERROR_DATABASE,
-                   "%s: %s", sql, message ? message : sqlite3_errmsg (store->db));
-      sqlite3_free (message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-store_set_synchronous (Store    *store,
-                       gboolean  full)
-{
-  int wanted = full ? 2 : 1;
-
-  if (store->synchronous == wanted)
-    return;
-  if (store_exec (store, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", NULL))
-    store->synchronous = wanted;
-}
-
-static gboolean
-store_open (Store   *store,
-            GError **error)
-{
-  g_autofree char *dir = g_path_get_dirname (store->path);
-  int fd;
-
-  /* Private files in a private folder: the recording's hashes and upload URLs are
-   * nobody else's business. SQLite gives the -wal and -shm files the database's mode. */
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, EK_OUTBOX_ERROR, EK_OUTBOX_ERROR_DATABASE,
-                   "cannot create %s: %s", dir, g_strerror (saved_errno));
-      return FALSE;
-    }
-  fd = g_open (store->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0 || fchmod (fd, 0600) != 0)
-    {
-      int saved_errno = errno;
-
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, EK_OUTBOX_ERROR, EK_OUTBOX_ERROR_DATABASE,
-                   "cannot open %s: %s", store->path, g_strerror (saved_errno));
-      return FALSE;
-    }
-  close (fd);
-
-  if (sqlite3_open_v2 (store->path, &store->db,
-                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                       NULL) != SQLITE_OK)
-    {
-      g_set_error (error, EK_OUTBOX_ERROR, EK_OUTBOX_ERROR_DATABASE,
-                   "cannot open %s: %s", store->path,
-                   store->db ? sqlite3_errmsg (store->db) : "out of memory");
-      return FALSE;
-    }
-  sqlite3_busy_timeout (store->db, 10000);
-  store->synchronous = -1;
-
-  if (!store_exec (store, "PRAGMA journal_mode=WAL", error))
-    return FALSE;
-  store_set_synchronous (store, TRUE);
-
-  return store_exec (store,
-                     "CREATE TABLE IF NOT EXISTS segments ("
-                     " session_id TEXT NOT NULL,"
-                     " stream TEXT NOT NULL,"
-                     " idx INTEGER NOT NULL,"
-                     " seq INTEGER NOT NULL,"
-                     " path TEXT NOT NULL,"
-                     " size INTEGER NOT NULL,"
-                     " sha256 TEXT NOT NULL,"
-                     " start_ns INTEGER NOT NULL,"
-                     " end_ns INTEGER NOT NULL,"
-                     " tus_url TEXT,"
-                     " confirmed_offset INTEGER NOT NULL DEFAULT 0,"
-                     " state TEXT NOT NULL,"
-                     " updated_ms INTEGER NOT NULL,"
-                     " PRIMARY KEY (session_id, stream, idx));"
-                     "PRAGMA user_version=" G_STRINGIFY (SCHEMA_VERSION), error);
-}
-
-static GPtrArray *
-store_load (Store   *store,
-            GError **error)
-{
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  if (sqlite3_prepare_v2 (store->db,
-                          "SELECT stream, idx, seq, path, size, sha256, start_ns, end_ns,"
-                          " tus_url, confirmed_offset, state FROM segments"
-                          " WHERE session_id = ?1 ORDER BY seq",
-                          -1, &stmt, NULL) != SQLITE_OK)
-    {
-      g_set_error (error, EK_OUTBOX_ERROR, EK_OUTBOX_ERROR_DATABASE,
-                   "cannot read %s: %s", store->path, sqlite3_errmsg (store->db));
-      return NULL;
-    }
-  sqlite3_bind_text (stmt, 1, store->session_id, -1, SQLITE_TRANSIENT);
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      Row *row = g_new0 (Row, 1);
-
-      row->stream = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      row->index = (guint) sqlite3_column_int64 (stmt, 1);
-      row->seq = sqlite3_column_int64 (stmt, 2);
-      row->path = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
-      row->size = (guint64) sqlite3_column_int64 (stmt, 4);
-      row->sha256 = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
-      row->start_ns = sqlite3_column_int64 (stmt, 6);
-      row->end_ns = sqlite3_column_int64 (stmt, 7);
-      row->url = g_strdup ((const char *) sqlite3_column_text (stmt, 8));
-      row->offset = (guint64) sqlite3_column_int64 (stmt, 9);
-      row->state = state_from_string ((const char *) sqlite3_column_text (stmt, 10));
-      g_ptr_array_add (rows, row);
-    }
-  sqlite3_finalize (stmt);
-
-  if (rc != SQLITE_DONE)
-    {
-      g_set_error (error, EK_OUTBOX_ERROR, EK_OUTBOX_ERROR_DATABASE,
-                   "cannot read %s: %s", store->path, sqlite3_errmsg (store->db));
-      return NULL;
-    }
-  return g_steal_pointer (&rows);
-}
-
-static void
-store_write (Store    *store,
-             Row      *row,
-             gboolean  durable)
-{
-  sqlite3_stmt *stmt = NULL;
-
-  if (store->db == NULL)
-    return;
-
-  store_set_synchronous (store, durable);
-  if (sqlite3_prepare_v2 (store->db,
-                          "INSERT OR REPLACE INTO segments (session_id, stream, idx, seq, path,"
-                          " size, sha256, start_ns, end_ns, tus_url, confirmed_offset, state,"
-                          " updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-                          " ?12, ?13)",
-                          -1, &stmt, NULL) != SQLITE_OK)
-    {
-      g_warning ("Outbox %s: cannot store a segment: %s", store->path, sqlite3_errmsg (store->db));
-      return;
-    }
-
-  sqlite3_bind_text (stmt, 1, store->session_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, row->stream, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, row->index);
-  sqlite3_bind_int64 (stmt, 4, row->seq);
-  sqlite3_bind_text (stmt, 5, row->path, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 6, (sqlite3_int64) row->size);
-  sqlite3_bind_text (stmt, 7, row->sha256, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 8, row->start_ns);
-  sqlite3_bind_int64 (stmt, 9, row->end_ns);
-  if (row->url != NULL)
-    sqlite3_bind_text (stmt, 10, row->url, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, 10);
-  sqlite3_bind_int64 (stmt, 11, (sqlite3_int64) row->offset);
-  sqlite3_bind_text (stmt, 12, state_names[row->state], -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 13, g_get_real_time () / 1000);
-
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    g_warning ("Outbox %s: cannot store segment %s/%u: %s", store->path, row->stream,
-               row->index, sqlite3_errmsg (store->db));
-  sqlite3_finalize (stmt);
-}
-
-static void
-worker_func (gpointer data,
-             gpointer user_data)
-{
-  Op *op = data;
-  Store *store = user_data;
-
-  switch (op->kind)
-    {
-    case OP_OPEN:
-      {
-        GError *error = NULL;
-        GPtrArray *rows = NULL;
-
-        if (store_open (store, &error))
-          rows = store_load (store, &error);
-        if (rows == NULL)
-          {
-            g_clear_pointer (&store->db, sqlite3_close);
-            g_task_return_error (op->task, error);
-          }
-        else
-          g_task_return_pointer (op->task, rows, (GDestroyNotify) g_ptr_array_unref);
-      }
-      break;
-
-    case OP_WRITE:
-      store_write (store, op->row, op->durable);
-      break;
-
-    case OP_FLUSH:
-      /* Everything queued before has been written: one thread, in order. */
-      g_task_return_boolean (op->task, TRUE);
-      break;
-
-    default:
-      g_assert_not_reached ();
-    }
-
-  op_free (op);
-}
-
-static void
-push_op (EkOutbox *self,
-         Op       *op)
-{
-  g_thread_pool_push (self->pool, op, NULL);
-}
-
 /* Helpers: items */
 
 static void
@@ -468,10 +64,10 @@ item_free (gpointer data)
   g_free (item);
 }
 
-static Item *
-find_item (EkOutbox   *self,
-           const char *stream,
-           guint       index)
+Item *
+_ek_outbox_find_item (EkOutbox   *self,
+                      const char *stream,
+                      guint       index)
 {
   for (guint i = 0; i < self->items->len; i++)
     {
@@ -484,8 +80,8 @@ find_item (EkOutbox   *self,
   return NULL;
 }
 
-static gboolean
-item_is_done (Item *item)
+gboolean
+_ek_outbox_item_is_done (Item *item)
 {
   return item->state == EK_OUTBOX_STATE_UPLOADED ||
          item->state == EK_OUTBOX_STATE_CONFIRMED ||
@@ -495,10 +91,10 @@ item_is_done (Item *item)
 static void
 store_item (EkOutbox *self,
             Item     *item,
-            gboolean  durable)
+            gboolean  durable,
+            GTask    *committed)
 {
-  Op *op = g_new0 (Op, 1);
-  Row *row = g_new0 (Row, 1);
+  EkOutboxRow *row = g_new0 (EkOutboxRow, 1);
 
   row->stream = g_strdup (ek_segment_get_stream (item->segment));
   row->index = ek_segment_get_index (item->segment);
@@ -512,30 +108,27 @@ store_item (EkOutbox *self,
   row->offset = item->offset;
   row->state = item->state;
 
-  op->kind = OP_WRITE;
-  op->durable = durable;
-  op->row = row;
-  push_op (self, op);
+  ek_outbox_store_write (self->store, row, durable, committed);
 }
 
-static void
-item_set_state (EkOutbox      *self,
-                Item          *item,
-                EkOutboxState  state)
+void
+_ek_outbox_item_set_state (EkOutbox      *self,
+                           Item          *item,
+                           EkOutboxState  state)
 {
   item->state = state;
-  store_item (self, item, TRUE);
+  store_item (self, item, TRUE, NULL);
 }
 
 /* Back to the start: a new tus upload of the same file. */
-static void
-item_reset (EkOutbox *self,
-            Item     *item)
+void
+_ek_outbox_item_reset (EkOutbox *self,
+                       Item     *item)
 {
   g_clear_pointer (&item->url, g_free);
   item->offset = 0;
   item->sending = 0;
-  item_set_state (self, item, EK_OUTBOX_STATE_PENDING);
+  _ek_outbox_item_set_state (self, item, EK_OUTBOX_STATE_PENDING);
 }
 
 /* Helpers: progress */
@@ -628,8 +221,8 @@ ensure_rate_timer (EkOutbox *self)
   g_source_attach (self->rate_source, g_main_context_get_thread_default ());
 }
 
-static void
-update_progress (EkOutbox *self)
+void
+_ek_outbox_update_progress (EkOutbox *self)
 {
   guint64 total = 0, sent = 0;
   guint pending = 0;
@@ -640,7 +233,7 @@ update_progress (EkOutbox *self)
       guint64 size = ek_segment_get_size (item->segment);
 
       total += size;
-      if (item_is_done (item))
+      if (_ek_outbox_item_is_done (item))
         sent += size;
       else
         {
@@ -666,9 +259,9 @@ update_progress (EkOutbox *self)
   g_object_thaw_notify (G_OBJECT (self));
 }
 
-static void
-set_complete (EkOutbox *self,
-              gboolean  complete)
+void
+_ek_outbox_set_complete (EkOutbox *self,
+                         gboolean  complete)
 {
   if (self->complete == complete)
     return;
@@ -696,22 +289,15 @@ on_backoff_done_cb (gpointer user_data)
 
   g_clear_pointer (&self->backoff_source, g_source_unref);
   set_waiting (self, FALSE);
-  schedule (self);
+  _ek_outbox_schedule (self);
 
   return G_SOURCE_REMOVE;
 }
 
-static void
-back_off (EkOutbox *self)
+void
+_ek_outbox_back_off (EkOutbox *self)
 {
-  guint64 ceiling = self->backoff_base_ms;
-  guint delay;
-
-  self->failures++;
-  for (guint i = 1; i < self->failures && ceiling < self->backoff_cap_ms; i++)
-    ceiling *= 2;
-  ceiling = MIN (ceiling, self->backoff_cap_ms);
-  delay = ceiling > 0 ? (guint) g_random_int_range (0, (gint32) MIN (ceiling, G_MAXINT32 - 1) + 1) : 0;
+  guint delay = ek_backoff_fail (&self->backoff);
 
   if (self->backoff_source != NULL)
     {
@@ -719,7 +305,7 @@ back_off (EkOutbox *self)
       g_clear_pointer (&self->backoff_source, g_source_unref);
     }
 
-  g_debug ("Outbox: failure %u in a row, waiting %u ms", self->failures, delay);
+  g_debug ("Outbox: failure %u in a row, waiting %u ms", self->backoff.failures, delay);
   self->backoff_source = g_timeout_source_new (delay);
   g_source_set_static_name (self->backoff_source, "[ek-outbox backoff]");
   g_source_set_callback (self->backoff_source, on_backoff_done_cb, self, NULL);
@@ -732,6 +318,7 @@ back_off (EkOutbox *self)
 static void
 job_free (Job *job)
 {
+  g_clear_pointer (&job->segment, ek_segment_unref);
   g_clear_object (&job->cancellable);
   g_free (job);
 }
@@ -762,23 +349,18 @@ on_upload_event_cb (EkTusUploadEvent  event,
   switch (event)
     {
     case EK_TUS_UPLOAD_CREATED:
-      g_free (item->url);
-      item->url = g_strdup (url);
-      item->offset = 0;
-      item->sending = 0;
-      /* The URL is what lets a restarted kiosk go on: on disk before any byte goes. */
-      item_set_state (self, item, EK_OUTBOX_STATE_UPLOADING);
+      /* Stored by on_save_url_cb(), which the upload waits for. */
       break;
 
     case EK_TUS_UPLOAD_OFFSET:
       if (offset > item->offset)
-        self->failures = 0;
+        ek_backoff_succeed (&self->backoff);
       item->offset = offset;
       item->sending = 0;
       if (item->state == EK_OUTBOX_STATE_PENDING)
-        item_set_state (self, item, EK_OUTBOX_STATE_UPLOADING);
+        _ek_outbox_item_set_state (self, item, EK_OUTBOX_STATE_UPLOADING);
       else
-        store_item (self, item, FALSE);
+        store_item (self, item, FALSE, NULL);
       break;
 
     case EK_TUS_UPLOAD_SENDING:
@@ -791,7 +373,45 @@ on_upload_event_cb (EkTusUploadEvent  event,
       g_assert_not_reached ();
     }
 
-  update_progress (self);
+  _ek_outbox_update_progress (self);
+}
+
+/* The URL is what lets a restarted kiosk go on: it is committed (synchronous=FULL)
+ * before the tus client sends any byte to it, so a kill at any moment leaves either no
+ * URL on disk and an empty upload on the server, or the URL and a resumable upload. */
+static void
+on_save_url_cb (const char *url,
+                GTask      *saved,
+                gpointer    user_data)
+{
+  Job *job = user_data;
+  EkOutbox *self = job->outbox;
+  Item *item = job->item;
+
+  /* Paused meanwhile: the upload stops, but the URL is kept for when it goes on, so
+   * that no empty upload is left behind. Not when the segment was replaced. */
+  if (self != NULL && item == NULL)
+    {
+      item = _ek_outbox_find_item (self, ek_segment_get_stream (job->segment),
+                                   ek_segment_get_index (job->segment));
+      if (item != NULL && (item->segment != job->segment || item->url != NULL || item->job != NULL))
+        item = NULL;
+    }
+
+  if (self == NULL || item == NULL)
+    {
+      g_task_return_new_error (saved, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               "the upload was stopped");
+      return;
+    }
+
+  g_free (item->url);
+  item->url = g_strdup (url);
+  item->offset = 0;
+  item->sending = 0;
+  item->state = EK_OUTBOX_STATE_UPLOADING;
+  store_item (self, item, TRUE, saved);
+  _ek_outbox_update_progress (self);
 }
 
 static void
@@ -816,7 +436,7 @@ on_upload_done_cb (GObject      *source,
   if (self == NULL || item == NULL)
     {
       if (self != NULL)
-        schedule (self);
+        _ek_outbox_schedule (self);
       return;
     }
 
@@ -828,8 +448,8 @@ on_upload_done_cb (GObject      *source,
       g_free (item->url);
       item->url = g_steal_pointer (&url);
       item->offset = ek_segment_get_size (item->segment);
-      self->failures = 0;
-      item_set_state (self, item, EK_OUTBOX_STATE_UPLOADED);
+      ek_backoff_succeed (&self->backoff);
+      _ek_outbox_item_set_state (self, item, EK_OUTBOX_STATE_UPLOADED);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -840,18 +460,18 @@ on_upload_done_cb (GObject      *source,
       g_warning ("Outbox: segment %s/%u cannot be uploaded: %s",
                  ek_segment_get_stream (item->segment), ek_segment_get_index (item->segment),
                  error->message);
-      item_set_state (self, item, EK_OUTBOX_STATE_REJECTED);
+      _ek_outbox_item_set_state (self, item, EK_OUTBOX_STATE_REJECTED);
     }
   else
     {
       /* Whatever the server said, the segment is kept and tried again later. */
       g_debug ("Outbox: %s/%u: %s", ek_segment_get_stream (item->segment),
                ek_segment_get_index (item->segment), error->message);
-      back_off (self);
+      _ek_outbox_back_off (self);
     }
 
-  update_progress (self);
-  schedule (self);
+  _ek_outbox_update_progress (self);
+  _ek_outbox_schedule (self);
 }
 
 static void
@@ -873,21 +493,22 @@ start_upload (EkOutbox *self,
 
   job->outbox = self;
   job->item = item;
+  job->segment = ek_segment_ref (segment);
   job->cancellable = g_cancellable_new ();
   item->job = job;
   g_ptr_array_add (self->jobs, job);
 
   g_debug ("Outbox: uploading %s/%u (%s)", ek_segment_get_stream (segment),
            ek_segment_get_index (segment), item->url ? "resuming" : "new");
-  ek_tus_client_upload_async (self->tus_client, ek_segment_get_path (segment),
-                              ek_segment_get_size (segment), metadata, item->url,
-                              on_upload_event_cb, job, NULL, job->cancellable,
-                              on_upload_done_cb, job);
+  ek_tus_client_upload_durable_async (self->tus_client, ek_segment_get_path (segment),
+                                      ek_segment_get_size (segment), metadata, item->url,
+                                      on_upload_event_cb, on_save_url_cb, job, NULL,
+                                      job->cancellable, on_upload_done_cb, job);
   ensure_rate_timer (self);
 }
 
-static void
-schedule (EkOutbox *self)
+void
+_ek_outbox_schedule (EkOutbox *self)
 {
   if (self->ready && !self->paused && self->backoff_source == NULL)
     {
@@ -895,276 +516,15 @@ schedule (EkOutbox *self)
         {
           Item *item = g_ptr_array_index (self->items, i);
 
-          if (item->job == NULL && !item->verifying && !item_is_done (item))
+          if (item->job == NULL && !item->verifying && !_ek_outbox_item_is_done (item))
             start_upload (self, item);
         }
     }
 
-  check_finish (self);
+  _ek_outbox_check_finish (self);
 }
 
 /* Finish */
-
-static void
-finish_return (EkOutbox *self,
-               GError   *error)
-{
-  g_autoptr(GTask) task = g_steal_pointer (&self->finish_task);
-
-  if (self->finish_cancel_source != NULL)
-    {
-      g_source_destroy (self->finish_cancel_source);
-      g_clear_pointer (&self->finish_cancel_source, g_source_unref);
-    }
-
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-verify_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  EkSegment *segment = task_data;
-  EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
-  g_autofree guint8 *buffer = g_malloc (HASH_BUFFER_SIZE);
-  guint8 digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_len = 0;
-  g_autofree char *hex = NULL;
-  guint64 size = 0;
-  gssize n = -1;
-  int fd = g_open (ek_segment_get_path (segment), O_RDONLY | O_CLOEXEC, 0);
-
-  if (fd < 0 || ctx == NULL || !EVP_DigestInit_ex (ctx, EVP_sha256 (), NULL))
-    {
-      if (fd >= 0)
-        close (fd);
-      EVP_MD_CTX_free (ctx);
-      g_task_return_boolean (task, FALSE);
-      return;
-    }
-  while ((n = read (fd, buffer, HASH_BUFFER_SIZE)) != 0)
-    {
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        break;
-      EVP_DigestUpdate (ctx, buffer, n);
-      size += n;
-    }
-  close (fd);
-  EVP_DigestFinal_ex (ctx, digest, &digest_len);
-  EVP_MD_CTX_free (ctx);
-
-  hex = g_malloc (2 * digest_len + 1);
-  for (guint i = 0; i < digest_len; i++)
-    g_snprintf (hex + 2 * i, 3, "%02x", digest[i]);
-
-  g_task_return_boolean (task, n == 0 && size == ek_segment_get_size (segment) &&
-                         g_ascii_strcasecmp (hex, ek_segment_get_sha256 (segment)) == 0);
-}
-
-static void
-on_verified_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  EkOutbox *self = EK_OUTBOX (source);
-  EkSegment *segment = g_task_get_task_data (G_TASK (result));
-  Item *item = find_item (self, ek_segment_get_stream (segment), ek_segment_get_index (segment));
-
-  if (item == NULL || !item->verifying)
-    return;
-  item->verifying = FALSE;
-
-  if (g_task_propagate_boolean (G_TASK (result), NULL))
-    item_reset (self, item);
-  else
-    {
-      g_warning ("Outbox: segment %s/%u differs from its hash on this computer: it cannot be uploaded again",
-                 ek_segment_get_stream (segment), ek_segment_get_index (segment));
-      item_set_state (self, item, EK_OUTBOX_STATE_REJECTED);
-    }
-
-  update_progress (self);
-  schedule (self);
-}
-
-/* The server has other bytes than we hashed: send them again, unless the file on
- * this computer is what changed (then nothing can fix it). */
-static void
-reupload_item (EkOutbox *self,
-               Item     *item)
-{
-  g_autoptr(GTask) task = NULL;
-
-  if (item->job != NULL || item->verifying)
-    return;
-
-  item->verifying = TRUE;
-  item->state = EK_OUTBOX_STATE_PENDING;
-  task = g_task_new (self, self->cancellable, on_verified_cb, NULL);
-  g_task_set_source_tag (task, reupload_item);
-  g_task_set_name (task, "[ek-outbox] verify segment");
-  g_task_set_task_data (task, ek_segment_ref (item->segment), (GDestroyNotify) ek_segment_unref);
-  g_task_run_in_thread (task, verify_thread);
-}
-
-static void
-on_finish_done_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(EkOutbox) self = user_data;
-  g_autoptr(JsonArray) statuses = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean complete = FALSE;
-  guint again = 0, lost = 0;
-
-  self->finish_call_running = FALSE;
-  if (!ek_api_client_finish_finish (EK_API_CLIENT (source), result, &complete, &statuses, &error))
-    {
-      if (self->finish_task == NULL)
-        return;
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || !ek_api_error_is_transient (error))
-        {
-          finish_return (self, g_steal_pointer (&error));
-          return;
-        }
-      g_debug ("Outbox: finish failed, trying again: %s", error->message);
-      back_off (self);
-      return;
-    }
-
-  for (guint i = 0; statuses != NULL && i < json_array_get_length (statuses); i++)
-    {
-      JsonObject *object = json_array_get_object_element (statuses, i);
-      const char *stream, *status;
-      Item *item;
-
-      if (object == NULL)
-        continue;
-      stream = json_object_get_string_member_with_default (object, "stream", "");
-      status = json_object_get_string_member_with_default (object, "status", "");
-      item = find_item (self, stream, (guint) json_object_get_int_member_with_default (object, "index", -1));
-      if (item == NULL || item->state == EK_OUTBOX_STATE_REJECTED)
-        continue;
-
-      if (g_str_equal (status, "confirmed"))
-        {
-          if (item->state != EK_OUTBOX_STATE_CONFIRMED)
-            item_set_state (self, item, EK_OUTBOX_STATE_CONFIRMED);
-        }
-      else
-        {
-          g_debug ("Outbox: the server reports %s/%u %s", stream,
-                   ek_segment_get_index (item->segment), status);
-          reupload_item (self, item);
-          again++;
-        }
-    }
-
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      Item *item = g_ptr_array_index (self->items, i);
-
-      if (item->state == EK_OUTBOX_STATE_REJECTED)
-        lost++;
-    }
-
-  self->failures = 0;
-  update_progress (self);
-
-  if (self->finish_task == NULL)
-    return;
-
-  if (complete && again == 0 && lost == 0)
-    {
-      set_complete (self, TRUE);
-      finish_return (self, NULL);
-    }
-  else if (again == 0 || ++self->finish_rounds >= EK_OUTBOX_MAX_FINISH_ROUNDS)
-    {
-      finish_return (self, g_error_new_literal (EK_OUTBOX_ERROR, EK_OUTBOX_ERROR_NOT_CONFIRMED,
-                                                _("The exam server could not confirm the whole recording. Contact your technician before you leave.")));
-    }
-  else
-    schedule (self);
-}
-
-static void
-check_finish (EkOutbox *self)
-{
-  g_autoptr(JsonArray) segments = NULL;
-  guint lost = 0;
-
-  if (self->finish_task == NULL || self->finish_call_running || !self->ready)
-    return;
-
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      Item *item = g_ptr_array_index (self->items, i);
-
-      if (!item_is_done (item))
-        return;   /* not yet: this runs again after every upload */
-      if (item->state == EK_OUTBOX_STATE_REJECTED)
-        lost++;
-    }
-
-  if (self->api_client == NULL)
-    {
-      /* A stock tus server: every byte accepted is all there is to know. */
-      if (lost > 0)
-        {
-          finish_return (self, g_error_new_literal (EK_OUTBOX_ERROR, EK_OUTBOX_ERROR_LOST_SEGMENTS,
-                                                    _("Part of the recording could not be uploaded because its files on this computer are damaged. Contact your technician before you leave.")));
-          return;
-        }
-      set_complete (self, TRUE);
-      finish_return (self, NULL);
-      return;
-    }
-
-  if (self->backoff_source != NULL)
-    return;
-
-  segments = json_array_new ();
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      Item *item = g_ptr_array_index (self->items, i);
-      JsonObject *object = json_object_new ();
-
-      json_object_set_string_member (object, "stream", ek_segment_get_stream (item->segment));
-      json_object_set_int_member (object, "index", ek_segment_get_index (item->segment));
-      json_object_set_int_member (object, "size", (gint64) ek_segment_get_size (item->segment));
-      json_object_set_string_member (object, "sha256", ek_segment_get_sha256 (item->segment));
-      if (item->url != NULL)
-        json_object_set_string_member (object, "upload_url", item->url);
-      json_array_add_object_element (segments, object);
-    }
-
-  self->finish_call_running = TRUE;
-  ek_api_client_finish_async (self->api_client, segments,
-                              g_task_get_cancellable (self->finish_task),
-                              on_finish_done_cb, g_object_ref (self));
-}
-
-static gboolean
-on_finish_cancelled_cb (GCancellable *cancellable,
-                        gpointer      user_data)
-{
-  EkOutbox *self = user_data;
-  GError *error = NULL;
-
-  g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");
-  finish_return (self, error);
-  return G_SOURCE_REMOVE;
-}
-
 /* Initialisation, in the worker */
 
 static void
@@ -1186,7 +546,7 @@ on_opened_cb (GObject      *source,
 
   for (guint i = 0; i < rows->len; i++)
     {
-      Row *row = g_ptr_array_index (rows, i);
+      EkOutboxRow *row = g_ptr_array_index (rows, i);
       Item *item;
 
       if (!ek_segment_stream_is_valid (row->stream) || row->path == NULL ||
@@ -1213,8 +573,8 @@ on_opened_cb (GObject      *source,
 
   g_debug ("Outbox %s: %u segments of session %s", self->path, self->items->len, self->session_id);
   self->ready = TRUE;
-  update_progress (self);
-  schedule (self);
+  _ek_outbox_update_progress (self);
+  _ek_outbox_schedule (self);
 
   g_task_return_boolean (task, TRUE);
 }
@@ -1228,9 +588,8 @@ ek_outbox_init_async (GAsyncInitable      *initable,
 {
   EkOutbox *self = EK_OUTBOX (initable);
   g_autoptr(GTask) task = NULL;
-  GTask *open_task;
+  g_autoptr(GTask) open_task = NULL;
   GError *error = NULL;
-  Op *op;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ek_outbox_init_async);
@@ -1243,11 +602,8 @@ ek_outbox_init_async (GAsyncInitable      *initable,
       return;
     }
 
-  self->store = g_new0 (Store, 1);
-  self->store->path = g_strdup (self->path);
-  self->store->session_id = g_strdup (self->session_id);
-  self->pool = g_thread_pool_new (worker_func, self->store, 1, FALSE, &error);
-  if (self->pool == NULL)
+  self->store = ek_outbox_store_new (self->path, self->session_id, &error);
+  if (self->store == NULL)
     {
       g_task_return_error (task, error);
       return;
@@ -1257,10 +613,7 @@ ek_outbox_init_async (GAsyncInitable      *initable,
   g_task_set_source_tag (open_task, ek_outbox_init_async);
   g_task_set_name (open_task, "[ek-outbox] open");
 
-  op = g_new0 (Op, 1);
-  op->kind = OP_OPEN;
-  op->task = open_task;
-  push_op (self, op);
+  ek_outbox_store_open (self->store, open_task);
 }
 
 static gboolean
@@ -1328,9 +681,7 @@ ek_outbox_finalize (GObject *object)
 
   /* Waits for the queued writes: a closed outbox is on disk, so that a new one on
    * the same file sees everything. */
-  if (self->pool != NULL)
-    g_thread_pool_free (self->pool, FALSE, TRUE);
-  g_clear_pointer (&self->store, store_free);
+  g_clear_pointer (&self->store, ek_outbox_store_free);
 
   g_clear_pointer (&self->items, g_ptr_array_unref);
   g_clear_pointer (&self->jobs, g_ptr_array_unref);
@@ -1591,8 +942,8 @@ ek_outbox_init (EkOutbox *self)
   self->jobs = g_ptr_array_new ();
   self->cancellable = g_cancellable_new ();
   self->max_parallel = 1;
-  self->backoff_base_ms = EK_OUTBOX_DEFAULT_BACKOFF_BASE_MS;
-  self->backoff_cap_ms = EK_OUTBOX_DEFAULT_BACKOFF_CAP_MS;
+  ek_backoff_init (&self->backoff, EK_OUTBOX_DEFAULT_BACKOFF_BASE_MS,
+                   EK_OUTBOX_DEFAULT_BACKOFF_CAP_MS);
   self->eta_seconds = 0;
 }
 
@@ -1699,7 +1050,7 @@ ek_outbox_add_segment (EkOutbox  *self,
   g_return_if_fail (segment != NULL);
   g_return_if_fail (self->ready);
 
-  item = find_item (self, ek_segment_get_stream (segment), ek_segment_get_index (segment));
+  item = _ek_outbox_find_item (self, ek_segment_get_stream (segment), ek_segment_get_index (segment));
   if (item != NULL)
     {
       if (ek_segment_get_size (item->segment) == ek_segment_get_size (segment) &&
@@ -1713,7 +1064,7 @@ ek_outbox_add_segment (EkOutbox  *self,
       item->verifying = FALSE;
       ek_segment_unref (item->segment);
       item->segment = ek_segment_ref (segment);
-      item_reset (self, item);
+      _ek_outbox_item_reset (self, item);
     }
   else
     {
@@ -1722,12 +1073,12 @@ ek_outbox_add_segment (EkOutbox  *self,
       item->seq = ++self->max_seq;
       item->state = EK_OUTBOX_STATE_PENDING;
       g_ptr_array_add (self->items, item);
-      store_item (self, item, TRUE);
+      store_item (self, item, TRUE, NULL);
     }
 
-  set_complete (self, FALSE);
-  update_progress (self);
-  schedule (self);
+  _ek_outbox_set_complete (self, FALSE);
+  _ek_outbox_update_progress (self);
+  _ek_outbox_schedule (self);
 }
 
 gboolean
@@ -1757,7 +1108,7 @@ ek_outbox_set_paused (EkOutbox *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSED]);
 
   if (!paused)
-    schedule (self);
+    _ek_outbox_schedule (self);
 }
 
 guint
@@ -1783,7 +1134,7 @@ ek_outbox_set_max_parallel (EkOutbox *self,
 
   self->max_parallel = max_parallel;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_PARALLEL]);
-  schedule (self);
+  _ek_outbox_schedule (self);
 }
 
 /**
@@ -1798,8 +1149,9 @@ ek_outbox_set_backoff (EkOutbox *self,
 {
   g_return_if_fail (EK_IS_OUTBOX (self));
 
-  self->backoff_base_ms = base_ms;
-  self->backoff_cap_ms = MAX (base_ms, cap_ms);
+  /* The failures so far still count. */
+  self->backoff.base_ms = base_ms;
+  self->backoff.cap_ms = MAX (base_ms, cap_ms);
 }
 
 guint64
@@ -1878,8 +1230,7 @@ ek_outbox_lookup_segment (EkOutbox       *self,
 
   g_return_val_if_fail (EK_IS_OUTBOX (self), FALSE);
   g_return_val_if_fail (stream != NULL, FALSE);
-
-  item = find_item (self, stream, index);
+  item = _ek_outbox_find_item (self, stream, index);
   if (item == NULL)
     return FALSE;
 
@@ -1903,17 +1254,15 @@ ek_outbox_flush_async (EkOutbox            *self,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  Op *op;
+  g_autoptr(GTask) task = NULL;
 
   g_return_if_fail (EK_IS_OUTBOX (self));
-  g_return_if_fail (self->pool != NULL);
+  g_return_if_fail (self->store != NULL);
 
-  op = g_new0 (Op, 1);
-  op->kind = OP_FLUSH;
-  op->task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (op->task, ek_outbox_flush_async);
-  g_task_set_name (op->task, "[ek-outbox] flush");
-  push_op (self, op);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ek_outbox_flush_async);
+  g_task_set_name (task, "[ek-outbox] flush");
+  ek_outbox_store_flush (self->store, task);
 }
 
 gboolean
@@ -1924,65 +1273,6 @@ ek_outbox_flush_finish (EkOutbox      *self,
   g_return_val_if_fail (EK_IS_OUTBOX (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ek_outbox_flush_async, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-/**
- * ek_outbox_finish_async:
- * @cancellable: (nullable): gives up waiting; the uploads go on
- *
- * Call when the recording has ended and every segment was added: completes when the
- * exam server has confirmed every segment's hash (segments it reports missing or
- * different are uploaded again), or with an %EK_OUTBOX_ERROR when that cannot
- * happen. Network failures do not end it: it waits and tries again, so bind a
- * cancellable to the candidate's patience. Sets #EkOutbox:complete on success.
- */
-void
-ek_outbox_finish_async (EkOutbox            *self,
-                        GCancellable        *cancellable,
-                        GAsyncReadyCallback  callback,
-                        gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (EK_IS_OUTBOX (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ek_outbox_finish_async);
-  g_task_set_name (task, "[ek-outbox] finish");
-
-  if (self->finish_task != NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
-                               "the outbox is already finishing");
-      return;
-    }
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  self->finish_task = g_steal_pointer (&task);
-  self->finish_rounds = 0;
-  if (cancellable != NULL)
-    {
-      self->finish_cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_static_name (self->finish_cancel_source, "[ek-outbox finish cancel]");
-      g_source_set_callback (self->finish_cancel_source, G_SOURCE_FUNC (on_finish_cancelled_cb),
-                             self, NULL);
-      g_source_attach (self->finish_cancel_source, g_main_context_get_thread_default ());
-    }
-
-  schedule (self);
-}
-
-gboolean
-ek_outbox_finish_finish (EkOutbox      *self,
-                         GAsyncResult  *result,
-                         GError       **error)
-{
-  g_return_val_if_fail (EK_IS_OUTBOX (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ek_outbox_finish_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -10,32 +10,27 @@
  * a server keeps what arrived of a broken PATCH (or, with checksums, drops only that
  * chunk), and we go on from exactly there.
  *
- * With the checksum extension the SHA-256 of each chunk is computed in a worker
- * thread, the next chunk's while the current one is on the wire, so hashing costs
- * no wall time on a fast link. It uses OpenSSL's SHA-256 (SHA-NI/AVX2 where the CPU
- * has them, about 1.2 GB/s here): GChecksum's portable C runs at a tenth of that,
- * which on a two-core kiosk took CPU from the upload itself.
+ * With the checksum extension each chunk carries its SHA-256, computed a chunk ahead
+ * in a thread (ek-tus-checksum.c).
  */
 
 #include "config.h"
 
-#include "ek-tus-client.h"
+#include "ek-tus-client-private.h"
 
-#include <errno.h>
-#include <fcntl.h>
+#include "ek-backoff.h"
+
+#include <signal.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
-#include <openssl/evp.h>
 
 #define TUS_VERSION        "1.0.0"
 #define OFFSET_MEDIA_TYPE  "application/offset+octet-stream"
 #define SMALL_TIMEOUT_MS   15000
 #define CONNECT_TIMEOUT_MS 10000
 #define STALL_SECONDS      30
-#define HASH_BUFFER_SIZE   (256 * 1024)
 #define MIN_CHUNK_SIZE     (64 * 1024)
 /* curl reports progress every few kilobytes; the UI needs far less */
 #define SENDING_STEP       (64 * 1024)
@@ -47,7 +42,8 @@ struct _EkTusClient
   EkHttpClient *http_client;          /* owned */
   char         *endpoint;
   char         *token;                /* secret: no property, never logged */
-  guint64       chunk_size;
+  guint64       chunk_size;           /* with checksums: a broken chunk is sent again */
+  guint64       plain_chunk_size;     /* without: the server keeps what arrived */
   guint         max_attempts;
   guint         backoff_base_ms;
   guint         backoff_cap_ms;
@@ -57,56 +53,17 @@ struct _EkTusClient
   gboolean      discovered;
   gboolean      checksum_enabled;
   guint64       max_size;             /* 0: not announced */
+  guint64       patch_limit;          /* 0: none seen; else a body size a 413 taught */
 
   guint64       bytes_transmitted;
 };
-
-typedef struct
-{
-  guint64   offset;
-  guint64   length;
-  char     *base64;                   /* nullable: still being computed */
-  gboolean  running;
-} ChunkSum;
-
-typedef struct
-{
-  EkTusClient     *client;            /* borrowed: the task's source object */
-  char            *path;
-  guint64          size;
-  char            *metadata;          /* the encoded Upload-Metadata value */
-  char            *url;               /* nullable: not created yet */
-  guint64          offset;            /* confirmed by the server */
-  gboolean         need_head;
-  guint            failures;          /* in a row, without progress */
-  GError          *last_error;
-
-  guint64          chunk_length;      /* of the PATCH in flight */
-  guint64          chunk_sent;
-  guint64          chunk_notified;
-  gboolean         waiting_for_sum;
-  GPtrArray       *sums;              /* ChunkSum, owned */
-
-  GSource         *backoff_source;    /* owned, nullable */
-  GSource         *cancel_source;     /* owned, nullable */
-
-  EkTusUploadFunc  func;
-  gpointer         func_data;
-  GDestroyNotify   func_destroy;
-} Upload;
-
-typedef struct
-{
-  char    *path;
-  guint64  offset;
-  guint64  length;
-} SumJob;
 
 enum {
   PROP_0,
   PROP_HTTP_CLIENT,
   PROP_ENDPOINT,
   PROP_CHUNK_SIZE,
+  PROP_PLAIN_CHUNK_SIZE,
   PROP_MAX_ATTEMPTS,
   PROP_USE_CHECKSUM,
   PROP_CHECKSUM_ENABLED,
@@ -118,27 +75,36 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (EkTusClient, ek_tus_client, G_TYPE_OBJECT)
 G_DEFINE_QUARK (ek-tus-error-quark, ek_tus_error)
 
-static void upload_step (GTask *task);
+
+#ifdef EK_ENABLE_TEST_HOOKS
+/* Test-hooks builds only: EK_TEST_TUS_KILL_AT=POINT[:N] kills the process (SIGKILL,
+ * as a power cut would) the Nth time (default the first) an upload reaches POINT:
+ * `created` right after the server answered the creation POST, `url-saved` right
+ * after the caller stored the new URL, before the first PATCH. The outbox's kill
+ * tests (tests/test-outbox.c) restart from there. */
+static void
+test_hook_kill_at (const char *point)
+{
+  static guint hits;
+  const char *wanted = g_getenv ("EK_TEST_TUS_KILL_AT");
+  g_auto(GStrv) parts = NULL;
+  guint64 nth = 1;
+
+  if (wanted == NULL)
+    return;
+  parts = g_strsplit (wanted, ":", 2);
+  if (!g_str_equal (parts[0], point))
+    return;
+  if (parts[1] != NULL)
+    g_ascii_string_to_unsigned (parts[1], 10, 1, G_MAXUINT, &nth, NULL);
+  if (++hits == nth)
+    raise (SIGKILL);
+}
+#else
+#define test_hook_kill_at(point) G_STMT_START { } G_STMT_END
+#endif
 
 /* Helpers */
-
-static void
-chunk_sum_free (gpointer data)
-{
-  ChunkSum *sum = data;
-
-  g_free (sum->base64);
-  g_free (sum);
-}
-
-static void
-sum_job_free (gpointer data)
-{
-  SumJob *job = data;
-
-  g_free (job->path);
-  g_free (job);
-}
 
 static void
 clear_source (GSource **source)
@@ -215,22 +181,6 @@ add_tus_headers (EkTusClient   *self,
     }
 }
 
-/* Full jitter (AWS architecture blog): uniform in [0, min (cap, base * 2^n)]. */
-static guint
-backoff_delay_ms (EkTusClient *self,
-                  guint        failures)
-{
-  guint64 ceiling = self->backoff_base_ms;
-
-  for (guint i = 1; i < failures && ceiling < self->backoff_cap_ms; i++)
-    ceiling *= 2;
-  ceiling = MIN (ceiling, self->backoff_cap_ms);
-
-  if (ceiling == 0)
-    return 0;
-  return (guint) g_random_int_range (0, (gint32) MIN (ceiling, G_MAXINT32 - 1) + 1);
-}
-
 static GError *
 status_error (EkHttpResponse *response,
               const char     *what)
@@ -270,9 +220,9 @@ protocol_error (const char *detail)
                               _("The exam server answered the recording upload in a way the kiosk does not understand. The upload will be tried again."));
 }
 
-static GError *
-file_error (const char *path,
-            const char *detail)
+GError *
+_ek_tus_client_file_error (const char *path,
+                           const char *detail)
 {
   g_debug ("tus: %s: %s", path, detail);
   return g_error_new_literal (EK_TUS_ERROR, EK_TUS_ERROR_FILE,
@@ -289,7 +239,7 @@ on_backoff_done_cb (gpointer user_data)
 
   clear_source (&up->backoff_source);
   clear_source (&up->cancel_source);
-  upload_step (task);
+  _ek_tus_client_upload_step (task);
 
   return G_SOURCE_REMOVE;
 }
@@ -332,7 +282,7 @@ upload_retry (GTask  *task,
       return;
     }
 
-  delay = backoff_delay_ms (self, up->failures);
+  delay = ek_backoff_delay_ms (self->backoff_base_ms, self->backoff_cap_ms, up->failures);
   g_debug ("tus %s: attempt %u failed (%s), again in %u ms", up->path, up->failures,
            up->last_error->message, delay);
 
@@ -361,7 +311,7 @@ upload_failed (GTask  *task,
 
   if (g_error_matches (error, EK_HTTP_ERROR, EK_HTTP_ERROR_BODY_READ_FAILED))
     {
-      g_task_return_error (task, file_error (up->path, error->message));
+      g_task_return_error (task, _ek_tus_client_file_error (up->path, error->message));
       g_error_free (error);
       return;
     }
@@ -437,7 +387,7 @@ on_options_done_cb (GObject      *source,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHECKSUM_ENABLED]);
     }
 
-  upload_step (task);
+  _ek_tus_client_upload_step (task);
 }
 
 static void
@@ -453,6 +403,35 @@ send_options (GTask *task)
 }
 
 /* POST: creation */
+
+static void
+on_url_saved_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Upload *up = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  up->saving_url = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          /* A URL that a restart would not know must not receive bytes: leave it
+           * (empty) and create another one later. */
+          g_warning ("tus %s: the new upload's URL could not be stored, leaving it: %s",
+                     up->path, error->message);
+          g_clear_pointer (&up->url, g_free);
+          up->offset = 0;
+        }
+      upload_retry (task, error);
+      return;
+    }
+
+  test_hook_kill_at ("url-saved");
+  _ek_tus_client_upload_step (task);
+}
 
 static void
 on_create_done_cb (GObject      *source,
@@ -501,9 +480,22 @@ on_create_done_cb (GObject      *source,
   up->need_head = FALSE;
   g_ptr_array_set_size (up->sums, 0);
   g_debug ("tus %s: created %s", up->path, up->url);
+  test_hook_kill_at ("created");
   upload_notify (up, EK_TUS_UPLOAD_CREATED, 0);
 
-  upload_step (task);
+  if (up->save_url != NULL)
+    {
+      g_autoptr(GTask) saved = g_task_new (self, g_task_get_cancellable (task),
+                                           on_url_saved_cb, g_object_ref (task));
+
+      g_task_set_source_tag (saved, on_url_saved_cb);
+      g_task_set_name (saved, "[ek-tus-client] save url");
+      up->saving_url = TRUE;
+      up->save_url (up->url, saved, up->func_data);
+      return;
+    }
+
+  _ek_tus_client_upload_step (task);
 }
 
 static void
@@ -559,7 +551,7 @@ on_head_done_cb (GObject      *source,
       g_clear_pointer (&up->url, g_free);
       up->offset = 0;
       up->need_head = FALSE;
-      upload_step (task);
+      _ek_tus_client_upload_step (task);
       return;
     }
 
@@ -591,7 +583,7 @@ on_head_done_cb (GObject      *source,
            up->path, offset, up->size);
   upload_notify (up, EK_TUS_UPLOAD_OFFSET, 0);
 
-  upload_step (task);
+  _ek_tus_client_upload_step (task);
 }
 
 static void
@@ -607,176 +599,23 @@ send_head (GTask *task)
                              on_head_done_cb, g_object_ref (task));
 }
 
-/* Checksums, in a worker thread */
-
-static void
-compute_sum_thread (GTask        *task,
-                    gpointer      source_object,
-                    gpointer      task_data,
-                    GCancellable *cancellable)
-{
-  SumJob *job = task_data;
-  EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
-  g_autofree guint8 *buffer = g_malloc (HASH_BUFFER_SIZE);
-  guint8 digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_len = 0;
-  guint64 done = 0;
-  int fd;
-
-  if (ctx == NULL || !EVP_DigestInit_ex (ctx, EVP_sha256 (), NULL))
-    {
-      EVP_MD_CTX_free (ctx);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "SHA-256 is not available");
-      return;
-    }
-
-  fd = g_open (job->path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0)
-    {
-      int saved_errno = errno;
-
-      EVP_MD_CTX_free (ctx);
-      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                               "%s", g_strerror (saved_errno));
-      return;
-    }
-
-  while (done < job->length)
-    {
-      gssize n = pread (fd, buffer, MIN (HASH_BUFFER_SIZE, job->length - done),
-                        (off_t) (job->offset + done));
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          int saved_errno = errno;
-
-          close (fd);
-          EVP_MD_CTX_free (ctx);
-          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s",
-                                   n == 0 ? "the file is shorter than announced" : g_strerror (saved_errno));
-          return;
-        }
-      EVP_DigestUpdate (ctx, buffer, n);
-      done += n;
-
-      if (g_task_return_error_if_cancelled (task))
-        {
-          close (fd);
-          EVP_MD_CTX_free (ctx);
-          return;
-        }
-    }
-  close (fd);
-
-  EVP_DigestFinal_ex (ctx, digest, &digest_len);
-  EVP_MD_CTX_free (ctx);
-  g_task_return_pointer (task, g_base64_encode (digest, digest_len), g_free);
-}
-
-static ChunkSum *
-find_sum (Upload  *up,
-          guint64  offset,
-          guint64  length)
-{
-  for (guint i = 0; i < up->sums->len; i++)
-    {
-      ChunkSum *sum = g_ptr_array_index (up->sums, i);
-
-      if (sum->offset == offset && sum->length == length)
-        return sum;
-    }
-  return NULL;
-}
-
-static void
-on_sum_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Upload *up = g_task_get_task_data (task);
-  SumJob *job = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
-  g_autofree char *base64 = NULL;
-  ChunkSum *sum;
-
-  base64 = g_task_propagate_pointer (G_TASK (result), &error);
-
-  sum = find_sum (up, job->offset, job->length);
-  if (sum == NULL || !sum->running)
-    return;   /* forgotten meanwhile: the upload moved elsewhere */
-
-  sum->running = FALSE;
-  if (base64 == NULL)
-    {
-      g_ptr_array_remove (up->sums, sum);
-      /* A failed look-ahead is simply asked for again when its chunk is due. */
-      if (!up->waiting_for_sum)
-        return;
-      up->waiting_for_sum = FALSE;
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        upload_step (task);
-      else
-        g_task_return_error (task, file_error (up->path, error->message));
-      return;
-    }
-
-  sum->base64 = g_steal_pointer (&base64);
-  if (up->waiting_for_sum)
-    {
-      up->waiting_for_sum = FALSE;
-      upload_step (task);
-    }
-}
-
-static ChunkSum *
-want_sum (GTask   *task,
-          guint64  offset,
-          guint64  length)
-{
-  Upload *up = g_task_get_task_data (task);
-  g_autoptr(GTask) sum_task = NULL;
-  ChunkSum *sum = find_sum (up, offset, length);
-  SumJob *job;
-
-  if (sum != NULL)
-    return sum;
-
-  /* Only the chunks ahead of the server's offset can still be needed. */
-  for (guint i = up->sums->len; i > 0; i--)
-    {
-      ChunkSum *old = g_ptr_array_index (up->sums, i - 1);
-
-      if (old->offset < up->offset)
-        g_ptr_array_remove_index (up->sums, i - 1);
-    }
-  while (up->sums->len >= 3)
-    g_ptr_array_remove_index (up->sums, 0);
-
-  sum = g_new0 (ChunkSum, 1);
-  sum->offset = offset;
-  sum->length = length;
-  sum->running = TRUE;
-  g_ptr_array_add (up->sums, sum);
-
-  job = g_new0 (SumJob, 1);
-  job->path = g_strdup (up->path);
-  job->offset = offset;
-  job->length = length;
-
-  sum_task = g_task_new (g_task_get_source_object (task), g_task_get_cancellable (task),
-                         on_sum_done_cb, g_object_ref (task));
-  g_task_set_source_tag (sum_task, want_sum);
-  g_task_set_name (sum_task, "[ek-tus-client] chunk checksum");
-  g_task_set_task_data (sum_task, job, sum_job_free);
-  g_task_run_in_thread (sum_task, compute_sum_thread);
-
-  return sum;
-}
-
 /* PATCH */
+
+/* Bytes per PATCH. With checksums a chunk that breaks is dropped by the server and
+ * sent again whole, so chunks stay small. Without them the server keeps whatever
+ * arrived (tus core), an interruption costs nothing more for a larger chunk, and every
+ * PATCH costs a round trip plus the server's bookkeeping (measured against
+ * @tus/server: 4 MiB chunks made the client about a fifth slower than one curl PATCH;
+ * see bench/figures/upload_plain_throughput_ratio.sh). A proxy that refuses large
+ * bodies (413) makes them smaller. */
+static guint64
+patch_size (EkTusClient *self)
+{
+  if (self->checksum_enabled)
+    return self->chunk_size;
+  return self->patch_limit > 0 ? MIN (self->plain_chunk_size, self->patch_limit)
+                               : self->plain_chunk_size;
+}
 
 static void
 on_patch_progress_cb (EkHttpRequest *request,
@@ -813,6 +652,7 @@ on_patch_done_cb (GObject      *source,
   Upload *up = g_task_get_task_data (task);
   g_autoptr(EkHttpResponse) response = NULL;
   GError *error = NULL;
+  guint64 sent_length = up->chunk_length;
   guint status;
   guint64 offset;
 
@@ -840,7 +680,21 @@ on_patch_done_cb (GObject      *source,
       up->failures = 0;
       g_clear_error (&up->last_error);
       upload_notify (up, EK_TUS_UPLOAD_OFFSET, 0);
-      upload_step (task);
+      _ek_tus_client_upload_step (task);
+      return;
+
+    case 413:
+      if (!up->client->checksum_enabled && sent_length > MIN_CHUNK_SIZE)
+        {
+          /* A proxy in front of the server limits request bodies: learn it (for
+           * every later upload too) and go on in smaller PATCHes. */
+          up->client->patch_limit = MAX (MIN_CHUNK_SIZE, sent_length / 4);
+          g_debug ("tus %s: a PATCH of %" G_GUINT64_FORMAT " bytes was too large, going on with %"
+                   G_GUINT64_FORMAT, up->path, sent_length, up->client->patch_limit);
+          upload_retry (task, protocol_error ("PATCH too large"));
+          return;
+        }
+      upload_status_failed (task, response, "PATCH");
       return;
 
     case 409:
@@ -860,7 +714,7 @@ on_patch_done_cb (GObject      *source,
       {
         /* The chunk arrived damaged and the server dropped it; hash it again too,
          * in case it was our read that went wrong. */
-        ChunkSum *sum = find_sum (up, up->offset, MIN (up->client->chunk_size, up->size - up->offset));
+        ChunkSum *sum = _ek_tus_find_sum (up, up->offset, MIN (up->client->chunk_size, up->size - up->offset));
 
         if (sum != NULL && !sum->running)
           g_ptr_array_remove (up->sums, sum);
@@ -882,12 +736,12 @@ send_patch (GTask *task)
   g_autoptr(EkHttpRequest) request = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *offset_text = NULL;
-  guint64 length = MIN (self->chunk_size, up->size - up->offset);
+  guint64 length = MIN (patch_size (self), up->size - up->offset);
   ChunkSum *sum = NULL;
 
   if (self->checksum_enabled)
     {
-      sum = want_sum (task, up->offset, length);
+      sum = _ek_tus_want_sum (task, up->offset, length);
       if (sum->base64 == NULL)
         {
           up->waiting_for_sum = TRUE;
@@ -908,7 +762,7 @@ send_patch (GTask *task)
   if (!ek_http_request_set_body_from_file (request, OFFSET_MEDIA_TYPE, up->path,
                                            up->offset, length, &error))
     {
-      g_task_return_error (task, file_error (up->path, error->message));
+      g_task_return_error (task, _ek_tus_client_file_error (up->path, error->message));
       return;
     }
 
@@ -925,12 +779,12 @@ send_patch (GTask *task)
 
   /* Hash the next chunk while this one is on the wire. */
   if (self->checksum_enabled && up->offset + length < up->size)
-    want_sum (task, up->offset + length,
+    _ek_tus_want_sum (task, up->offset + length,
               MIN (self->chunk_size, up->size - up->offset - length));
 }
 
-static void
-upload_step (GTask *task)
+void
+_ek_tus_client_upload_step (GTask *task)
 {
   EkTusClient *self = g_task_get_source_object (task);
   Upload *up = g_task_get_task_data (task);
@@ -989,6 +843,10 @@ ek_tus_client_get_property (GObject    *object,
       g_value_set_uint64 (value, self->chunk_size);
       break;
 
+    case PROP_PLAIN_CHUNK_SIZE:
+      g_value_set_uint64 (value, self->plain_chunk_size);
+      break;
+
     case PROP_MAX_ATTEMPTS:
       g_value_set_uint (value, self->max_attempts);
       break;
@@ -1026,6 +884,10 @@ ek_tus_client_set_property (GObject      *object,
 
     case PROP_CHUNK_SIZE:
       ek_tus_client_set_chunk_size (self, g_value_get_uint64 (value));
+      break;
+
+    case PROP_PLAIN_CHUNK_SIZE:
+      ek_tus_client_set_plain_chunk_size (self, g_value_get_uint64 (value));
       break;
 
     case PROP_MAX_ATTEMPTS:
@@ -1069,11 +931,25 @@ ek_tus_client_class_init (EkTusClientClass *klass)
   /**
    * EkTusClient:chunk-size:
    *
-   * Bytes per PATCH: the most that an interruption can cost again.
+   * Bytes per PATCH with the checksum extension: the most that an interruption can
+   * cost again (the server drops a chunk whose checksum it could not verify).
+   * Setting it sets #EkTusClient:plain-chunk-size too.
    */
   properties[PROP_CHUNK_SIZE] =
     g_param_spec_uint64 ("chunk-size", NULL, NULL,
                          MIN_CHUNK_SIZE, G_MAXINT64, EK_TUS_DEFAULT_CHUNK_SIZE,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * EkTusClient:plain-chunk-size:
+   *
+   * Bytes per PATCH to a server without the checksum extension, which keeps what
+   * arrived of a broken PATCH: large, since each PATCH costs a round trip and the
+   * server's bookkeeping. A recording segment (about 1.3 MB) goes in one.
+   */
+  properties[PROP_PLAIN_CHUNK_SIZE] =
+    g_param_spec_uint64 ("plain-chunk-size", NULL, NULL,
+                         MIN_CHUNK_SIZE, G_MAXINT64, EK_TUS_DEFAULT_PLAIN_CHUNK_SIZE,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
@@ -1115,6 +991,7 @@ static void
 ek_tus_client_init (EkTusClient *self)
 {
   self->chunk_size = EK_TUS_DEFAULT_CHUNK_SIZE;
+  self->plain_chunk_size = EK_TUS_DEFAULT_PLAIN_CHUNK_SIZE;
   self->max_attempts = EK_TUS_DEFAULT_MAX_ATTEMPTS;
   self->backoff_base_ms = EK_TUS_DEFAULT_BACKOFF_BASE_MS;
   self->backoff_cap_ms = EK_TUS_DEFAULT_BACKOFF_CAP_MS;
@@ -1255,6 +1132,13 @@ ek_tus_client_get_chunk_size (EkTusClient *self)
   return self->chunk_size;
 }
 
+/**
+ * ek_tus_client_set_chunk_size:
+ * @chunk_size: bytes per PATCH, for every server (the most an interruption can cost)
+ *
+ * Also sets #EkTusClient:plain-chunk-size: an explicit chunk size holds whatever the
+ * server offers.
+ */
 void
 ek_tus_client_set_chunk_size (EkTusClient *self,
                               guint64      chunk_size)
@@ -1262,11 +1146,39 @@ ek_tus_client_set_chunk_size (EkTusClient *self,
   g_return_if_fail (EK_IS_TUS_CLIENT (self));
 
   chunk_size = CLAMP (chunk_size, MIN_CHUNK_SIZE, (guint64) G_MAXINT64);
-  if (self->chunk_size == chunk_size)
+  g_object_freeze_notify (G_OBJECT (self));
+  ek_tus_client_set_plain_chunk_size (self, chunk_size);
+  if (self->chunk_size != chunk_size)
+    {
+      self->chunk_size = chunk_size;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHUNK_SIZE]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+guint64
+ek_tus_client_get_plain_chunk_size (EkTusClient *self)
+{
+  g_return_val_if_fail (EK_IS_TUS_CLIENT (self), 0);
+  return self->plain_chunk_size;
+}
+
+/**
+ * ek_tus_client_set_plain_chunk_size:
+ * @chunk_size: bytes per PATCH to a server without the checksum extension
+ */
+void
+ek_tus_client_set_plain_chunk_size (EkTusClient *self,
+                                    guint64      chunk_size)
+{
+  g_return_if_fail (EK_IS_TUS_CLIENT (self));
+
+  chunk_size = CLAMP (chunk_size, MIN_CHUNK_SIZE, (guint64) G_MAXINT64);
+  if (self->plain_chunk_size == chunk_size)
     return;
 
-  self->chunk_size = chunk_size;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHUNK_SIZE]);
+  self->plain_chunk_size = chunk_size;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLAIN_CHUNK_SIZE]);
 }
 
 guint
@@ -1351,6 +1263,33 @@ ek_tus_client_upload_async (EkTusClient         *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
+  ek_tus_client_upload_durable_async (self, path, size, metadata, resume_url, func, NULL,
+                                      func_data, func_destroy, cancellable, callback, user_data);
+}
+
+/**
+ * ek_tus_client_upload_durable_async:
+ * @save_url: (nullable): stores a new upload's URL durably; no byte of the file goes
+ *   to that URL before it returned %TRUE on its task
+ *
+ * As ek_tus_client_upload_async(), for a caller that keeps the URLs across a restart
+ * (EkOutbox): a process killed between the creation and the first PATCH then leaves
+ * at most an empty upload on the server, never bytes a restart would send again.
+ */
+void
+ek_tus_client_upload_durable_async (EkTusClient         *self,
+                                    const char          *path,
+                                    guint64              size,
+                                    const char * const  *metadata,
+                                    const char          *resume_url,
+                                    EkTusUploadFunc      func,
+                                    EkTusSaveUrlFunc     save_url,
+                                    gpointer             func_data,
+                                    GDestroyNotify       func_destroy,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   GStatBuf st;
   Upload *up;
@@ -1370,8 +1309,9 @@ ek_tus_client_upload_async (EkTusClient         *self,
   up->metadata = ek_tus_encode_metadata (metadata);
   up->url = g_strdup (resume_url);
   up->need_head = resume_url != NULL;
-  up->sums = g_ptr_array_new_with_free_func (chunk_sum_free);
+  up->sums = g_ptr_array_new_with_free_func (_ek_tus_chunk_sum_free);
   up->func = func;
+  up->save_url = save_url;
   up->func_data = func_data;
   up->func_destroy = func_destroy;
   g_task_set_task_data (task, up, upload_free);
@@ -1379,11 +1319,11 @@ ek_tus_client_upload_async (EkTusClient         *self,
   /* A file that changed since it was hashed must not go up as if it had not. */
   if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode) || (guint64) st.st_size != size)
     {
-      g_task_return_error (task, file_error (path, "missing, not a file, or not of the size announced"));
+      g_task_return_error (task, _ek_tus_client_file_error (path, "missing, not a file, or not of the size announced"));
       return;
     }
 
-  upload_step (task);
+  _ek_tus_client_upload_step (task);
 }
 
 /**

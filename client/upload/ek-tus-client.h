@@ -4,7 +4,8 @@
  * extension (sha256 per PATCH) when the server announces it in its OPTIONS answer. One
  * upload sends one local file: it is created with its Upload-Length and Upload-Metadata
  * (or resumed from a URL created earlier), then sent in chunks of #EkTusClient:chunk-size
- * bytes, each streamed from the file (never the whole file in memory).
+ * bytes with checksums, #EkTusClient:plain-chunk-size bytes without, each streamed from
+ * the file (never the whole file in memory).
  *
  * After any failure the client asks the server where the upload stands (HEAD) and goes
  * on from the server's Upload-Offset, so no interruption costs more than the chunk that
@@ -45,7 +46,8 @@ typedef enum
 GQuark   ek_tus_error_quark         (void);
 gboolean ek_tus_error_is_transient  (const GError *error);
 
-#define EK_TUS_DEFAULT_CHUNK_SIZE      (4 * 1024 * 1024)
+#define EK_TUS_DEFAULT_CHUNK_SIZE       (4 * 1024 * 1024)
+#define EK_TUS_DEFAULT_PLAIN_CHUNK_SIZE (64 * 1024 * 1024)
 #define EK_TUS_DEFAULT_MAX_ATTEMPTS    6
 #define EK_TUS_DEFAULT_BACKOFF_BASE_MS 250
 #define EK_TUS_DEFAULT_BACKOFF_CAP_MS  8000
@@ -75,6 +77,18 @@ typedef void (*EkTusUploadFunc) (EkTusUploadEvent  event,
                                  guint64           sending,
                                  gpointer          user_data);
 
+/**
+ * EkTusSaveUrlFunc:
+ * @url: the new upload's URL on the server
+ * @saved: return %TRUE on it (g_task_return_boolean()) once @url is stored durably,
+ *   or an error; the upload waits for it before it sends any byte
+ *
+ * Called on the main context right after the server created an upload.
+ */
+typedef void (*EkTusSaveUrlFunc) (const char *url,
+                                  GTask      *saved,
+                                  gpointer    user_data);
+
 #define EK_TYPE_TUS_CLIENT (ek_tus_client_get_type ())
 
 G_DECLARE_FINAL_TYPE (EkTusClient, ek_tus_client, EK, TUS_CLIENT, GObject)
@@ -87,6 +101,9 @@ void          ek_tus_client_set_bearer_token     (EkTusClient         *self,
                                                   const char          *token);
 guint64       ek_tus_client_get_chunk_size       (EkTusClient         *self);
 void          ek_tus_client_set_chunk_size       (EkTusClient         *self,
+                                                  guint64              chunk_size);
+guint64       ek_tus_client_get_plain_chunk_size (EkTusClient         *self);
+void          ek_tus_client_set_plain_chunk_size (EkTusClient         *self,
                                                   guint64              chunk_size);
 guint         ek_tus_client_get_max_attempts     (EkTusClient         *self);
 void          ek_tus_client_set_max_attempts     (EkTusClient         *self,
@@ -103,6 +120,18 @@ void          ek_tus_client_upload_async         (EkTusClient         *self,
                                                   const char * const  *metadata,
                                                   const char          *resume_url,
                                                   EkTusUploadFunc      func,
+                                                  gpointer             func_data,
+                                                  GDestroyNotify       func_destroy,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+void          ek_tus_client_upload_durable_async (EkTusClient         *self,
+                                                  const char          *path,
+                                                  guint64              size,
+                                                  const char * const  *metadata,
+                                                  const char          *resume_url,
+                                                  EkTusUploadFunc      func,
+                                                  EkTusSaveUrlFunc     save_url,
                                                   gpointer             func_data,
                                                   GDestroyNotify       func_destroy,
                                                   GCancellable        *cancellable,

@@ -1,10 +1,12 @@
 // A stock tus server for the upload tests: @tus/server with @tus/file-store, nothing of ours.
 //
-//   node server.mjs --dir DIR [--port-file FILE]
+//   node server.mjs --dir DIR [--port-file FILE] [--max-body BYTES]
 //
 // Listens on 127.0.0.1 on a port the kernel picks, serves tus 1.0 at /files/ (no auth:
 // the client's bearer token is simply ignored) and stores every upload as DIR/ID, its
 // metadata as DIR/ID.json. Prints "PORT" on stdout and writes it to FILE once listening.
+// With --max-body, a PATCH whose body is larger is refused with 413 (after reading it),
+// as a reverse proxy with a body size limit in front of the server would.
 import http from 'node:http';
 import fs from 'node:fs';
 import { Server } from '@tus/server';
@@ -17,6 +19,7 @@ function arg(name) {
 
 const dir = arg('--dir');
 const portFile = arg('--port-file');
+const maxBody = arg('--max-body') ? Number(arg('--max-body')) : 0;
 if (!dir) {
   console.error('usage: node server.mjs --dir DIR [--port-file FILE]');
   process.exit(2);
@@ -24,7 +27,17 @@ if (!dir) {
 fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
 
 const tus = new Server({ path: '/files', datastore: new FileStore({ directory: dir }) });
-const server = http.createServer((req, res) => tus.handle(req, res));
+const server = http.createServer((req, res) => {
+  if (maxBody > 0 && req.method === 'PATCH' && Number(req.headers['content-length'] || 0) > maxBody) {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(413, { 'Content-Type': 'text/plain' });
+      res.end('Request Entity Too Large\n');
+    });
+    return;
+  }
+  tus.handle(req, res);
+});
 
 server.listen(0, '127.0.0.1', () => {
   const port = String(server.address().port);
