@@ -10,7 +10,7 @@ PACKAGES=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   libcurl4-openssl-dev libjson-glib-dev libsecret-1-dev libsoup-3.0-dev libsqlite3-dev
   libssl-dev
-  libqrencode-dev libx11-dev libxrandr-dev libxi-dev
+  libqrencode-dev libx11-dev libxrandr-dev libxi-dev libxres-dev libxtst-dev
   # validators used as meson tests
   desktop-file-utils appstream
   # runtime: media
@@ -25,7 +25,7 @@ PACKAGES=(
   # tests: headless X11, private D-Bus session, unlocked keyring
   xvfb xauth x11-xserver-utils x11-utils xdotool
   # tests: lockdown escape suite (a window manager, Xorg's dummy driver for monitors)
-  openbox wmctrl xserver-xorg-core xserver-xorg-video-dummy
+  openbox wmctrl xserver-xorg-core xserver-xorg-video-dummy xinput
   # screenshots (tests/screenshot.sh): xwd and convert
   x11-apps imagemagick
   dbus-daemon dbus-bin gnome-keyring libsecret-tools openssl

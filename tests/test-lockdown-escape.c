@@ -1046,6 +1046,209 @@ test_hypervisor_cpuinfo (void)
   check_refused ("fake cpuinfo: hypervisor flag", "hypervisor", &options);
 }
 
+/* Cases: screen capture by another client (issue 13, item 1). In desktop mode capture
+ * cannot be prevented on X11; every program that connects to the display during the exam
+ * is a display_client violation naming its process, however it is named or started. */
+
+static void
+check_capture (const char *case_name,
+               const char *command_line,
+               const char *expected_in_detail)
+{
+  KioskOptions options = { .grace_ms = 300 };
+  g_autofree char *observed = NULL;
+  g_autofree char *expected = NULL;
+  JsonObject *started;
+  Kiosk *kiosk;
+  guint from;
+
+  kiosk = kiosk_start_watching (&options, &from);
+  g_free (run (command_line));
+  started = kiosk_wait (kiosk, &from, "violation_started", "type", "display_client", 3000);
+
+  expected = g_strdup_printf ("display_client violation naming %s", expected_in_detail);
+  observed = g_strdup_printf ("%s", started ? member (started, "detail") : "not detected");
+  check_row (case_name, expected, observed,
+             started != NULL && strstr (member (started, "detail"), expected_in_detail) != NULL);
+  kiosk_stop (kiosk);
+}
+
+static void
+test_capture_xwd (void)
+{
+  check_capture ("xwd -root", "sh -c 'xwd -root -silent > /dev/null'", "/xwd");
+}
+
+static void
+test_capture_import (void)
+{
+  g_autofree char *command = g_strdup_printf ("import -window root %s/shot.png", tmp_dir);
+
+  check_capture ("import -window root", command, "import");
+}
+
+static void
+test_capture_gstreamer (void)
+{
+  check_capture ("gst-launch-1.0 ximagesrc",
+                 "gst-launch-1.0 -q ximagesrc num-buffers=1 ! fakesink", "gst-launch-1.0");
+}
+
+static void
+test_capture_renamed (void)
+{
+  g_autofree char *copy = g_build_filename (tmp_dir, "other", "ffmpeg", NULL);
+  g_autofree char *command = g_strdup_printf ("sh -c '%s -root -silent > /dev/null'", copy);
+  g_autoptr(GFile) source = g_file_new_for_path ("/usr/bin/xwd");
+  g_autoptr(GFile) target = g_file_new_for_path (copy);
+
+  g_assert_true (g_file_copy (source, target, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL));
+  g_chmod (copy, 0755);
+  check_capture ("xwd copied as “ffmpeg”", command, "ffmpeg");
+}
+
+static void
+test_capture_loader (void)
+{
+  g_autofree char *command = NULL;
+  const char *loader = "/lib64/ld-linux-x86-64.so.2";
+
+  if (!g_file_test (loader, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no x86-64 dynamic loader here");
+      return;
+    }
+  command = g_strdup_printf ("sh -c '%s /usr/bin/xwd -root -silent > /dev/null'", loader);
+  check_capture ("xwd through the dynamic loader", command, "/usr/bin/xwd");
+}
+
+/* Cases: text into an answer without typing (issue 13, item 4) */
+
+/* Runs the intruder with @argv after its mode; returns its first @n_lines lines after
+ * "ready". */
+static GSubprocess *
+spawn_intruder_lines (const char * const  *args,
+                      guint                n_lines,
+                      char              ***lines)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) input = NULL;
+  g_autofree char *ready = NULL;
+  GSubprocess *process;
+
+  g_ptr_array_add (argv, intruder_path);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  input = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  ready = g_data_input_stream_read_line (input, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (ready, "ready 0x"));
+
+  *lines = g_new0 (char *, n_lines + 1);
+  for (guint i = 0; i < n_lines; i++)
+    {
+      (*lines)[i] = g_data_input_stream_read_line (input, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull ((*lines)[i]);
+    }
+  return process;
+}
+
+static void
+test_drop (void)
+{
+  KioskOptions options = { .grace_ms = 300 };
+  g_autofree char *observed = NULL;
+  g_autofree char *x = NULL;
+  g_autofree char *y = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonObject *answer = NULL;
+  GSubprocess *intruder;
+  Kiosk *kiosk;
+  guint from;
+  guint injected = 0;
+
+  kiosk = kiosk_start_watching (&options, &from);
+  /* Where the answer field is now that the window covers the screen (the last place
+   * the kiosk reported). */
+  kiosk_read (kiosk);
+  for (guint i = 0; i < kiosk->events->len; i++)
+    {
+      JsonObject *event = g_ptr_array_index (kiosk->events, i);
+
+      if (g_strcmp0 (member (event, "event"), "answer_at") == 0)
+        answer = event;
+    }
+  g_assert_nonnull (answer);
+  x = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (answer, "x"));
+  y = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (answer, "y"));
+
+  /* A forger: it drops on the answer field whether the window takes drops or not. */
+  {
+    const char * const args[] = { "xdnd", kiosk->window, x, y, NULL };
+
+    intruder = spawn_intruder_lines (args, 3, &lines);
+  }
+  sleep_ms (500);
+  kiosk_read (kiosk);
+  for (guint i = 0; i < kiosk->events->len; i++)
+    {
+      JsonObject *event = g_ptr_array_index (kiosk->events, i);
+
+      if (g_strcmp0 (member (event, "event"), "text") == 0 &&
+          strstr (member (event, "text"), "INJECTED") != NULL)
+        injected++;
+    }
+
+  observed = g_strdup_printf ("%s; %s; %s; %s", lines[0], lines[1], lines[2],
+                              injected ? "text landed in the answer" : "answer unchanged");
+  check_row ("XDND drop from another client",
+             "blocked: aware no; text never requested; answer unchanged", observed,
+             g_str_equal (lines[0], "aware no") && g_str_equal (lines[2], "requested no") &&
+             injected == 0);
+  stop_process (intruder);
+  kiosk_stop (kiosk);
+}
+
+static void
+test_selections (void)
+{
+  KioskOptions options = { .grace_ms = 300 };
+  g_autofree char *observed = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonObject *typed;
+  GSubprocess *intruder;
+  Kiosk *kiosk;
+  guint from;
+
+  kiosk = kiosk_start_watching (&options, &from);
+  /* The candidate writes in the answer, selects it (PRIMARY) and copies it (CLIPBOARD). */
+  g_free (run ("xdotool type --delay 20 'secret answer'"));
+  typed = kiosk_wait (kiosk, &from, "text", "text", "secret answer", 3000);
+  g_free (run ("xdotool key ctrl+a ctrl+c"));
+  sleep_ms (300);
+  {
+    const char * const args[] = { "read-selections", NULL };
+
+    intruder = spawn_intruder_lines (args, 2, &lines);
+  }
+
+  observed = g_strdup_printf ("%s; read by another program: %s, %s",
+                              typed ? "answer typed, selected and copied" : "typing did not arrive",
+                              lines[0], lines[1]);
+  check_row ("another program reads PRIMARY and CLIPBOARD",
+             "blocked: both empty (PRIMARY -, CLIPBOARD -)", observed,
+             typed != NULL && g_str_equal (lines[0], "PRIMARY -") &&
+             g_str_equal (lines[1], "CLIPBOARD -"));
+  stop_process (intruder);
+  kiosk_stop (kiosk);
+}
+
 /* Cases: escalation */
 
 static void
@@ -1359,6 +1562,13 @@ main (int   argc,
   g_test_add_func ("/lockdown/process/screenshot-tool", test_screenshot_tool);
   g_test_add_func ("/lockdown/process/vnc-server", test_vnc_server);
   g_test_add_func ("/lockdown/process/renamed-copy", test_renamed_copy);
+  g_test_add_func ("/lockdown/capture/xwd", test_capture_xwd);
+  g_test_add_func ("/lockdown/capture/import", test_capture_import);
+  g_test_add_func ("/lockdown/capture/gstreamer", test_capture_gstreamer);
+  g_test_add_func ("/lockdown/capture/renamed", test_capture_renamed);
+  g_test_add_func ("/lockdown/capture/loader", test_capture_loader);
+  g_test_add_func ("/lockdown/text/drop", test_drop);
+  g_test_add_func ("/lockdown/text/selections", test_selections);
   g_test_add_func ("/lockdown/environment/ld-preload", test_ld_preload);
   g_test_add_func ("/lockdown/environment/hypervisor-dmi", test_hypervisor_dmi);
   g_test_add_func ("/lockdown/environment/hypervisor-cpuinfo", test_hypervisor_cpuinfo);

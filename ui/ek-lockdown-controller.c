@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ek-audio-devices.h"
+#include "ek-client-census.h"
 #include "ek-display-probe.h"
 #include "ek-environment.h"
 #include "ek-keyboard-lock.h"
@@ -23,6 +24,7 @@
 #define KEYBOARD_TIMEOUT_MS     3000
 #define SYNTHETIC_QUIET_MS      1000
 #define REASSERT_INTERVAL_MS     500
+#define CENSUS_INTERVAL_MS       250
 
 struct _EkLockdownController
 {
@@ -39,6 +41,8 @@ struct _EkLockdownController
   EkMonitorWatch       *monitors;        /* owned; while engaged */
   EkWindowGuard        *guard;           /* owned; while engaged */
   EkKeyboardLock       *keyboard;        /* owned; while engaged */
+  EkClientCensus       *census;          /* owned; while engaged */
+  char                **census_allowed;  /* owned; NULL: the census's own list */
   GPtrArray            *findings;        /* EkFinding, owned; of the last engage */
   GHashTable           *known_processes; /* subject set of the last scan */
   GHashTable           *known_storage;
@@ -57,6 +61,8 @@ struct _EkLockdownController
   gulong                map_id;
   gulong                clipboard_id;
   gulong                primary_id;
+  GdkContentProvider   *empty_clipboard; /* owned; what CLIPBOARD holds while engaged */
+  GdkContentProvider   *empty_primary;   /* owned; the same for PRIMARY */
 };
 
 G_DEFINE_FINAL_TYPE (EkLockdownController, ek_lockdown_controller, G_TYPE_OBJECT)
@@ -90,6 +96,8 @@ static const char * const condition_types[] = {
   [EK_WINDOW_CONDITION_HIDDEN] = EK_VIOLATION_WINDOW_HIDDEN,
   [EK_WINDOW_CONDITION_OBSCURED] = EK_VIOLATION_WINDOW_OBSCURED,
   [EK_WINDOW_CONDITION_POINTER_LEFT] = EK_VIOLATION_POINTER_LEFT,
+  [EK_WINDOW_CONDITION_GEOMETRY] = EK_VIOLATION_GEOMETRY_CHANGED,
+  [EK_WINDOW_CONDITION_POINTER_GRABBED] = EK_VIOLATION_POINTER_GRABBED,
 };
 
 static void engage_step_window (EkLockdownController *self);
@@ -140,12 +148,21 @@ window_surface (EkLockdownController *self)
 }
 
 static void
-clear_clipboard (GdkClipboard *clipboard)
+clear_clipboard (EkLockdownController *self,
+                 GdkClipboard         *clipboard)
 {
+  GdkDisplay *display = gdk_clipboard_get_display (clipboard);
+  GdkContentProvider **empty = clipboard == gdk_display_get_primary_clipboard (display)
+                               ? &self->empty_primary : &self->empty_clipboard;
+
   /* Owning the selection with nothing in it is what "empty" means on X11: another
-   * program's content is gone, and nothing can be pasted from before the exam. */
-  if (!gdk_clipboard_is_local (clipboard))
-    gdk_clipboard_set_text (clipboard, "");
+   * program's content is gone, and nothing can be pasted from before the exam. The
+   * kiosk's own selections (text selected or copied in an answer) are emptied too:
+   * while the kiosk owns them, any client of the display may read them. */
+  if (*empty == NULL)
+    *empty = gdk_content_provider_new_typed (G_TYPE_STRING, "");
+  if (gdk_clipboard_get_content (clipboard) != *empty)
+    gdk_clipboard_set_content (clipboard, *empty);
 }
 
 static char *
@@ -343,7 +360,18 @@ clipboard_changed_cb (GdkClipboard         *clipboard,
                       EkLockdownController *self)
 {
   if (self->engaged)
-    clear_clipboard (clipboard);
+    clear_clipboard (self, clipboard);
+}
+
+static void
+census_client_connected_cb (EkClientCensus       *census,
+                            guint                 pid,
+                            const char           *description,
+                            EkLockdownController *self)
+{
+  /* Whatever it is called and however it was started, another program on the exam's
+   * display can read the screen: the examining body must see it. */
+  ek_violation_tracker_record (self->tracker, EK_VIOLATION_DISPLAY_CLIENT, description);
 }
 
 static void
@@ -474,6 +502,22 @@ keyboard_acquired_cb (GObject      *source,
       return;
     }
 
+  /* Every client of the display from now on, before anything else can connect. */
+  self->census = ek_client_census_new (G_OBJECT (gtk_widget_get_display (GTK_WIDGET (self->window))));
+  if (self->census_allowed != NULL)
+    ek_client_census_set_allowed (self->census, (const char * const *) self->census_allowed);
+  if (!ek_client_census_start (self->census, CENSUS_INTERVAL_MS, &error))
+    {
+      g_warning ("Client census: %s", error->message);
+      engage_fail (self, g_error_new_literal (EK_LOCKDOWN_ERROR, EK_LOCKDOWN_ERROR_WINDOW,
+                                              _("The display server cannot list the programs "
+                                                "connected to it, so screen capture would go "
+                                                "unseen.")));
+      return;
+    }
+  g_signal_connect_object (self->census, "client-connected",
+                           G_CALLBACK (census_client_connected_cb), self, 0);
+
   /* Locked. From here on every change is watched. */
   g_signal_connect_object (self->keyboard, "notify::held",
                            G_CALLBACK (keyboard_held_changed_cb), self, 0);
@@ -486,8 +530,8 @@ keyboard_acquired_cb (GObject      *source,
                                          G_CALLBACK (clipboard_changed_cb), self);
   self->primary_id = g_signal_connect (gdk_display_get_primary_clipboard (display), "changed",
                                        G_CALLBACK (clipboard_changed_cb), self);
-  clear_clipboard (gdk_display_get_clipboard (display));
-  clear_clipboard (gdk_display_get_primary_clipboard (display));
+  clear_clipboard (self, gdk_display_get_clipboard (display));
+  clear_clipboard (self, gdk_display_get_primary_clipboard (display));
 
   {
     GApplication *app = g_application_get_default ();
@@ -654,6 +698,9 @@ ek_lockdown_controller_finalize (GObject *object)
   g_clear_object (&self->scanner);
   g_clear_pointer (&self->sources, ek_probe_sources_free);
   g_clear_pointer (&self->search_path, g_strfreev);
+  g_clear_pointer (&self->census_allowed, g_strfreev);
+  g_clear_object (&self->empty_clipboard);
+  g_clear_object (&self->empty_primary);
   g_clear_pointer (&self->findings, g_ptr_array_unref);
   g_clear_pointer (&self->known_processes, g_hash_table_unref);
   g_clear_pointer (&self->known_storage, g_hash_table_unref);
@@ -794,6 +841,20 @@ ek_lockdown_controller_init (EkLockdownController *self)
   self->findings = ek_finding_array_new ();
   self->known_storage = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->known_processes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+#ifdef EK_ENABLE_TEST_HOOKS
+  /* The test suites look at the display with these while the exam runs (and attack it
+   * with them, which other checks see). Never in a kiosk a candidate runs. */
+  {
+    g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+    static const char * const test_tools[] = {
+      "xdotool", "xprop", "xwininfo", "xrandr", "setxkbmap", "xdpyinfo", "wmctrl", NULL,
+    };
+
+    g_strv_builder_addv (builder, (const char **) ek_client_census_default_allowed ());
+    g_strv_builder_addv (builder, (const char **) test_tools);
+    self->census_allowed = g_strv_builder_end (builder);
+  }
+#endif
 }
 
 /* Public API */
@@ -920,6 +981,12 @@ ek_lockdown_controller_release (EkLockdownController *self)
       g_signal_handlers_disconnect_by_data (self->keyboard, self);
       ek_keyboard_lock_release (self->keyboard);
       g_clear_object (&self->keyboard);
+    }
+  if (self->census != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->census, self);
+      ek_client_census_stop (self->census);
+      g_clear_object (&self->census);
     }
   if (self->guard != NULL)
     {
@@ -1107,4 +1174,19 @@ ek_lockdown_controller_set_filter_synthetic (EkLockdownController *self,
   self->filter_synthetic = filter;
   if (self->keyboard != NULL)
     ek_keyboard_lock_set_filter_synthetic (self->keyboard, filter);
+}
+
+/**
+ * ek_lockdown_controller_set_display_clients_allowed:
+ * @names: (nullable): executable names that may connect to the display during the exam;
+ *   %NULL: the built-in list (window managers, input methods, screen readers)
+ */
+void
+ek_lockdown_controller_set_display_clients_allowed (EkLockdownController *self,
+                                                    const char * const   *names)
+{
+  g_return_if_fail (EK_IS_LOCKDOWN_CONTROLLER (self));
+
+  g_strfreev (self->census_allowed);
+  self->census_allowed = g_strdupv ((char **) names);
 }
