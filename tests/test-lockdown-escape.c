@@ -1122,6 +1122,113 @@ test_capture_loader (void)
   check_capture ("xwd through the dynamic loader", command, "/usr/bin/xwd");
 }
 
+/* Cases: the kiosk shrunk, moved, windowed or on another desktop (issue 13, item 3) */
+
+/* Whether the kiosk covers the whole screen (and, under a window manager, is fullscreen
+ * and on the desktop that is shown). */
+static gboolean
+kiosk_covers_screen (Kiosk  *kiosk,
+                     char  **how)
+{
+  g_autofree char *screen = run ("xdotool getdisplaygeometry");
+  g_autofree char *command = g_strdup_printf ("xdotool getwindowgeometry --shell %s", kiosk->window);
+  g_autofree char *geometry = run (command);
+  g_auto(GStrv) size = g_strsplit (screen, " ", 2);
+  g_autofree char *want_width = g_strdup_printf ("WIDTH=%s\n", size[0]);
+  g_autofree char *want_height = g_strdup_printf ("HEIGHT=%s\n", size[1]);
+  g_autofree char *flat = NULL;
+  gboolean covers;
+
+  covers = kiosk_viewable (kiosk) && strstr (geometry, "X=0\n") != NULL &&
+           strstr (geometry, "Y=0\n") != NULL && strstr (geometry, want_width) != NULL &&
+           strstr (geometry, want_height) != NULL;
+  if (g_str_equal (wm, "openbox"))
+    {
+      g_autofree char *state_command = g_strdup_printf ("xprop -id %s _NET_WM_STATE", kiosk->window);
+      g_autofree char *state = run (state_command);
+      g_autofree char *desktop = run ("xprop -root _NET_CURRENT_DESKTOP");
+
+      covers = covers && strstr (state, "_NET_WM_STATE_FULLSCREEN") != NULL &&
+               g_str_has_suffix (desktop, "= 0");
+    }
+  flat = g_strdelimit (g_strdup (geometry), "\n", ' ');
+  *how = g_strdup_printf ("%s (%s)", covers ? "covers the screen" : "NOT covering the screen",
+                          flat);
+  return covers;
+}
+
+/* @command_format: WINDOW stands for the kiosk's window */
+static void
+check_geometry (const char *case_name,
+                const char *command_format,
+                gboolean    needs_wm)
+{
+  KioskOptions options = { .grace_ms = 300 };
+  g_autofree char *observed = NULL;
+  g_autofree char *command = NULL;
+  g_autofree char *how = NULL;
+  JsonObject *started;
+  JsonObject *ended = NULL;
+  gboolean covers;
+  Kiosk *kiosk;
+  guint from;
+
+  if (needs_wm && !g_str_equal (wm, "openbox"))
+    {
+      g_test_skip ("needs a window manager");
+      return;
+    }
+
+  kiosk = kiosk_start_watching (&options, &from);
+  {
+    g_autoptr(GString) line = g_string_new (command_format);
+
+    g_string_replace (line, "WINDOW", kiosk->window, 0);
+    command = g_string_free (g_steal_pointer (&line), FALSE);
+  }
+  g_free (run (command));
+  started = kiosk_wait (kiosk, &from, "violation_started", "type", "geometry_changed", 2000);
+  if (started != NULL)
+    ended = kiosk_wait (kiosk, &from, "violation", "type", "geometry_changed", 3000);
+  sleep_ms (300);
+  covers = kiosk_covers_screen (kiosk, &how);
+
+  observed = g_strdup_printf ("%s%s%s; %s",
+                              started ? "geometry_changed: " : "no change (refused)",
+                              started ? member (started, "detail") : "",
+                              ended ? ", restored" : started ? ", NOT restored" : "", how);
+  /* A window manager may refuse the request for a fullscreen window: nothing to detect,
+   * the better outcome. Without one every request is carried out, and must be seen. */
+  check_row (case_name, "geometry_changed detected and restored at once (or refused)", observed,
+             covers && (started == NULL || ended != NULL) &&
+             (started != NULL || g_str_equal (wm, "openbox")));
+  kiosk_stop (kiosk);
+}
+
+static void
+test_window_size (void)
+{
+  check_geometry ("xdotool windowsize 400 300", "xdotool windowsize WINDOW 400 300", FALSE);
+}
+
+static void
+test_window_move (void)
+{
+  check_geometry ("xdotool windowmove 200 150", "xdotool windowmove WINDOW 200 150", FALSE);
+}
+
+static void
+test_leave_fullscreen (void)
+{
+  check_geometry ("wmctrl -b remove,fullscreen", "wmctrl -i -r WINDOW -b remove,fullscreen", TRUE);
+}
+
+static void
+test_switch_desktop (void)
+{
+  check_geometry ("wmctrl -s 1 (another desktop)", "wmctrl -s 1", TRUE);
+}
+
 /* Cases: text into an answer without typing (issue 13, item 4) */
 
 /* Runs the intruder with @argv after its mode; returns its first @n_lines lines after
@@ -1567,6 +1674,10 @@ main (int   argc,
   g_test_add_func ("/lockdown/capture/gstreamer", test_capture_gstreamer);
   g_test_add_func ("/lockdown/capture/renamed", test_capture_renamed);
   g_test_add_func ("/lockdown/capture/loader", test_capture_loader);
+  g_test_add_func ("/lockdown/geometry/size", test_window_size);
+  g_test_add_func ("/lockdown/geometry/move", test_window_move);
+  g_test_add_func ("/lockdown/geometry/leave-fullscreen", test_leave_fullscreen);
+  g_test_add_func ("/lockdown/geometry/desktop", test_switch_desktop);
   g_test_add_func ("/lockdown/text/drop", test_drop);
   g_test_add_func ("/lockdown/text/selections", test_selections);
   g_test_add_func ("/lockdown/environment/ld-preload", test_ld_preload);
