@@ -25,6 +25,8 @@ gboolean            ek_client_census_start          (EkClientCensus      *self,
 void                ek_client_census_stop           (EkClientCensus      *self);
 void                ek_client_census_set_allowed    (EkClientCensus      *self,
                                                      const char * const  *names);
+void                ek_client_census_set_report_unnamed (EkClientCensus  *self,
+                                                     gboolean             report);
 guint               ek_client_census_get_n_clients  (EkClientCensus      *self);
 gboolean            ek_client_census_get_prompt     (EkClientCensus      *self);
 const char * const *ek_client_census_default_allowed (void);

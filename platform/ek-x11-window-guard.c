@@ -18,6 +18,8 @@
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
 #include <X11/extensions/XInput2.h>
+#include <X11/extensions/Xcomposite.h>
+#include <X11/extensions/scrnsaver.h>
 
 #include "ek-window-guard.h"
 
@@ -52,6 +54,13 @@ struct _EkWindowGuard
   long        desktop;            /* the current desktop at engage; -1: no desktops */
   gboolean    geometry_armed;
   gint64      engaged_us;
+
+  /* Windows above every root child, which the stacking check cannot see: the composite
+   * overlay window (mapped while some client holds it; a compositing manager holding it
+   * at engage is part of the desktop) and the MIT screen saver's window. */
+  Window      overlay;
+  gboolean    overlay_at_engage;
+  gboolean    has_saver;
 
   /* The screen saver settings found at engage, restored at release. */
   int         saver_timeout;
@@ -368,6 +377,93 @@ check_focus (EkWindowGuard *self,
   set_condition (self, EK_WINDOW_CONDITION_FOCUS_LOST, !has_focus, detail);
 }
 
+/* Returns: (transfer full) (nullable): the window above all others that covers the
+ * screen, if another client put one there */
+static char *
+find_top_cover (EkWindowGuard *self,
+                Display       *xdisplay)
+{
+  XWindowAttributes attributes;
+
+  if (self->has_saver)
+    {
+      XScreenSaverInfo *info = XScreenSaverAllocInfo ();
+      gboolean on = FALSE;
+
+      if (info != NULL && XScreenSaverQueryInfo (xdisplay, DefaultRootWindow (xdisplay), info))
+        on = info->state == ScreenSaverOn;
+      if (info != NULL)
+        XFree (info);
+      if (on)
+        return g_strdup ("the screen saver's window");
+    }
+
+  if (self->overlay != None && !self->overlay_at_engage &&
+      XGetWindowAttributes (xdisplay, self->overlay, &attributes) &&
+      attributes.map_state == IsViewable)
+    return g_strdup_printf ("0x%lx, the composite overlay window", (unsigned long) self->overlay);
+
+  return NULL;
+}
+
+/* The composite overlay window's id (it is not among the root's children), and whether
+ * a compositing manager already holds it. Asking for it maps it until released, which
+ * draws nothing: it has no background. */
+static void
+find_overlay (EkWindowGuard *self,
+              Display       *xdisplay)
+{
+  int event_base, error_base, major = 0, minor = 0, saver_event, saver_error;
+  XWindowAttributes attributes;
+
+  self->has_saver = XScreenSaverQueryExtension (xdisplay, &saver_event, &saver_error);
+  self->overlay = None;
+  if (!XCompositeQueryExtension (xdisplay, &event_base, &error_base) ||
+      !XCompositeQueryVersion (xdisplay, &major, &minor) || (major == 0 && minor < 3))
+    return;
+
+  self->overlay = XCompositeGetOverlayWindow (xdisplay, DefaultRootWindow (xdisplay));
+  XCompositeReleaseOverlayWindow (xdisplay, DefaultRootWindow (xdisplay));
+  XSync (xdisplay, False);
+  self->overlay_at_engage = self->overlay != None &&
+                            XGetWindowAttributes (xdisplay, self->overlay, &attributes) &&
+                            attributes.map_state == IsViewable;
+}
+
+/* Every other client's window above ours goes below it: an override-redirect window is
+ * outside the window manager's stacking, where raising our own frame cannot reach. */
+static void
+lower_covering_windows (EkWindowGuard *self,
+                        Display       *xdisplay,
+                        Window         frame)
+{
+  Window root = None, parent = None, *children = NULL;
+  unsigned int n = 0;
+  gboolean above = FALSE;
+
+  if (!XQueryTree (xdisplay, DefaultRootWindow (xdisplay), &root, &parent, &children, &n))
+    return;
+  for (unsigned int i = 0; i < n; i++)
+    {
+      XWindowAttributes attributes;
+
+      if (children[i] == frame)
+        {
+          above = TRUE;
+          continue;
+        }
+      if (above && XGetWindowAttributes (xdisplay, children[i], &attributes) &&
+          attributes.override_redirect && attributes.map_state == IsViewable &&
+          gdk_x11_surface_lookup_for_display (self->display, children[i]) == NULL)
+        XLowerWindow (xdisplay, children[i]);
+    }
+  if (children != NULL)
+    XFree (children);
+
+  /* The screen saver's window goes with a reset. */
+  XForceScreenSaver (xdisplay, ScreenSaverReset);
+}
+
 static void
 check_stacking (EkWindowGuard *self,
                 Display       *xdisplay,
@@ -418,6 +514,8 @@ check_stacking (EkWindowGuard *self,
         XFree (children);
     }
 
+  if (obscurer == NULL)
+    obscurer = find_top_cover (self, xdisplay);
   set_condition (self, EK_WINDOW_CONDITION_OBSCURED, obscurer != NULL, obscurer);
 
   {
@@ -732,6 +830,7 @@ ek_window_guard_engage (EkWindowGuard *self)
   XSetScreenSaver (xdisplay, 0, 0, DontPreferBlanking, DefaultExposures);
   XForceScreenSaver (xdisplay, ScreenSaverReset);
 
+  find_overlay (self, xdisplay);
   gdk_x11_display_error_trap_pop_ignored (self->display);
   refuse_drops (self);
 
@@ -802,6 +901,7 @@ ek_window_guard_reassert (EkWindowGuard *self)
     }
 
   XRaiseWindow (xdisplay, find_frame (xdisplay, xid));
+  lower_covering_windows (self, xdisplay, find_frame (xdisplay, xid));
   XSync (xdisplay, False);
 
   /* Focusing an unmapped window is an error: only when it is viewable again. */

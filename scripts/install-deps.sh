@@ -11,6 +11,7 @@ PACKAGES=(
   libcurl4-openssl-dev libjson-glib-dev libsecret-1-dev libsoup-3.0-dev libsqlite3-dev
   libssl-dev
   libqrencode-dev libx11-dev libxrandr-dev libxi-dev libxres-dev libxtst-dev
+  libxcomposite-dev libxss-dev
   # validators used as meson tests
   desktop-file-utils appstream
   # runtime: media

@@ -9,6 +9,13 @@
  *                                   XDND, whether WINDOW announces XdndAware or not;
  *                                   prints "aware yes|no", "status accepted|refused|none",
  *                                   "requested yes|no" (WINDOW asked for the text)
+ *   ek-lockdown-intruder flash N    an override-redirect window over the middle, shown for
+ *                                   0.3 s N times, 0.4 s apart; then "flashed"
+ *   ek-lockdown-intruder overlay    paints the composite overlay window (above everything)
+ *   ek-lockdown-intruder screensaver
+ *                                   an MIT screen saver window with notes, switched on
+ *   ek-lockdown-intruder grab-pointer
+ *                                   grabs the pointer; prints "grabbed" or "grab-failed N"
  *   ek-lockdown-intruder read-selections
  *                                   prints "PRIMARY TEXT" and "CLIPBOARD TEXT" as another
  *                                   program reads them ("-" when there is nothing)
@@ -26,6 +33,8 @@
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
 #include <X11/extensions/XInput2.h>
+#include <X11/extensions/Xcomposite.h>
+#include <X11/extensions/scrnsaver.h>
 
 static long
 now_ms (void)
@@ -220,13 +229,22 @@ main (int   argc,
 
   screen = DefaultScreen (display);
   attributes.background_pixel = 0xcc3333;
-  if (strcmp (mode, "override") == 0)
+  if (strcmp (mode, "override") == 0 || strcmp (mode, "flash") == 0)
     {
       attributes.override_redirect = True;
       mask |= CWOverrideRedirect;
     }
 
-  if (strcmp (mode, "input-only") == 0)
+  if (strcmp (mode, "grab-pointer") == 0)
+    {
+      /* A grab needs a viewable window: one pixel, input only, in the screen's corner. */
+      attributes.override_redirect = True;
+      window = XCreateWindow (display, RootWindow (display, screen),
+                              DisplayWidth (display, screen) - 1,
+                              DisplayHeight (display, screen) - 1, 1, 1, 0, 0, InputOnly,
+                              CopyFromParent, CWOverrideRedirect, &attributes);
+    }
+  else if (strcmp (mode, "input-only") == 0)
     {
       /* Invisible, but it takes the pointer where it lies: nothing is drawn over the
        * kiosk, the pointer has left it all the same. */
@@ -240,7 +258,8 @@ main (int   argc,
   XStoreName (display, window, "intruder");
   XSelectInput (display, window, StructureNotifyMask | ExposureMask);
   /* The drop and the selection reader need a window, not one on screen. */
-  if (strcmp (mode, "xdnd") != 0 && strcmp (mode, "read-selections") != 0)
+  if (strcmp (mode, "xdnd") != 0 && strcmp (mode, "read-selections") != 0 &&
+      strcmp (mode, "overlay") != 0 && strcmp (mode, "screensaver") != 0)
     {
       XMapRaised (display, window);
 
@@ -294,6 +313,59 @@ main (int   argc,
   if (strcmp (mode, "xdnd") == 0 && argc > 4)
     drop_text (display, window, (Window) strtoul (argv[2], NULL, 0), atoi (argv[3]),
                atoi (argv[4]));
+  if (strcmp (mode, "flash") == 0)
+    {
+      int times = argc > 2 ? atoi (argv[2]) : 5;
+
+      for (int i = 0; i < times; i++)
+        {
+          if (i > 0)
+            XMapRaised (display, window);
+          XSync (display, False);
+          usleep (300000);
+          XUnmapWindow (display, window);
+          XSync (display, False);
+          usleep (400000);
+        }
+      printf ("flashed\n");
+      fflush (stdout);
+    }
+  if (strcmp (mode, "overlay") == 0)
+    {
+      Window overlay = XCompositeGetOverlayWindow (display, RootWindow (display, screen));
+      GC gc = XCreateGC (display, overlay, 0, NULL);
+
+      XSetForeground (display, gc, 0x3333cc);
+      XFillRectangle (display, overlay, gc, 100, 100, 600, 300);
+      XSync (display, False);
+      printf ("overlay 0x%lx\n", (unsigned long) overlay);
+      fflush (stdout);
+    }
+  if (strcmp (mode, "screensaver") == 0)
+    {
+      XSetWindowAttributes saver = { 0 };
+
+      saver.background_pixel = 0x33cc33;
+      XScreenSaverSetAttributes (display, RootWindow (display, screen), 0, 0,
+                                 DisplayWidth (display, screen), DisplayHeight (display, screen),
+                                 0, CopyFromParent, InputOutput, CopyFromParent, CWBackPixel,
+                                 &saver);
+      XForceScreenSaver (display, ScreenSaverActive);
+      XSync (display, False);
+      printf ("saver on\n");
+      fflush (stdout);
+    }
+  if (strcmp (mode, "grab-pointer") == 0)
+    {
+      int status = XGrabPointer (display, window, False, ButtonPressMask | PointerMotionMask,
+                                 GrabModeAsync, GrabModeAsync, None, None, CurrentTime);
+
+      if (status == GrabSuccess)
+        printf ("grabbed\n");
+      else
+        printf ("grab-failed %d\n", status);
+      fflush (stdout);
+    }
   if (strcmp (mode, "read-selections") == 0)
     {
       read_selection (display, window, "PRIMARY");
