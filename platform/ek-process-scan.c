@@ -18,6 +18,7 @@ typedef struct
 {
   char   *name;        /* the program as listed: "obs", "x11vnc" */
   char   *finding_id;  /* EK_FINDING_BLOCKED_PROCESS or EK_FINDING_VIRTUAL_DISPLAY */
+  gboolean display_bound; /* a capture tool: counts only when aimed at the kiosk's display */
 } EkBlockedName;
 
 /* What an installed listed program looks like, to recognise a renamed copy. */
@@ -53,10 +54,6 @@ static const char * const builtin_blocked[] = {
   "gtk-recordmydesktop", "peek", "kooha", "green-recorder", "byzanz-record",
   "gnome-screenshot", "flameshot", "spectacle", "scrot", "shutter", "ksnip", "maim",
   "xfce4-screenshooter", "deepin-screenshot", "deepin-screen-recorder",
-  /* X tools whose only use is reading the screen (xwd -root, import -window root);
-   * general media tools (ffmpeg, gst-launch-1.0) only with a screen source, see
-   * capture_arguments */
-  "xwd", "import", "xvidcap",
   /* remote desktops and VNC servers */
   "x11vnc", "x0vncserver", "vncserver", "vino-server", "krfb", "teamviewer",
   "TeamViewer", "teamviewerd", "anydesk", "rustdesk", "remmina", "xrdp", "nomachine",
@@ -70,12 +67,19 @@ static const char * const builtin_blocked[] = {
   NULL,
 };
 
+/* X tools whose only use is reading the screen (xwd -root, import -window root). They
+ * count when their DISPLAY is the kiosk's: the same tools taking pictures of another
+ * display (a test machine's, another user's) are none of the exam's business. The client
+ * census sees them on the kiosk's display however they are named. */
+static const char * const builtin_capture[] = {
+  "xwd", "import", "xvidcap", NULL,
+};
+
 /* A command line naming one of these reads the screen, whatever the program is called:
- * ffmpeg -f x11grab, gst-launch-1.0 ximagesrc. (The client census sees them too, on the
- * display; this finds them before the exam starts.) */
+ * ffmpeg -f x11grab, gst-launch-1.0 ximagesrc; on the kiosk's display as above. */
 static const EkBlockedName capture_arguments[] = {
-  { (char *) "x11grab", (char *) EK_FINDING_BLOCKED_PROCESS },
-  { (char *) "ximagesrc", (char *) EK_FINDING_BLOCKED_PROCESS },
+  { (char *) "x11grab", (char *) EK_FINDING_BLOCKED_PROCESS, TRUE },
+  { (char *) "ximagesrc", (char *) EK_FINDING_BLOCKED_PROCESS, TRUE },
 };
 
 static const char * const builtin_virtual_display[] = {
@@ -306,6 +310,38 @@ program_argument (const char *cmdline,
     }
 
   return NULL;
+}
+
+/* Whether process @pid works on the kiosk's display (its DISPLAY, ignoring the screen
+ * number); one whose environment cannot be read, or has no DISPLAY, is given the
+ * benefit of no doubt. */
+static gboolean
+on_our_display (EkProcessScanner *self,
+                const char       *pid)
+{
+  const char *ours = ek_probe_sources_getenv (self->sources, "DISPLAY");
+  g_autofree char *environ_block = NULL;
+  gsize length = 0;
+
+  if (ours == NULL || *ours == '\0')
+    return TRUE;
+  environ_block = read_proc_file (self->sources->proc_root, pid, "environ", &length);
+  if (environ_block == NULL)
+    return TRUE;
+
+  for (const char *entry = environ_block; entry < environ_block + length;
+       entry += strlen (entry) + 1)
+    {
+      if (g_str_has_prefix (entry, "DISPLAY="))
+        {
+          const char *theirs = entry + strlen ("DISPLAY=");
+          gsize ours_length = strcspn (ours, ".");
+
+          return strncmp (theirs, ours, ours_length) == 0 &&
+                 (theirs[ours_length] == '\0' || theirs[ours_length] == '.');
+        }
+    }
+  return TRUE;
 }
 
 static const EkBlockedName *
@@ -552,6 +588,8 @@ scan_locked (EkProcessScanner  *self,
       else if ((match = find_capture_argument (cmdline, cmdline_len)) != NULL)
         how = "screen source in the command line";
 
+      if (match != NULL && match->display_bound && !on_our_display (self, entry))
+        match = NULL;
       if (match != NULL)
         g_ptr_array_add (findings, make_finding (match, comm, pid, how));
     }
@@ -620,6 +658,13 @@ ek_process_scanner_new (const EkProbeSources *sources)
 
   self->sources = sources != NULL ? ek_probe_sources_copy (sources) : ek_probe_sources_new ();
   ek_process_scanner_add_names (self, EK_FINDING_BLOCKED_PROCESS, builtin_blocked);
+  ek_process_scanner_add_names (self, EK_FINDING_BLOCKED_PROCESS, builtin_capture);
+  for (guint i = 0; i < self->names->len; i++)
+    {
+      EkBlockedName *name = g_ptr_array_index (self->names, i);
+
+      name->display_bound = g_strv_contains (builtin_capture, name->name);
+    }
   ek_process_scanner_add_names (self, EK_FINDING_VIRTUAL_DISPLAY, builtin_virtual_display);
 
   return self;

@@ -328,6 +328,7 @@ check_geometry (EkWindowGuard *self,
 
   if (!self->geometry_armed)
     {
+      g_debug ("Window guard: settling, %s", wrong != NULL ? wrong : "in place");
       if (wrong != NULL &&
           g_get_monotonic_time () - self->engaged_us < GEOMETRY_SETTLE_MS * 1000)
         return;

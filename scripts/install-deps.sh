@@ -27,6 +27,8 @@ PACKAGES=(
   xvfb xauth x11-xserver-utils x11-utils xdotool
   # tests: lockdown escape suite (a window manager, Xorg's dummy driver for monitors)
   openbox wmctrl xserver-xorg-core xserver-xorg-video-dummy xinput
+  # tests: a debugger and a tracer attached to the kiosk mid-exam (issue 13)
+  gdb strace
   # screenshots (tests/screenshot.sh): xwd and convert
   x11-apps imagemagick
   dbus-daemon dbus-bin gnome-keyring libsecret-tools openssl

@@ -14,6 +14,8 @@
  *   ek-lockdown-intruder overlay    paints the composite overlay window (above everything)
  *   ek-lockdown-intruder screensaver
  *                                   an MIT screen saver window with notes, switched on
+ *   ek-lockdown-intruder grab-all   tries to grab every master keyboard; prints
+ *                                   "NAME:grabbed|held-elsewhere|failed" for each, on one line
  *   ek-lockdown-intruder grab-pointer
  *                                   grabs the pointer; prints "grabbed" or "grab-failed N"
  *   ek-lockdown-intruder read-selections
@@ -353,6 +355,32 @@ main (int   argc,
       XForceScreenSaver (display, ScreenSaverActive);
       XSync (display, False);
       printf ("saver on\n");
+      fflush (stdout);
+    }
+  if (strcmp (mode, "grab-all") == 0)
+    {
+      unsigned char bits[XIMaskLen (XI_LASTEVENT)] = { 0 };
+      XIEventMask xi_mask = { XIAllMasterDevices, sizeof bits, bits };
+      XIDeviceInfo *devices;
+      int n = 0, major = 2, minor = 2;
+
+      XIQueryVersion (display, &major, &minor);
+      XISetMask (bits, XI_KeyPress);
+      devices = XIQueryDevice (display, XIAllMasterDevices, &n);
+      for (int i = 0; i < n; i++)
+        {
+          int status;
+
+          if (devices[i].use != XIMasterKeyboard)
+            continue;
+          xi_mask.deviceid = devices[i].deviceid;
+          status = XIGrabDevice (display, devices[i].deviceid, window, CurrentTime, None,
+                                 XIGrabModeAsync, XIGrabModeAsync, False, &xi_mask);
+          printf ("%s:%s ", devices[i].name, status == Success ? "grabbed"
+                  : status == AlreadyGrabbed ? "held-elsewhere" : "failed");
+        }
+      XIFreeDeviceInfo (devices);
+      printf ("\n");
       fflush (stdout);
     }
   if (strcmp (mode, "grab-pointer") == 0)

@@ -1224,6 +1224,43 @@ test_pointer_grab (void)
   kiosk_stop (kiosk);
 }
 
+static void
+test_second_master_keyboard (void)
+{
+  KioskOptions options = { .grace_ms = 300 };
+  g_autofree char *observed = NULL;
+  g_autofree char *xinput = g_find_program_in_path ("xinput");
+  g_auto(GStrv) lines = NULL;
+  const char * const args[] = { "grab-all", NULL };
+  GSubprocess *intruder;
+  JsonObject *started;
+  Kiosk *kiosk;
+  guint from;
+
+  if (xinput == NULL)
+    {
+      g_test_skip ("xinput is not installed");
+      return;
+    }
+
+  kiosk = kiosk_start_watching (&options, &from);
+  /* A second master keyboard (MPX): its keys would follow a focus of their own. */
+  g_free (run ("xinput create-master ek-second"));
+  started = kiosk_wait (kiosk, &from, "violation_started", "type", "keyboard_added", 3000);
+  sleep_ms (200);
+  intruder = spawn_intruder_lines (args, 1, &lines);
+  g_free (run ("xinput remove-master \"ek-second pointer\""));
+
+  observed = g_strdup_printf ("%s; another client's grabs: %s",
+                              started ? member (started, "detail") : "not detected", lines[0]);
+  check_row ("xinput create-master (a second master keyboard)",
+             "keyboard_added violation; every master keyboard held by the kiosk", observed,
+             started != NULL && strstr (lines[0], "ek-second keyboard:held-elsewhere") != NULL &&
+             strstr (lines[0], ":grabbed") == NULL);
+  stop_process (intruder);
+  kiosk_stop (kiosk);
+}
+
 /* Cases: the kiosk shrunk, moved, windowed or on another desktop (issue 13, item 3) */
 
 /* Whether the kiosk covers the whole screen (and, under a window manager, is fullscreen
@@ -1252,6 +1289,13 @@ kiosk_covers_screen (Kiosk  *kiosk,
 
       covers = covers && strstr (state, "_NET_WM_STATE_FULLSCREEN") != NULL &&
                g_str_has_suffix (desktop, "= 0");
+      if (!covers)
+        {
+          g_autofree char *more = g_strdup_printf ("%s %s %s", geometry, state, desktop);
+
+          g_free (geometry);
+          geometry = g_steal_pointer (&more);
+        }
     }
   flat = g_strdelimit (g_strdup (geometry), "\n", ' ');
   *how = g_strdup_printf ("%s (%s)", covers ? "covers the screen" : "NOT covering the screen",
@@ -1455,6 +1499,115 @@ test_selections (void)
              typed != NULL && g_str_equal (lines[0], "PRIMARY -") &&
              g_str_equal (lines[1], "CLIPBOARD -"));
   stop_process (intruder);
+  kiosk_stop (kiosk);
+}
+
+/* Cases: the kiosk's own process (issue 13, item 6) */
+
+static char *preload_path;
+
+static void
+test_ld_preload_hidden (void)
+{
+  KioskOptions options = { .grace_ms = 300, .ld_preload = preload_path };
+
+  check_refused ("LD_PRELOAD that unsets itself", "injection", &options);
+}
+
+static gint64
+kiosk_pid (Kiosk *kiosk)
+{
+  return g_ascii_strtoll (g_subprocess_get_identifier (kiosk->process), NULL, 10);
+}
+
+static void
+test_debugger_attached (void)
+{
+  KioskOptions options = { .grace_ms = 300 };
+  g_autofree char *strace = g_find_program_in_path ("strace");
+  g_autofree char *observed = NULL;
+  g_autofree char *pid = NULL;
+  g_autoptr(GSubprocess) tracer = NULL;
+  JsonObject *started;
+  Kiosk *kiosk;
+  guint from;
+
+  if (strace == NULL)
+    {
+      g_test_skip ("strace is not installed");
+      return;
+    }
+
+  kiosk = kiosk_start_watching (&options, &from);
+  pid = g_strdup_printf ("%" G_GINT64_FORMAT, kiosk_pid (kiosk));
+  tracer = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, NULL, "timeout", "3", strace,
+                             "-p", pid, "-o", "/dev/null", NULL);
+  g_assert_nonnull (tracer);
+  started = kiosk_wait (kiosk, &from, "violation_started", "type", "debugger", 3000);
+  g_subprocess_wait (tracer, NULL, NULL);
+
+  observed = g_strdup_printf ("%s", started ? member (started, "detail") : "not detected");
+  check_row ("strace -p attached after engage", "debugger violation naming the tracer",
+             observed, started != NULL && strstr (member (started, "detail"), "strace") != NULL);
+  kiosk_stop (kiosk);
+}
+
+static void
+test_code_injected (void)
+{
+  KioskOptions options = { .grace_ms = 300 };
+  g_autofree char *gdb = g_find_program_in_path ("gdb");
+  g_autofree char *library = g_build_filename (tmp_dir, "other", "libnotes.so", NULL);
+  g_autofree char *command = NULL;
+  g_autofree char *observed = NULL;
+  JsonObject *started;
+  Kiosk *kiosk;
+  guint from;
+
+  if (gdb == NULL)
+    {
+      g_test_skip ("gdb is not installed");
+      return;
+    }
+
+  {
+    g_autoptr(GFile) source = g_file_new_for_path (preload_path);
+    g_autoptr(GFile) target = g_file_new_for_path (library);
+
+    g_assert_true (g_file_copy (source, target, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL));
+  }
+  kiosk = kiosk_start_watching (&options, &from);
+  command = g_strdup_printf ("gdb -p %" G_GINT64_FORMAT " -batch -nx -ex "
+                             "'call ((void*(*)(const char*,int))dlopen)(\"%s\", 2)'",
+                             kiosk_pid (kiosk), library);
+  g_free (run (command));
+  started = kiosk_wait (kiosk, &from, "violation_started", "type", "injection", 3000);
+
+  observed = g_strdup_printf ("%s", started ? member (started, "detail") : "not detected");
+  check_row ("gdb: dlopen() a library into the kiosk", "injection violation naming the library",
+             observed, started != NULL && strstr (member (started, "detail"), "libnotes.so") != NULL);
+  kiosk_stop (kiosk);
+}
+
+static void
+test_process_stopped (void)
+{
+  KioskOptions options = { .grace_ms = 300 };
+  g_autofree char *command = NULL;
+  g_autofree char *observed = NULL;
+  JsonObject *started;
+  Kiosk *kiosk;
+  guint from;
+
+  kiosk = kiosk_start_watching (&options, &from);
+  command = g_strdup_printf ("sh -c 'kill -STOP %" G_GINT64_FORMAT "; sleep 3; kill -CONT %"
+                             G_GINT64_FORMAT "'", kiosk_pid (kiosk), kiosk_pid (kiosk));
+  g_free (run (command));
+  started = kiosk_wait (kiosk, &from, "violation_started", "type", "process_stopped", 3000);
+
+  observed = g_strdup_printf ("%s", started ? member (started, "detail") : "not detected");
+  check_row ("kill -STOP for 3 s", "process_stopped violation with the time it did not run",
+             observed, started != NULL);
   kiosk_stop (kiosk);
 }
 
@@ -1697,6 +1850,7 @@ main (int   argc,
   kiosk_path = g_build_filename (builddir, "..", "exam-kiosk", NULL);
   intruder_path = g_build_filename (builddir, "ek-lockdown-intruder", NULL);
   standin_path = g_build_filename (builddir, "ek-lockdown-standin", NULL);
+  preload_path = g_build_filename (builddir, "libek-lockdown-preload.so", NULL);
   tmp_dir = g_dir_make_tmp ("ek-lockdown-XXXXXX", NULL);
   g_assert_nonnull (tmp_dir);
 
@@ -1780,6 +1934,7 @@ main (int   argc,
   g_test_add_func ("/lockdown/cover/screen-saver", test_screen_saver_window);
   g_test_add_func ("/lockdown/cover/brief-recurring", test_brief_covers);
   g_test_add_func ("/lockdown/pointer/grabbed", test_pointer_grab);
+  g_test_add_func ("/lockdown/key/second-master", test_second_master_keyboard);
   g_test_add_func ("/lockdown/geometry/size", test_window_size);
   g_test_add_func ("/lockdown/geometry/move", test_window_move);
   g_test_add_func ("/lockdown/geometry/leave-fullscreen", test_leave_fullscreen);
@@ -1787,6 +1942,10 @@ main (int   argc,
   g_test_add_func ("/lockdown/text/drop", test_drop);
   g_test_add_func ("/lockdown/text/selections", test_selections);
   g_test_add_func ("/lockdown/environment/ld-preload", test_ld_preload);
+  g_test_add_func ("/lockdown/self/ld-preload-hidden", test_ld_preload_hidden);
+  g_test_add_func ("/lockdown/self/debugger", test_debugger_attached);
+  g_test_add_func ("/lockdown/self/injection", test_code_injected);
+  g_test_add_func ("/lockdown/self/stopped", test_process_stopped);
   g_test_add_func ("/lockdown/environment/hypervisor-dmi", test_hypervisor_dmi);
   g_test_add_func ("/lockdown/environment/hypervisor-cpuinfo", test_hypervisor_cpuinfo);
   g_test_add_func ("/lockdown/escalation/steps", test_escalation);

@@ -18,6 +18,7 @@
 #include "ek-lockdown-controller.h"
 #include "ek-monitors.h"
 #include "ek-process-scan.h"
+#include "ek-self-watch.h"
 #include "ek-video-devices.h"
 #include "ek-window-guard.h"
 
@@ -28,6 +29,12 @@
 /* Windows flashed over the exam, each gone within the grace time: this many within
  * RECURRENCE_WINDOW_MS count as one violation (notes shown for a glance, again and
  * again, are no accident). */
+/* The kiosk's own process: looked at every SELF_WATCH_INTERVAL_MS; a main loop that did
+ * not run for STOPPED_GAP_MS was stopped (SIGSTOP) or frozen; debugger and foreign code
+ * every SELF_CHECK_EVERY ticks. */
+#define SELF_WATCH_INTERVAL_MS   250
+#define STOPPED_GAP_MS          2000
+#define SELF_CHECK_EVERY           4
 #define RECURRENCE_COUNT           3
 #define RECURRENCE_WINDOW_MS   60000
 
@@ -69,6 +76,9 @@ struct _EkLockdownController
   GdkContentProvider   *empty_clipboard; /* owned; what CLIPBOARD holds while engaged */
   GdkContentProvider   *empty_primary;   /* owned; the same for PRIMARY */
   GQueue                brief_covers;    /* monotonic µs of uncounted window_obscured */
+  EkSelfWatch          *self_watch;      /* owned; while engaged */
+  guint                 self_watch_id;
+  guint                 self_ticks;
 };
 
 G_DEFINE_FINAL_TYPE (EkLockdownController, ek_lockdown_controller, G_TYPE_OBJECT)
@@ -354,6 +364,15 @@ keyboard_shortcut_cb (EkKeyboardLock       *keyboard,
 }
 
 static void
+keyboard_added_cb (EkKeyboardLock       *keyboard,
+                   const char           *detail,
+                   EkLockdownController *self)
+{
+  /* Its keys could go to another program; the lock grabbed it if it could. */
+  ek_violation_tracker_record (self->tracker, EK_VIOLATION_KEYBOARD_ADDED, detail);
+}
+
+static void
 on_synthetic_quiet_cb (gpointer user_data)
 {
   EkLockdownController *self = user_data;
@@ -404,6 +423,45 @@ census_client_connected_cb (EkClientCensus       *census,
   /* Whatever it is called and however it was started, another program on the exam's
    * display can read the screen: the examining body must see it. */
   ek_violation_tracker_record (self->tracker, EK_VIOLATION_DISPLAY_CLIENT, description);
+}
+
+static void
+check_self (EkLockdownController *self)
+{
+  g_autoptr(GPtrArray) findings = ek_finding_array_new ();
+  g_autofree char *foreign = NULL;
+
+  /* A debugger attached after the exam started (at engage it blocks the exam). */
+  ek_environment_probe_debugger (self->sources, findings);
+  if (findings->len > 0 &&
+      !ek_violation_tracker_is_active (self->tracker, EK_VIOLATION_DEBUGGER))
+    ek_violation_tracker_begin (self->tracker, EK_VIOLATION_DEBUGGER,
+                                ((EkFinding *) g_ptr_array_index (findings, 0))->subject);
+  else if (findings->len == 0)
+    ek_violation_tracker_end (self->tracker, EK_VIOLATION_DEBUGGER);
+
+  foreign = ek_self_watch_find_foreign_code (self->self_watch);
+  if (foreign != NULL)
+    ek_violation_tracker_record (self->tracker, EK_VIOLATION_INJECTION, foreign);
+}
+
+static gboolean
+on_self_watch_cb (gpointer user_data)
+{
+  EkLockdownController *self = user_data;
+  gint64 gap_ms = ek_self_watch_tick (self->self_watch);
+
+  if (gap_ms > STOPPED_GAP_MS)
+    {
+      g_autofree char *detail = g_strdup_printf ("the exam did not run for %" G_GINT64_FORMAT
+                                                 " ms", gap_ms);
+
+      ek_violation_tracker_record (self->tracker, EK_VIOLATION_PROCESS_STOPPED, detail);
+    }
+
+  if (++self->self_ticks % SELF_CHECK_EVERY == 0)
+    check_self (self);
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -581,6 +639,13 @@ keyboard_acquired_cb (GObject      *source,
                                  _("An exam is in progress"));
   }
 
+  /* The process itself: no core dump, no unprivileged debugger; then watched. */
+  if (!ek_self_watch_harden ())
+    g_warning ("Lockdown: the process could not be made non-dumpable");
+  self->self_watch = ek_self_watch_new ();
+  ek_self_watch_tick (self->self_watch);
+  self->self_watch_id = g_timeout_add (SELF_WATCH_INTERVAL_MS, on_self_watch_cb, self);
+
   self->network = ek_environment_network_fingerprint (self->sources);
   self->scan_id = g_timeout_add (ek_lockdown_policy_get_process_scan_interval_ms (self->policy),
                                  on_scan_tick_cb, self);
@@ -638,6 +703,8 @@ engage_step_window (EkLockdownController *self)
   g_signal_connect_object (self->keyboard, "shortcut", G_CALLBACK (keyboard_shortcut_cb), self, 0);
   g_signal_connect_object (self->keyboard, "synthetic-input",
                            G_CALLBACK (keyboard_synthetic_input_cb), self, 0);
+  g_signal_connect_object (self->keyboard, "keyboard-added",
+                           G_CALLBACK (keyboard_added_cb), self, 0);
   ek_keyboard_lock_acquire_async (self->keyboard, KEYBOARD_TIMEOUT_MS, self->cancellable,
                                   keyboard_acquired_cb, g_object_ref (self));
 }
@@ -1010,6 +1077,8 @@ ek_lockdown_controller_release (EkLockdownController *self)
   g_clear_handle_id (&self->scan_id, g_source_remove);
   g_clear_handle_id (&self->synthetic_end_id, g_source_remove);
   g_clear_handle_id (&self->reassert_id, g_source_remove);
+  g_clear_handle_id (&self->self_watch_id, g_source_remove);
+  g_clear_pointer (&self->self_watch, ek_self_watch_free);
   if (self->window != NULL)
     g_clear_signal_handler (&self->map_id, self->window);
 
