@@ -68,8 +68,9 @@ static const char * const builtin_blocked[] = {
 };
 
 /* X tools whose only use is reading the screen (xwd -root, import -window root). They
- * count when their DISPLAY is the kiosk's: the same tools taking pictures of another
- * display (a test machine's, another user's) are none of the exam's business. The client
+ * count when they work on the kiosk's display (DISPLAY or -display): the same tools
+ * taking pictures of another display (a test machine's, another user's) are none of
+ * the exam's business. The client
  * census sees them on the kiosk's display however they are named. */
 static const char * const builtin_capture[] = {
   "xwd", "import", "xvidcap", NULL,
@@ -312,12 +313,25 @@ program_argument (const char *cmdline,
   return NULL;
 }
 
-/* Whether process @pid works on the kiosk's display (its DISPLAY, ignoring the screen
- * number); one whose environment cannot be read, or has no DISPLAY, is given the
- * benefit of no doubt. */
+static gboolean
+same_display (const char *theirs,
+              const char *ours)
+{
+  gsize ours_length = strcspn (ours, ".");
+
+  return strncmp (theirs, ours, ours_length) == 0 &&
+         (theirs[ours_length] == '\0' || theirs[ours_length] == '.');
+}
+
+/* Whether process @pid works on the kiosk's display: its -display argument, else its
+ * DISPLAY (ignoring the screen number). A process with neither, or whose environment
+ * cannot be read (another user's: the display server does not let it in), cannot be
+ * reading this display. */
 static gboolean
 on_our_display (EkProcessScanner *self,
-                const char       *pid)
+                const char       *pid,
+                const char       *cmdline,
+                gsize             cmdline_length)
 {
   const char *ours = ek_probe_sources_getenv (self->sources, "DISPLAY");
   g_autofree char *environ_block = NULL;
@@ -325,23 +339,25 @@ on_our_display (EkProcessScanner *self,
 
   if (ours == NULL || *ours == '\0')
     return TRUE;
-  environ_block = read_proc_file (self->sources->proc_root, pid, "environ", &length);
-  if (environ_block == NULL)
-    return TRUE;
 
-  for (const char *entry = environ_block; entry < environ_block + length;
+  for (const char *arg = cmdline; cmdline != NULL && arg < cmdline + cmdline_length;
+       arg += strlen (arg) + 1)
+    {
+      const char *next = arg + strlen (arg) + 1;
+
+      if ((g_str_equal (arg, "-display") || g_str_equal (arg, "--display")) &&
+          next < cmdline + cmdline_length)
+        return same_display (next, ours);
+    }
+
+  environ_block = read_proc_file (self->sources->proc_root, pid, "environ", &length);
+  for (const char *entry = environ_block; environ_block != NULL && entry < environ_block + length;
        entry += strlen (entry) + 1)
     {
       if (g_str_has_prefix (entry, "DISPLAY="))
-        {
-          const char *theirs = entry + strlen ("DISPLAY=");
-          gsize ours_length = strcspn (ours, ".");
-
-          return strncmp (theirs, ours, ours_length) == 0 &&
-                 (theirs[ours_length] == '\0' || theirs[ours_length] == '.');
-        }
+        return same_display (entry + strlen ("DISPLAY="), ours);
     }
-  return TRUE;
+  return FALSE;
 }
 
 static const EkBlockedName *
@@ -588,7 +604,8 @@ scan_locked (EkProcessScanner  *self,
       else if ((match = find_capture_argument (cmdline, cmdline_len)) != NULL)
         how = "screen source in the command line";
 
-      if (match != NULL && match->display_bound && !on_our_display (self, entry))
+      if (match != NULL && match->display_bound &&
+          !on_our_display (self, entry, cmdline, cmdline_len))
         match = NULL;
       if (match != NULL)
         g_ptr_array_add (findings, make_finding (match, comm, pid, how));

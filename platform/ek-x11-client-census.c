@@ -170,7 +170,8 @@ report (EkClientCensus *self,
 {
   g_autofree char *description = NULL;
 
-  if (pid == getpid () || is_allowed (self, executable) || (pid == 0 && !self->report_unnamed))
+  if (pid == getpid () || is_allowed (self, executable) ||
+      (executable == NULL && !self->report_unnamed))
     return;
 
   if (pid == 0)
@@ -509,9 +510,9 @@ ek_client_census_set_allowed (EkClientCensus     *self,
 
 /**
  * ek_client_census_set_report_unnamed:
- * @report: whether a client gone before its process could be named is reported
- *   (the default); test suites that look at the display with short-lived tools of
- *   their own turn it off
+ * @report: whether a client gone before its process or executable could be named is
+ *   reported (the default); test suites that look at the display with short-lived
+ *   tools of their own turn it off
  */
 void
 ek_client_census_set_report_unnamed (EkClientCensus *self,

@@ -280,6 +280,14 @@ test_process_scan_fake_proc (void)
   /* ffmpeg renamed, reading the screen: found by its screen source. */
   put ("proc/106/comm", "notes\n", -1);
   put ("proc/106/cmdline", "./notes\0-f\0x11grab\0-i\0:0\0", 25);
+  /* Capture tools count on this display only: 105 and 106 work on it, 107 (the same xwd)
+   * on another one. */
+  sources->environ = g_environ_setenv (sources->environ, "DISPLAY", ":7", TRUE);
+  put ("proc/105/environ", "DISPLAY=:7\0", 11);
+  put ("proc/106/environ", "LANG=C\0DISPLAY=:7.0\0", 20);
+  put ("proc/107/comm", "xwd\n", -1);
+  put ("proc/107/cmdline", "xwd\0-root\0", 10);
+  put ("proc/107/environ", "DISPLAY=:4242\0", 14);
   put ("proc/self/comm", "ignored\n", -1);
 
   scanner = ek_process_scanner_new (sources);
