@@ -182,6 +182,37 @@ ek_environment_probe_injection (const EkProbeSources *sources,
                                                  subject, description));
     }
 
+  /* A preloaded library can unset its variable before anyone asks getenv; the
+   * environment the process started with stays readable in /proc/self/environ. */
+  if (sources->environ == NULL)
+    {
+      g_autofree char *path = g_build_filename (sources->proc_root, "self", "environ", NULL);
+      g_autofree char *initial = NULL;
+      gsize length = 0;
+
+      if (g_file_get_contents (path, &initial, &length, NULL))
+        {
+          for (const char *entry = initial; entry < initial + length; entry += strlen (entry) + 1)
+            {
+              for (guint i = 0; variables[i] != NULL; i++)
+                {
+                  g_autofree char *prefix = g_strconcat (variables[i], "=", NULL);
+                  const char *now = ek_probe_sources_getenv (sources, variables[i]);
+                  g_autofree char *description = NULL;
+
+                  if (!g_str_has_prefix (entry, prefix) || entry[strlen (prefix)] == '\0' ||
+                      (now != NULL && *now != '\0'))
+                    continue;
+                  description = g_strdup_printf (_("Code is injected into the exam program (%s)."),
+                                                 entry);
+                  g_ptr_array_add (findings, ek_finding_new (EK_FINDING_INJECTION,
+                                                             EK_SEVERITY_BLOCK, entry,
+                                                             description));
+                }
+            }
+        }
+    }
+
   if (g_file_get_contents (sources->preload_path, &preload_file, NULL, NULL) &&
       *g_strstrip (preload_file) != '\0')
     {

@@ -2,7 +2,9 @@
 
 #include "config.h"
 
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -16,6 +18,7 @@ typedef struct
 {
   char   *name;        /* the program as listed: "obs", "x11vnc" */
   char   *finding_id;  /* EK_FINDING_BLOCKED_PROCESS or EK_FINDING_VIRTUAL_DISPLAY */
+  gboolean display_bound; /* a capture tool: counts only when aimed at the kiosk's display */
 } EkBlockedName;
 
 /* What an installed listed program looks like, to recognise a renamed copy. */
@@ -26,6 +29,7 @@ typedef struct
   ino_t    ino;
   goffset  size;
   char    *sha256;     /* computed on first need */
+  char    *build_id;   /* the ELF build ID, hex; NULL: none */
   char    *path;
 } EkSignature;
 
@@ -63,6 +67,22 @@ static const char * const builtin_blocked[] = {
   NULL,
 };
 
+/* X tools whose only use is reading the screen (xwd -root, import -window root). They
+ * count when they work on the kiosk's display (DISPLAY or -display): the same tools
+ * taking pictures of another display (a test machine's, another user's) are none of
+ * the exam's business. The client
+ * census sees them on the kiosk's display however they are named. */
+static const char * const builtin_capture[] = {
+  "xwd", "import", "xvidcap", NULL,
+};
+
+/* A command line naming one of these reads the screen, whatever the program is called:
+ * ffmpeg -f x11grab, gst-launch-1.0 ximagesrc; on the kiosk's display as above. */
+static const EkBlockedName capture_arguments[] = {
+  { (char *) "x11grab", (char *) EK_FINDING_BLOCKED_PROCESS, TRUE },
+  { (char *) "ximagesrc", (char *) EK_FINDING_BLOCKED_PROCESS, TRUE },
+};
+
 static const char * const builtin_virtual_display[] = {
   "Xvfb", "Xephyr", "Xvnc", "Xnest", "Xdummy", "Xtigervnc", "Xkdrive", NULL,
 };
@@ -83,6 +103,7 @@ signature_free (gpointer data)
   EkSignature *signature = data;
 
   g_free (signature->sha256);
+  g_free (signature->build_id);
   g_free (signature->path);
   g_free (signature);
 }
@@ -119,6 +140,65 @@ hash_file (const char    *path,
 
   fclose (file);
   return g_strdup (g_checksum_get_string (checksum));
+}
+
+/* Returns: (transfer full) (nullable): the hex GNU build ID of the ELF file at @path.
+ * The linker derives it from the program's contents and it lives in a note near the
+ * start: a copy with bytes appended, or patched elsewhere, keeps it. */
+static char *
+read_build_id (const char *path)
+{
+  guchar buffer[8192];
+  const Elf64_Ehdr *header = (const Elf64_Ehdr *) buffer;
+  ssize_t length;
+  int fd;
+
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return NULL;
+  length = read (fd, buffer, sizeof buffer);
+  close (fd);
+
+  if (length < (ssize_t) sizeof (Elf64_Ehdr) || memcmp (buffer, ELFMAG, SELFMAG) != 0 ||
+      buffer[EI_CLASS] != ELFCLASS64 || header->e_phentsize != sizeof (Elf64_Phdr))
+    return NULL;
+
+  for (guint i = 0; i < header->e_phnum; i++)
+    {
+      gsize at = header->e_phoff + (gsize) i * sizeof (Elf64_Phdr);
+      const Elf64_Phdr *program;
+      gsize offset, end;
+
+      if (at + sizeof (Elf64_Phdr) > (gsize) length)
+        break;
+      program = (const Elf64_Phdr *) (buffer + at);
+      if (program->p_type != PT_NOTE)
+        continue;
+
+      offset = program->p_offset;
+      end = MIN ((gsize) length, program->p_offset + program->p_filesz);
+      while (offset + sizeof (Elf64_Nhdr) <= end)
+        {
+          const Elf64_Nhdr *note = (const Elf64_Nhdr *) (buffer + offset);
+          gsize name_at = offset + sizeof (Elf64_Nhdr);
+          gsize desc_at = name_at + ((note->n_namesz + 3) & ~3u);
+
+          if (desc_at + note->n_descsz > end)
+            break;
+          if (note->n_type == NT_GNU_BUILD_ID && note->n_namesz == 4 &&
+              memcmp (buffer + name_at, "GNU", 4) == 0 && note->n_descsz > 0)
+            {
+              GString *hex = g_string_new (NULL);
+
+              for (guint b = 0; b < note->n_descsz; b++)
+                g_string_append_printf (hex, "%02x", buffer[desc_at + b]);
+              return g_string_free (hex, FALSE);
+            }
+          offset = desc_at + ((note->n_descsz + 3) & ~3u);
+        }
+    }
+
+  return NULL;
 }
 
 /* Called with the lock held. */
@@ -165,6 +245,7 @@ build_signatures (EkProcessScanner *self)
           signature->dev = st.st_dev;
           signature->ino = st.st_ino;
           signature->size = st.st_size;
+          signature->build_id = read_build_id (path);
           signature->path = g_steal_pointer (&path);
           g_ptr_array_add (self->signatures, signature);
           break;
@@ -192,7 +273,7 @@ is_interpreter (const char *argv0)
 {
   static const char * const interpreters[] = {
     "python", "perl", "ruby", "node", "bash", "sh", "dash", "electron", "java", "mono",
-    "gjs", "wine", NULL,
+    "gjs", "wine", "ld-linux", "ld.so", "ld64.so", "ld-musl", NULL,
   };
 
   for (guint i = 0; interpreters[i] != NULL; i++)
@@ -202,6 +283,98 @@ is_interpreter (const char *argv0)
     }
 
   return FALSE;
+}
+
+/* Returns: (transfer none) (nullable): in an interpreter's or the dynamic loader's
+ * command line, the program it runs: the first argument that is not an option (the
+ * loader's options that take a value skip it too). */
+static const char *
+program_argument (const char *cmdline,
+                  gsize       length)
+{
+  static const char * const with_value[] = {
+    "--library-path", "--preload", "--audit", "--argv0", "--inhibit-rpath",
+    "--glibc-hwcaps-prepend", "--glibc-hwcaps-mask", NULL,
+  };
+  const char *arg = cmdline + strlen (cmdline) + 1;
+  gboolean is_loader = strstr (cmdline, "ld-") != NULL || strstr (cmdline, "ld.so") != NULL ||
+                       strstr (cmdline, "ld64.so") != NULL;
+
+  while (arg < cmdline + length)
+    {
+      if (!is_loader || arg[0] != '-')
+        return arg;
+      if (g_strv_contains (with_value, arg))
+        arg += strlen (arg) + 1;
+      if (arg < cmdline + length)
+        arg += strlen (arg) + 1;
+    }
+
+  return NULL;
+}
+
+static gboolean
+same_display (const char *theirs,
+              const char *ours)
+{
+  gsize ours_length = strcspn (ours, ".");
+
+  return strncmp (theirs, ours, ours_length) == 0 &&
+         (theirs[ours_length] == '\0' || theirs[ours_length] == '.');
+}
+
+/* Whether process @pid works on the kiosk's display: its -display argument, else its
+ * DISPLAY (ignoring the screen number). A process with neither, or whose environment
+ * cannot be read (another user's: the display server does not let it in), cannot be
+ * reading this display. */
+static gboolean
+on_our_display (EkProcessScanner *self,
+                const char       *pid,
+                const char       *cmdline,
+                gsize             cmdline_length)
+{
+  const char *ours = ek_probe_sources_getenv (self->sources, "DISPLAY");
+  g_autofree char *environ_block = NULL;
+  gsize length = 0;
+
+  if (ours == NULL || *ours == '\0')
+    return TRUE;
+
+  for (const char *arg = cmdline; cmdline != NULL && arg < cmdline + cmdline_length;
+       arg += strlen (arg) + 1)
+    {
+      const char *next = arg + strlen (arg) + 1;
+
+      if ((g_str_equal (arg, "-display") || g_str_equal (arg, "--display")) &&
+          next < cmdline + cmdline_length)
+        return same_display (next, ours);
+    }
+
+  environ_block = read_proc_file (self->sources->proc_root, pid, "environ", &length);
+  for (const char *entry = environ_block; environ_block != NULL && entry < environ_block + length;
+       entry += strlen (entry) + 1)
+    {
+      if (g_str_has_prefix (entry, "DISPLAY="))
+        return same_display (entry + strlen ("DISPLAY="), ours);
+    }
+  return FALSE;
+}
+
+static const EkBlockedName *
+find_capture_argument (const char *cmdline,
+                       gsize       length)
+{
+  for (const char *arg = cmdline; cmdline != NULL && arg < cmdline + length;
+       arg += strlen (arg) + 1)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (capture_arguments); i++)
+        {
+          if (strstr (arg, capture_arguments[i].name) != NULL)
+            return &capture_arguments[i];
+        }
+    }
+
+  return NULL;
 }
 
 static const EkBlockedName *
@@ -243,15 +416,33 @@ find_name_by_id (EkProcessScanner *self,
   return NULL;
 }
 
-/* The program whose executable is behind /proc/PID/exe, by identity or by content. */
+/* The build ID of an executable, once per file. */
+static const char *
+cached_build_id (EkProcessScanner  *self,
+                 const char        *exe,
+                 const struct stat *st)
+{
+  g_autofree char *key = g_strdup_printf ("b:%ju:%ju:%jd:%jd", (uintmax_t) st->st_dev,
+                                          (uintmax_t) st->st_ino, (intmax_t) st->st_size,
+                                          (intmax_t) st->st_mtime);
+  char *build_id;
+
+  if (g_hash_table_lookup_extended (self->exe_hashes, key, NULL, (gpointer *) &build_id))
+    return build_id;
+  build_id = read_build_id (exe);
+  g_hash_table_insert (self->exe_hashes, g_steal_pointer (&key), build_id);
+  return build_id;
+}
+
+/* The listed program that the executable at @exe is, by identity, build ID or content. */
 static const EkBlockedName *
 match_exe (EkProcessScanner *self,
-           const char       *pid,
+           const char       *exe,
            GCancellable     *cancellable)
 {
-  g_autofree char *exe = g_build_filename (self->sources->proc_root, pid, "exe", NULL);
   g_autofree char *key = NULL;
   const char *sha256 = NULL;
+  const char *build_id;
   struct stat st;
   gboolean size_matches = FALSE;
 
@@ -266,6 +457,17 @@ match_exe (EkProcessScanner *self,
         return find_name_by_id (self, signature->name);
       if (signature->size == st.st_size)
         size_matches = TRUE;
+    }
+
+  /* A copy with a byte appended (or changed past the headers) has another size and
+   * hash, but the same build ID. */
+  build_id = cached_build_id (self, exe, &st);
+  for (guint i = 0; build_id != NULL && i < self->signatures->len; i++)
+    {
+      EkSignature *signature = g_ptr_array_index (self->signatures, i);
+
+      if (g_strcmp0 (signature->build_id, build_id) == 0)
+        return find_name_by_id (self, signature->name);
     }
 
   /* Hashing is the expensive part: only for executables as large as a listed one,
@@ -357,6 +559,8 @@ scan_locked (EkProcessScanner  *self,
       g_autofree char *cmdline = NULL;
       g_autofree char *argv0 = NULL;
       g_autofree char *argv1 = NULL;
+      g_autofree char *exe = g_build_filename (self->sources->proc_root, entry, "exe", NULL);
+      const char *program = NULL;
       const EkBlockedName *match = NULL;
       const char *how = NULL;
       gsize cmdline_len = 0;
@@ -379,9 +583,12 @@ scan_locked (EkProcessScanner  *self,
       if (cmdline != NULL && cmdline_len > 0)
         {
           argv0 = g_path_get_basename (cmdline);
-          /* A script names its program in the interpreter's first argument. */
+          /* A script names its program in the interpreter's first argument; a program
+           * started through the dynamic loader, in the loader's. */
           if (strlen (cmdline) + 1 < cmdline_len && is_interpreter (argv0))
-            argv1 = g_path_get_basename (cmdline + strlen (cmdline) + 1);
+            program = program_argument (cmdline, cmdline_len);
+          if (program != NULL)
+            argv1 = g_path_get_basename (program);
         }
 
       if ((match = find_name (self, comm, TRUE)) != NULL)
@@ -389,9 +596,17 @@ scan_locked (EkProcessScanner  *self,
       else if ((match = find_name (self, argv0, FALSE)) != NULL ||
                (match = find_name (self, argv1, FALSE)) != NULL)
         how = "command line";
-      else if ((match = match_exe (self, entry, cancellable)) != NULL)
+      else if ((match = match_exe (self, exe, cancellable)) != NULL)
         how = "executable";
+      else if (program != NULL && g_path_is_absolute (program) &&
+               (match = match_exe (self, program, cancellable)) != NULL)
+        how = "loaded file";
+      else if ((match = find_capture_argument (cmdline, cmdline_len)) != NULL)
+        how = "screen source in the command line";
 
+      if (match != NULL && match->display_bound &&
+          !on_our_display (self, entry, cmdline, cmdline_len))
+        match = NULL;
       if (match != NULL)
         g_ptr_array_add (findings, make_finding (match, comm, pid, how));
     }
@@ -460,6 +675,13 @@ ek_process_scanner_new (const EkProbeSources *sources)
 
   self->sources = sources != NULL ? ek_probe_sources_copy (sources) : ek_probe_sources_new ();
   ek_process_scanner_add_names (self, EK_FINDING_BLOCKED_PROCESS, builtin_blocked);
+  ek_process_scanner_add_names (self, EK_FINDING_BLOCKED_PROCESS, builtin_capture);
+  for (guint i = 0; i < self->names->len; i++)
+    {
+      EkBlockedName *name = g_ptr_array_index (self->names, i);
+
+      name->display_bound = g_strv_contains (builtin_capture, name->name);
+    }
   ek_process_scanner_add_names (self, EK_FINDING_VIRTUAL_DISPLAY, builtin_virtual_display);
 
   return self;

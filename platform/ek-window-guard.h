@@ -4,6 +4,8 @@
  * does nothing), kept above, screen blanking off. Watches, every 100 ms and on the
  * display server's focus events, for the conditions below and reports each start and
  * end through "condition-changed"; ek_window_guard_reassert() takes the screen back.
+ * The window's geometry, fullscreen state and desktop are restored by the guard itself
+ * the moment they change.
  */
 #pragma once
 
@@ -17,9 +19,11 @@ typedef enum
   EK_WINDOW_CONDITION_HIDDEN,       /* unmapped, iconified */
   EK_WINDOW_CONDITION_OBSCURED,     /* another window over it */
   EK_WINDOW_CONDITION_POINTER_LEFT,
+  EK_WINDOW_CONDITION_GEOMETRY,     /* moved, resized, not fullscreen, another desktop */
+  EK_WINDOW_CONDITION_POINTER_GRABBED, /* another client grabbed the pointer */
 } EkWindowCondition;
 
-#define EK_N_WINDOW_CONDITIONS (EK_WINDOW_CONDITION_POINTER_LEFT + 1)
+#define EK_N_WINDOW_CONDITIONS (EK_WINDOW_CONDITION_POINTER_GRABBED + 1)
 
 #define EK_TYPE_WINDOW_GUARD (ek_window_guard_get_type ())
 

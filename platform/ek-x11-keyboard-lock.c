@@ -4,6 +4,11 @@
  * XIGrabDevice on the master keyboard, with owner events so GTK still gets its keys.
  * Injected input is recognised by the slave device it comes from (XTEST's), inside
  * GdkX11Display's "xevent", where a handler returning TRUE keeps GDK from seeing it.
+ *
+ * X Input 2 lets any client add master keyboards (MPX, `xinput create-master`), each
+ * with its own focus: every master keyboard is grabbed, the hierarchy is watched (GDK
+ * selects its changes on the root window) and each one added later is grabbed and
+ * reported ("keyboard-added").
  */
 
 #include "config.h"
@@ -30,6 +35,7 @@ struct _EkKeyboardLock
   GdkDisplay *display;          /* borrowed from surface */
   int         xi_opcode;
   int         keyboard_id;      /* master keyboard */
+  GHashTable *other_masters;    /* further master keyboard ids grabbed -> 1 */
   GHashTable *device_is_xtest;  /* source device id -> 1 (XTEST) / 2 (not) */
   gboolean    held;
   gboolean    wanted;           /* between a successful acquire and release */
@@ -56,6 +62,7 @@ enum {
 enum {
   SHORTCUT,
   SYNTHETIC_INPUT,
+  KEYBOARD_ADDED,
   N_SIGNALS
 };
 
@@ -74,11 +81,12 @@ set_held (EkKeyboardLock *self,
 }
 
 static int
-try_grab (EkKeyboardLock *self)
+grab_device (EkKeyboardLock *self,
+             int             device_id)
 {
   Display *xdisplay = gdk_x11_display_get_xdisplay (self->display);
   unsigned char mask_bits[XIMaskLen (XI_LASTEVENT)] = { 0 };
-  XIEventMask mask = { self->keyboard_id, sizeof mask_bits, mask_bits };
+  XIEventMask mask = { device_id, sizeof mask_bits, mask_bits };
   Window xid = gdk_x11_surface_get_xid (self->surface);
   int status;
 
@@ -88,13 +96,68 @@ try_grab (EkKeyboardLock *self)
   XISetMask (mask_bits, XI_FocusOut);
 
   gdk_x11_display_error_trap_push (self->display);
-  status = XIGrabDevice (xdisplay, self->keyboard_id, xid, CurrentTime, None,
+  status = XIGrabDevice (xdisplay, device_id, xid, CurrentTime, None,
                          XIGrabModeAsync, XIGrabModeAsync, True, &mask);
   if (gdk_x11_display_error_trap_pop (self->display) != 0)
     status = BadWindow;
-
-  self->last_status = status;
   return status;
+}
+
+/* Every master keyboard besides GDK's: grabbed (again), a new one reported. */
+static void
+grab_other_masters (EkKeyboardLock *self)
+{
+  Display *xdisplay = gdk_x11_display_get_xdisplay (self->display);
+  XIDeviceInfo *devices;
+  int n = 0;
+
+  gdk_x11_display_error_trap_push (self->display);
+  devices = XIQueryDevice (xdisplay, XIAllMasterDevices, &n);
+  gdk_x11_display_error_trap_pop_ignored (self->display);
+
+  for (int i = 0; devices != NULL && i < n; i++)
+    {
+      gpointer id = GINT_TO_POINTER (devices[i].deviceid);
+      int status;
+
+      if (devices[i].use != XIMasterKeyboard || devices[i].deviceid == self->keyboard_id)
+        continue;
+
+      status = grab_device (self, devices[i].deviceid);
+      if (!g_hash_table_contains (self->other_masters, id))
+        {
+          g_autofree char *detail = g_strdup_printf ("%s (%s)", devices[i].name,
+                                                     status == GrabSuccess ? "grabbed"
+                                                     : "held by another client");
+
+          g_hash_table_add (self->other_masters, id);
+          g_signal_emit (self, signals[KEYBOARD_ADDED], 0, detail);
+        }
+    }
+  if (devices != NULL)
+    XIFreeDeviceInfo (devices);
+}
+
+static void
+ungrab_other_masters (EkKeyboardLock *self)
+{
+  GHashTableIter iter;
+  gpointer id;
+
+  gdk_x11_display_error_trap_push (self->display);
+  g_hash_table_iter_init (&iter, self->other_masters);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    XIUngrabDevice (gdk_x11_display_get_xdisplay (self->display), GPOINTER_TO_INT (id),
+                    CurrentTime);
+  gdk_x11_display_error_trap_pop_ignored (self->display);
+  g_hash_table_remove_all (self->other_masters);
+}
+
+static int
+try_grab (EkKeyboardLock *self)
+{
+  self->last_status = grab_device (self, self->keyboard_id);
+  return self->last_status;
 }
 
 static gboolean
@@ -225,6 +288,15 @@ xevent_cb (GdkDisplay *display,
       }
       break;
 
+    case XI_HierarchyChanged:
+      {
+        XIHierarchyEvent *event = cookie->data;
+
+        if (self->wanted && (event->flags & XIMasterAdded))
+          grab_other_masters (self);
+      }
+      break;
+
     case XI_FocusIn:
     case XI_FocusOut:
       {
@@ -258,6 +330,7 @@ on_check_cb (gpointer user_data)
    * was lost (window unmapped, another client got in between). */
   status = try_grab (self);
   set_held (self, status == GrabSuccess);
+  grab_other_masters (self);
 
   schedule_check (self, status == GrabSuccess ? CHECK_INTERVAL_MS : RETRY_INTERVAL_MS);
 }
@@ -278,6 +351,7 @@ acquire_done (EkKeyboardLock *self,
 
   self->wanted = TRUE;
   set_held (self, TRUE);
+  grab_other_masters (self);
   schedule_check (self, CHECK_INTERVAL_MS);
   g_task_return_boolean (task, TRUE);
 }
@@ -353,6 +427,7 @@ ek_keyboard_lock_finalize (GObject *object)
   EkKeyboardLock *self = (EkKeyboardLock *)object;
 
   g_clear_pointer (&self->device_is_xtest, g_hash_table_unref);
+  g_clear_pointer (&self->other_masters, g_hash_table_unref);
 
   G_OBJECT_CLASS (ek_keyboard_lock_parent_class)->finalize (object);
 }
@@ -458,6 +533,19 @@ ek_keyboard_lock_class_init (EkKeyboardLockClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * EkKeyboardLock::keyboard-added:
+   * @detail: the master keyboard's name, and whether the lock could take it
+   *
+   * Another master keyboard (X Input 2 MPX) exists besides the one the kiosk uses.
+   */
+  signals[KEYBOARD_ADDED] =
+    g_signal_new ("keyboard-added",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -465,6 +553,7 @@ ek_keyboard_lock_init (EkKeyboardLock *self)
 {
   self->filter_synthetic = TRUE;
   self->device_is_xtest = g_hash_table_new (NULL, NULL);
+  self->other_masters = g_hash_table_new (NULL, NULL);
 }
 
 /**
@@ -580,6 +669,8 @@ ek_keyboard_lock_release (EkKeyboardLock *self)
       gdk_x11_display_error_trap_pop_ignored (self->display);
     }
 
+  if (self->wanted)
+    ungrab_other_masters (self);
   self->wanted = FALSE;
   set_held (self, FALSE);
 }

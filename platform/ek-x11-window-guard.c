@@ -4,6 +4,10 @@
  * while the keyboard is grabbed GTK's is-active does not change when focus moves; the
  * focus events make the check come sooner, and a FocusOut of the window starts a focus
  * loss by itself (one too short for any poll to see).
+ *
+ * Drag-and-drop from other programs is refused (issue 13): the window does not announce
+ * itself as a drop target (no XdndAware), and XDND messages sent to it anyway never reach
+ * GTK, so no text lands in an answer without being typed.
  */
 
 #include "config.h"
@@ -14,14 +18,18 @@
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
 #include <X11/extensions/XInput2.h>
+#include <X11/extensions/Xcomposite.h>
+#include <X11/extensions/scrnsaver.h>
 
 #include "ek-window-guard.h"
 
 #define POLL_INTERVAL_MS        100
 #define SCREENSAVER_RESET_S      30
+#define GEOMETRY_SETTLE_MS     3000
 
 #define _NET_WM_STATE_ADD         1
 #define SOURCE_INDICATION_PAGER   2
+#define ALL_DESKTOPS              0xFFFFFFFFul
 
 struct _EkWindowGuard
 {
@@ -35,6 +43,24 @@ struct _EkWindowGuard
   guint       poll_id;
   guint       screensaver_id;
   gulong      xevent_id;
+  Atom        xdnd_aware;
+  Atom        xdnd_messages[4];   /* XdndEnter, XdndPosition, XdndDrop, XdndLeave */
+  guint       drops_refused;
+
+  /* What the window must keep (device pixels), found at engage. The check starts once
+   * the window first has it (a window manager takes a moment to make it fullscreen), or
+   * after GEOMETRY_SETTLE_MS at the latest. */
+  GdkRectangle monitor;
+  long        desktop;            /* the current desktop at engage; -1: no desktops */
+  gboolean    geometry_armed;
+  gint64      engaged_us;
+
+  /* Windows above every root child, which the stacking check cannot see: the composite
+   * overlay window (mapped while some client holds it; a compositing manager holding it
+   * at engage is part of the desktop) and the MIT screen saver's window. */
+  Window      overlay;
+  gboolean    overlay_at_engage;
+  gboolean    has_saver;
 
   /* The screen saver settings found at engage, restored at release. */
   int         saver_timeout;
@@ -58,6 +84,8 @@ static const char * const condition_names[] = {
   [EK_WINDOW_CONDITION_HIDDEN] = "window_hidden",
   [EK_WINDOW_CONDITION_OBSCURED] = "window_obscured",
   [EK_WINDOW_CONDITION_POINTER_LEFT] = "pointer_left",
+  [EK_WINDOW_CONDITION_GEOMETRY] = "geometry_changed",
+  [EK_WINDOW_CONDITION_POINTER_GRABBED] = "pointer_grabbed",
 };
 
 static Display *
@@ -187,6 +215,134 @@ rects_intersect (int ax, int ay, int aw, int ah,
   return ax < bx + bw && bx < ax + aw && ay < by + bh && by < ay + ah;
 }
 
+static gboolean
+read_cardinal (Display *xdisplay,
+               Window   window,
+               const char *property,
+               long    *value)
+{
+  Atom type = None;
+  int format = 0;
+  unsigned long items = 0, after = 0;
+  unsigned char *data = NULL;
+  gboolean found;
+
+  found = XGetWindowProperty (xdisplay, window, XInternAtom (xdisplay, property, False), 0, 1,
+                              False, XA_CARDINAL, &type, &format, &items, &after,
+                              &data) == Success && data != NULL && items == 1 && format == 32;
+  if (found)
+    *value = (long) *(unsigned long *) data;
+  if (data != NULL)
+    XFree (data);
+  return found;
+}
+
+static gboolean
+has_wm_state (Display    *xdisplay,
+              Window      window,
+              const char *state)
+{
+  Atom wanted = XInternAtom (xdisplay, state, False);
+  Atom type = None;
+  int format = 0;
+  unsigned long items = 0, after = 0;
+  unsigned char *data = NULL;
+  gboolean found = FALSE;
+
+  if (XGetWindowProperty (xdisplay, window, XInternAtom (xdisplay, "_NET_WM_STATE", False), 0,
+                          64, False, XA_ATOM, &type, &format, &items, &after, &data) == Success &&
+      data != NULL)
+    {
+      for (unsigned long i = 0; i < items; i++)
+        found = found || ((Atom *) data)[i] == wanted;
+    }
+  if (data != NULL)
+    XFree (data);
+  return found;
+}
+
+static gboolean wm_supports (EkWindowGuard *self, const char *hint);
+static void send_net_wm_message (EkWindowGuard *self, const char *message, long l0, long l1,
+                                 long l2);
+static void cover_monitor (EkWindowGuard *self);
+
+/* Returns: (transfer full) (nullable): what is wrong with the window's place, NULL if
+ * nothing; puts it right at once. */
+static char *
+check_geometry_now (EkWindowGuard *self,
+                    Display       *xdisplay,
+                    Window         xid)
+{
+  XWindowAttributes attributes;
+  Window child;
+  int x = 0, y = 0;
+  long current = -1;
+  gboolean fullscreen_hint = wm_supports (self, "_NET_WM_STATE_FULLSCREEN");
+
+  if (self->desktop >= 0 && read_cardinal (xdisplay, DefaultRootWindow (xdisplay),
+                                           "_NET_CURRENT_DESKTOP", &current) &&
+      current != self->desktop)
+    {
+      XEvent event = { 0 };
+
+      /* Back at once (EWMH: the root window is the message's window here). */
+      event.xclient.type = ClientMessage;
+      event.xclient.window = DefaultRootWindow (xdisplay);
+      event.xclient.message_type = XInternAtom (xdisplay, "_NET_CURRENT_DESKTOP", False);
+      event.xclient.format = 32;
+      event.xclient.data.l[0] = self->desktop;
+      event.xclient.data.l[1] = CurrentTime;
+      XSendEvent (xdisplay, DefaultRootWindow (xdisplay), False,
+                  SubstructureRedirectMask | SubstructureNotifyMask, &event);
+      return g_strdup_printf ("switched to desktop %ld", current);
+    }
+
+  if (fullscreen_hint && !has_wm_state (xdisplay, xid, "_NET_WM_STATE_FULLSCREEN"))
+    {
+      if (self->geometry_armed)
+        send_net_wm_message (self, "_NET_WM_STATE", _NET_WM_STATE_ADD,
+                             (long) XInternAtom (xdisplay, "_NET_WM_STATE_FULLSCREEN", False), 0);
+      return g_strdup ("not fullscreen");
+    }
+
+  if (!XGetWindowAttributes (xdisplay, xid, &attributes) ||
+      !XTranslateCoordinates (xdisplay, xid, DefaultRootWindow (xdisplay), 0, 0, &x, &y, &child))
+    return NULL;
+  if (x == self->monitor.x && y == self->monitor.y &&
+      attributes.width == self->monitor.width && attributes.height == self->monitor.height)
+    return NULL;
+
+  if (self->geometry_armed && !fullscreen_hint)
+    cover_monitor (self);
+  return g_strdup_printf ("%dx%d+%d+%d instead of %dx%d+%d+%d", attributes.width,
+                          attributes.height, x, y, self->monitor.width, self->monitor.height,
+                          self->monitor.x, self->monitor.y);
+}
+
+static void
+check_geometry (EkWindowGuard *self,
+                Display       *xdisplay,
+                Window         xid)
+{
+  g_autofree char *wrong = check_geometry_now (self, xdisplay, xid);
+
+  if (!self->geometry_armed)
+    {
+      g_debug ("Window guard: settling, %s", wrong != NULL ? wrong : "in place");
+      if (wrong != NULL &&
+          g_get_monotonic_time () - self->engaged_us < GEOMETRY_SETTLE_MS * 1000)
+        return;
+      self->geometry_armed = TRUE;
+      if (wrong != NULL)
+        {
+          g_clear_pointer (&wrong, g_free);
+          wrong = check_geometry_now (self, xdisplay, xid);
+        }
+    }
+
+  set_condition (self, EK_WINDOW_CONDITION_GEOMETRY, wrong != NULL, wrong);
+}
+
 static void
 check_focus (EkWindowGuard *self,
              Display       *xdisplay,
@@ -220,6 +376,93 @@ check_focus (EkWindowGuard *self,
            : describe_window (xdisplay, focus);
 
   set_condition (self, EK_WINDOW_CONDITION_FOCUS_LOST, !has_focus, detail);
+}
+
+/* Returns: (transfer full) (nullable): the window above all others that covers the
+ * screen, if another client put one there */
+static char *
+find_top_cover (EkWindowGuard *self,
+                Display       *xdisplay)
+{
+  XWindowAttributes attributes;
+
+  if (self->has_saver)
+    {
+      XScreenSaverInfo *info = XScreenSaverAllocInfo ();
+      gboolean on = FALSE;
+
+      if (info != NULL && XScreenSaverQueryInfo (xdisplay, DefaultRootWindow (xdisplay), info))
+        on = info->state == ScreenSaverOn;
+      if (info != NULL)
+        XFree (info);
+      if (on)
+        return g_strdup ("the screen saver's window");
+    }
+
+  if (self->overlay != None && !self->overlay_at_engage &&
+      XGetWindowAttributes (xdisplay, self->overlay, &attributes) &&
+      attributes.map_state == IsViewable)
+    return g_strdup_printf ("0x%lx, the composite overlay window", (unsigned long) self->overlay);
+
+  return NULL;
+}
+
+/* The composite overlay window's id (it is not among the root's children), and whether
+ * a compositing manager already holds it. Asking for it maps it until released, which
+ * draws nothing: it has no background. */
+static void
+find_overlay (EkWindowGuard *self,
+              Display       *xdisplay)
+{
+  int event_base, error_base, major = 0, minor = 0, saver_event, saver_error;
+  XWindowAttributes attributes;
+
+  self->has_saver = XScreenSaverQueryExtension (xdisplay, &saver_event, &saver_error);
+  self->overlay = None;
+  if (!XCompositeQueryExtension (xdisplay, &event_base, &error_base) ||
+      !XCompositeQueryVersion (xdisplay, &major, &minor) || (major == 0 && minor < 3))
+    return;
+
+  self->overlay = XCompositeGetOverlayWindow (xdisplay, DefaultRootWindow (xdisplay));
+  XCompositeReleaseOverlayWindow (xdisplay, DefaultRootWindow (xdisplay));
+  XSync (xdisplay, False);
+  self->overlay_at_engage = self->overlay != None &&
+                            XGetWindowAttributes (xdisplay, self->overlay, &attributes) &&
+                            attributes.map_state == IsViewable;
+}
+
+/* Every other client's window above ours goes below it: an override-redirect window is
+ * outside the window manager's stacking, where raising our own frame cannot reach. */
+static void
+lower_covering_windows (EkWindowGuard *self,
+                        Display       *xdisplay,
+                        Window         frame)
+{
+  Window root = None, parent = None, *children = NULL;
+  unsigned int n = 0;
+  gboolean above = FALSE;
+
+  if (!XQueryTree (xdisplay, DefaultRootWindow (xdisplay), &root, &parent, &children, &n))
+    return;
+  for (unsigned int i = 0; i < n; i++)
+    {
+      XWindowAttributes attributes;
+
+      if (children[i] == frame)
+        {
+          above = TRUE;
+          continue;
+        }
+      if (above && XGetWindowAttributes (xdisplay, children[i], &attributes) &&
+          attributes.override_redirect && attributes.map_state == IsViewable &&
+          gdk_x11_surface_lookup_for_display (self->display, children[i]) == NULL)
+        XLowerWindow (xdisplay, children[i]);
+    }
+  if (children != NULL)
+    XFree (children);
+
+  /* The screen saver's window goes with a reset. */
+  XForceScreenSaver (xdisplay, ScreenSaverReset);
 }
 
 static void
@@ -272,6 +515,8 @@ check_stacking (EkWindowGuard *self,
         XFree (children);
     }
 
+  if (obscurer == NULL)
+    obscurer = find_top_cover (self, xdisplay);
   set_condition (self, EK_WINDOW_CONDITION_OBSCURED, obscurer != NULL, obscurer);
 
   {
@@ -321,6 +566,30 @@ on_screensaver_reset_cb (gpointer user_data)
 }
 
 static gboolean
+is_xdnd_message (EkWindowGuard *self,
+                 const XEvent  *xevent)
+{
+  if (xevent->type != ClientMessage)
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->xdnd_messages); i++)
+    {
+      if (xevent->xclient.message_type == self->xdnd_messages[i])
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+refuse_drops (EkWindowGuard *self)
+{
+  /* Sources ask the toplevel for XdndAware before they send anything. */
+  gdk_x11_display_error_trap_push (self->display);
+  XDeleteProperty (xdisplay_of (self), xid_of (self), self->xdnd_aware);
+  gdk_x11_display_error_trap_pop_ignored (self->display);
+}
+
+static gboolean
 xevent_cb (GdkDisplay *display,
            XEvent     *xevent,
            gpointer    user_data)
@@ -329,6 +598,17 @@ xevent_cb (GdkDisplay *display,
 
   if (!self->engaged)
     return GDK_EVENT_PROPAGATE;
+
+  /* A drop offered anyway, by a program that ignores XdndAware: GTK never sees it. */
+  if (is_xdnd_message (self, xevent))
+    {
+      if (xevent->xclient.message_type == self->xdnd_messages[2])
+        self->drops_refused++;
+      return GDK_EVENT_STOP;
+    }
+  if (xevent->type == PropertyNotify && xevent->xproperty.window == xid_of (self) &&
+      xevent->xproperty.atom == self->xdnd_aware && xevent->xproperty.state == PropertyNewValue)
+    refuse_drops (self);
 
   /* The focus went to another window. A loss shorter than a poll (taken and given back
    * while the main loop was busy) would leave nothing for the check to see: the event is
@@ -339,10 +619,30 @@ xevent_cb (GdkDisplay *display,
       xevent->xfocus.detail != NotifyInferior && xevent->xfocus.detail != NotifyPointer)
     set_condition (self, EK_WINDOW_CONDITION_FOCUS_LOST, TRUE, "another window");
 
+  /* Another client's pointer grab moves the pointer out of our window with a crossing
+   * of mode Grab (and back with Ungrab); a grab of GTK's own is no violation. */
+  if (xevent->type == GenericEvent && xevent->xcookie.extension == self->xi_opcode &&
+      xevent->xcookie.data != NULL &&
+      (xevent->xcookie.evtype == XI_Leave || xevent->xcookie.evtype == XI_Enter))
+    {
+      const XIEnterEvent *crossing = xevent->xcookie.data;
+      GdkSeat *seat = gdk_display_get_default_seat (self->display);
+      GdkDevice *pointer = seat != NULL ? gdk_seat_get_pointer (seat) : NULL;
+
+      if (crossing->evtype == XI_Leave && crossing->mode == XINotifyGrab &&
+          (pointer == NULL || !gdk_display_device_is_grabbed (self->display, pointer)))
+        set_condition (self, EK_WINDOW_CONDITION_POINTER_GRABBED, TRUE, "another client");
+      else if (crossing->mode == XINotifyUngrab)
+        set_condition (self, EK_WINDOW_CONDITION_POINTER_GRABBED, FALSE, NULL);
+    }
+
   if ((xevent->type == GenericEvent && xevent->xcookie.extension == self->xi_opcode &&
        (xevent->xcookie.evtype == XI_FocusOut || xevent->xcookie.evtype == XI_FocusIn)) ||
       xevent->type == FocusOut || xevent->type == UnmapNotify ||
-      xevent->type == VisibilityNotify)
+      xevent->type == VisibilityNotify || xevent->type == ConfigureNotify ||
+      (xevent->type == PropertyNotify &&
+       (xevent->xproperty.window == xid_of (self) ||
+        xevent->xproperty.window == DefaultRootWindow (xevent->xany.display))))
     {
       /* Check after GDK has seen the event, within this main-loop iteration. */
       g_idle_add_full (G_PRIORITY_HIGH, on_check_once_cb, g_object_ref (self),
@@ -457,6 +757,11 @@ ek_window_guard_new (GObject *surface)
   self->display = gdk_surface_get_display (self->surface);
 
   XQueryExtension (xdisplay_of (self), "XInputExtension", &self->xi_opcode, &event, &error);
+  self->xdnd_aware = XInternAtom (xdisplay_of (self), "XdndAware", False);
+  self->xdnd_messages[0] = XInternAtom (xdisplay_of (self), "XdndEnter", False);
+  self->xdnd_messages[1] = XInternAtom (xdisplay_of (self), "XdndPosition", False);
+  self->xdnd_messages[2] = XInternAtom (xdisplay_of (self), "XdndDrop", False);
+  self->xdnd_messages[3] = XInternAtom (xdisplay_of (self), "XdndLeave", False);
   self->xevent_id = g_signal_connect (self->display, "xevent", G_CALLBACK (xevent_cb), self);
 
   return self;
@@ -485,6 +790,34 @@ ek_window_guard_engage (EkWindowGuard *self)
   if (!wm_supports (self, "_NET_WM_STATE_FULLSCREEN"))
     cover_monitor (self);
 
+  {
+    GdkMonitor *monitor = gdk_display_get_monitor_at_surface (self->display, self->surface);
+    int scale = gdk_surface_get_scale_factor (self->surface);
+    XWindowAttributes root_attributes;
+
+    if (monitor != NULL)
+      {
+        gdk_monitor_get_geometry (monitor, &self->monitor);
+        self->monitor.x *= scale;
+        self->monitor.y *= scale;
+        self->monitor.width *= scale;
+        self->monitor.height *= scale;
+      }
+    self->desktop = -1;
+    if (wm_supports (self, "_NET_CURRENT_DESKTOP"))
+      read_cardinal (xdisplay, DefaultRootWindow (xdisplay), "_NET_CURRENT_DESKTOP",
+                     &self->desktop);
+    /* On every desktop: switching desktops leaves the exam on screen. */
+    if (wm_supports (self, "_NET_WM_DESKTOP"))
+      send_net_wm_message (self, "_NET_WM_DESKTOP", (long) ALL_DESKTOPS, SOURCE_INDICATION_PAGER, 0);
+    /* Desktop switches are root property changes. */
+    if (XGetWindowAttributes (xdisplay, DefaultRootWindow (xdisplay), &root_attributes))
+      XSelectInput (xdisplay, DefaultRootWindow (xdisplay),
+                    root_attributes.your_event_mask | PropertyChangeMask);
+    self->geometry_armed = FALSE;
+    self->engaged_us = g_get_monotonic_time ();
+  }
+
   if (wm_supports (self, "_NET_WM_STATE_ABOVE"))
     send_net_wm_message (self, "_NET_WM_STATE", _NET_WM_STATE_ADD,
                          (long) XInternAtom (xdisplay, "_NET_WM_STATE_ABOVE", False), 0);
@@ -498,7 +831,9 @@ ek_window_guard_engage (EkWindowGuard *self)
   XSetScreenSaver (xdisplay, 0, 0, DontPreferBlanking, DefaultExposures);
   XForceScreenSaver (xdisplay, ScreenSaverReset);
 
+  find_overlay (self, xdisplay);
   gdk_x11_display_error_trap_pop_ignored (self->display);
+  refuse_drops (self);
 
   self->poll_id = g_timeout_add (POLL_INTERVAL_MS, on_poll_cb, self);
   self->screensaver_id = g_timeout_add_seconds (SCREENSAVER_RESET_S, on_screensaver_reset_cb,
@@ -567,6 +902,7 @@ ek_window_guard_reassert (EkWindowGuard *self)
     }
 
   XRaiseWindow (xdisplay, find_frame (xdisplay, xid));
+  lower_covering_windows (self, xdisplay, find_frame (xdisplay, xid));
   XSync (xdisplay, False);
 
   /* Focusing an unmapped window is an error: only when it is viewable again. */
@@ -608,6 +944,8 @@ ek_window_guard_check_now (EkWindowGuard *self)
   gdk_x11_display_error_trap_push (self->display);
   check_stacking (self, xdisplay, xid);
   check_focus (self, xdisplay, xid);
+  if (self->monitor.width > 0)
+    check_geometry (self, xdisplay, xid);
   gdk_x11_display_error_trap_pop_ignored (self->display);
 }
 

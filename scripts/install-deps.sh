@@ -10,7 +10,8 @@ PACKAGES=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   libcurl4-openssl-dev libjson-glib-dev libsecret-1-dev libsoup-3.0-dev libsqlite3-dev
   libssl-dev
-  libqrencode-dev libx11-dev libxrandr-dev libxi-dev
+  libqrencode-dev libx11-dev libxrandr-dev libxi-dev libxres-dev libxtst-dev
+  libxcomposite-dev libxss-dev
   # fuzzing: the libFuzzer targets of tests/fuzz (suite `fuzz`, tests/fuzz/run.sh)
   clang-14 libfuzzer-14-dev
   # validators used as meson tests
@@ -31,7 +32,9 @@ PACKAGES=(
   # tests: headless X11, private D-Bus session, unlocked keyring
   xvfb xauth x11-xserver-utils x11-utils xdotool
   # tests: lockdown escape suite (a window manager, Xorg's dummy driver for monitors)
-  openbox wmctrl xserver-xorg-core xserver-xorg-video-dummy
+  openbox wmctrl xserver-xorg-core xserver-xorg-video-dummy xinput
+  # tests: a debugger and a tracer attached to the kiosk mid-exam (issue 13)
+  gdb strace
   # screenshots (tests/screenshot.sh): xwd and convert
   x11-apps imagemagick
   dbus-daemon dbus-bin gnome-keyring libsecret-tools openssl

@@ -13,6 +13,8 @@ struct _EkTestXorg
 {
   GSubprocess *process;
   char        *display;   /* ":N" */
+  char        *keyboard;  /* the inputtest keyboard's socket; NULL: none */
+  GSocketConnection *typing; /* to the keyboard; the driver takes one connection only */
 };
 
 static void
@@ -82,6 +84,21 @@ configure_script (const char *name,
   write_file (target, configured->str, 0755);
 }
 
+/* A keyboard that is not XTEST: Xorg's inputtest driver (in xserver-xorg-core), fed
+ * through a socket by ek_test_xorg_send_key(). */
+static const char inputtest_driver[] = "/usr/lib/xorg/modules/input/inputtest_drv.so";
+
+static char *
+keyboard_config (const char *socket_path)
+{
+  return g_strdup_printf ("Section \"InputDevice\"\n  Identifier \"ek-keyboard\"\n"
+                          "  Driver \"inputtest\"\n  Option \"SocketPath\" \"%s\"\n"
+                          "  Option \"DeviceType\" \"Keyboard\"\nEndSection\n"
+                          "Section \"ServerLayout\"\n  Identifier \"layout\"\n"
+                          "  Screen \"screen\"\n  InputDevice \"ek-keyboard\" \"CoreKeyboard\"\n"
+                          "EndSection\n", socket_path);
+}
+
 /**
  * ek_test_xorg_install_exam_session:
  * @work_dir: an existing private folder
@@ -139,7 +156,21 @@ ek_test_xorg_start (const char *work_dir)
   if (xorg_path == NULL)
     return NULL;
 
-  if (!g_file_set_contents (config_path, dummy_config, -1, NULL))
+  g_autofree char *keyboard = g_build_filename (work_dir, "ek-keyboard.socket", NULL);
+  g_autofree char *config = NULL;
+
+  if (g_file_test (inputtest_driver, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *devices = keyboard_config (keyboard);
+
+      config = g_strconcat (dummy_config, devices, NULL);
+    }
+  else
+    {
+      config = g_strdup (dummy_config);
+      g_clear_pointer (&keyboard, g_free);
+    }
+  if (!g_file_set_contents (config_path, config, -1, NULL))
     return NULL;
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_SILENCE);
@@ -163,6 +194,8 @@ ek_test_xorg_start (const char *work_dir)
   xorg = g_new0 (EkTestXorg, 1);
   xorg->process = g_steal_pointer (&process);
   xorg->display = g_strdup_printf (":%s", g_strstrip (line));
+  if (keyboard != NULL && g_file_test (keyboard, G_FILE_TEST_EXISTS))
+    xorg->keyboard = g_steal_pointer (&keyboard);
   return xorg;
 }
 
@@ -176,6 +209,8 @@ ek_test_xorg_stop (EkTestXorg *xorg)
   g_subprocess_wait (xorg->process, NULL, NULL);
   g_object_unref (xorg->process);
   g_free (xorg->display);
+  g_free (xorg->keyboard);
+  g_clear_object (&xorg->typing);
   g_free (xorg);
 }
 
@@ -205,4 +240,114 @@ ek_test_xorg_set_second_output (EkTestXorg *xorg,
   else
     arguments = g_strdup_printf ("--output DUMMY1 --mode 1920x1080 %s", how);
   xrandr (xorg, arguments);
+}
+
+/* The inputtest protocol (xorg-server's include/xf86-input-inputtest-protocol.h, which
+ * Debian ships in no -dev package): a header, then the event. */
+enum {
+  IT_EVENT_CLIENT_VERSION = 0,
+  IT_EVENT_WAIT_FOR_SYNC = 1,
+  IT_EVENT_KEY = 5,
+};
+
+typedef struct
+{
+  guint32 length;
+  guint32 type;
+} ItHeader;
+
+typedef struct
+{
+  ItHeader header;
+  guint16  major;
+  guint16  minor;
+} ItVersion;
+
+typedef struct
+{
+  ItHeader header;
+  gint32   key_code;
+  guint32  is_press;
+} ItKey;
+
+/* Returns: whether Xorg runs with a keyboard that is not XTEST (inputtest) */
+gboolean
+ek_test_xorg_has_keyboard (EkTestXorg *xorg)
+{
+  return xorg->keyboard != NULL;
+}
+
+static void
+write_all (GOutputStream *output,
+           const void    *data,
+           gsize          length)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_write_all (output, data, length, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+read_all (GInputStream *input,
+          void         *data,
+          gsize         length)
+{
+  g_autoptr(GError) error = NULL;
+  gsize got = 0;
+
+  g_input_stream_read_all (input, data, length, &got, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (got, ==, length);
+}
+
+/**
+ * ek_test_xorg_send_keys:
+ * @keycodes: X keycodes pressed in order, then released in reverse (a chord, e.g.
+ *   Alt_L 64 + Tab 23); 0-terminated
+ *
+ * Types on the inputtest keyboard, as a person would on a real one, and waits until the
+ * X server has processed it. The connection stays open: the driver serves one.
+ */
+void
+ek_test_xorg_send_keys (EkTestXorg *xorg,
+                        const int  *keycodes)
+{
+  g_autoptr(GError) error = NULL;
+  GOutputStream *output;
+  GInputStream *input;
+  ItHeader sync = { sizeof sync, IT_EVENT_WAIT_FOR_SYNC };
+  ItHeader synced;
+  guint n = 0;
+
+  g_assert_nonnull (xorg->keyboard);
+  if (xorg->typing == NULL)
+    {
+      g_autoptr(GSocketClient) client = g_socket_client_new ();
+      g_autoptr(GSocketAddress) address = g_unix_socket_address_new (xorg->keyboard);
+      ItVersion version = { { sizeof version, IT_EVENT_CLIENT_VERSION }, 1, 0 };
+      ItVersion answer;
+
+      xorg->typing = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL,
+                                              &error);
+      g_assert_no_error (error);
+      write_all (g_io_stream_get_output_stream (G_IO_STREAM (xorg->typing)), &version,
+                 sizeof version);
+      read_all (g_io_stream_get_input_stream (G_IO_STREAM (xorg->typing)), &answer,
+                sizeof answer);
+    }
+  output = g_io_stream_get_output_stream (G_IO_STREAM (xorg->typing));
+  input = g_io_stream_get_input_stream (G_IO_STREAM (xorg->typing));
+
+  while (keycodes[n] != 0)
+    n++;
+  for (guint i = 0; i < 2 * n; i++)
+    {
+      gboolean press = i < n;
+      ItKey key = { { sizeof key, IT_EVENT_KEY }, keycodes[press ? i : 2 * n - 1 - i], press };
+
+      write_all (output, &key, sizeof key);
+    }
+  write_all (output, &sync, sizeof sync);
+  read_all (input, &synced, sizeof synced);
 }

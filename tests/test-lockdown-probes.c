@@ -274,6 +274,20 @@ test_process_scan_fake_proc (void)
   put ("proc/103/cmdline", "less\0zoom\0", 10);
   put ("proc/104/comm", "Xephyr\n", -1);
   put ("proc/104/cmdline", "Xephyr\0:2\0", 10);
+  /* Started through the dynamic loader, with one of the loader's options before it. */
+  put ("proc/105/comm", "ld-linux-x86-64\n", -1);
+  put ("proc/105/cmdline", "/lib64/ld-linux-x86-64.so.2\0--library-path\0/opt/lib\0/usr/bin/xwd\0-root\0", 71);
+  /* ffmpeg renamed, reading the screen: found by its screen source. */
+  put ("proc/106/comm", "notes\n", -1);
+  put ("proc/106/cmdline", "./notes\0-f\0x11grab\0-i\0:0\0", 25);
+  /* Capture tools count on this display only: 105 and 106 work on it, 107 (the same xwd)
+   * on another one. */
+  sources->environ = g_environ_setenv (sources->environ, "DISPLAY", ":7", TRUE);
+  put ("proc/105/environ", "DISPLAY=:7\0", 11);
+  put ("proc/106/environ", "LANG=C\0DISPLAY=:7.0\0", 20);
+  put ("proc/107/comm", "xwd\n", -1);
+  put ("proc/107/cmdline", "xwd\0-root\0", 10);
+  put ("proc/107/environ", "DISPLAY=:4242\0", 14);
   put ("proc/self/comm", "ignored\n", -1);
 
   scanner = ek_process_scanner_new (sources);
@@ -283,8 +297,9 @@ test_process_scan_fake_proc (void)
   g_assert_no_error (error);
 
   /* zoom by name, the policy's program through its interpreter, Xephyr as a virtual
-   * display; "less zoom" (a file name, not a program) is not a match. */
-  g_assert_cmpuint (findings->len, ==, 3);
+   * display, xwd through the dynamic loader, a renamed ffmpeg by its x11grab; "less zoom"
+   * (a file name, not a program) is not a match. */
+  g_assert_cmpuint (findings->len, ==, 5);
   for (guint i = 0; i < findings->len; i++)
     {
       EkFinding *finding = g_ptr_array_index (findings, i);
@@ -295,6 +310,10 @@ test_process_scan_fake_proc (void)
         g_assert_cmpstr (finding->subject, ==, "exam-helper-x (python3, PID 102)");
       else if (finding->pid == 104)
         g_assert_cmpstr (finding->id, ==, EK_FINDING_VIRTUAL_DISPLAY);
+      else if (finding->pid == 105)
+        g_assert_cmpstr (finding->subject, ==, "xwd (ld-linux-x86-64, PID 105)");
+      else if (finding->pid == 106)
+        g_assert_cmpstr (finding->subject, ==, "x11grab (notes, PID 106)");
       else
         g_assert_not_reached ();
     }
@@ -314,14 +333,16 @@ on_scanned_cb (GObject      *source,
   g_assert_no_error (error);
 }
 
+/* @appended: bytes added to the renamed copy (another size and hash, the same program) */
 static void
-test_process_scan_renamed_copy (void)
+check_renamed_copy (const char *copy_name,
+                    gsize       appended)
 {
   const char *builddir = g_getenv ("EK_TEST_BUILDDIR");
   g_autofree char *standin = NULL;
   g_autofree char *bin = g_build_filename (root, "bin", NULL);
   g_autofree char *installed = g_build_filename (bin, "obs", NULL);
-  g_autofree char *renamed = g_build_filename (root, "holiday-photos", NULL);
+  g_autofree char *renamed = g_build_filename (root, copy_name, NULL);
   g_autoptr(GFile) source = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(EkProcessScanner) scanner = NULL;
@@ -347,6 +368,15 @@ test_process_scan_renamed_copy (void)
     g_assert_true (g_file_copy (source, a, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL));
     g_assert_true (g_file_copy (source, b, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL));
     g_chmod (renamed, 0755);
+    if (appended > 0)
+      {
+        FILE *file = fopen (renamed, "ab");
+
+        g_assert_nonnull (file);
+        for (gsize i = 0; i < appended; i++)
+          fputc ('x', file);
+        fclose (file);
+      }
   }
 
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, renamed, NULL);
@@ -367,7 +397,7 @@ test_process_scan_renamed_copy (void)
         {
           g_assert_cmpstr (finding->id, ==, EK_FINDING_BLOCKED_PROCESS);
           g_assert_nonnull (strstr (finding->subject, "obs"));
-          g_assert_nonnull (strstr (finding->subject, "holiday-photos"));
+          g_assert_nonnull (strstr (finding->subject, copy_name));
           found = TRUE;
         }
     }
@@ -375,6 +405,19 @@ test_process_scan_renamed_copy (void)
 
   g_subprocess_force_exit (process);
   g_subprocess_wait (process, NULL, NULL);
+}
+
+static void
+test_process_scan_renamed_copy (void)
+{
+  check_renamed_copy ("holiday-photos", 0);
+}
+
+static void
+test_process_scan_modified_copy (void)
+{
+  /* Issue 13: one byte appended was enough to escape the content match. */
+  check_renamed_copy ("holiday-video", 1);
 }
 
 int
@@ -396,6 +439,7 @@ main (int   argc,
   g_test_add_func ("/probes/audio-devices", test_audio_devices);
   g_test_add_func ("/probes/process-scan/fake-proc", test_process_scan_fake_proc);
   g_test_add_func ("/probes/process-scan/renamed-copy", test_process_scan_renamed_copy);
+  g_test_add_func ("/probes/process-scan/modified-copy", test_process_scan_modified_copy);
 
   status = g_test_run ();
 

@@ -6,7 +6,8 @@
  * lockdown (`--lockdown-test`). Asserts that the launcher started an X server of its own
  * with VT switching and the zap key disabled, that nothing but the kiosk runs on it (no
  * window manager, no other window), that the kiosk knows it runs in the dedicated session
- * and says so, and that the session, X server included, ends with the kiosk.
+ * and says so, that a client without the session's X authority cookie is refused (issue
+ * 13, item 7), and that the session, X server included, ends with the kiosk.
  *
  * Skipped where Xorg with the dummy driver cannot start.
  */
@@ -49,17 +50,32 @@ make_file (const char *path,
   g_assert_no_errno (g_chmod (path, mode));
 }
 
+/* @xauthority: the X authority file the client gets; "/dev/null" for none */
+static char *
+run_as (const char *display,
+        const char *xauthority,
+        const char *command_line,
+        int        *status)
+{
+  g_autofree char *bounded = g_strdup_printf ("env DISPLAY=%s XAUTHORITY=%s timeout 10 %s",
+                                              display, xauthority, command_line);
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_spawn_command_line_sync (bounded, &out, NULL, status, &error))
+    g_error ("%s: %s", command_line, error->message);
+  return g_strstrip (g_steal_pointer (&out));
+}
+
+/* The session's cookie, from the launcher's private folder, for the test's own looks at
+ * the display (borrowed from test_launcher). */
+static const char *session_xauthority = "/dev/null";
+
 static char *
 run (const char *display,
      const char *command_line)
 {
-  g_autofree char *bounded = g_strdup_printf ("env DISPLAY=%s timeout 10 %s", display, command_line);
-  g_autofree char *out = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_spawn_command_line_sync (bounded, &out, NULL, NULL, &error))
-    g_error ("%s: %s", command_line, error->message);
-  return g_strstrip (g_steal_pointer (&out));
+  return run_as (display, session_xauthority, command_line, NULL);
 }
 
 /* Returns: (transfer full) (nullable): the first event named @name in @path */
@@ -153,6 +169,7 @@ test_launcher (void)
   g_autofree char *display_number = NULL;
   g_autofree char *display = NULL;
   g_autofree char *xorg_log = NULL;
+  g_autofree char *xauthority = NULL;
   g_autofree char *socket_path = NULL;
   g_autofree char *wm_check = NULL;
   g_autofree char *keymap = NULL;
@@ -236,6 +253,37 @@ test_launcher (void)
   g_assert_nonnull (strstr (xorg_log, "Option \"DontVTSwitch\" \"true\""));
   g_assert_nonnull (strstr (xorg_log, "Option \"DontZap\" \"true\""));
   g_assert_nonnull (strstr (xorg_log, "Using config directory: \"xorg.conf.d\""));
+  xauthority = g_build_filename (runtime, "Xauthority", NULL);
+
+  /* Only the holder of the session's cookie may connect (issue 13, item 7): a client
+   * without it, or with a cookie of its own making, is refused. */
+  {
+    g_autofree char *forged = g_build_filename (tmp_dir, "forged-xauthority", NULL);
+    g_autofree char *forge = g_strdup_printf ("sh -c 'echo \"add %s . $(mcookie)\" | "
+                                              "xauth -q -f %s source -'", display, forged);
+    g_autofree char *refused = NULL;
+    g_autofree char *forged_out = NULL;
+    g_autofree char *allowed = NULL;
+    GStatBuf st;
+    int status = 0;
+
+    g_assert_no_errno (g_stat (xauthority, &st));
+    g_assert_cmpint (st.st_mode & 0077, ==, 0);
+    g_assert_no_errno (g_stat (runtime, &st));
+    g_assert_cmpint (st.st_mode & 0077, ==, 0);
+
+    refused = run_as (display, "/dev/null", "xdpyinfo", &status);
+    g_test_message ("xdpyinfo without the cookie: status %d", status);
+    g_assert_false (g_spawn_check_wait_status (status, NULL));
+    g_free (run_as (display, "/dev/null", forge, NULL));
+    forged_out = run_as (display, forged, "xdpyinfo", &status);
+    g_test_message ("xdpyinfo with a forged cookie: status %d", status);
+    g_assert_false (g_spawn_check_wait_status (status, NULL));
+
+    session_xauthority = xauthority;
+    allowed = run_as (display, xauthority, "xdpyinfo", &status);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
   /* …and out of the keymap as well. */
   keymap = run (display, "setxkbmap -query");
   g_test_message ("keymap on %s:\n%s", display, keymap);
@@ -278,6 +326,7 @@ test_launcher (void)
   g_assert_cmpint (g_subprocess_get_exit_status (session), ==, 0);
   g_assert_false (g_file_test (runtime, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (socket_path, G_FILE_TEST_EXISTS));
+  session_xauthority = "/dev/null";
 }
 
 int

@@ -11,18 +11,32 @@
 #include <glib/gi18n-lib.h>
 
 #include "ek-audio-devices.h"
+#include "ek-client-census.h"
 #include "ek-display-probe.h"
 #include "ek-environment.h"
 #include "ek-keyboard-lock.h"
 #include "ek-lockdown-controller.h"
 #include "ek-monitors.h"
 #include "ek-process-scan.h"
+#include "ek-self-watch.h"
 #include "ek-video-devices.h"
 #include "ek-window-guard.h"
 
 #define KEYBOARD_TIMEOUT_MS     3000
 #define SYNTHETIC_QUIET_MS      1000
 #define REASSERT_INTERVAL_MS     500
+#define CENSUS_INTERVAL_MS       250
+/* Windows flashed over the exam, each gone within the grace time: this many within
+ * RECURRENCE_WINDOW_MS count as one violation (notes shown for a glance, again and
+ * again, are no accident). */
+/* The kiosk's own process: looked at every SELF_WATCH_INTERVAL_MS; a main loop that did
+ * not run for STOPPED_GAP_MS was stopped (SIGSTOP) or frozen; debugger and foreign code
+ * every SELF_CHECK_EVERY ticks. */
+#define SELF_WATCH_INTERVAL_MS   250
+#define STOPPED_GAP_MS          2000
+#define SELF_CHECK_EVERY           4
+#define RECURRENCE_COUNT           3
+#define RECURRENCE_WINDOW_MS   60000
 
 struct _EkLockdownController
 {
@@ -39,6 +53,8 @@ struct _EkLockdownController
   EkMonitorWatch       *monitors;        /* owned; while engaged */
   EkWindowGuard        *guard;           /* owned; while engaged */
   EkKeyboardLock       *keyboard;        /* owned; while engaged */
+  EkClientCensus       *census;          /* owned; while engaged */
+  char                **census_allowed;  /* owned; NULL: the census's own list */
   GPtrArray            *findings;        /* EkFinding, owned; of the last engage */
   GHashTable           *known_processes; /* subject set of the last scan */
   GHashTable           *known_storage;
@@ -57,6 +73,12 @@ struct _EkLockdownController
   gulong                map_id;
   gulong                clipboard_id;
   gulong                primary_id;
+  GdkContentProvider   *empty_clipboard; /* owned; what CLIPBOARD holds while engaged */
+  GdkContentProvider   *empty_primary;   /* owned; the same for PRIMARY */
+  GQueue                brief_covers;    /* monotonic µs of uncounted window_obscured */
+  EkSelfWatch          *self_watch;      /* owned; while engaged */
+  guint                 self_watch_id;
+  guint                 self_ticks;
 };
 
 G_DEFINE_FINAL_TYPE (EkLockdownController, ek_lockdown_controller, G_TYPE_OBJECT)
@@ -90,6 +112,8 @@ static const char * const condition_types[] = {
   [EK_WINDOW_CONDITION_HIDDEN] = EK_VIOLATION_WINDOW_HIDDEN,
   [EK_WINDOW_CONDITION_OBSCURED] = EK_VIOLATION_WINDOW_OBSCURED,
   [EK_WINDOW_CONDITION_POINTER_LEFT] = EK_VIOLATION_POINTER_LEFT,
+  [EK_WINDOW_CONDITION_GEOMETRY] = EK_VIOLATION_GEOMETRY_CHANGED,
+  [EK_WINDOW_CONDITION_POINTER_GRABBED] = EK_VIOLATION_POINTER_GRABBED,
 };
 
 static void engage_step_window (EkLockdownController *self);
@@ -140,12 +164,21 @@ window_surface (EkLockdownController *self)
 }
 
 static void
-clear_clipboard (GdkClipboard *clipboard)
+clear_clipboard (EkLockdownController *self,
+                 GdkClipboard         *clipboard)
 {
+  GdkDisplay *display = gdk_clipboard_get_display (clipboard);
+  GdkContentProvider **empty = clipboard == gdk_display_get_primary_clipboard (display)
+                               ? &self->empty_primary : &self->empty_clipboard;
+
   /* Owning the selection with nothing in it is what "empty" means on X11: another
-   * program's content is gone, and nothing can be pasted from before the exam. */
-  if (!gdk_clipboard_is_local (clipboard))
-    gdk_clipboard_set_text (clipboard, "");
+   * program's content is gone, and nothing can be pasted from before the exam. The
+   * kiosk's own selections (text selected or copied in an answer) are emptied too:
+   * while the kiosk owns them, any client of the display may read them. */
+  if (*empty == NULL)
+    *empty = gdk_content_provider_new_typed (G_TYPE_STRING, "");
+  if (gdk_clipboard_get_content (clipboard) != *empty)
+    gdk_clipboard_set_content (clipboard, *empty);
 }
 
 static char *
@@ -193,6 +226,29 @@ is_window_violation (const char *type)
 }
 
 static void
+count_brief_cover (EkLockdownController *self,
+                   const EkViolation    *violation)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  g_queue_push_tail (&self->brief_covers, g_memdup2 (&now, sizeof now));
+  while (!g_queue_is_empty (&self->brief_covers) &&
+         *(gint64 *) g_queue_peek_head (&self->brief_covers) < now - RECURRENCE_WINDOW_MS * 1000)
+    g_free (g_queue_pop_head (&self->brief_covers));
+
+  if (g_queue_get_length (&self->brief_covers) >= RECURRENCE_COUNT)
+    {
+      g_autofree char *detail = g_strdup_printf ("%u brief covers within %d s, the last %s",
+                                                 g_queue_get_length (&self->brief_covers),
+                                                 RECURRENCE_WINDOW_MS / 1000,
+                                                 violation->detail ? violation->detail : "");
+
+      g_queue_clear_full (&self->brief_covers, g_free);
+      ek_violation_tracker_record (self->tracker, EK_VIOLATION_WINDOW_OBSCURED, detail);
+    }
+}
+
+static void
 tracker_violation_cb (EkViolationTracker   *tracker,
                       EkViolation          *violation,
                       EkLockdownController *self)
@@ -202,6 +258,9 @@ tracker_violation_cb (EkViolationTracker   *tracker,
     self->counted_window_violations--;
 
   g_signal_emit (self, signals[VIOLATION], 0, violation);
+
+  if (!violation->counted && g_str_equal (violation->type, EK_VIOLATION_WINDOW_OBSCURED))
+    count_brief_cover (self, violation);
 }
 
 static gboolean
@@ -305,6 +364,15 @@ keyboard_shortcut_cb (EkKeyboardLock       *keyboard,
 }
 
 static void
+keyboard_added_cb (EkKeyboardLock       *keyboard,
+                   const char           *detail,
+                   EkLockdownController *self)
+{
+  /* Its keys could go to another program; the lock grabbed it if it could. */
+  ek_violation_tracker_record (self->tracker, EK_VIOLATION_KEYBOARD_ADDED, detail);
+}
+
+static void
 on_synthetic_quiet_cb (gpointer user_data)
 {
   EkLockdownController *self = user_data;
@@ -343,7 +411,57 @@ clipboard_changed_cb (GdkClipboard         *clipboard,
                       EkLockdownController *self)
 {
   if (self->engaged)
-    clear_clipboard (clipboard);
+    clear_clipboard (self, clipboard);
+}
+
+static void
+census_client_connected_cb (EkClientCensus       *census,
+                            guint                 pid,
+                            const char           *description,
+                            EkLockdownController *self)
+{
+  /* Whatever it is called and however it was started, another program on the exam's
+   * display can read the screen: the examining body must see it. */
+  ek_violation_tracker_record (self->tracker, EK_VIOLATION_DISPLAY_CLIENT, description);
+}
+
+static void
+check_self (EkLockdownController *self)
+{
+  g_autoptr(GPtrArray) findings = ek_finding_array_new ();
+  g_autofree char *foreign = NULL;
+
+  /* A debugger attached after the exam started (at engage it blocks the exam). */
+  ek_environment_probe_debugger (self->sources, findings);
+  if (findings->len > 0 &&
+      !ek_violation_tracker_is_active (self->tracker, EK_VIOLATION_DEBUGGER))
+    ek_violation_tracker_begin (self->tracker, EK_VIOLATION_DEBUGGER,
+                                ((EkFinding *) g_ptr_array_index (findings, 0))->subject);
+  else if (findings->len == 0)
+    ek_violation_tracker_end (self->tracker, EK_VIOLATION_DEBUGGER);
+
+  foreign = ek_self_watch_find_foreign_code (self->self_watch);
+  if (foreign != NULL)
+    ek_violation_tracker_record (self->tracker, EK_VIOLATION_INJECTION, foreign);
+}
+
+static gboolean
+on_self_watch_cb (gpointer user_data)
+{
+  EkLockdownController *self = user_data;
+  gint64 gap_ms = ek_self_watch_tick (self->self_watch);
+
+  if (gap_ms > STOPPED_GAP_MS)
+    {
+      g_autofree char *detail = g_strdup_printf ("the exam did not run for %" G_GINT64_FORMAT
+                                                 " ms", gap_ms);
+
+      ek_violation_tracker_record (self->tracker, EK_VIOLATION_PROCESS_STOPPED, detail);
+    }
+
+  if (++self->self_ticks % SELF_CHECK_EVERY == 0)
+    check_self (self);
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -474,6 +592,27 @@ keyboard_acquired_cb (GObject      *source,
       return;
     }
 
+  /* Every client of the display from now on, before anything else can connect. */
+  self->census = ek_client_census_new (G_OBJECT (gtk_widget_get_display (GTK_WIDGET (self->window))));
+  if (self->census_allowed != NULL)
+    ek_client_census_set_allowed (self->census, (const char * const *) self->census_allowed);
+#ifdef EK_ENABLE_TEST_HOOKS
+  /* The suites' own xprop/xdotool calls are often over before the census can name them
+   * (and named ones are allowed above). Never in a kiosk a candidate runs. */
+  ek_client_census_set_report_unnamed (self->census, FALSE);
+#endif
+  if (!ek_client_census_start (self->census, CENSUS_INTERVAL_MS, &error))
+    {
+      g_warning ("Client census: %s", error->message);
+      engage_fail (self, g_error_new_literal (EK_LOCKDOWN_ERROR, EK_LOCKDOWN_ERROR_WINDOW,
+                                              _("The display server cannot list the programs "
+                                                "connected to it, so screen capture would go "
+                                                "unseen.")));
+      return;
+    }
+  g_signal_connect_object (self->census, "client-connected",
+                           G_CALLBACK (census_client_connected_cb), self, 0);
+
   /* Locked. From here on every change is watched. */
   g_signal_connect_object (self->keyboard, "notify::held",
                            G_CALLBACK (keyboard_held_changed_cb), self, 0);
@@ -486,8 +625,8 @@ keyboard_acquired_cb (GObject      *source,
                                          G_CALLBACK (clipboard_changed_cb), self);
   self->primary_id = g_signal_connect (gdk_display_get_primary_clipboard (display), "changed",
                                        G_CALLBACK (clipboard_changed_cb), self);
-  clear_clipboard (gdk_display_get_clipboard (display));
-  clear_clipboard (gdk_display_get_primary_clipboard (display));
+  clear_clipboard (self, gdk_display_get_clipboard (display));
+  clear_clipboard (self, gdk_display_get_primary_clipboard (display));
 
   {
     GApplication *app = g_application_get_default ();
@@ -499,6 +638,13 @@ keyboard_acquired_cb (GObject      *source,
                                  GTK_APPLICATION_INHIBIT_LOGOUT | GTK_APPLICATION_INHIBIT_SWITCH,
                                  _("An exam is in progress"));
   }
+
+  /* The process itself: no core dump, no unprivileged debugger; then watched. */
+  if (!ek_self_watch_harden ())
+    g_warning ("Lockdown: the process could not be made non-dumpable");
+  self->self_watch = ek_self_watch_new ();
+  ek_self_watch_tick (self->self_watch);
+  self->self_watch_id = g_timeout_add (SELF_WATCH_INTERVAL_MS, on_self_watch_cb, self);
 
   self->network = ek_environment_network_fingerprint (self->sources);
   self->scan_id = g_timeout_add (ek_lockdown_policy_get_process_scan_interval_ms (self->policy),
@@ -557,6 +703,8 @@ engage_step_window (EkLockdownController *self)
   g_signal_connect_object (self->keyboard, "shortcut", G_CALLBACK (keyboard_shortcut_cb), self, 0);
   g_signal_connect_object (self->keyboard, "synthetic-input",
                            G_CALLBACK (keyboard_synthetic_input_cb), self, 0);
+  g_signal_connect_object (self->keyboard, "keyboard-added",
+                           G_CALLBACK (keyboard_added_cb), self, 0);
   ek_keyboard_lock_acquire_async (self->keyboard, KEYBOARD_TIMEOUT_MS, self->cancellable,
                                   keyboard_acquired_cb, g_object_ref (self));
 }
@@ -654,6 +802,9 @@ ek_lockdown_controller_finalize (GObject *object)
   g_clear_object (&self->scanner);
   g_clear_pointer (&self->sources, ek_probe_sources_free);
   g_clear_pointer (&self->search_path, g_strfreev);
+  g_clear_pointer (&self->census_allowed, g_strfreev);
+  g_clear_object (&self->empty_clipboard);
+  g_clear_object (&self->empty_primary);
   g_clear_pointer (&self->findings, g_ptr_array_unref);
   g_clear_pointer (&self->known_processes, g_hash_table_unref);
   g_clear_pointer (&self->known_storage, g_hash_table_unref);
@@ -794,6 +945,20 @@ ek_lockdown_controller_init (EkLockdownController *self)
   self->findings = ek_finding_array_new ();
   self->known_storage = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->known_processes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+#ifdef EK_ENABLE_TEST_HOOKS
+  /* The test suites look at the display with these while the exam runs (and attack it
+   * with them, which other checks see). Never in a kiosk a candidate runs. */
+  {
+    g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+    static const char * const test_tools[] = {
+      "xdotool", "xprop", "xwininfo", "xrandr", "setxkbmap", "xdpyinfo", "wmctrl", NULL,
+    };
+
+    g_strv_builder_addv (builder, (const char **) ek_client_census_default_allowed ());
+    g_strv_builder_addv (builder, (const char **) test_tools);
+    self->census_allowed = g_strv_builder_end (builder);
+  }
+#endif
 }
 
 /* Public API */
@@ -912,6 +1077,8 @@ ek_lockdown_controller_release (EkLockdownController *self)
   g_clear_handle_id (&self->scan_id, g_source_remove);
   g_clear_handle_id (&self->synthetic_end_id, g_source_remove);
   g_clear_handle_id (&self->reassert_id, g_source_remove);
+  g_clear_handle_id (&self->self_watch_id, g_source_remove);
+  g_clear_pointer (&self->self_watch, ek_self_watch_free);
   if (self->window != NULL)
     g_clear_signal_handler (&self->map_id, self->window);
 
@@ -920,6 +1087,12 @@ ek_lockdown_controller_release (EkLockdownController *self)
       g_signal_handlers_disconnect_by_data (self->keyboard, self);
       ek_keyboard_lock_release (self->keyboard);
       g_clear_object (&self->keyboard);
+    }
+  if (self->census != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->census, self);
+      ek_client_census_stop (self->census);
+      g_clear_object (&self->census);
     }
   if (self->guard != NULL)
     {
@@ -960,6 +1133,7 @@ ek_lockdown_controller_release (EkLockdownController *self)
   if (self->tracker != NULL)
     ek_violation_tracker_end_all (self->tracker);
   self->counted_window_violations = 0;
+  g_queue_clear_full (&self->brief_covers, g_free);
 
   if (self->engaged)
     {
@@ -1107,4 +1281,19 @@ ek_lockdown_controller_set_filter_synthetic (EkLockdownController *self,
   self->filter_synthetic = filter;
   if (self->keyboard != NULL)
     ek_keyboard_lock_set_filter_synthetic (self->keyboard, filter);
+}
+
+/**
+ * ek_lockdown_controller_set_display_clients_allowed:
+ * @names: (nullable): executable names that may connect to the display during the exam;
+ *   %NULL: the built-in list (window managers, input methods, screen readers)
+ */
+void
+ek_lockdown_controller_set_display_clients_allowed (EkLockdownController *self,
+                                                    const char * const   *names)
+{
+  g_return_if_fail (EK_IS_LOCKDOWN_CONTROLLER (self));
+
+  g_strfreev (self->census_allowed);
+  self->census_allowed = g_strdupv ((char **) names);
 }

@@ -70,5 +70,7 @@ void                  ek_lockdown_controller_set_process_search_path (EkLockdown
                                                                   const char * const   *dirs);
 void                  ek_lockdown_controller_set_filter_synthetic (EkLockdownController *self,
                                                                   gboolean              filter);
+void                  ek_lockdown_controller_set_display_clients_allowed (EkLockdownController *self,
+                                                                  const char * const   *names);
 
 G_END_DECLS

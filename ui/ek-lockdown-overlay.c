@@ -57,6 +57,13 @@ ek_violation_type_describe (const char *type)
     { EK_VIOLATION_MULTIPLE_FACES, N_("More than one person was visible") },
     { EK_VIOLATION_FACE_NOT_VISIBLE, N_("Your face was too small or covered") },
     { EK_VIOLATION_VOICE, N_("Speaking was heard") },
+    { EK_VIOLATION_DISPLAY_CLIENT, N_("Another program connected to the screen") },
+    { EK_VIOLATION_GEOMETRY_CHANGED, N_("The exam window was moved, resized or left full screen") },
+    { EK_VIOLATION_POINTER_GRABBED, N_("Another program took the pointer") },
+    { EK_VIOLATION_KEYBOARD_ADDED, N_("Another keyboard was added") },
+    { EK_VIOLATION_DEBUGGER, N_("A debugger attached to the exam") },
+    { EK_VIOLATION_INJECTION, N_("Code was injected into the exam") },
+    { EK_VIOLATION_PROCESS_STOPPED, N_("The exam was stopped or frozen") },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)

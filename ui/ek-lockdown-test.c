@@ -18,6 +18,9 @@ typedef struct
   EkLockdownController *controller;   /* owned */
   FILE                 *out;          /* owned unless stdout */
   GtkWidget            *status;       /* borrowed */
+  GtkWidget            *answer;       /* borrowed; an answer field (drops, selections) */
+  int                   answer_x;
+  int                   answer_y;
   gint64                started_us;
   guint                 signal_ids[4];
 } TestRun;
@@ -205,6 +208,43 @@ key_pressed_cb (GtkEventControllerKey *key,
   return GDK_EVENT_PROPAGATE;
 }
 
+/* Where the answer field is on screen (the window covers the monitor from 0,0), each
+ * time it moves: for a drop aimed at it. */
+static gboolean
+answer_tick_cb (GtkWidget     *answer,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  TestRun *run = user_data;
+  graphene_rect_t bounds;
+  g_autoptr(JsonBuilder) builder = NULL;
+  int x, y;
+
+  if (!gtk_widget_compute_bounds (answer, GTK_WIDGET (run->window), &bounds))
+    return G_SOURCE_CONTINUE;
+  x = (int) (bounds.origin.x + bounds.size.width / 2);
+  y = (int) (bounds.origin.y + bounds.size.height / 2);
+  if (x == run->answer_x && y == run->answer_y)
+    return G_SOURCE_CONTINUE;
+
+  run->answer_x = x;
+  run->answer_y = y;
+  builder = begin_event ("answer_at");
+  json_builder_set_member_name (builder, "x");
+  json_builder_add_int_value (builder, x);
+  json_builder_set_member_name (builder, "y");
+  json_builder_add_int_value (builder, y);
+  emit (run, builder);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+answer_changed_cb (GtkEditable *editable,
+                   TestRun     *run)
+{
+  emit_simple (run, "text", "text", gtk_editable_get_text (editable));
+}
+
 static gboolean
 close_request_cb (GtkWindow *window,
                   TestRun   *run)
@@ -245,7 +285,6 @@ engaged_cb (GObject      *source,
       json_builder_add_boolean_value (builder,
                                       ek_lockdown_controller_get_exam_session (run->controller));
     }
-
   add_findings (builder, ek_lockdown_controller_get_findings (run->controller));
   emit (run, builder);
 }
@@ -446,7 +485,11 @@ ek_lockdown_test_window_new (GtkApplication  *application,
   gtk_label_set_max_width_chars (GTK_LABEL (run->status), 60);
   gtk_box_append (GTK_BOX (box), run->status);
   entry = gtk_entry_new ();
+  gtk_widget_set_size_request (entry, 400, -1);
   gtk_box_append (GTK_BOX (box), entry);
+  run->answer = entry;
+  g_signal_connect (entry, "changed", G_CALLBACK (answer_changed_cb), run);
+  gtk_widget_add_tick_callback (entry, answer_tick_cb, run, NULL);
 
   overlay = ek_lockdown_overlay_new (run->controller, seat);
   ek_lockdown_overlay_set_child (EK_LOCKDOWN_OVERLAY (overlay), box);

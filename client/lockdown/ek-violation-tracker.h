@@ -14,6 +14,16 @@
 
 G_BEGIN_DECLS
 
+/* Violations an attacker from outside the kiosk causes (issue 13), next to the policy's
+ * own types (ek-lockdown-policy.h); the policy's default thresholds apply to them. */
+#define EK_VIOLATION_DISPLAY_CLIENT     "display_client"     /* another program connected to the display */
+#define EK_VIOLATION_GEOMETRY_CHANGED   "geometry_changed"   /* resized, moved, not fullscreen, another desktop */
+#define EK_VIOLATION_POINTER_GRABBED    "pointer_grabbed"    /* another client holds the pointer */
+#define EK_VIOLATION_KEYBOARD_ADDED     "keyboard_added"     /* a second master keyboard (MPX) */
+#define EK_VIOLATION_DEBUGGER           "debugger"           /* a tracer attached after the exam started */
+#define EK_VIOLATION_INJECTION          "injection"          /* a library the kiosk did not load */
+#define EK_VIOLATION_PROCESS_STOPPED    "process_stopped"    /* the kiosk was stopped or its main loop stalled */
+
 typedef enum
 {
   EK_ESCALATION_NONE,
