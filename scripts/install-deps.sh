@@ -18,6 +18,8 @@ PACKAGES=(
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   gstreamer1.0-plugins-base-apps gstreamer1.0-x gstreamer1.0-gl
   gstreamer1.0-opencv opencv-data
+  # tests: a speech sample for the voice activity detector (test-recorder-analysis)
+  espeak-ng
   # GtkVideo's GStreamer backend: the practice finish page plays the recording back
   libgtk-4-media-gstreamer
   # runtime: desktop

@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "ek-engine.h"
+#include "ek-recorder-test.h"
 #include "ek-test-server.h"
 #include "ek-test-upload.h"
 

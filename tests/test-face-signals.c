@@ -11,6 +11,7 @@
 #include "ek-face-test-util.h"
 #include "ek-json.h"
 #include "ek-proctor-signals.h"
+#include "ek-recorder-test.h"
 
 #include <glib/gstdio.h>
 #include <math.h>

@@ -11,6 +11,7 @@
 
 #include "ek-media-device.h"
 #include "ek-recorder.h"
+#include "ek-recorder-test.h"
 #include "ek-test-media.h"
 
 #define FRAME_NS (GST_SECOND / 30)

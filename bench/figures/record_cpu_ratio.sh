@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # record_cpu_ratio: CPU time (user + system) of the app's recording pipeline
 # (EkRecorder through tests/ek-record-helper: 720p30 live test camera + live test
-# microphone, preview and face branches, 10 s Matroska segments, hashing) over
+# microphone, preview and face branches, level and WebRTC voice activity detector,
+# 10 s Matroska segments, hashing) over
 # EK_BENCH_SECONDS (default 60), divided by the CPU time of gst-launch-1.0 running
 # the same pipeline with fakesinks in place of the app's frame hand-off.
 # Target: at most 1.10.
@@ -47,7 +48,14 @@ baseline () {
       "video/x-raw,format=I420,width=1280,height=720,framerate=30/1,pixel-aspect-ratio=1/1" ! selector. \
     audiotestsrc is-live=true wave=sine freq=440 volume=0.1 ! audioconvert ! audioresample ! \
       "audio/x-raw,format=S16LE,rate=48000,channels=1" ! \
-      level interval=100000000 post-messages=true ! opusenc bitrate=48000 ! queue ! cmux.audio_0 \
+      level interval=100000000 post-messages=true ! tee name=atee ! \
+      opusenc bitrate=48000 ! queue ! cmux.audio_0 \
+    atee. ! queue leaky=downstream max-size-buffers=0 max-size-bytes=0 max-size-time=500000000 ! \
+      audioconvert ! audioresample ! "audio/x-raw,format=S16LE,rate=16000,channels=1" ! \
+      webrtcdsp voice-detection=true voice-detection-likelihood=very-low \
+        voice-detection-frame-size-ms=10 echo-cancel=false noise-suppression=false \
+        gain-control=false high-pass-filter=false extended-filter=false delay-agnostic=false \
+        experimental-agc=false ! fakesink sync=false async=false \
     splitmuxsink name=cmux muxer=matroskamux max-size-bytes=0 \
       max-size-time=10000000000 location="$out/camera-%05d.mkv"
 }

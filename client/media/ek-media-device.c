@@ -204,3 +204,39 @@ ek_media_device_list_finish (GAsyncResult  *result,
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/**
+ * ek_media_device_find:
+ * @kind: a camera or a microphone
+ * @id: (nullable): an id from ek_media_device_get_id(), or %NULL for the first
+ *   device of @kind
+ *
+ * Looks the device up now, for the recorder and the device probes.
+ *
+ * Returns: (transfer full) (nullable): the device, or %NULL if none matches
+ */
+GstDevice *
+ek_media_device_find (EkMediaDeviceKind  kind,
+                      const char        *id)
+{
+  g_autoptr(GstDeviceMonitor) monitor = gst_device_monitor_new ();
+  GstDevice *found = NULL;
+  GList *list;
+
+  gst_device_monitor_add_filter (monitor,
+                                 kind == EK_MEDIA_DEVICE_CAMERA ? "Video/Source" : "Audio/Source",
+                                 NULL);
+  list = gst_device_monitor_get_devices (monitor);
+
+  for (GList *l = list; l != NULL && found == NULL; l = l->next)
+    {
+      g_autofree char *device_id = ek_media_device_id_for_gst_device (l->data);
+
+      if (id == NULL || g_strcmp0 (device_id, id) == 0)
+        found = gst_object_ref (l->data);
+    }
+
+  g_list_free_full (list, gst_object_unref);
+
+  return found;
+}

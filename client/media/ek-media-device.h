@@ -44,6 +44,10 @@ char              *ek_media_device_id_for_gst_device (GstDevice           *devic
 gboolean           ek_media_device_kind_for_gst_device (GstDevice         *device,
                                                        EkMediaDeviceKind   *kind);
 
+/* The GstDevice of @kind with @id (the first of @kind with %NULL) now. */
+GstDevice         *ek_media_device_find             (EkMediaDeviceKind     kind,
+                                                     const char           *id);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkMediaDevice, ek_media_device_unref)
 
 G_END_DECLS

@@ -250,6 +250,7 @@ handle_level (RunData         *data,
 {
   const GValue *rms = gst_structure_get_value (structure, "rms");
   double loudest = EK_MEDIA_PROBE_SILENCE_DB;
+  gboolean measured = FALSE;
   GValueArray *array;
 
   /* GstLevel still posts GValueArray. */
@@ -262,10 +263,19 @@ handle_level (RunData         *data,
     {
       double db = g_value_get_double (g_value_array_get_nth (array, i));
 
+      /* -inf is digital silence; NaN (the empty interval `level` posts at the
+       * end of a stream) and +inf measured nothing */
+      if (isnan (db) || (isinf (db) && db > 0))
+        continue;
+      measured = TRUE;
       if (isfinite (db))
         loudest = MAX (loudest, db);
     }
   G_GNUC_END_IGNORE_DEPRECATIONS
+
+  /* an interval without samples is no reading: it would pass for silence */
+  if (!measured)
+    return;
 
   loudest = MAX (loudest, EK_MEDIA_PROBE_SILENCE_DB);
   if (data->stats.n_levels == 0)
@@ -281,32 +291,6 @@ handle_level (RunData         *data,
 }
 
 /* Building */
-
-static GstDevice *
-find_device (EkMediaDeviceKind  kind,
-             const char        *id)
-{
-  g_autoptr(GstDeviceMonitor) monitor = gst_device_monitor_new ();
-  GstDevice *found = NULL;
-  GList *list;
-
-  gst_device_monitor_add_filter (monitor,
-                                 kind == EK_MEDIA_DEVICE_CAMERA ? "Video/Source" : "Audio/Source",
-                                 NULL);
-  list = gst_device_monitor_get_devices (monitor);
-
-  for (GList *l = list; l != NULL && found == NULL; l = l->next)
-    {
-      g_autofree char *device_id = ek_media_device_id_for_gst_device (l->data);
-
-      if (id == NULL || g_strcmp0 (device_id, id) == 0)
-        found = gst_object_ref (l->data);
-    }
-
-  g_list_free_full (list, gst_object_unref);
-
-  return found;
-}
 
 static GstElement *
 make_source (RunData  *data,
@@ -335,7 +319,7 @@ make_source (RunData  *data,
       return source;
     }
 
-  device = find_device (data->kind, data->device_id);
+  device = ek_media_device_find (data->kind, data->device_id);
   if (device == NULL || (source = gst_device_create_element (device, NULL)) == NULL)
     {
       g_set_error_literal (error, EK_MEDIA_PROBE_ERROR, EK_MEDIA_PROBE_ERROR_NOT_FOUND,

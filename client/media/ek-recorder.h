@@ -2,8 +2,8 @@
  *
  * One GStreamer pipeline per exam. The camera feeds a preview (about 15 fps) and a
  * face-monitor feed (about 2 fps) as EkVideoFrame, and H.264; the microphone feeds
- * the level meter and Opus; both go to Matroska segments of about ten seconds in the
- * session's private folder. Each closed segment is hashed in a worker thread and
+ * the level meter, WebRTC's voice activity detector and Opus; both go to Matroska
+ * segments of about ten seconds in the session's private folder. Each closed segment is hashed in a worker thread and
  * announced with ::segment-ready. Everything is reported as properties and signals
  * on the main context that created the recorder; no GStreamer message leaves it.
  */
@@ -96,6 +96,7 @@ gboolean         ek_recorder_stop_finish            (EkRecorder       *self,
 const char      *ek_recorder_get_directory          (EkRecorder       *self);
 EkRecorderState  ek_recorder_get_state              (EkRecorder       *self);
 double           ek_recorder_get_level_db           (EkRecorder       *self);
+gboolean         ek_recorder_get_voice_active       (EkRecorder       *self);
 gboolean         ek_recorder_get_camera_available   (EkRecorder       *self);
 gboolean         ek_recorder_get_microphone_available (EkRecorder   *self);
 gboolean         ek_recorder_get_camera_stalled     (EkRecorder       *self);
@@ -103,17 +104,5 @@ const GError    *ek_recorder_get_error              (EkRecorder       *self);
 EkVideoFrame    *ek_recorder_dup_preview_frame      (EkRecorder       *self);
 EkVideoFrame    *ek_recorder_dup_face_frame         (EkRecorder       *self);
 EkVideoFrame    *ek_recorder_dup_screen_frame       (EkRecorder       *self);
-
-/* Test sources only: make the camera vanish and come back, and set the
- * microphone's loudness (0.0 - 1.0), as a real device would; make the camera
- * stop delivering pictures without an error, and resume. */
-void             ek_recorder_simulate_camera_loss   (EkRecorder       *self);
-void             ek_recorder_simulate_camera_return (EkRecorder       *self);
-void             ek_recorder_simulate_microphone_loss   (EkRecorder   *self);
-void             ek_recorder_simulate_microphone_return (EkRecorder   *self);
-void             ek_recorder_simulate_camera_stall  (EkRecorder       *self,
-                                                     gboolean          stalled);
-void             ek_recorder_set_test_volume        (EkRecorder       *self,
-                                                     double            volume);
 
 G_END_DECLS
