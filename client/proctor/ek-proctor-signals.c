@@ -666,6 +666,17 @@ on_recorder_face_frame_cb (EkRecorder       *recorder,
   ek_proctor_signals_push_frame (self, frame);
 }
 
+/* The verdict holds from now on; the levels are sampled on the monotonic
+ * clock, so the change is too. */
+static void
+on_recorder_voice_activity_cb (EkRecorder       *recorder,
+                               gboolean          active,
+                               gint64            media_time_ns,
+                               EkProctorSignals *self)
+{
+  ek_proctor_signals_push_voice_activity (self, active, g_get_monotonic_time ());
+}
+
 /* The recorder notifies its level only when it changes (a steady hum stays
  * quiet), so the detector samples it at the level's own 100 ms pace. */
 static gboolean
@@ -1148,6 +1159,8 @@ ek_proctor_signals_attach_recorder (EkProctorSignals *self,
       self->recorder_signals = g_signal_group_new (EK_TYPE_RECORDER);
       g_signal_group_connect_object (self->recorder_signals, "face-frame",
                                      G_CALLBACK (on_recorder_face_frame_cb), self, 0);
+      g_signal_group_connect_object (self->recorder_signals, "voice-activity",
+                                     G_CALLBACK (on_recorder_voice_activity_cb), self, 0);
     }
   g_signal_group_set_target (self->recorder_signals, recorder);
 

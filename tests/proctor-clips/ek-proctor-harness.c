@@ -3,20 +3,17 @@
  * usage: ek-proctor-harness [--loop-seconds N] [--policy JSON] CLIP...
  *
  * CLIP is a path without extension: CLIP.mkv is the camera, CLIP.wav the
- * microphone. Each clip goes, in media time and as fast as the detectors allow,
- * through the branches the recorder has for the live signals:
+ * microphone (a clip without CLIP.mkv is a sound case: only its microphone is
+ * played). Each clip goes, in media time and as fast as the detectors allow,
+ * through exactly the recorder's analysis branches (ek-recorder-analysis.c, in
+ * their lossless form: media time does not run away while a frame is searched):
  *
- *   camera: decode ─ videorate 2 (drop only) ─ scale ─ RGBA 640x360 ─ appsink
- *   microphone: convert ─ resample ─ S16LE 48 kHz mono ─ level 100 ms ─ webrtcdsp (VAD) ─ fakesink
+ *   camera: decode ─ ek_recorder_analysis_make_face_monitor () ─ appsink
+ *   microphone: wavparse ─ ek_recorder_analysis_make_audio () (level, VAD) ─ fakesink
  *
- * (the face-monitor branch and level path of EkRecorder, with the voice-activity
- * detector the recorder's audio-analysis branch adds; the leaky queue of the live
- * branch is a plain one here, since media time does not run away while a frame is
- * searched), into one EkProctorSignals per clip, in the reading phase.
- * The level is reduced as the recorder does (the loudest channel's RMS, clamped
- * to -100..0 dB, a NaN passed through for the signals to refuse).
- *
- * A clip without CLIP.mkv is a sound case: only its microphone is played.
+ * read with ek_recorder_frame_from_sample(), ek_recorder_analysis_parse_level()
+ * and ek_recorder_analysis_parse_voice(), into one EkProctorSignals per clip, in
+ * the reading phase.
  *
  * Output, one line each: `clip NAME SECONDS`, then `event NAME SIGNAL START END`
  * in seconds from the clip's start (START is the signal's back-dated start).
@@ -27,21 +24,17 @@
 
 #include "config.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
-#include <gst/video/video.h>
 
 #include "ek-json.h"
 #include "ek-proctor-signals.h"
+#include "ek-recorder-private.h"
 
-#define FACE_WIDTH    640
-#define FACE_HEIGHT   360
 #define FACE_FPS      2
-#define LEVEL_FLOOR_DB -100.0
 
 typedef struct
 {
@@ -84,45 +77,32 @@ compare_events (gconstpointer a,
   return ea->time_us < eb->time_us ? -1 : ea->time_us > eb->time_us;
 }
 
-static double
-level_from_message (const GstStructure *structure)
-{
-  const GValue *rms = gst_structure_get_value (structure, "rms");
-  double level = LEVEL_FLOOR_DB;
-
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  if (rms != NULL && G_VALUE_HOLDS (rms, g_value_array_get_type ()))
-    {
-      GValueArray *array = g_value_get_boxed (rms);
-
-      for (guint i = 0; array != NULL && i < array->n_values; i++)
-        level = MAX (level, g_value_get_double (&array->values[i]));
-    }
-  G_GNUC_END_IGNORE_DEPRECATIONS
-
-  /* as the recorder: CLAMP lets a NaN through */
-  return CLAMP (level, LEVEL_FLOOR_DB, 0.0);
-}
-
 /* The whole microphone track first: its levels and voice activity, in media time. */
 static GArray *
 read_audio (const char *wav,
             gint64      base_us)
 {
-  g_autofree char *desc = g_strdup_printf (
-    "filesrc location=\"%s\" ! wavparse ! audioconvert ! audioresample ! "
-    "audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
-    "level interval=100000000 post-messages=true ! "
-    "webrtcdsp echo-cancel=false noise-suppression=false gain-control=false "
-    "  voice-detection=true ! fakesink sync=false", wav);
+  g_autofree char *desc = g_strdup_printf ("filesrc location=\"%s\" ! wavparse name=parse", wav);
   g_autoptr(GError) error = NULL;
   g_autoptr(GstElement) pipeline = gst_parse_launch (desc, &error);
+  g_autoptr(GstElement) parse = NULL;
   g_autoptr(GstBus) bus = NULL;
+  GstElement *analysis, *sink;
   GArray *events = g_array_new (FALSE, FALSE, sizeof (AudioEvent));
   gboolean done = FALSE;
 
   if (pipeline == NULL)
     g_error ("audio pipeline: %s", error->message);
+  analysis = ek_recorder_analysis_make_audio (FALSE, &error);
+  if (analysis == NULL)
+    g_error ("audio analysis: %s", error->message);
+  sink = gst_element_factory_make ("fakesink", NULL);
+  g_object_set (sink, "sync", FALSE, NULL);
+  gst_bin_add_many (GST_BIN (pipeline), analysis, sink, NULL);
+  parse = gst_bin_get_by_name (GST_BIN (pipeline), "parse");
+  if (!gst_element_link_many (parse, analysis, sink, NULL))
+    g_error ("cannot link the audio analysis");
+
   bus = gst_element_get_bus (pipeline);
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
   while (!done)
@@ -130,67 +110,37 @@ read_audio (const char *wav,
       g_autoptr(GstMessage) message = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
                                                                   GST_MESSAGE_ELEMENT | GST_MESSAGE_EOS |
                                                                   GST_MESSAGE_ERROR);
-      const GstStructure *s = gst_message_get_structure (message);
       AudioEvent e = { 0, };
-      guint64 t = 0;
+      GstClockTime t = GST_CLOCK_TIME_NONE;
       gboolean voice = FALSE;
 
-      switch (GST_MESSAGE_TYPE (message))
+      if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS)
+        done = TRUE;
+      else if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
         {
-        case GST_MESSAGE_EOS:
-          done = TRUE;
-          break;
-        case GST_MESSAGE_ERROR:
-          {
-            g_autoptr(GError) err = NULL;
+          g_autoptr(GError) err = NULL;
 
-            gst_message_parse_error (message, &err, NULL);
-            g_error ("%s: %s", wav, err->message);
-          }
-          break;
-        case GST_MESSAGE_ELEMENT:
-          if (gst_structure_has_name (s, "level") && gst_structure_get_uint64 (s, "endtime", &t))
-            {
-              e.time_us = base_us + (gint64) (t / 1000);
-              e.value = level_from_message (s);
-              g_array_append_val (events, e);
-            }
-          else if (gst_structure_has_name (s, "voice-activity") &&
-                   gst_structure_get_uint64 (s, "stream-time", &t) &&
-                   gst_structure_get_boolean (s, "stream-has-voice", &voice))
-            {
-              e.time_us = base_us + (gint64) (t / 1000);
-              e.is_vad = TRUE;
-              e.value = voice;
-              g_array_append_val (events, e);
-            }
-          break;
-        default:
-          break;
+          gst_message_parse_error (message, &err, NULL);
+          g_error ("%s: %s", wav, err->message);
+        }
+      else if (ek_recorder_analysis_parse_level (message, &e.value, &t) && GST_CLOCK_TIME_IS_VALID (t))
+        {
+          /* the level covers the 100 ms from @t: known at their end, as live */
+          e.time_us = base_us + (gint64) (t / 1000) + 100000;
+          g_array_append_val (events, e);
+        }
+      else if (ek_recorder_analysis_parse_voice (message, &voice, &t) && GST_CLOCK_TIME_IS_VALID (t))
+        {
+          e.time_us = base_us + (gint64) (t / 1000);
+          e.is_vad = TRUE;
+          e.value = voice;
+          g_array_append_val (events, e);
         }
     }
   gst_element_set_state (pipeline, GST_STATE_NULL);
   g_array_sort (events, compare_events);
 
   return events;
-}
-
-static EkVideoFrame *
-frame_from_sample (GstSample *sample)
-{
-  GstBuffer *buffer = gst_sample_get_buffer (sample);
-  GstVideoInfo info;
-  GstMapInfo map;
-  g_autoptr(GBytes) bytes = NULL;
-
-  if (buffer == NULL || !gst_video_info_from_caps (&info, gst_sample_get_caps (sample)) ||
-      !gst_buffer_map (buffer, &map, GST_MAP_READ))
-    return NULL;
-  bytes = g_bytes_new (map.data, map.size);
-  gst_buffer_unmap (buffer, &map);
-
-  return ek_video_frame_new (bytes, GST_VIDEO_INFO_WIDTH (&info), GST_VIDEO_INFO_HEIGHT (&info),
-                             GST_VIDEO_INFO_PLANE_STRIDE (&info, 0), (gint64) GST_BUFFER_PTS (buffer));
 }
 
 static void
@@ -222,25 +172,31 @@ play_clip (EkProctorSignals *signals,
   g_autofree char *mkv = g_strconcat (clip, ".mkv", NULL);
   g_autoptr(GArray) audio = read_audio (wav, base_us);
   g_autofree char *desc = g_strdup_printf (
-    "filesrc location=\"%s\" ! decodebin ! videoconvert ! "
-    "videorate drop-only=true max-rate=%d ! queue ! videoscale ! videoconvert ! "
-    "video/x-raw,format=RGBA,width=%d,height=%d,pixel-aspect-ratio=1/1 ! "
-    "appsink name=face sync=false max-buffers=2 drop=false enable-last-sample=false",
-    mkv, FACE_FPS, FACE_WIDTH, FACE_HEIGHT);
+    "filesrc location=\"%s\" ! decodebin ! videoconvert name=decoded "
+    "appsink name=face sync=false max-buffers=2 drop=false enable-last-sample=false", mkv);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GstElement) pipeline = gst_parse_launch (desc, &error);
+  g_autoptr(GstElement) pipeline = NULL;
   g_autoptr(GstElement) sink = NULL;
   gint64 end_us = base_us;
   guint next = 0;
 
   /* a sound case has no picture */
-  if (!g_file_test (mkv, G_FILE_TEST_EXISTS))
-    g_clear_object (&pipeline);
-  else if (pipeline == NULL)
-    g_error ("video pipeline: %s", error->message);
-  else
+  if (g_file_test (mkv, G_FILE_TEST_EXISTS))
     {
+      g_autoptr(GstElement) decoded = NULL;
+      GstElement *monitor;
+
+      pipeline = gst_parse_launch (desc, &error);
+      if (pipeline == NULL)
+        g_error ("video pipeline: %s", error->message);
+      monitor = ek_recorder_analysis_make_face_monitor (FALSE, &error);
+      if (monitor == NULL)
+        g_error ("face monitor: %s", error->message);
+      gst_bin_add (GST_BIN (pipeline), monitor);
+      decoded = gst_bin_get_by_name (GST_BIN (pipeline), "decoded");
       sink = gst_bin_get_by_name (GST_BIN (pipeline), "face");
+      if (!gst_element_link_many (decoded, monitor, sink, NULL))
+        g_error ("cannot link the face monitor");
       gst_element_set_state (pipeline, GST_STATE_PLAYING);
     }
 
@@ -253,7 +209,7 @@ play_clip (EkProctorSignals *signals,
 
       if (sample == NULL)
         break;
-      frame = frame_from_sample (sample);
+      frame = ek_recorder_frame_from_sample (sample);
       if (frame == NULL || !GST_BUFFER_PTS_IS_VALID (gst_sample_get_buffer (sample)))
         continue;
       t = base_us + (gint64) (GST_BUFFER_PTS (gst_sample_get_buffer (sample)) / 1000);
