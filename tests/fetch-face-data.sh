@@ -1,7 +1,8 @@
 #!/bin/sh
 # Fetches the face test pictures from Debian packages into DIR (once; later runs
-# find them there): astronaut.png from python3-skimage, messi5.jpg, baboon.jpg and
-# Megamind.avi from opencv-doc. Only those files are extracted from the .debs.
+# find them there): astronaut.png, the LFW face subset and a few scenes and
+# textures from python3-skimage; messi5.jpg, baboon.jpg, Megamind.avi and more
+# scenes from opencv-doc. Only those files are extracted from the .debs.
 # Safe to run from several tests at once (flock on DIR/.lock).
 set -eu
 
@@ -12,12 +13,16 @@ cd "$dir"
 exec 9>.lock
 flock 9
 
-skimage=./usr/lib/python3/dist-packages/skimage/data/astronaut.png
+skimage=./usr/lib/python3/dist-packages/skimage/data
 ocv=./usr/share/doc/opencv-doc/examples/data
+skimage_files="astronaut.png chelsea.png coffee.png motorcycle_left.png rocket.jpg grass.png brick.png lfw_subset.npy"
+ocv_files="messi5.jpg baboon.jpg Megamind.avi home.jpg building.jpg fruits.jpg board.jpg aero1.jpg left01.jpg graf1.png Blender_Suzanne1.jpg Blender_Suzanne2.jpg"
 
-if [ -f astronaut.png ] && [ -f messi5.jpg ] && [ -f baboon.jpg ] && [ -f Megamind.avi ]; then
-  exit 0
-fi
+missing=no
+for f in $skimage_files $ocv_files; do
+  [ -f "$f" ] || missing=yes
+done
+[ $missing = no ] && exit 0
 
 # apt-get download writes into the current directory; it complains (harmlessly)
 # when its sandbox user cannot write here.
@@ -28,8 +33,8 @@ if ! ls opencv-doc_*.deb >/dev/null 2>&1; then
   apt-get download opencv-doc >/dev/null 2>&1 || { echo "cannot download opencv-doc" >&2; exit 1; }
 fi
 
-dpkg-deb --fsys-tarfile python3-skimage_*.deb | tar -x "$skimage"
-dpkg-deb --fsys-tarfile opencv-doc_*.deb | tar -x "$ocv/messi5.jpg" "$ocv/baboon.jpg" "$ocv/Megamind.avi"
-mv "$skimage" astronaut.png
-mv "$ocv/messi5.jpg" "$ocv/baboon.jpg" "$ocv/Megamind.avi" .
+dpkg-deb --fsys-tarfile python3-skimage_*.deb | tar -x $(for f in $skimage_files; do echo "$skimage/$f"; done)
+dpkg-deb --fsys-tarfile opencv-doc_*.deb | tar -x $(for f in $ocv_files; do echo "$ocv/$f"; done)
+for f in $skimage_files; do mv "$skimage/$f" .; done
+for f in $ocv_files; do mv "$ocv/$f" .; done
 rm -rf ./usr python3-skimage_*.deb opencv-doc_*.deb

@@ -14,6 +14,7 @@
 #include "ek-recorder-test.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
 
 #define W EK_TEST_FRAME_WIDTH
 #define H EK_TEST_FRAME_HEIGHT
@@ -116,12 +117,32 @@ feed (Fixture   *f,
     }
 }
 
+/* One crafted frame with @n_frontal faces, half a second on. */
+static void
+feed_half (Fixture *f,
+           gint64  *t,
+           guint    n_frontal)
+{
+  EkFaceBox boxes[4];
+  g_autoptr(EkFaceDetection) d = NULL;
+
+  for (guint i = 0; i < n_frontal; i++)
+    boxes[i] = (EkFaceBox) { 100 + 200 * i, 150, 200, 200, EK_FACE_VIEW_FRONTAL, 1.0 };
+  d = ek_face_detection_new (f->frame, *t, boxes, n_frontal);
+  ek_proctor_signals_add_detection (f->signals, d);
+  *t += S / 2;
+}
+
+/* Levels ten a second; the voice-activity detector says voice for anything
+ * louder than -35 dB (a crafted stream: every loud sound sounds like a voice,
+ * so only the level and its floor decide). */
 static void
 feed_levels (Fixture *f,
              gint64  *t,
              gint64   seconds,
              double   db)
 {
+  ek_proctor_signals_push_voice_activity (f->signals, db > -35, *t);
   for (gint64 end = *t + seconds * S; *t < end; *t += S / 10)
     ek_proctor_signals_push_level (f->signals, db + g_test_rand_double_range (-2, 2), *t);
 }
@@ -255,6 +276,122 @@ test_voice (Fixture       *f,
   g_assert_cmpuint (f->events->len, <=, n + 2);
 }
 
+/* Without the voice-activity detector's word, no level is voice: music and a
+ * buzz are loud too. NaN and infinite levels neither raise nor end a signal. */
+static void
+test_voice_needs_vad (Fixture       *f,
+                      gconstpointer  data)
+{
+  gint64 t = 1000 * S;
+
+  ek_proctor_signals_set_reading_phase (f->signals, TRUE);
+  for (gint64 end = t + 10 * S; t < end; t += S / 10)
+    ek_proctor_signals_push_level (f->signals, -60, t);
+  for (gint64 end = t + 20 * S; t < end; t += S / 10)
+    ek_proctor_signals_push_level (f->signals, -20, t);
+  g_assert_cmpuint (f->events->len, ==, 0);
+
+  /* the detector hears voice, but the room is quiet: nothing */
+  ek_proctor_signals_push_voice_activity (f->signals, TRUE, t);
+  for (gint64 end = t + 20 * S; t < end; t += S / 10)
+    ek_proctor_signals_push_level (f->signals, -70, t);
+  g_assert_cmpuint (f->events->len, ==, 0);
+
+  /* NaN and infinities in a silent room raise nothing */
+  for (gint64 end = t + 10 * S; t < end; t += S / 10)
+    {
+      ek_proctor_signals_push_level (f->signals, NAN, t);
+      ek_proctor_signals_push_level (f->signals, INFINITY, t + S / 30);
+      ek_proctor_signals_push_level (f->signals, -INFINITY, t + S / 20);
+    }
+  g_assert_cmpuint (f->events->len, ==, 0);
+
+  /* voice, then NaNs in the middle of it: the signal neither ends nor starts over */
+  for (gint64 end = t + 8 * S; t < end; t += S / 10)
+    ek_proctor_signals_push_level (f->signals, t % S < S / 2 ? NAN : -20, t);
+  g_assert_true (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_VOICE));
+  g_assert_cmpuint (f->events->len, ==, 1);
+  /* NaN as the floor would make every later level "quiet": it never becomes it */
+  for (gint64 end = t + 4 * S; t < end; t += S / 10)
+    ek_proctor_signals_push_level (f->signals, -20, t);
+  g_assert_cmpuint (f->events->len, ==, 1);
+}
+
+/* One frame in two with a second face (someone leaning in and out), or a stray
+ * detector miss, is still the condition: hysteresis, not a one-frame reset. */
+static void
+test_hysteresis (Fixture       *f,
+                 gconstpointer  data)
+{
+  gint64 t = 1000 * S;
+
+  feed (f, &t, 5, 1, 0, 200);
+  for (guint i = 0; i < 12; i++)
+    feed_half (f, &t, i % 2 == 0 ? 2 : 1);   /* 2, 1, 2, 1, ... from 1005 s */
+  g_assert_true (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_MULTIPLE_FACES));
+  feed (f, &t, 5, 1, 0, 200);
+  g_assert_false (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_MULTIPLE_FACES));
+  assert_event (f, 0, EK_PROCTOR_SIGNAL_MULTIPLE_FACES, TRUE, 1005 * S, 0);
+  assert_event (f, 1, EK_PROCTOR_SIGNAL_MULTIPLE_FACES, FALSE, 1005 * S, 1010 * S + S / 2);
+
+  /* an empty seat with the face found in one frame of six is still empty */
+  for (guint i = 0; i < 24; i++)
+    feed_half (f, &t, i % 6 == 5 ? 1 : 0);
+  g_assert_true (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_FACE_ABSENT));
+}
+
+/* A profile box far from where the face was (a picture on the wall, an animal)
+ * does not stand in for the candidate; one near it, found again, does. */
+static void
+test_profile_near_face (Fixture       *f,
+                        gconstpointer  data)
+{
+  gint64 t = 1000 * S;
+
+  feed (f, &t, 5, 1, 0, 200);   /* the face at 100..300 */
+  for (gint64 end = t + 15 * S; t < end; t += S / 2)
+    {
+      EkFaceBox far = { 480, 20, 150, 150, EK_FACE_VIEW_PROFILE_FACING_LEFT, 1.0 };
+      g_autoptr(EkFaceDetection) d = ek_face_detection_new (f->frame, t, &far, 1);
+
+      ek_proctor_signals_add_detection (f->signals, d);
+    }
+  g_assert_true (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_FACE_ABSENT));
+  g_assert_false (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_FACE_NOT_VISIBLE));
+
+  feed (f, &t, 5, 1, 0, 200);
+  g_assert_false (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_FACE_ABSENT));
+  /* near, but seen once (confidence 0.25): not a turned head either */
+  for (gint64 end = t + 12 * S; t < end; t += S / 2)
+    {
+      EkFaceBox near = { 150, 150, 180, 180, EK_FACE_VIEW_PROFILE_FACING_LEFT, 0.25 };
+      g_autoptr(EkFaceDetection) d = ek_face_detection_new (f->frame, t, &near, 1);
+
+      ek_proctor_signals_add_detection (f->signals, d);
+    }
+  g_assert_true (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_FACE_ABSENT));
+}
+
+/* Frames of another size never carry where the face was into the new picture. */
+static void
+test_frame_size_change (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(EkVideoFrame) small = ek_face_test_solid (320, 240, 128);
+  gint64 t = 1000 * S;
+
+  feed (f, &t, 5, 1, 0, 200);
+  for (gint64 end = t + 12 * S; t < end; t += S / 2)
+    {
+      /* right where the face was in the old frame, recurring */
+      EkFaceBox box = { 100, 150, 200, 200, EK_FACE_VIEW_PROFILE_FACING_LEFT, 1.0 };
+      g_autoptr(EkFaceDetection) d = ek_face_detection_new (small, t, &box, 1);
+
+      ek_proctor_signals_add_detection (f->signals, d);
+    }
+  g_assert_true (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_FACE_ABSENT));
+}
+
 static void
 test_violations (Fixture       *f,
                  gconstpointer  data)
@@ -340,6 +477,7 @@ live_set_up (Fixture       *f,
   policy.face_absent_s = 1;
   policy.multiple_faces_s = 1;
   policy.face_not_visible_s = 1;
+  policy.camera_covered_s = 1;
   setup_with (f, &policy);
 }
 
@@ -364,6 +502,37 @@ test_live_clean (Fixture       *f,
   play (f, close_face, 8000, &seed);
   g_assert_cmpuint (ek_proctor_signals_get_n_frames (f->signals), >=, 16);
   g_assert_cmpuint (f->events->len, ==, 0);
+}
+
+/* A covered lens (near black, sensor noise) is its own signal, not an empty
+ * seat; a dim room with a face is neither. */
+static void
+test_live_covered (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(EkVideoFrame) black = ek_face_test_solid (W, H, 8);
+  g_autoptr(EkVideoFrame) dim = ek_face_test_scale_light (close_face, 0.3);
+  double mean, structure;
+  guint seed = 1;
+
+  {
+    g_autoptr(EkVideoFrame) noisy = ek_face_test_add_noise (black, 7);
+
+    g_assert_true (ek_frame_looks_covered (noisy));
+    ek_frame_brightness (noisy, &mean, &structure);
+    g_test_message ("covered: mean %.1f structure %.1f", mean, structure);
+    g_assert_false (ek_frame_looks_covered (dim));
+    ek_frame_brightness (dim, &mean, &structure);
+    g_test_message ("dim: mean %.1f structure %.1f", mean, structure);
+  }
+
+  play (f, close_face, 2000, &seed);
+  play (f, black, 3000, &seed);
+  play (f, close_face, 4000, &seed);
+
+  g_assert_cmpuint (count_started (f, EK_PROCTOR_SIGNAL_CAMERA_COVERED), ==, 1);
+  g_assert_cmpuint (count_started (f, EK_PROCTOR_SIGNAL_FACE_ABSENT), ==, 0);
+  g_assert_cmpuint (ek_proctor_signals_get_active (f->signals), ==, 0);
 }
 
 static void
@@ -560,6 +729,11 @@ main (int   argc,
   g_test_add ("/face/signals/face-not-visible", Fixture, NULL, fixture_set_up, test_face_not_visible, fixture_tear_down);
   g_test_add ("/face/signals/voice", Fixture, NULL, fixture_set_up, test_voice, fixture_tear_down);
   g_test_add ("/face/signals/violations", Fixture, NULL, fixture_set_up, test_violations, fixture_tear_down);
+  g_test_add ("/face/signals/voice-needs-vad", Fixture, NULL, fixture_set_up, test_voice_needs_vad, fixture_tear_down);
+  g_test_add ("/face/signals/hysteresis", Fixture, NULL, fixture_set_up, test_hysteresis, fixture_tear_down);
+  g_test_add ("/face/signals/profile-near-face", Fixture, NULL, fixture_set_up, test_profile_near_face, fixture_tear_down);
+  g_test_add ("/face/signals/frame-size-change", Fixture, NULL, fixture_set_up, test_frame_size_change, fixture_tear_down);
+  g_test_add ("/face/signals/covered", Fixture, NULL, live_set_up, test_live_covered, fixture_tear_down);
   g_test_add_func ("/face/signals/policy", test_policy);
   g_test_add ("/face/signals/live-clean", Fixture, NULL, live_set_up, test_live_clean, fixture_tear_down);
   g_test_add ("/face/signals/live-crafted", Fixture, NULL, live_set_up, test_live_crafted, fixture_tear_down);

@@ -54,6 +54,7 @@ struct _EkFaceDetector
   GObject          parent_instance;
 
   EkFaceCascades   cascades;
+  guint            min_face_px;
   double           max_fps;
   guint            min_neighbors;
   gboolean         min_neighbors_dirty;
@@ -582,6 +583,7 @@ static void
 ek_face_detector_init (EkFaceDetector *self)
 {
   self->cascades = EK_FACE_CASCADE_FRONTAL;
+  self->min_face_px = EK_FACE_DETECTOR_MIN_FACE_PX;
   self->max_fps = EK_FACE_DETECTOR_DEFAULT_MAX_FPS;
   self->min_neighbors = EK_FACE_DETECTOR_DEFAULT_MIN_NEIGHBORS;
   self->history = g_ptr_array_new_with_free_func ((GDestroyNotify) ek_face_detection_unref);
@@ -617,8 +619,8 @@ build_pipeline (EkFaceDetector  *self,
       return FALSE;
     }
 
-  params = g_strdup_printf ("display=false updates=every_frame min-size-width=%d min-size-height=%d "
-                            "scale-factor=%g", EK_FACE_DETECTOR_MIN_FACE_PX, EK_FACE_DETECTOR_MIN_FACE_PX,
+  params = g_strdup_printf ("display=false updates=every_frame min-size-width=%u min-size-height=%u "
+                            "scale-factor=%g", self->min_face_px, self->min_face_px,
                             EK_FACE_DETECTOR_SCALE_FACTOR);
 
   g_string_append (desc, "appsrc name=src format=time is-live=false emit-signals=false ! "
@@ -692,14 +694,32 @@ EkFaceDetector *
 ek_face_detector_new (EkFaceCascades   cascades,
                       GError         **error)
 {
+  return ek_face_detector_new_with_min_size (cascades, EK_FACE_DETECTOR_MIN_FACE_PX, error);
+}
+
+/**
+ * ek_face_detector_new_with_min_size:
+ * @min_face_px: the smallest face searched for, in pixels (the cost grows as it
+ *   shrinks)
+ *
+ * Returns: (transfer full) (nullable): a detector, or %NULL with a translated
+ *   error when the element or the cascades are missing
+ */
+EkFaceDetector *
+ek_face_detector_new_with_min_size (EkFaceCascades   cascades,
+                                    guint            min_face_px,
+                                    GError         **error)
+{
   g_autoptr(EkFaceDetector) self = NULL;
 
   g_return_val_if_fail (cascades & (EK_FACE_CASCADE_FRONTAL | EK_FACE_CASCADE_PROFILE), NULL);
+  g_return_val_if_fail (min_face_px >= 8, NULL);
 
   if (!gst_is_initialized ())
     gst_init (NULL, NULL);
 
   self = g_object_new (EK_TYPE_FACE_DETECTOR, "cascades", (guint) cascades, NULL);
+  self->min_face_px = min_face_px;
   if (!build_pipeline (self, error))
     return NULL;
 
@@ -786,7 +806,8 @@ ek_face_detector_get_n_dropped (EkFaceDetector *self)
 
 static gboolean
 push_now (EkFaceDetector *self,
-          EkVideoFrame   *frame)
+          EkVideoFrame   *frame,
+          gint64          time_us)
 {
   GBytes *pixels = ek_video_frame_get_pixels (frame);
   int width = (int) ek_video_frame_get_width (frame);
@@ -841,7 +862,7 @@ push_now (EkFaceDetector *self,
   pending = g_new0 (Pending, 1);
   pending->seq = self->next_seq++;
   pending->frame = ek_video_frame_ref (frame);
-  pending->time_us = g_get_monotonic_time ();
+  pending->time_us = time_us;
   pending->n_waiting = self->n_branches;
   pending->boxes = g_array_new (FALSE, TRUE, sizeof (EkFaceBox));
   self->pending = pending;
@@ -874,8 +895,22 @@ gboolean
 ek_face_detector_push_frame (EkFaceDetector *self,
                              EkVideoFrame   *frame)
 {
-  gint64 now;
+  return ek_face_detector_push_frame_at (self, frame, g_get_monotonic_time ());
+}
 
+/**
+ * ek_face_detector_push_frame_at:
+ * @time_us: the frame's time (monotonic for a live camera, media time for a
+ *   clip played faster than real time); the rate limit and the detection's time
+ *   follow it
+ *
+ * Returns: whether the frame was taken
+ */
+gboolean
+ek_face_detector_push_frame_at (EkFaceDetector *self,
+                                EkVideoFrame   *frame,
+                                gint64          time_us)
+{
   g_return_val_if_fail (EK_IS_FACE_DETECTOR (self), FALSE);
   g_return_val_if_fail (frame != NULL, FALSE);
 
@@ -883,15 +918,17 @@ ek_face_detector_push_frame (EkFaceDetector *self,
     return FALSE;
 
   /* 10% slack: a source delivering at exactly the limit (the recorder's 2 fps
-   * face feed) jitters around it and would otherwise lose every other frame. */
-  now = g_get_monotonic_time ();
-  if (self->pending != NULL || now - self->last_push_us < (gint64) (0.9 * G_USEC_PER_SEC / self->max_fps))
+   * face feed) jitters around it and would otherwise lose every other frame.
+   * A time going backwards (a clip starting again) is taken as a new start. */
+  if (self->pending != NULL ||
+      (time_us >= self->last_push_us &&
+       time_us - self->last_push_us < (gint64) (0.9 * G_USEC_PER_SEC / self->max_fps)))
     {
       self->n_dropped++;
       return FALSE;
     }
 
-  return push_now (self, frame);
+  return push_now (self, frame, time_us);
 }
 
 static void
@@ -924,7 +961,7 @@ ek_face_detector_detect_sync (EkFaceDetector  *self,
   while (self->pending != NULL && self->error == NULL)
     g_main_context_iteration (NULL, TRUE);
 
-  if (self->error == NULL && push_now (self, frame))
+  if (self->error == NULL && push_now (self, frame, g_get_monotonic_time ()))
     {
       handler = g_signal_connect (self, "detected", G_CALLBACK (on_sync_detected_cb), &result);
       while (result == NULL && self->error == NULL)

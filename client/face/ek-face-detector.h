@@ -83,6 +83,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkFaceDetection, ek_face_detection_unref)
 #define EK_FACE_DETECTOR_DEFAULT_MIN_NEIGHBORS  5
 #define EK_FACE_DETECTOR_PROFILE_MIN_NEIGHBORS  3
 #define EK_FACE_DETECTOR_MIN_FACE_PX            60
+/* The exam's face monitor: a tenth of its 360 lines, with a margin, so that a
+ * candidate who sits back is still found (and reported as too small, not absent). */
+#define EK_FACE_DETECTOR_MONITOR_MIN_FACE_PX    32
 #define EK_FACE_DETECTOR_SCALE_FACTOR           1.2
 
 #define EK_TYPE_FACE_DETECTOR (ek_face_detector_get_type ())
@@ -92,6 +95,9 @@ G_DECLARE_FINAL_TYPE (EkFaceDetector, ek_face_detector, EK, FACE_DETECTOR, GObje
 GQuark          ek_face_detector_error_quark        (void);
 
 EkFaceDetector *ek_face_detector_new                (EkFaceCascades   cascades,
+                                                     GError         **error);
+EkFaceDetector *ek_face_detector_new_with_min_size  (EkFaceCascades   cascades,
+                                                     guint            min_face_px,
                                                      GError         **error);
 EkFaceCascades  ek_face_detector_get_cascades       (EkFaceDetector  *self);
 double          ek_face_detector_get_max_fps        (EkFaceDetector  *self);
@@ -106,6 +112,9 @@ guint64         ek_face_detector_get_n_dropped      (EkFaceDetector  *self);
 
 gboolean        ek_face_detector_push_frame         (EkFaceDetector  *self,
                                                      EkVideoFrame    *frame);
+gboolean        ek_face_detector_push_frame_at      (EkFaceDetector  *self,
+                                                     EkVideoFrame    *frame,
+                                                     gint64           time_us);
 
 /* For tests and benchmarks: search @frame now, ignoring the rate limit, and
  * iterate the calling thread's default main context until the answer is in. */

@@ -14,15 +14,55 @@
 #define LBP_SIZE          64
 #define LBP_CELLS         4
 #define LEVEL_HISTORY     100     /* ten seconds of 100 ms levels: the noise floor */
-#define VAD_WINDOW        10      /* one second */
-#define VAD_MIN_SPEECH    5
 #define VAD_OVER_FLOOR_DB 12.0
 #define MIN_SNAPSHOT_S    30
+#define WINDOW_MAX        16
+
+/* Profile (turned head) evidence counts only near where the face last was, at a
+ * similar size, and only when it recurs: a face-like picture on the wall or an
+ * animal in the background is far from the seat, or comes and goes. */
+#define PROFILE_MAX_SHIFT     1.0     /* centre distance, in face widths */
+#define PROFILE_MIN_CONFIDENCE 0.5    /* seen in at least 2 of the last 4 searches */
+#define LAST_FACE_MAX_AGE_US  (60 * G_USEC_PER_SEC)
+
+/* A covered lens: dark and without structure. Structure is the spread of the
+ * means of 16x16 blocks, which sensor noise barely moves (it averages out) while
+ * any scene, even a dim one, keeps its edges. */
+#define COVER_BLOCK           16
+#define COVER_MAX_MEAN        45.0
+#define COVER_MAX_STRUCTURE   6.0
+/* A camera that sends nothing for this long counts as covered. */
+#define NO_FRAME_US           (3 * G_USEC_PER_SEC)
+
+/* Hysteresis: a condition begins to hold when it is seen in @on of the last @n
+ * observations (two frames a second; ten levels a second for the voice) and stops
+ * holding when it is seen in fewer than @off of them. A condition that flickers
+ * (two faces alternating with one, a face found in every other frame) still
+ * reaches its threshold; one stray frame neither starts nor ends it. */
+typedef struct
+{
+  guint n;
+  guint on;
+  guint off;
+} Hysteresis;
+
+static const Hysteresis hysteresis[EK_N_PROCTOR_SIGNALS] = {
+  [EK_PROCTOR_SIGNAL_FACE_ABSENT] = { 6, 4, 2 },
+  [EK_PROCTOR_SIGNAL_MULTIPLE_FACES] = { 6, 3, 2 },
+  [EK_PROCTOR_SIGNAL_FACE_NOT_VISIBLE] = { 6, 4, 2 },
+  [EK_PROCTOR_SIGNAL_VOICE] = { 10, 5, 2 },
+  [EK_PROCTOR_SIGNAL_CAMERA_COVERED] = { 6, 4, 2 },
+};
 
 typedef struct
 {
-  gint64    cond_since;    /* when the condition began, 0 while it does not hold */
-  gint64    clear_since;   /* when it went while the signal is active, 0 otherwise */
+  gboolean  seen[WINDOW_MAX];   /* the last observations, a ring */
+  gint64    seen_us[WINDOW_MAX];
+  guint     pos;
+  guint     n_seen;
+  gboolean  holds;
+  gint64    cond_since;    /* when the condition began (back-dated), while it holds */
+  gint64    clear_since;   /* when it went, once it no longer holds */
   gboolean  active;
   gint64    started;
 } Track;
@@ -35,6 +75,8 @@ struct _EkProctorSignals
   EkFaceDetector     *frontal;          /* owned */
   EkFaceDetector     *profile;          /* owned: only for frames without a frontal face */
   EkFaceDetection    *awaiting_profile; /* owned, nullable: the frontal result waiting */
+  int                 profile_x;        /* where the profile search's crop sits in the frame */
+  int                 profile_y;
 
   Track               tracks[EK_N_PROCTOR_SIGNALS];
   gboolean            reading;
@@ -43,8 +85,14 @@ struct _EkProctorSignals
   double              levels[LEVEL_HISTORY];
   guint               n_levels;
   guint               level_pos;
-  gboolean            speech[VAD_WINDOW];
-  guint               speech_pos;
+  gboolean            vad_voice;        /* the voice-activity detector's last answer */
+  gint64              vad_us;           /* when it came, 0: never */
+
+  EkFaceBox           last_face;        /* where the candidate's face last was */
+  gint64              last_face_us;     /* 0: not known */
+  guint               last_width;
+  guint               last_height;
+  gint64              last_frame_us;    /* the newest frame offered, 0: none yet */
 
   EkVideoFrame       *reference;        /* owned, nullable */
   EkFaceBox           reference_box;
@@ -90,7 +138,8 @@ G_DEFINE_ENUM_TYPE (EkProctorSignal, ek_proctor_signal,
                     G_DEFINE_ENUM_VALUE (EK_PROCTOR_SIGNAL_FACE_ABSENT, "face-absent"),
                     G_DEFINE_ENUM_VALUE (EK_PROCTOR_SIGNAL_MULTIPLE_FACES, "multiple-faces"),
                     G_DEFINE_ENUM_VALUE (EK_PROCTOR_SIGNAL_FACE_NOT_VISIBLE, "face-not-visible"),
-                    G_DEFINE_ENUM_VALUE (EK_PROCTOR_SIGNAL_VOICE, "voice"))
+                    G_DEFINE_ENUM_VALUE (EK_PROCTOR_SIGNAL_VOICE, "voice"),
+                    G_DEFINE_ENUM_VALUE (EK_PROCTOR_SIGNAL_CAMERA_COVERED, "camera-covered"))
 
 static void schedule_snapshot (EkProctorSignals *self);
 
@@ -109,6 +158,8 @@ ek_proctor_signal_to_string (EkProctorSignal signal)
       return "face_not_visible";
     case EK_PROCTOR_SIGNAL_VOICE:
       return "voice";
+    case EK_PROCTOR_SIGNAL_CAMERA_COVERED:
+      return "camera_covered";
     default:
       g_return_val_if_reached (NULL);
     }
@@ -127,6 +178,8 @@ ek_proctor_signal_describe (EkProctorSignal signal)
       return _("Please face the camera, not too far away.");
     case EK_PROCTOR_SIGNAL_VOICE:
       return _("Please read silently.");
+    case EK_PROCTOR_SIGNAL_CAMERA_COVERED:
+      return _("The camera is covered or too dark.");
     default:
       g_return_val_if_reached (NULL);
     }
@@ -151,6 +204,9 @@ threshold_us (EkProctorSignals *self,
       break;
     case EK_PROCTOR_SIGNAL_VOICE:
       s = self->policy.voice_s;
+      break;
+    case EK_PROCTOR_SIGNAL_CAMERA_COVERED:
+      s = self->policy.camera_covered_s;
       break;
     default:
       g_assert_not_reached ();
@@ -178,42 +234,89 @@ end_track (EkProctorSignals *self,
 }
 
 static void
+reset_track (Track *track)
+{
+  track->n_seen = 0;
+  track->pos = 0;
+  track->holds = FALSE;
+}
+
+/* The oldest observation of the window that saw the condition (its back-dated
+ * start), or the first one after the newest that saw it (its end). */
+static gint64
+window_edge (const Track *track,
+             guint        n,
+             gboolean     start)
+{
+  gint64 edge = 0;
+  gboolean after_seen = FALSE;
+
+  for (guint age = MIN (track->n_seen, n); age > 0; age--)
+    {
+      guint i = (track->pos + WINDOW_MAX - age) % WINDOW_MAX;
+
+      if (start && track->seen[i])
+        return track->seen_us[i];
+      if (!start && track->seen[i])
+        {
+          after_seen = TRUE;
+          edge = 0;
+        }
+      else if (!start && edge == 0 && (after_seen || age == MIN (track->n_seen, n)))
+        edge = track->seen_us[i];
+    }
+
+  return edge;
+}
+
+static void
 update_track (EkProctorSignals *self,
               EkProctorSignal   signal,
               gboolean          cond,
               gint64            now)
 {
   Track *track = &self->tracks[signal];
+  const Hysteresis *h = &hysteresis[signal];
+  guint count = 0;
 
   if (self->stopped)
     return;
 
-  if (cond)
+  /* time going backwards: a new stream, not evidence about this one */
+  if (track->n_seen > 0 && now < track->seen_us[(track->pos + WINDOW_MAX - 1) % WINDOW_MAX])
+    reset_track (track);
+
+  track->seen[track->pos] = !!cond;
+  track->seen_us[track->pos] = now;
+  track->pos = (track->pos + 1) % WINDOW_MAX;
+  track->n_seen = MIN (track->n_seen + 1, WINDOW_MAX);
+  for (guint age = 1; age <= MIN (track->n_seen, h->n); age++)
+    count += track->seen[(track->pos + WINDOW_MAX - age) % WINDOW_MAX];
+
+  if (!track->holds && count >= h->on)
     {
-      track->clear_since = 0;
-      if (track->cond_since == 0)
-        track->cond_since = now;
-      if (!track->active && now - track->cond_since >= threshold_us (self, signal))
-        {
-          track->active = TRUE;
-          track->started = track->cond_since;
-          if (self->tracker != NULL)
-            ek_violation_tracker_begin (self->tracker, ek_proctor_signal_to_string (signal), "");
-          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
-          g_signal_emit (self, signals[SIGNAL_STARTED], 0, signal, track->started);
-        }
+      track->holds = TRUE;
+      track->cond_since = window_edge (track, h->n, TRUE);
     }
-  else
+  else if (track->holds && count < h->off)
     {
-      track->cond_since = 0;
-      if (track->active)
-        {
-          if (track->clear_since == 0)
-            track->clear_since = now;
-          if (now - track->clear_since >= EK_PROCTOR_SIGNALS_END_GRACE_US)
-            end_track (self, signal, track->clear_since);
-        }
+      track->holds = FALSE;
+      track->clear_since = window_edge (track, h->n, FALSE);
+      if (track->clear_since == 0)
+        track->clear_since = now;
     }
+
+  if (track->holds && !track->active && now - track->cond_since >= threshold_us (self, signal))
+    {
+      track->active = TRUE;
+      track->started = track->cond_since;
+      if (self->tracker != NULL)
+        ek_violation_tracker_begin (self->tracker, ek_proctor_signal_to_string (signal), "");
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
+      g_signal_emit (self, signals[SIGNAL_STARTED], 0, signal, track->started);
+    }
+  else if (!track->holds && track->active)
+    end_track (self, signal, track->clear_since);
 }
 
 static gboolean
@@ -322,6 +425,138 @@ measure_similarity (EkProctorSignals *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIMILARITY]);
 }
 
+/* A profile box that says the candidate's head is turned: near where the face
+ * last was, of a similar size, and found again (its confidence). */
+static const EkFaceBox *
+find_turned_head (EkProctorSignals *self,
+                  EkFaceDetection  *detection)
+{
+  const EkFaceBox *last = &self->last_face;
+  double lx = last->x + last->width / 2.0, ly = last->y + last->height / 2.0;
+
+  if (self->last_face_us == 0)
+    return NULL;
+
+  for (guint i = 0; i < ek_face_detection_get_n_boxes (detection); i++)
+    {
+      const EkFaceBox *box = ek_face_detection_get_box (detection, i);
+      double dx = box->x + box->width / 2.0 - lx, dy = box->y + box->height / 2.0 - ly;
+      double size = MAX (box->width, last->width);
+
+      if (box->view == EK_FACE_VIEW_FRONTAL || box->confidence < PROFILE_MIN_CONFIDENCE)
+        continue;
+      if (box->width * 2 < last->width || box->width > last->width * 2)
+        continue;
+      if (sqrt (dx * dx + dy * dy) > PROFILE_MAX_SHIFT * size)
+        continue;
+      return box;
+    }
+
+  return NULL;
+}
+
+/* The part of the frame around where the face last was (three face widths
+ * square), copied; NULL when that is not known or too long ago. */
+static EkVideoFrame *
+crop_around_last_face (EkProctorSignals *self,
+                       EkFaceDetection  *detection)
+{
+  EkVideoFrame *frame = ek_face_detection_get_frame (detection);
+  gint64 now = ek_face_detection_get_time_us (detection);
+  int width = (int) ek_video_frame_get_width (frame);
+  int height = (int) ek_video_frame_get_height (frame);
+  gsize stride = ek_video_frame_get_stride (frame);
+  const EkFaceBox *last = &self->last_face;
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (ek_video_frame_get_pixels (frame), &size);
+  int x0, y0, x1, y1, side;
+  guint8 *pixels;
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (self->last_face_us == 0 || now < self->last_face_us || now - self->last_face_us > LAST_FACE_MAX_AGE_US ||
+      (guint) width != self->last_width || (guint) height != self->last_height || size < stride * height)
+    return NULL;
+
+  side = MAX (3 * last->width, 2 * EK_FACE_DETECTOR_MONITOR_MIN_FACE_PX);
+  x0 = CLAMP (last->x + last->width / 2 - side / 2, 0, width);
+  y0 = CLAMP (last->y + last->height / 2 - side / 2, 0, height);
+  x1 = CLAMP (x0 + side, 0, width);
+  y1 = CLAMP (y0 + side, 0, height);
+  if (x1 - x0 < EK_FACE_DETECTOR_MONITOR_MIN_FACE_PX || y1 - y0 < EK_FACE_DETECTOR_MONITOR_MIN_FACE_PX)
+    return NULL;
+
+  pixels = g_malloc ((gsize) (x1 - x0) * 4 * (y1 - y0));
+  for (int y = y0; y < y1; y++)
+    memcpy (pixels + (gsize) (y - y0) * (x1 - x0) * 4, data + y * stride + (gsize) x0 * 4, (gsize) (x1 - x0) * 4);
+  self->profile_x = x0;
+  self->profile_y = y0;
+
+  bytes = g_bytes_new_take (pixels, (gsize) (x1 - x0) * 4 * (y1 - y0));
+
+  return ek_video_frame_new (bytes, x1 - x0, y1 - y0, (gsize) (x1 - x0) * 4, ek_video_frame_get_pts_ns (frame));
+}
+
+/**
+ * ek_frame_looks_covered:
+ *
+ * Whether @frame looks like a covered lens: dark and without structure. Sensor
+ * noise alone is not structure (see COVER_BLOCK); a dim room still has edges.
+ */
+gboolean
+ek_frame_looks_covered (EkVideoFrame *frame)
+{
+  double mean = 0, structure = 0;
+
+  ek_frame_brightness (frame, &mean, &structure);
+
+  return mean < COVER_MAX_MEAN && structure < COVER_MAX_STRUCTURE;
+}
+
+/**
+ * ek_frame_brightness:
+ * @mean: (out): mean luma, 0..255
+ * @structure: (out): standard deviation of the means of 16x16 blocks
+ */
+void
+ek_frame_brightness (EkVideoFrame *frame,
+                     double       *mean,
+                     double       *structure)
+{
+  GBytes *pixels = ek_video_frame_get_pixels (frame);
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (pixels, &size);
+  guint width = ek_video_frame_get_width (frame);
+  guint height = ek_video_frame_get_height (frame);
+  gsize stride = ek_video_frame_get_stride (frame);
+  guint bw = width / COVER_BLOCK, bh = height / COVER_BLOCK;
+  double sum = 0, sum2 = 0;
+
+  *mean = 0;
+  *structure = 0;
+  if (bw == 0 || bh == 0 || stride < (gsize) width * 4 || size < stride * height)
+    return;
+
+  for (guint by = 0; by < bh; by++)
+    for (guint bx = 0; bx < bw; bx++)
+      {
+        guint block = 0;
+
+        /* every other pixel of every other line: plenty for a mean */
+        for (guint y = by * COVER_BLOCK; y < (by + 1) * COVER_BLOCK; y += 2)
+          {
+            const guint8 *p = data + y * stride + (gsize) bx * COVER_BLOCK * 4;
+
+            for (guint x = 0; x < COVER_BLOCK; x += 2, p += 8)
+              block += (77 * p[0] + 150 * p[1] + 29 * p[2]) >> 8;
+          }
+        sum += block / (double) (COVER_BLOCK * COVER_BLOCK / 4);
+        sum2 += (block / (double) (COVER_BLOCK * COVER_BLOCK / 4)) * (block / (double) (COVER_BLOCK * COVER_BLOCK / 4));
+      }
+
+  *mean = sum / (bw * bh);
+  *structure = sqrt (MAX (0.0, sum2 / (bw * bh) - *mean * *mean));
+}
+
 /* Callbacks */
 
 static void
@@ -330,12 +565,15 @@ on_frontal_detected_cb (EkFaceDetector  *detector,
                         gpointer         user_data)
 {
   EkProctorSignals *self = user_data;
+  g_autoptr(EkVideoFrame) crop = NULL;
 
   /* No frontal face: is the head turned, or the seat empty? Only then is the
-   * (dearer) profile cascade worth its time. */
+   * (dearer) profile cascade worth its time, and only around where the face
+   * last was: a profile anywhere else would not count anyway. */
   if (ek_face_detection_count_view (detection, EK_FACE_VIEW_FRONTAL) == 0 &&
       self->profile != NULL &&
-      ek_face_detector_push_frame (self->profile, ek_face_detection_get_frame (detection)))
+      (crop = crop_around_last_face (self, detection)) != NULL &&
+      ek_face_detector_push_frame_at (self->profile, crop, ek_face_detection_get_time_us (detection)))
     {
       g_clear_pointer (&self->awaiting_profile, ek_face_detection_unref);
       self->awaiting_profile = ek_face_detection_ref (detection);
@@ -353,16 +591,23 @@ on_profile_detected_cb (EkFaceDetector  *detector,
   EkProctorSignals *self = user_data;
   g_autoptr(EkFaceDetection) frontal = g_steal_pointer (&self->awaiting_profile);
   g_autoptr(EkFaceDetection) merged = NULL;
+  g_autofree EkFaceBox *boxes = NULL;
+  guint n = ek_face_detection_get_n_boxes (detection);
 
   if (frontal == NULL)
     return;
 
-  /* The frontal search found nothing; keep its time, add the profiles. */
+  /* The frontal search found nothing; keep its time, add the profiles (found
+   * in the crop, so moved back into the frame). */
+  boxes = g_new0 (EkFaceBox, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    {
+      boxes[i] = *ek_face_detection_get_box (detection, i);
+      boxes[i].x += self->profile_x;
+      boxes[i].y += self->profile_y;
+    }
   merged = ek_face_detection_new (ek_face_detection_get_frame (frontal),
-                                  ek_face_detection_get_time_us (frontal),
-                                  ek_face_detection_get_n_boxes (detection) > 0
-                                    ? ek_face_detection_get_box (detection, 0) : NULL,
-                                  ek_face_detection_get_n_boxes (detection));
+                                  ek_face_detection_get_time_us (frontal), boxes, n);
   ek_proctor_signals_add_detection (self, merged);
 }
 
@@ -421,6 +666,17 @@ on_recorder_face_frame_cb (EkRecorder       *recorder,
   ek_proctor_signals_push_frame (self, frame);
 }
 
+/* The verdict holds from now on; the levels are sampled on the monotonic
+ * clock, so the change is too. */
+static void
+on_recorder_voice_activity_cb (EkRecorder       *recorder,
+                               gboolean          active,
+                               gint64            media_time_ns,
+                               EkProctorSignals *self)
+{
+  ek_proctor_signals_push_voice_activity (self, active, g_get_monotonic_time ());
+}
+
 /* The recorder notifies its level only when it changes (a steady hum stays
  * quiet), so the detector samples it at the level's own 100 ms pace. */
 static gboolean
@@ -429,9 +685,16 @@ on_level_tick_cb (gpointer user_data)
   EkProctorSignals *self = user_data;
   g_autoptr(GObject) recorder = g_signal_group_dup_target (self->recorder_signals);
 
+  gint64 now = g_get_monotonic_time ();
+
   if (recorder != NULL && ek_recorder_get_state (EK_RECORDER (recorder)) == EK_RECORDER_STATE_RECORDING)
-    ek_proctor_signals_push_level (self, ek_recorder_get_level_db (EK_RECORDER (recorder)),
-                                   g_get_monotonic_time ());
+    {
+      ek_proctor_signals_push_level (self, ek_recorder_get_level_db (EK_RECORDER (recorder)), now);
+      /* A camera that stopped sending frames hides everything a face signal
+       * would show: it counts as covered, never as "all is well". */
+      if (self->last_frame_us != 0 && now - self->last_frame_us > NO_FRAME_US)
+        update_track (self, EK_PROCTOR_SIGNAL_CAMERA_COVERED, TRUE, now);
+    }
 
   return G_SOURCE_CONTINUE;
 }
@@ -620,10 +883,12 @@ ek_proctor_signals_new (const EkProctoringPolicy  *policy,
   if (policy != NULL)
     self->policy = *policy;
 
-  self->frontal = ek_face_detector_new (EK_FACE_CASCADE_FRONTAL, error);
+  self->frontal = ek_face_detector_new_with_min_size (EK_FACE_CASCADE_FRONTAL,
+                                                     EK_FACE_DETECTOR_MONITOR_MIN_FACE_PX, error);
   if (self->frontal == NULL)
     return NULL;
-  self->profile = ek_face_detector_new (EK_FACE_CASCADE_PROFILE, error);
+  self->profile = ek_face_detector_new_with_min_size (EK_FACE_CASCADE_PROFILE,
+                                                     EK_FACE_DETECTOR_MONITOR_MIN_FACE_PX, error);
   if (self->profile == NULL)
     return NULL;
 
@@ -707,19 +972,59 @@ void
 ek_proctor_signals_push_frame (EkProctorSignals *self,
                                EkVideoFrame     *frame)
 {
-  g_return_if_fail (EK_IS_PROCTOR_SIGNALS (self));
-  g_return_if_fail (frame != NULL);
+  ek_proctor_signals_push_frame_at (self, frame, g_get_monotonic_time ());
+}
+
+/**
+ * ek_proctor_signals_push_frame_at:
+ * @frame: a face-monitor frame
+ * @time_us: its time: monotonic when live, media time for a clip played faster
+ *   than real time (then levels and voice activity must use the same clock)
+ *
+ * Returns: whether the frame goes through the detectors (not dropped by the
+ *   rate limit or because the previous one is still being searched); its result
+ *   arrives on the main context and counts in ek_proctor_signals_get_n_frames()
+ */
+gboolean
+ek_proctor_signals_push_frame_at (EkProctorSignals *self,
+                                  EkVideoFrame     *frame,
+                                  gint64            time_us)
+{
+  g_return_val_if_fail (EK_IS_PROCTOR_SIGNALS (self), FALSE);
+  g_return_val_if_fail (frame != NULL, FALSE);
 
   if (self->stopped)
-    return;
+    return FALSE;
 
+  self->last_frame_us = time_us;
   if (self->latest != frame)
     {
       g_clear_pointer (&self->latest, ek_video_frame_unref);
       self->latest = ek_video_frame_ref (frame);
     }
-  if (self->awaiting_profile == NULL)
-    ek_face_detector_push_frame (self->frontal, frame);
+  if (self->awaiting_profile != NULL)
+    return FALSE;
+
+  return ek_face_detector_push_frame_at (self->frontal, frame, time_us);
+}
+
+/**
+ * ek_proctor_signals_push_voice_activity:
+ * @voice: what the voice-activity detector (webrtcdsp) says now
+ * @time_us: when (the clock of the levels)
+ *
+ * Voice is counted only while the detector says so and the level agrees: a
+ * level alone cannot tell speech from music, a buzz or knocking.
+ */
+void
+ek_proctor_signals_push_voice_activity (EkProctorSignals *self,
+                                        gboolean          voice,
+                                        gint64            time_us)
+{
+  g_return_if_fail (EK_IS_PROCTOR_SIGNALS (self));
+
+  self->vad_voice = !!voice;
+  self->vad_us = time_us;
 }
 
 /**
@@ -733,10 +1038,16 @@ ek_proctor_signals_push_level (EkProctorSignals *self,
                                gint64            time_us)
 {
   double floor_db = 0;
-  guint n_speech = 0;
-  gboolean speech;
+  gboolean speech, vad;
 
   g_return_if_fail (EK_IS_PROCTOR_SIGNALS (self));
+
+  /* A NaN or infinite level (the level element's last partial interval, a
+   * broken driver) says nothing: it neither counts as voice nor as silence,
+   * and never becomes the noise floor. */
+  if (!isfinite (level_db))
+    return;
+  level_db = CLAMP (level_db, -100.0, 0.0);
 
   self->levels[self->level_pos] = level_db;
   self->level_pos = (self->level_pos + 1) % LEVEL_HISTORY;
@@ -746,13 +1057,11 @@ ek_proctor_signals_push_level (EkProctorSignals *self,
   for (guint i = 0; i < self->n_levels; i++)
     floor_db = MIN (floor_db, self->levels[i]);
 
-  speech = level_db > (double) self->policy.voice_level_db && level_db > floor_db + VAD_OVER_FLOOR_DB;
-  self->speech[self->speech_pos] = speech;
-  self->speech_pos = (self->speech_pos + 1) % VAD_WINDOW;
-  for (guint i = 0; i < VAD_WINDOW; i++)
-    n_speech += self->speech[i];
+  /* webrtcdsp reports changes only: its last answer stands until the next */
+  vad = self->vad_us != 0 && self->vad_voice;
+  speech = vad && level_db > (double) self->policy.voice_level_db && level_db > floor_db + VAD_OVER_FLOOR_DB;
 
-  update_track (self, EK_PROCTOR_SIGNAL_VOICE, self->reading && n_speech >= VAD_MIN_SPEECH, time_us);
+  update_track (self, EK_PROCTOR_SIGNAL_VOICE, self->reading && speech, time_us);
 }
 
 /**
@@ -765,21 +1074,46 @@ void
 ek_proctor_signals_add_detection (EkProctorSignals *self,
                                   EkFaceDetection  *detection)
 {
+  EkVideoFrame *frame;
   gint64 now;
-  guint n_frontal, n_profile;
-  const EkFaceBox *box;
-  guint height;
-  gboolean too_small = FALSE;
+  guint n_frontal;
+  const EkFaceBox *box, *profile = NULL;
+  guint width, height;
+  gboolean too_small = FALSE, covered;
 
   g_return_if_fail (EK_IS_PROCTOR_SIGNALS (self));
   g_return_if_fail (detection != NULL);
 
+  frame = ek_face_detection_get_frame (detection);
   now = ek_face_detection_get_time_us (detection);
-  height = ek_video_frame_get_height (ek_face_detection_get_frame (detection));
+  width = ek_video_frame_get_width (frame);
+  height = ek_video_frame_get_height (frame);
   n_frontal = ek_face_detection_count_view (detection, EK_FACE_VIEW_FRONTAL);
-  n_profile = ek_face_detection_get_n_boxes (detection) - n_frontal;
   box = ek_face_detection_get_largest (detection, EK_FACE_VIEW_FRONTAL);
   self->n_frames++;
+
+  /* Another frame size (another camera, a changed mode): where the face was
+   * means nothing in the new picture. */
+  if (width != self->last_width || height != self->last_height)
+    {
+      self->last_width = width;
+      self->last_height = height;
+      self->last_face_us = 0;
+    }
+  if (self->last_face_us != 0 && (now < self->last_face_us || now - self->last_face_us > LAST_FACE_MAX_AGE_US))
+    self->last_face_us = 0;
+
+  covered = ek_frame_looks_covered (frame);
+  if (box != NULL)
+    {
+      self->last_face = *box;
+      self->last_face_us = now;
+    }
+  else if ((profile = find_turned_head (self, detection)) != NULL)
+    {
+      self->last_face = *profile;
+      self->last_face_us = now;
+    }
 
   if (n_frontal == 1 && box != NULL)
     {
@@ -788,15 +1122,17 @@ ek_proctor_signals_add_detection (EkProctorSignals *self,
         {
           measure_similarity (self, detection, box, now);
           g_clear_pointer (&self->one_face, ek_video_frame_unref);
-          self->one_face = ek_video_frame_ref (ek_face_detection_get_frame (detection));
+          self->one_face = ek_video_frame_ref (frame);
           self->one_face_us = now;
         }
     }
 
-  update_track (self, EK_PROCTOR_SIGNAL_FACE_ABSENT, n_frontal == 0 && n_profile == 0, now);
+  /* A covered lens is its own signal; it is not also an empty seat. */
+  update_track (self, EK_PROCTOR_SIGNAL_CAMERA_COVERED, covered && n_frontal == 0, now);
+  update_track (self, EK_PROCTOR_SIGNAL_FACE_ABSENT, !covered && n_frontal == 0 && profile == NULL, now);
   update_track (self, EK_PROCTOR_SIGNAL_MULTIPLE_FACES, n_frontal >= 2, now);
   update_track (self, EK_PROCTOR_SIGNAL_FACE_NOT_VISIBLE,
-                (n_frontal == 1 && too_small) || (n_frontal == 0 && n_profile > 0), now);
+                (n_frontal == 1 && too_small) || (n_frontal == 0 && profile != NULL), now);
 }
 
 void
@@ -823,6 +1159,8 @@ ek_proctor_signals_attach_recorder (EkProctorSignals *self,
       self->recorder_signals = g_signal_group_new (EK_TYPE_RECORDER);
       g_signal_group_connect_object (self->recorder_signals, "face-frame",
                                      G_CALLBACK (on_recorder_face_frame_cb), self, 0);
+      g_signal_group_connect_object (self->recorder_signals, "voice-activity",
+                                     G_CALLBACK (on_recorder_voice_activity_cb), self, 0);
     }
   g_signal_group_set_target (self->recorder_signals, recorder);
 
@@ -873,8 +1211,21 @@ ek_proctor_signals_stop (EkProctorSignals *self)
 
   g_return_if_fail (EK_IS_PROCTOR_SIGNALS (self));
 
+  ek_proctor_signals_stop_at (self, now);
+}
+
+/**
+ * ek_proctor_signals_stop_at:
+ * @time_us: the end of the exam, in the time of the frames and levels
+ */
+void
+ek_proctor_signals_stop_at (EkProctorSignals *self,
+                            gint64            time_us)
+{
+  g_return_if_fail (EK_IS_PROCTOR_SIGNALS (self));
+
   for (guint i = 0; i < EK_N_PROCTOR_SIGNALS; i++)
-    end_track (self, i, self->tracks[i].clear_since != 0 ? self->tracks[i].clear_since : now);
+    end_track (self, i, time_us);
   self->stopped = TRUE;
   g_clear_handle_id (&self->snapshot_source, g_source_remove);
 }

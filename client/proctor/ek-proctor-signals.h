@@ -9,15 +9,29 @@
  *  - multiple_faces:   more than one frontal face for more than N s;
  *  - face_not_visible: the face too small, or turned away (only a profile found),
  *                      for more than N s;
- *  - voice:            sustained voice during a reading phase, for more than N s.
+ *  - voice:            sustained voice during a reading phase, for more than N s;
+ *  - camera_covered:   a dark picture without structure (or no frames at all)
+ *                      for more than N s.
  *
- * A signal starts when its condition has held for the policy's time, and is
- * reported with the moment the condition began; it ends when the condition has
- * been gone for END_GRACE (1.5 s), with the moment it went.
+ * Each condition goes through hysteresis: it holds once seen in k of the last n
+ * observations and stops holding when seen in fewer than m of them (the table
+ * in the .c file), so a flickering condition still counts and one stray frame
+ * neither starts nor ends it. A signal starts when its condition has held for
+ * the policy's time, and is reported with the moment the condition began (the
+ * first observation of the window that saw it); it ends when the condition
+ * stops holding, with the moment it went.
  *
- * Voice activity: the level (dBFS, 10 per second) counts as voice when it is above
- * both the policy's level and 12 dB over the noise floor (the quietest level of
- * the last ten seconds); "voice" is then at least half of the last second's levels.
+ * Faces: frontal boxes from the monitor's frames (faces down to 32 px, a tenth
+ * of the 360-line monitor picture). A profile box (a turned head) counts only
+ * near where the face last was, at a similar size, and when the detector found
+ * it again (confidence): a face-like picture or an animal in the background never
+ * stands in for the candidate.
+ *
+ * Voice activity: the voice-activity detector (webrtcdsp, pushed with
+ * ek_proctor_signals_push_voice_activity()) says voice, and the level (dBFS, 10
+ * per second) is above both the policy's level and 12 dB over the noise floor
+ * (the quietest level of the last ten seconds). Never the level alone: music,
+ * a buzz or knocking are loud too. A NaN or infinite level is ignored.
  *
  * Resemblance: every similarity_interval_s, a frame with one face is compared with
  * the face of the identity check (ek_proctor_signals_set_reference()): local binary
@@ -49,11 +63,10 @@ typedef enum
   EK_PROCTOR_SIGNAL_MULTIPLE_FACES,
   EK_PROCTOR_SIGNAL_FACE_NOT_VISIBLE,
   EK_PROCTOR_SIGNAL_VOICE,
+  EK_PROCTOR_SIGNAL_CAMERA_COVERED,
 } EkProctorSignal;
 
-#define EK_N_PROCTOR_SIGNALS 4
-/* How long a condition must be gone before its signal ends. */
-#define EK_PROCTOR_SIGNALS_END_GRACE_US (1500 * G_TIME_SPAN_MILLISECOND)
+#define EK_N_PROCTOR_SIGNALS 5
 
 GType        ek_proctor_signal_get_type           (void) G_GNUC_CONST;
 /* The event and violation type: "face_absent", "multiple_faces", … */
@@ -90,12 +103,20 @@ void              ek_proctor_signals_attach_recorder  (EkProctorSignals         
 /* Live input: frames go through the detectors at the policy's rate. */
 void              ek_proctor_signals_push_frame       (EkProctorSignals         *self,
                                                        EkVideoFrame             *frame);
+gboolean          ek_proctor_signals_push_frame_at    (EkProctorSignals         *self,
+                                                       EkVideoFrame             *frame,
+                                                       gint64                    time_us);
 void              ek_proctor_signals_push_level       (EkProctorSignals         *self,
                                                        double                    level_db,
+                                                       gint64                    time_us);
+void              ek_proctor_signals_push_voice_activity (EkProctorSignals      *self,
+                                                       gboolean                  voice,
                                                        gint64                    time_us);
 void              ek_proctor_signals_request_snapshot (EkProctorSignals         *self);
 /* Ends every active signal now (the exam is over). */
 void              ek_proctor_signals_stop             (EkProctorSignals         *self);
+void              ek_proctor_signals_stop_at          (EkProctorSignals         *self,
+                                                       gint64                    time_us);
 
 /* For crafted streams: one analysed frame, its time in the detection. Profile
  * boxes, if any, say the head is turned rather than gone. */
@@ -110,6 +131,11 @@ guint64           ek_proctor_signals_get_n_frames     (EkProctorSignals         
 EkVideoFrame     *ek_proctor_signals_dup_face_frame   (EkProctorSignals         *self,
                                                        gint64                    max_age_us,
                                                        gint64                    now_us);
+
+gboolean          ek_frame_looks_covered              (EkVideoFrame             *frame);
+void              ek_frame_brightness                 (EkVideoFrame             *frame,
+                                                       double                   *mean,
+                                                       double                   *structure);
 
 double            ek_face_similarity                  (EkVideoFrame             *a,
                                                        const EkFaceBox          *box_a,

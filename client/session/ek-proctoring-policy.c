@@ -8,7 +8,7 @@
 static const char * const known_members[] = {
   "monitor_fps", "face_absent_s", "multiple_faces_s", "face_not_visible_s",
   "min_face_height_pct", "voice_s", "voice_level_db", "similarity_interval_s",
-  "identity_recheck_interval_s", "snapshots_per_hour", NULL
+  "identity_recheck_interval_s", "snapshots_per_hour", "camera_covered_s", NULL
 };
 
 void
@@ -20,7 +20,8 @@ ek_proctoring_policy_init_defaults (EkProctoringPolicy *policy)
   policy->face_not_visible_s = 15;
   policy->min_face_height_pct = 20;
   policy->voice_s = 5;
-  policy->voice_level_db = -40;
+  policy->voice_level_db = -50;
+  policy->camera_covered_s = 5;
   policy->similarity_interval_s = 30;
   policy->identity_recheck_interval_s = 0;
   policy->snapshots_per_hour = 6;
@@ -52,6 +53,7 @@ ek_proctoring_policy_parse (EkProctoringPolicy  *policy,
       !ek_json_read_int (object, "min_face_height_pct", FALSE, 1, 100, &policy->min_face_height_pct, error) ||
       !ek_json_read_int (object, "voice_s", FALSE, 1, 3600, &policy->voice_s, error) ||
       !ek_json_read_int (object, "voice_level_db", FALSE, -90, 0, &policy->voice_level_db, error) ||
+      !ek_json_read_int (object, "camera_covered_s", FALSE, 1, 3600, &policy->camera_covered_s, error) ||
       !ek_json_read_int (object, "similarity_interval_s", FALSE, 5, 3600, &policy->similarity_interval_s, error) ||
       !ek_json_read_int (object, "identity_recheck_interval_s", FALSE, 0, 86400,
                          &policy->identity_recheck_interval_s, error) ||

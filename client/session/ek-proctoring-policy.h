@@ -18,7 +18,8 @@ typedef struct
   gint64 face_not_visible_s;          /* face too small or turned away: `face_not_visible` (15) */
   gint64 min_face_height_pct;         /* smaller than this share of the frame height (20) */
   gint64 voice_s;                     /* voice in a reading phase for longer: `voice` (5) */
-  gint64 voice_level_db;              /* louder than this (dBFS) counts as voice (-40) */
+  gint64 voice_level_db;              /* louder than this (dBFS) counts as voice (-50) */
+  gint64 camera_covered_s;            /* a covered or black camera for longer: `camera_covered` (5) */
   gint64 similarity_interval_s;       /* how often the face is compared with the login capture (30) */
   gint64 identity_recheck_interval_s; /* live re-check with the server, 0 = never (0) */
   gint64 snapshots_per_hour;          /* random camera snapshots for the proctor, 0 = none (6) */

@@ -1,0 +1,639 @@
+#!/usr/bin/python3
+"""Generates the labelled proctoring clip set from Debian-shipped material.
+
+usage: generate.py DATA_DIR OUT_DIR
+
+DATA_DIR holds what tests/fetch-face-data.sh extracts (faces, scenes, face-like
+textures, Megamind.avi); the voices are espeak-ng's and flite's. OUT_DIR gets,
+per split (tuning/, heldout/), one clip per scenario:
+
+  NAME.mkv     640x360 H.264 at 2 fps (the camera, already at the face monitor's size
+               and rate); the sound cases have none: they are about the microphone
+  NAME.wav     16 kHz mono (the microphone)
+  NAME.labels  one line per second: second faces face_pct covered voice sound
+
+and OUT_DIR/clips.tsv (split, name, kind). `kind` is clean (nothing should be
+flagged), leave, far, multi, covered, film, or an audio case (speech, whisper,
+music, beeps, typing, knock, buzz, speech_music).
+
+The split is made BEFORE anything is tuned, by a seeded shuffle of the sources:
+each split has its own people (LFW faces, the astronaut or Messi), scenes,
+face-like textures and voices, so the held-out part shows the detector nothing it
+was tuned on. Everything is seeded: the same inputs give the same clips.
+"""
+
+import math
+import os
+import random
+import re
+import subprocess
+import sys
+import wave
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+W, H, FPS = 640, 360, 2
+RATE = 16000
+VERSION = "4"
+
+# Sources: (file, face box x, y, w, h) for the two photographs with a person.
+ASTRONAUT = ("astronaut.png", 175, 64, 97, 97)
+MESSI = ("messi5.jpg", 226, 94, 38, 38)
+SCENES = ["home.jpg", "building.jpg", "fruits.jpg", "board.jpg", "aero1.jpg",
+          "left01.jpg", "coffee.png", "motorcycle_left.png", "rocket.jpg", "grass.png",
+          "brick.png", "graf1.png"]
+TEXTURES = ["baboon.jpg", "chelsea.png", "Blender_Suzanne1.jpg", "Blender_Suzanne2.jpg"]
+ESPEAK = ["en-us", "en-gb", "en-us+f3", "en-gb+m3", "cmn", "cmn+f2", "en-us+m5", "en-gb-scotland"]
+FLITE = ["kal", "awb", "slt", "rms"]
+SENTENCES = [
+    "The answer to the third question is the second option, I think.",
+    "Can you read the next question to me, please?",
+    "Write down that the total is four hundred and twenty.",
+    "No, the formula they want is the one from chapter seven.",
+    "Look it up quickly, I only have five minutes left.",
+    "What does the word in the second paragraph mean?",
+    "Tell me when you have found the page with the diagram.",
+    "It is the same as last year, just with different numbers.",
+    "第三题选B，第二题我不确定。",
+    "你帮我看一下这个公式对不对。",
+]
+
+
+def rng_for(*parts):
+    return random.Random("|".join(str(p) for p in parts))
+
+
+# ---------------------------------------------------------------- pictures
+
+def load(data, name):
+    return Image.open(os.path.join(data, name)).convert("RGB")
+
+
+def scene(data, name, r):
+    img = load(data, name)
+    scale = max((W + 40) / img.width, (H + 40) / img.height)
+    img = img.resize((int(img.width * scale) + 1, int(img.height * scale) + 1), Image.BILINEAR)
+    img = img.filter(ImageFilter.GaussianBlur(1.5))
+    # a room is duller than a test picture
+    arr = np.asarray(img).astype(np.float32) * np.float32(r.uniform(0.55, 0.8)) + np.float32(30)
+    return np.clip(arr, 0, 255)
+
+
+def lfw_faces(data):
+    faces = np.load(os.path.join(data, "lfw_subset.npy"))[:100]
+    return [(f * 255).astype(np.uint8) for f in faces]
+
+
+class Person:
+    """A head (face crop with a feathered oval mask, hair) and shoulders."""
+
+    def __init__(self, face_rgb, r):
+        self.face = face_rgb
+        self.hair = tuple(int(c) for c in np.array([r.randint(10, 70)] * 3) + r.randint(0, 30))
+        self.shirt = (r.randint(20, 200), r.randint(20, 200), r.randint(20, 200))
+        self.cache = {}
+
+    def sprite(self, face_px):
+        """RGBA picture of the person and the face box inside it, for a face
+        face_px high."""
+        face_px = max(16, int(face_px))
+        if face_px in self.cache:
+            return self.cache[face_px]
+        fw = face_px
+        sw, sh = int(fw * 3.0), int(fw * 3.2)
+        img = Image.new("RGBA", (sw, sh), (0, 0, 0, 0))
+        draw = ImageDraw.Draw(img)
+        fx, fy = (sw - fw) // 2, int(fw * 0.45)
+        # shoulders and neck
+        draw.ellipse((int(sw * 0.02), fy + int(fw * 1.35), int(sw * 0.98), sh + fw), fill=self.shirt + (255,))
+        draw.rectangle((fx + int(fw * 0.3), fy + int(fw * 0.8), fx + int(fw * 0.7), fy + int(fw * 1.5)),
+                       fill=(150, 110, 90, 255))
+        # hair behind the head
+        draw.ellipse((fx - int(fw * 0.18), fy - int(fw * 0.35), fx + int(fw * 1.18), fy + int(fw * 0.9)),
+                     fill=self.hair + (255,))
+        face = Image.fromarray(self.face).resize((fw, fw), Image.BICUBIC).convert("RGBA")
+        mask = Image.new("L", (fw, fw), 0)
+        ImageDraw.Draw(mask).ellipse((int(fw * 0.02), 0, int(fw * 0.98), fw), fill=255)
+        mask = mask.filter(ImageFilter.GaussianBlur(max(1, fw // 30)))
+        img.paste(face, (fx, fy), mask)
+        result = (np.asarray(img).astype(np.float32), (fx, fy, fw, fw))
+        self.cache[face_px] = result
+        return result
+
+
+def usable_faces(faces, tmp):
+    """The LFW crops are 25 px, upscaled: some are too blurred to be a face to
+    any detector. A face is kept when OpenCV's alt2 cascade (not the one the
+    monitor uses) finds it, masked as the clips show it, at 130 and at 45 px."""
+    keep = set(range(len(faces)))
+    for size in (130, 45):
+        cell = int(size * 2)
+        grid = Image.new("RGB", (cell * 10, cell * 10), (128, 128, 128))
+        for i, face in enumerate(faces):
+            sprite, box = Person(face, random.Random(i)).sprite(size)
+            img = Image.fromarray(sprite[box[1]:box[1] + box[3], box[0]:box[0] + box[2]].astype(np.uint8))
+            grid.paste(img.convert("RGB"), ((i % 10) * cell + cell // 6, (i // 10) * cell + cell // 6),
+                       img.split()[3])
+        path = os.path.join(tmp, "grid.png")
+        grid.save(path)
+        out = subprocess.run(["gst-launch-1.0", "-m", "filesrc", "location=" + path, "!", "pngdec", "!",
+                              "videoconvert", "!", "imagefreeze", "num-buffers=1", "!", "videoconvert", "!",
+                              "facedetect", "display=false", "updates=every_frame", "min-neighbors=5",
+                              "min-size-width=24", "min-size-height=24",
+                              "profile=/usr/share/opencv4/haarcascades/haarcascade_frontalface_alt2.xml", "!",
+                              "fakesink"], capture_output=True, text=True).stdout
+        found = set()
+        for line in out.splitlines():
+            if "(element): facedetect" not in line:
+                continue
+            for x, y, w in re.findall(r"x\\=\\\(uint\\\)(\d+)\\,\\ y\\=\\\(uint\\\)(\d+)\\,\\ width\\=\\\(uint\\\)(\d+)", line):
+                cx, cy = (int(x) + int(w) // 2) // cell, (int(y) + int(w) // 2) // cell
+                found.add(cy * 10 + cx)
+        print("faces found at %d px: %d" % (size, len(found)), file=sys.stderr)
+        keep &= found
+    return [faces[i] for i in sorted(keep)]
+
+
+def tint_grey(grey, r):
+    """An LFW face is grey: give it a skin tone."""
+    g = grey.astype(np.float32) / 255.0
+    tone = np.array([r.uniform(0.95, 1.1), r.uniform(0.78, 0.9), r.uniform(0.65, 0.8)])
+    return np.clip(g[:, :, None] * tone * 255, 0, 255).astype(np.uint8)
+
+
+def photo_face(data, src, pad):
+    name, x, y, w, h = src
+    img = load(data, name)
+    cx, cy = x + w / 2, y + h / 2
+    half = w * (0.5 + pad)
+    return np.asarray(img.crop((int(cx - half), int(cy - half), int(cx + half), int(cy + half))))
+
+
+def paste(frame, sprite, x, y):
+    """Alpha-blends sprite (RGBA float) with its top left at x, y; clipped."""
+    sh, sw = sprite.shape[:2]
+    x0, y0 = max(0, x), max(0, y)
+    x1, y1 = min(W, x + sw), min(H, y + sh)
+    if x1 <= x0 or y1 <= y0:
+        return
+    sub = sprite[y0 - y:y1 - y, x0 - x:x1 - x]
+    a = sub[:, :, 3:4] * np.float32(1 / 255.0)
+    frame[y0:y1, x0:x1] = frame[y0:y1, x0:x1] * (1 - a) + sub[:, :, :3] * a
+
+
+def visible_share(box, x, y):
+    fx, fy, fw, fh = box
+    x0, y0 = max(0, x + fx), max(0, y + fy)
+    x1, y1 = min(W, x + fx + fw), min(H, y + fy + fh)
+    if x1 <= x0 or y1 <= y0:
+        return 0.0
+    return (x1 - x0) * (y1 - y0) / float(fw * fh)
+
+
+NOISE_BANK = []
+
+
+def noise_frame(r):
+    """Unit sensor noise for a frame: drawn from a small bank, shifted at random
+    (drawing a fresh frame of normals is most of the generator's time)."""
+    if not NOISE_BANK:
+        rng = np.random.default_rng(7)
+        NOISE_BANK.extend(rng.normal(0, 1, (H + 16, W + 16, 3)).astype(np.float32) for _ in range(4))
+    n = r.choice(NOISE_BANK)
+    dx, dy = r.randint(0, 16), r.randint(0, 16)
+    return n[dy:dy + H, dx:dx + W]
+
+
+class Track:
+    """Where a person is over time: a list of (t0, t1, state) where state gives
+    size (face px), centre x, and how they come in."""
+
+    def __init__(self, person, spans):
+        self.person = person
+        self.spans = spans
+
+    def at(self, t):
+        for t0, t1, st in self.spans:
+            if t0 <= t < t1:
+                return st, t - t0, t1 - t0
+        return None, 0, 0
+
+
+def video_frames(cfg, t_total, r):
+    """Yields (frame uint8, labels dict) at FPS."""
+    base = cfg["scene"]
+    n = int(t_total * FPS)
+    for i in range(n):
+        t = i / FPS
+        ox = int(20 + 6 * math.sin(t * 0.3) + r.uniform(-1, 1))
+        oy = int(20 + 4 * math.cos(t * 0.23) + r.uniform(-1, 1))
+        frame = base[oy:oy + H, ox:ox + W].copy()
+        if cfg.get("texture") is not None:
+            tex, tx, ty = cfg["texture"]
+            paste(frame, tex, tx + int(2 * math.sin(t)), ty)
+        faces = 0
+        main_pct = 0.0
+        for k, track in enumerate(cfg["tracks"]):
+            st, dt, dur = track.at(t)
+            if st is None:
+                continue
+            size = st["size"]
+            if "size_to" in st:
+                size = size + (st["size_to"] - size) * min(1.0, dt / st.get("ramp", 3.0))
+            sprite, box = track.person.sprite(size + r.uniform(-1.5, 1.5))
+            cx = st["x"] + 10 * math.sin(t * st.get("sway", 0.5) + k) + r.uniform(-2, 2)
+            if "enter_from" in st:
+                # leaning in from a side over 1.5 s, and out at the end
+                edge = -sprite.shape[1] * 0.5 if st["enter_from"] < 0 else W + sprite.shape[1] * 0.5
+                a = min(1.0, dt / 1.5, (dur - dt) / 1.5)
+                cx = edge + (cx - edge) * a
+            x = int(cx - sprite.shape[1] / 2)
+            y = int(st.get("y", H * 0.38) - box[1] - box[3] / 2 + r.uniform(-2, 2))
+            paste(frame, sprite, x, y)
+            if visible_share(box, x, y) >= 0.8:
+                faces += 1
+                main_pct = max(main_pct, 100.0 * box[3] / H)
+        covered = False
+        for t0, t1 in cfg.get("covered", []):
+            if t0 <= t < t1:
+                covered = True
+        gain = cfg.get("gain", 1.0)
+        if cfg.get("flicker"):
+            gain *= 1.0 - 0.35 * (0.5 + 0.5 * math.sin(2 * math.pi * 2.7 * t + r.uniform(0, 0.5)))
+        frame = frame * np.float32(gain)
+        if covered:
+            # a hand or tape over the lens: near black, a faint tint, sensor noise
+            frame = np.zeros_like(frame) + np.array(cfg.get("cover_tint", (10, 8, 7)), dtype=np.float32)
+            faces, main_pct = 0, 0.0
+        noise = cfg.get("noise", 3.0) * (2.0 if covered or gain < 0.5 else 1.0)
+        frame = frame + noise_frame(r) * noise
+        yield np.clip(frame, 0, 255).astype(np.uint8), {"faces": faces, "pct": main_pct, "covered": covered}
+
+
+def write_video(path, cfg, t_total, r):
+    """Encodes the frames and returns the per-frame labels."""
+    cmd = ["gst-launch-1.0", "-q", "fdsrc", "fd=0", "blocksize=%d" % (W * H * 3), "!",
+           "rawvideoparse", "format=rgb", "width=%d" % W, "height=%d" % H, "framerate=%d/1" % FPS, "!",
+           # near-lossless: the face monitor sees raw camera frames, not the recording
+           "videoconvert", "!", "x264enc", "speed-preset=veryfast", "pass=qual", "quantizer=16", "key-int-max=8", "!",
+           "h264parse", "!", "matroskamux", "!", "filesink", "location=" + path]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE)
+    labels = []
+    for frame, lab in video_frames(cfg, t_total, r):
+        proc.stdin.write(frame.tobytes())
+        labels.append(lab)
+    proc.stdin.close()
+    if proc.wait() != 0:
+        raise RuntimeError("encoding failed: " + path)
+    return labels
+
+
+# ---------------------------------------------------------------- sounds
+
+def read_wav(path):
+    with wave.open(path) as w:
+        data = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(np.float32) / 32768.0
+        rate = w.getframerate()
+    if len(data) == 0:
+        return data
+    if rate != RATE:
+        idx = np.arange(0, len(data), rate / RATE)
+        data = np.interp(idx, np.arange(len(data)), data)
+    return data
+
+
+def say(text, voice, tmp, r, whisper=False):
+    path = os.path.join(tmp, "say.wav")
+    if voice.startswith("flite:"):
+        subprocess.run(["flite", "-voice", voice[6:], "-t", text, "-o", path], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    else:
+        v = voice + ("+whisper" if whisper and "+" not in voice else "")
+        if whisper and "+" in voice:
+            v = voice.split("+")[0] + "+whisper"
+        subprocess.run(["espeak-ng", "-v", v, "-s", str(r.randint(140, 185)), "-w", path, text], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    s = read_wav(path)
+    nz = np.nonzero(np.abs(s) > 1e-3)[0]
+    if len(nz):
+        s = s[nz[0]:nz[-1] + 1]
+    return s / (np.max(np.abs(s)) + 1e-9)
+
+
+def db(x):
+    return 10 ** (x / 20.0)
+
+
+def tone(freq, dur, kind="sine"):
+    t = np.arange(int(dur * RATE)) / RATE
+    if kind == "square":
+        return np.sign(np.sin(2 * np.pi * freq * t))
+    return np.sin(2 * np.pi * freq * t)
+
+
+def envelope(n, attack=0.01, release=0.1):
+    e = np.ones(n)
+    a, rl = max(1, int(attack * RATE)), max(1, int(release * RATE))
+    e[:a] = np.linspace(0, 1, a)
+    e[-rl:] *= np.linspace(1, 0, rl)
+    return e
+
+
+def music(dur, r):
+    out = np.zeros(int(dur * RATE))
+    t = 0.0
+    scale = [0, 2, 4, 5, 7, 9, 11, 12]
+    root = r.choice([196.0, 220.0, 261.6])
+    while t < dur:
+        d = r.choice([0.25, 0.5, 0.5, 1.0])
+        f = root * 2 ** (r.choice(scale) / 12.0)
+        note = sum(tone(f * h, d) / h ** 1.3 for h in range(1, 6)) * envelope(int(d * RATE), 0.01, d * 0.6)
+        chord = sum(tone(root * 2 ** (s / 12.0) / 2, d) for s in (0, 4, 7)) * 0.3
+        i = int(t * RATE)
+        seg = (note + chord)[: len(out) - i]
+        out[i:i + len(seg)] += seg
+        t += d
+    return out / (np.max(np.abs(out)) + 1e-9)
+
+
+def beeps(dur, r):
+    out = np.zeros(int(dur * RATE))
+    f = r.choice([800, 1000, 1500, 2000])
+    t = 0.0
+    while t < dur - 0.3:
+        d = r.choice([0.1, 0.2, 0.5])
+        i = int(t * RATE)
+        seg = tone(f, d) * envelope(int(d * RATE), 0.005, 0.01)
+        out[i:i + len(seg)] += seg[: len(out) - i]
+        t += d + r.choice([0.1, 0.3, 0.8, 1.5])
+    return out
+
+
+def clicks(dur, r, rate_hz, low=False):
+    out = np.zeros(int(dur * RATE))
+    rng = np.random.default_rng(r.randint(0, 2**31))
+    t = 0.0
+    while t < dur - 0.2:
+        n = int((0.15 if low else 0.03) * RATE)
+        if low:
+            k = np.arange(n) / RATE
+            seg = (np.sin(2 * np.pi * r.uniform(70, 140) * k) + 0.3 * rng.normal(0, 1, n)) * np.exp(-k * 30)
+        else:
+            seg = rng.normal(0, 1, n) * np.exp(-np.arange(n) / RATE * 200)
+            seg = np.diff(seg, prepend=0)
+        i = int(t * RATE)
+        out[i:i + n] += seg[: len(out) - i] * r.uniform(0.5, 1.0)
+        t += rng.exponential(1.0 / rate_hz) + 0.04
+        if low and r.random() < 0.2:
+            t += r.uniform(2, 5)
+    return out / (np.max(np.abs(out)) + 1e-9)
+
+
+def buzz(dur, r):
+    out = np.zeros(int(dur * RATE))
+    t = r.uniform(0, 2)
+    while t < dur - 1:
+        d = r.choice([0.4, 0.8])
+        seg = tone(r.uniform(150, 210), d, "square") * 0.5
+        seg = seg * envelope(len(seg), 0.01, 0.02)
+        for rep in range(r.randint(2, 4)):
+            i = int((t + rep * (d + 0.3)) * RATE)
+            if i >= len(out):
+                break
+            out[i:i + len(seg)] += seg[: len(out) - i]
+        t += r.uniform(4, 8)
+    return out
+
+
+def room(dur, r):
+    rng = np.random.default_rng(r.randint(0, 2**31))
+    n = rng.normal(0, 1, int(dur * RATE))
+    # pinkish: a gentle low-pass
+    n = np.convolve(n, np.ones(8) / 8, mode="same")
+    return n / (np.std(n) + 1e-9) * db(-62)
+
+
+def talk(dur, voices, tmp, r, whisper=False, level=-20):
+    """Talk turns with silences between; returns the signal and per-second voice."""
+    out = np.zeros(int(dur * RATE))
+    voiced = np.zeros(int(math.ceil(dur)), dtype=bool)
+    t = r.uniform(3, 6)
+    while t < dur - 4:
+        turn_len = r.uniform(6, 16)
+        turn_end = min(dur - 1, t + turn_len)
+        v = r.choice(voices)
+        start = t
+        while t < turn_end:
+            # flite speaks English only
+            text = r.choice(SENTENCES[:8] if v.startswith("flite:") else SENTENCES)
+            s = say(text, v, tmp, r, whisper) * db(level + r.uniform(-3, 3))
+            if len(s) == 0:
+                t += 0.5
+                continue
+            i = int(t * RATE)
+            s = s[: len(out) - i]
+            out[i:i + len(s)] += s
+            t += len(s) / RATE + r.uniform(0.15, 0.5)
+        voiced[int(start):int(math.ceil(t))] = True
+        t += r.uniform(6, 12)
+    return out, voiced
+
+
+def write_wav(path, x):
+    x = np.clip(x, -1, 1)
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes((x * 32767).astype(np.int16).tobytes())
+
+
+# ---------------------------------------------------------------- scenarios
+
+def make_split(data, split, sources, out, tmp, manifest):
+    """One split's clips from that split's sources."""
+    r0 = rng_for("split", split)
+    people = sources["people"]
+    scenes = sources["scenes"]
+    textures = sources["textures"]
+    voices = sources["voices"]
+
+    def pick_people(r, n):
+        return [Person(p, r) for p in r.sample(people, n)]
+
+    def base_cfg(r, name):
+        return {"scene": scene(data, r.choice(scenes), r), "noise": r.uniform(2, 4), "tracks": []}
+
+    def texture(r):
+        img = load(data, r.choice(textures))
+        size = r.randint(70, 110)
+        img = img.resize((size, int(size * img.height / img.width)), Image.BILINEAR)
+        rgba = np.concatenate([np.asarray(img).astype(np.float32),
+                               np.full(img.size[::-1] + (1,), 255.0)], axis=2)
+        x = r.choice([r.randint(5, 60), r.randint(W - size - 60, W - size - 5)])
+        return (rgba, x, r.randint(5, 40))
+
+    def seat(r, size=None):
+        return {"size": size or r.uniform(100, 140), "x": W / 2 + r.uniform(-40, 40), "sway": r.uniform(0.2, 0.8)}
+
+    clips = []
+    # clean: one person, steady, with room noise; light varies
+    for k, variant in enumerate(["plain", "dim", "flicker", "texture"]):
+        r = rng_for(split, "clean", k)
+        cfg = base_cfg(r, "clean")
+        cfg["tracks"] = [Track(pick_people(r, 1)[0], [(0, 90, seat(r))])]
+        if variant == "dim":
+            cfg["gain"] = r.uniform(0.3, 0.4)
+        if variant == "flicker":
+            cfg["flicker"] = True
+        if variant == "texture":
+            cfg["texture"] = texture(r)
+        clips.append(("clean_%s" % variant, "clean", cfg, 90, None))
+    # leave and return, with a face-like picture in the background in one
+    for k in range(2):
+        r = rng_for(split, "leave", k)
+        cfg = base_cfg(r, "leave")
+        st = seat(r)
+        a, b = r.uniform(22, 32), r.uniform(13, 20)
+        cfg["tracks"] = [Track(pick_people(r, 1)[0], [(0, 15, st), (15 + a, 30 + a, st), (30 + a + b, 100, st)])]
+        if k == 0:
+            cfg["texture"] = texture(r)
+        clips.append(("leave_%d" % k, "leave", cfg, 100, None))
+    # far: sits back to a small face, comes back
+    for k in range(2):
+        r = rng_for(split, "far", k)
+        cfg = base_cfg(r, "far")
+        p = pick_people(r, 1)[0]
+        near = seat(r)
+        small = r.uniform(38, 56)
+        far = dict(near, size=near["size"], size_to=small, ramp=2.0, y=H * 0.45)
+        back = dict(near, size=small, size_to=near["size"], ramp=2.0)
+        d = r.uniform(24, 34)
+        cfg["tracks"] = [Track(p, [(0, 15, near), (15, 15 + d, far), (15 + d, 90, back)])]
+        clips.append(("far_%d" % k, "far", cfg, 90, None))
+    # a second and a third face leaning in
+    for k in range(2):
+        r = rng_for(split, "multi", k)
+        cfg = base_cfg(r, "multi")
+        p = pick_people(r, 3)
+        main = seat(r, r.uniform(105, 130))
+        main["x"] = W / 2 + r.uniform(-20, 20)
+        s2 = {"size": r.uniform(75, 110), "x": r.choice([110, W - 110]), "enter_from": 0, "sway": 0.7}
+        s2["enter_from"] = -1 if s2["x"] < W / 2 else 1
+        s3 = {"size": r.uniform(70, 100), "x": W - s2["x"], "enter_from": -s2["enter_from"], "sway": 0.4,
+              "y": H * 0.35}
+        t1, d1 = r.uniform(10, 14), r.uniform(10, 16)
+        t2 = t1 + d1 + r.uniform(8, 12)
+        d2 = r.uniform(10, 14)
+        cfg["tracks"] = [Track(p[0], [(0, 90, main)]),
+                         Track(p[1], [(t1, t1 + d1, s2), (t2, t2 + d2, s2)]),
+                         Track(p[2], [(t2 + 2, t2 + d2 - 1, s3)])]
+        clips.append(("multi_%d" % k, "multi", cfg, 80, None))
+    # covered camera
+    for k in range(2):
+        r = rng_for(split, "covered", k)
+        cfg = base_cfg(r, "covered")
+        cfg["tracks"] = [Track(pick_people(r, 1)[0], [(0, 100, seat(r))])]
+        a = r.uniform(15, 20)
+        d1, d2 = r.uniform(14, 24), r.uniform(10, 14)
+        cfg["covered"] = [(a, a + d1), (a + d1 + 15, a + d1 + 15 + d2)]
+        cfg["cover_tint"] = (r.randint(3, 20), r.randint(3, 15), r.randint(3, 15))
+        clips.append(("covered_%d" % k, "covered", cfg, 90, None))
+    # sounds, on a clean picture
+    for kind in ["speech", "whisper", "music", "beeps", "typing", "knock", "buzz", "speech_music"]:
+        r = rng_for(split, "audio", kind)
+        cfg = base_cfg(r, kind)
+        cfg["tracks"] = [Track(pick_people(r, 1)[0], [(0, 80, seat(r))])]
+        clips.append((kind, kind, cfg, 80, kind))
+
+    for name, kind, cfg, dur, audio in clips:
+        r = rng_for(split, name, "render")
+        if os.path.exists(os.path.join(out, split, name + ".labels")):
+            manifest.write("%s\t%s\t%s\n" % (split, name, kind))
+            continue
+        if audio is None:
+            labels = write_video(os.path.join(out, split, name + ".mkv"), cfg, dur, r)
+        else:
+            # the sounds need no picture: one clean face, as labels
+            labels = [{"faces": 1, "pct": 30.0, "covered": False}] * (dur * FPS)
+        sound = room(dur, r)
+        voiced = np.zeros(int(math.ceil(dur)), dtype=bool)
+        other = np.zeros(int(math.ceil(dur)), dtype=bool)
+        if audio in ("speech", "whisper", "speech_music"):
+            x, voiced = talk(dur, voices, tmp, r, whisper=(audio == "whisper"),
+                             level=-44 if audio == "whisper" else r.uniform(-24, -18))
+            sound += x
+            if audio == "speech_music":
+                sound += music(dur, r) * db(-30)
+                other[:] = True
+        elif audio is not None:
+            gen = {"music": lambda: music(dur, r) * db(r.uniform(-30, -24)),
+                   "beeps": lambda: beeps(dur, r) * db(-22),
+                   "typing": lambda: clicks(dur, r, 6) * db(-20),
+                   "knock": lambda: clicks(dur, r, 2.5, low=True) * db(-14),
+                   "buzz": lambda: buzz(dur, r) * db(-15)}[audio]
+            x = gen()
+            sound += x
+            env = np.abs(x[: int(dur) * RATE]).reshape(int(dur), RATE).max(axis=1)
+            other[: len(env)] = env > db(-50)
+        write_wav(os.path.join(out, split, name + ".wav"), sound)
+        with open(os.path.join(out, split, name + ".labels"), "w") as f:
+            f.write("# second faces face_pct covered voice sound\n")
+            for s in range(int(dur)):
+                frames = labels[s * FPS:(s + 1) * FPS]
+                # a second is labelled by the majority of its frames
+                faces = sorted(l["faces"] for l in frames)[len(frames) // 2]
+                pct = sorted(l["pct"] for l in frames)[len(frames) // 2]
+                covered = sum(l["covered"] for l in frames) * 2 > len(frames)
+                snd = "speech" if voiced[s] else (audio if other[s] and audio else "-")
+                f.write("%d %d %.1f %d %d %s\n" % (s, faces, pct, covered, int(voiced[s]), snd))
+        manifest.write("%s\t%s\t%s\n" % (split, name, kind))
+        print("generated", split, name, file=sys.stderr)
+
+
+def main():
+    data, out = sys.argv[1], sys.argv[2]
+    stamp = os.path.join(out, "clips.tsv")
+    version_file = os.path.join(out, "VERSION")
+    if os.path.exists(stamp) and os.path.exists(version_file) and open(version_file).read() == VERSION:
+        return
+    tmp = os.path.join(out, "tmp")
+    for d in ("tuning", "heldout", "tmp"):
+        os.makedirs(os.path.join(out, d), exist_ok=True)
+
+    # The split, made once, before any tuning: people, scenes, textures, voices.
+    r = rng_for("split-sources")
+    lfw = lfw_faces(data)
+    order = list(range(len(lfw)))
+    r.shuffle(order)
+    scenes = SCENES[:]
+    r.shuffle(scenes)
+    espeak = ESPEAK[:]
+    r.shuffle(espeak)
+    flite = FLITE[:]
+    r.shuffle(flite)
+    tr = rng_for("tint")
+    faces = usable_faces([tint_grey(lfw[i], tr) for i in order], tmp)
+    print("usable LFW faces: %d of %d" % (len(faces), len(lfw)), file=sys.stderr)
+    half = len(faces) // 2
+    sources = {
+        "tuning": {"people": faces[:half] + [photo_face(data, ASTRONAUT, 0.15)],
+                   "scenes": scenes[: len(scenes) // 2],
+                   "textures": TEXTURES[0:1] + TEXTURES[2:3],
+                   "voices": espeak[:4] + ["flite:" + v for v in flite[:2]]},
+        "heldout": {"people": faces[half:] + [photo_face(data, MESSI, 0.15)],
+                    "scenes": scenes[len(scenes) // 2:],
+                    "textures": TEXTURES[1:2] + TEXTURES[3:4],
+                    "voices": espeak[4:] + ["flite:" + v for v in flite[2:]]},
+    }
+    with open(stamp + ".part", "w") as manifest:
+        for split in ("tuning", "heldout"):
+            make_split(data, split, sources[split], out, tmp, manifest)
+    os.rename(stamp + ".part", stamp)
+    with open(version_file, "w") as f:
+        f.write(VERSION)
+
+
+if __name__ == "__main__":
+    main()
