@@ -17,6 +17,7 @@
 #include "ek-lockdown-controller.h"
 #include "ek-monitors.h"
 #include "ek-process-scan.h"
+#include "ek-session-type.h"
 #include "ek-video-devices.h"
 #include "ek-window-guard.h"
 
@@ -860,6 +861,15 @@ ek_lockdown_controller_engage_async (EkLockdownController *self,
   if (ek_lockdown_policy_get_relaxed (self->policy))
     {
       g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  /* Under Wayland (XWayland) no grab and no window check of ours holds: refuse before
+   * anything is taken, with the way to the exam session. */
+  if (ek_session_type_detect (self->sources, NULL) == EK_SESSION_TYPE_WAYLAND)
+    {
+      g_task_return_new_error (task, EK_LOCKDOWN_ERROR, EK_LOCKDOWN_ERROR_SESSION,
+                               "%s", ek_session_type_get_refusal ());
       return;
     }
 
