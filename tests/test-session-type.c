@@ -17,6 +17,7 @@
 #include "ek-practice-page.h"
 #include "ek-session-type.h"
 #include "ek-start-page.h"
+#include "ek-window.h"
 
 static const char * const xorg_devices[] = {
   "Virtual core pointer", "Virtual core keyboard", "AT Translated Set 2 keyboard", NULL,
@@ -318,6 +319,60 @@ test_lockdown_refuses (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* `initial-mode` formal (as a launcher could ask) under Wayland: the start page */
+
+static void
+on_first_page_cb (gpointer user_data)
+{
+  GtkWindow *window = user_data;
+  char **page = g_object_get_data (G_OBJECT (window), "ek-test-page");
+
+  *page = g_strdup (ek_window_get_visible_page (EK_WINDOW (window)));
+  gtk_window_destroy (window);
+}
+
+static void
+on_window_added_cb (GtkApplication *app,
+                    GtkWindow      *window,
+                    char          **page)
+{
+  g_object_set_data (G_OBJECT (window), "ek-test-page", page);
+  g_idle_add_once (on_first_page_cb, window);
+}
+
+static char *
+first_page (const char *initial_mode)
+{
+  EkApplication *app = ek_application_new ();
+  char *argv[] = { (char *) "exam-kiosk", NULL };
+  char *page = NULL;
+
+  ek_application_set_initial_mode (app, initial_mode);
+  g_signal_connect (app, "window-added", G_CALLBACK (on_window_added_cb), &page);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
+  g_assert_finalize_object (app);
+
+  return page;
+}
+
+static void
+test_initial_mode (void)
+{
+  g_autofree char *x11_page = first_page ("formal");
+  g_autofree char *wayland_page = NULL;
+  g_autofree char *practice_page = NULL;
+
+  g_assert_cmpstr (x11_page, ==, "login");
+
+  g_setenv ("XDG_SESSION_TYPE", "wayland", TRUE);
+  wayland_page = first_page ("formal");
+  practice_page = first_page ("practice");
+  g_unsetenv ("XDG_SESSION_TYPE");
+
+  g_assert_cmpstr (wayland_page, ==, "start");
+  g_assert_cmpstr (practice_page, ==, "practice");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -353,6 +408,7 @@ main (int   argc,
       g_test_add_func ("/session-type/detect", test_detect);
       g_test_add_func ("/session-type/pages", test_pages);
       g_test_add_func ("/session-type/lockdown-refuses", test_lockdown_refuses);
+      g_test_add_func ("/session-type/initial-mode", test_initial_mode);
     }
 
   return g_test_run ();
