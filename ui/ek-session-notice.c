@@ -43,15 +43,16 @@ ek_session_notice_new (void)
                                    "xalign", 0.0f,
                                    "max-width-chars", 80,
                                    "accessible-role", GTK_ACCESSIBLE_ROLE_ALERT,
-                                   "margin-top", 12,
+                                   "margin-top", 24,
                                    "margin-start", 24,
                                    "margin-end", 24,
                                    "halign", GTK_ALIGN_CENTER,
                                    NULL);
 
   gtk_widget_set_name (label, "session-notice");
-  gtk_widget_add_css_class (label, "warning");
-  gtk_widget_add_css_class (label, "ek-session-notice");
+  gtk_widget_add_css_class (label, "ek-card");
+  gtk_widget_add_css_class (label, "ek-card-warning");
+  gtk_widget_add_css_class (label, "ek-warning-text");
 
   return label;
 }
