@@ -51,7 +51,8 @@ grep -qxF /etc/exam-kiosk/exam-kiosk.conf <<<"$conffiles" ||
   bad "/etc/exam-kiosk/exam-kiosk.conf is not a conffile"
 depends=$(dpkg-deb -f "$deb" Depends)
 for p in gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad \
-         gstreamer1.0-plugins-ugly gstreamer1.0-opencv opencv-data libgtk-4-1 gnome-keyring; do
+         gstreamer1.0-plugins-ugly gstreamer1.0-opencv opencv-data gstreamer1.0-x \
+         gstreamer1.0-libav libgtk-4-media-gstreamer libgtk-4-1 gnome-keyring; do
   grep -qE "(^|, )$p( |,|$)" <<<"$depends" || bad "Depends lacks $p"
 done
 
