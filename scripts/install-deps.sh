@@ -16,6 +16,8 @@ PACKAGES=(
   clang-14 libfuzzer-14-dev
   # validators used as meson tests
   desktop-file-utils appstream
+  # the Debian package (debian/, suite `install`): dpkg-buildpackage, dh, lintian
+  dpkg-dev debhelper fakeroot lintian
   # runtime: media
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav

@@ -7,6 +7,8 @@
 #include "ek-application.h"
 #include "ek-resources.h"
 #include "ek-self-check-cli.h"
+#include "ek-session-notice.h"
+#include "ek-session-type.h"
 #ifdef EK_ENABLE_TEST_HOOKS
 #include "ek-test-hooks.h"
 #endif
@@ -195,7 +197,13 @@ ek_application_activate (GApplication *app)
     {
       window = GTK_WINDOW (ek_window_new (self));
 
-      if (self->initial_mode != NULL)
+      /* A formal or mock exam asked for under Wayland: the start page instead, which
+       * says how to log in to the exam session. */
+      if (self->initial_mode != NULL &&
+          (g_str_equal (self->initial_mode, "formal") || g_str_equal (self->initial_mode, "mock")) &&
+          ek_session_notice_is_wayland ())
+        g_printerr ("%s\n", ek_session_type_get_refusal ());
+      else if (self->initial_mode != NULL)
         gtk_widget_activate_action (GTK_WIDGET (window), "win.start-mode", "s",
                                     self->initial_mode);
     }

@@ -19,6 +19,7 @@
 #include "ek-monitors.h"
 #include "ek-process-scan.h"
 #include "ek-self-watch.h"
+#include "ek-session-type.h"
 #include "ek-video-devices.h"
 #include "ek-window-guard.h"
 
@@ -1025,6 +1026,15 @@ ek_lockdown_controller_engage_async (EkLockdownController *self,
   if (ek_lockdown_policy_get_relaxed (self->policy))
     {
       g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  /* Under Wayland (XWayland) no grab and no window check of ours holds: refuse before
+   * anything is taken, with the way to the exam session. */
+  if (ek_session_type_detect (self->sources, NULL) == EK_SESSION_TYPE_WAYLAND)
+    {
+      g_task_return_new_error (task, EK_LOCKDOWN_ERROR, EK_LOCKDOWN_ERROR_SESSION,
+                               "%s", ek_session_type_get_refusal ());
       return;
     }
 

@@ -31,6 +31,7 @@ typedef enum
   EK_LOCKDOWN_ERROR_MONITORS,      /* not exactly one monitor */
   EK_LOCKDOWN_ERROR_KEYBOARD,      /* the keyboard lock could not be taken */
   EK_LOCKDOWN_ERROR_WINDOW,        /* the window is not on screen */
+  EK_LOCKDOWN_ERROR_SESSION,       /* a Wayland session: the lockdown cannot hold */
 } EkLockdownError;
 
 #define EK_TYPE_LOCKDOWN_CONTROLLER (ek_lockdown_controller_get_type ())

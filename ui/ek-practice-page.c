@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ek-practice-page.h"
+#include "ek-session-notice.h"
 
 struct _EkPracticePage
 {
@@ -187,6 +188,11 @@ static void
 ek_practice_page_init (EkPracticePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Practice runs under Wayland, without the lockdown: say so, and how to reach the
+   * exam session. */
+  if (ek_session_notice_is_wayland ())
+    gtk_box_prepend (GTK_BOX (self->content), ek_session_notice_new ());
 }
 
 GtkWidget *
