@@ -1055,9 +1055,9 @@ test_written (void)
   wait_until_server_ms (json_object_get_int_member (exam, "starts_ms") + 200);
   g_variant_unref (enter_exam (&fx));
 
-  /* Too early to hand in: refused, with the time it becomes possible. */
+  /* Too early to hand in: refused, with the seconds until it becomes possible. */
   activate_on_page (&fx, "exam.end");
-  g_variant_unref (wait_for_text (&fx, "error", "You can submit from", WAIT_DEFAULT_MS));
+  g_variant_unref (wait_for_text (&fx, "error", "You can hand in your exam in", WAIT_DEFAULT_MS));
 
   g_assert_cmpuint (wait_for_questions (&fx, WAIT_DEFAULT_MS), ==, 4);
 

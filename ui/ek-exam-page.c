@@ -58,6 +58,11 @@ struct _EkExamPage
   GtkLabel     *exam_title_label;
   EkCountdown  *countdown;
   GtkLabel     *notice_label;
+  GtkLabel     *phase_cue_label;
+  GtkWidget    *chat_notice;
+  GtkLabel     *chat_notice_label;
+  guint         phase_cue_source;  /* hides the cue after a while */
+  int           cued_phase;        /* the phase the cue was shown for; -1: none yet */
   GtkStack     *question_stack;
   GtkBox       *question_box;
   GtkLabel     *between_label;
@@ -72,6 +77,9 @@ struct _EkExamPage
   EkSignalIndicator *signal_indicator;
   GtkLabel     *seat_label;
   GtkLabel     *sequence_label;
+  GtkWidget    *end_button;
+  guint         too_early_source;  /* ticks the "you can hand in in M:SS" notice */
+  GtkWidget    *sequence_caption;
   GtkLabel     *unread_badge;
   GtkLabel     *hand_label;
   GtkToggleButton *help_button;
@@ -164,6 +172,7 @@ clear_question_box (EkExamPage *self)
   GtkWidget *child;
 
   self->question_view = NULL;
+  gtk_widget_set_visible (self->end_button, TRUE);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->question_box))) != NULL)
     gtk_box_remove (self->question_box, child);
 }
@@ -232,6 +241,8 @@ show_written (EkExamPage *self,
                                       GTK_POLICY_AUTOMATIC, GTK_POLICY_AUTOMATIC);
   }
   self->question_view = ek_question_view_new (self->answer_store, list);
+  /* One way to hand in: a written test's is the answer sheet's own Submit. */
+  gtk_widget_set_visible (self->end_button, FALSE);
   gtk_widget_set_vexpand (self->question_view, TRUE);
   g_signal_connect_object (self->question_view, "submit-requested",
                            G_CALLBACK (on_view_submit_requested_cb), self, G_CONNECT_SWAPPED);
@@ -413,10 +424,55 @@ on_phase_index_cb (EkExamPage *self)
   update_phase (self);
 }
 
+static gboolean
+on_phase_cue_timeout_cb (gpointer user_data)
+{
+  EkExamPage *self = EK_EXAM_PAGE (user_data);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->phase_cue_label), FALSE);
+  self->phase_cue_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* A part that follows another never begins silently: the page says which part runs
+ * now, until when, and what comes after it, for half a minute. */
+static void
+show_phase_cue (EkExamPage *self,
+                int         index)
+{
+  EkExam *exam = ek_session_get_exam (ek_engine_get_session (self->engine));
+  const EkPhase *phase;
+  g_autofree char *until = NULL;
+  g_autofree char *text = NULL;
+
+  if (exam == NULL || index < 0 || (guint) index >= ek_exam_get_n_phases (exam))
+    return;
+
+  phase = ek_exam_get_phase (exam, (guint) index);
+  until = ek_format_clock_time (phase->ends_ms);
+  if ((guint) index + 1 < ek_exam_get_n_phases (exam))
+    /* Translators: a part of the exam began; %1$s and %3$s are parts ("Answering"), %2$s a time */
+    text = g_strdup_printf (_("%1$s has begun, until %2$s. Then: %3$s."), phase->title, until,
+                            ek_exam_get_phase (exam, (guint) index + 1)->title);
+  else
+    /* Translators: the last part of the exam began; %1$s is its name, %2$s a time */
+    text = g_strdup_printf (_("%1$s has begun, until %2$s. It is the last part of the exam."),
+                            phase->title, until);
+
+  gtk_label_set_label (self->phase_cue_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->phase_cue_label), TRUE);
+  g_clear_handle_id (&self->phase_cue_source, g_source_remove);
+  self->phase_cue_source = g_timeout_add_seconds (30, on_phase_cue_timeout_cb, self);
+}
+
 static void
 on_phase_started_cb (EkExamPage *self,
                      int         index)
 {
+  /* The first part the page sees is the one the candidate entered; a later one changed. */
+  if (self->cued_phase >= 0 && index != self->cued_phase)
+    show_phase_cue (self, index);
+  self->cued_phase = index;
   fetch_questions (self, index);
 }
 
@@ -442,6 +498,8 @@ update_unread (EkExamPage *self)
 
   gtk_label_set_label (self->unread_badge, text);
   gtk_widget_set_visible (GTK_WIDGET (self->unread_badge), self->unread > 0);
+  /* The message itself stays where the candidate looks until Help is opened. */
+  gtk_widget_set_visible (self->chat_notice, self->unread > 0);
 }
 
 static void
@@ -509,6 +567,11 @@ on_chat_received_cb (EkExamPage *self,
   add_chat_line (self, text, TRUE, sent_ms);
   if (!gtk_revealer_get_reveal_child (self->chat_revealer))
     {
+      g_autofree char *markup = NULL;
+
+      /* Translators: before the proctor's chat message, on the exam page */
+      markup = g_markup_printf_escaped ("<b>%s</b>  %s", _("Message from the proctor:"), text);
+      gtk_label_set_markup (self->chat_notice_label, markup);
       self->unread++;
       update_unread (self);
     }
@@ -695,6 +758,36 @@ on_view_confirmed_cb (GObject      *object,
   hand_in (self);
 }
 
+/* Until the exam's earliest hand-in time: the seconds left, counted on the server
+ * clock; the notice goes when the time has come. */
+static gboolean
+on_too_early_tick_cb (gpointer user_data)
+{
+  EkExamPage *self = EK_EXAM_PAGE (user_data);
+  EkSession *session = ek_engine_get_session (self->engine);
+  EkExam *exam = ek_session_get_exam (session);
+  gint64 remaining = 0;
+
+  if (exam != NULL)
+    remaining = ek_exam_get_min_submit_ms (exam) - ek_server_clock_now_ms (ek_session_get_clock (session));
+
+  if (remaining <= 0)
+    {
+      ek_show_message (self->notice_label, NULL);
+      self->too_early_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  {
+    g_autofree char *left = ek_countdown_format (remaining);
+    /* Translators: %s is the time left, "MM:SS" */
+    g_autofree char *text = g_strdup_printf (_("You can hand in your exam in %s."), left);
+
+    ek_show_message (self->notice_label, text);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 end_action (GtkWidget  *widget,
             const char *action_name,
@@ -708,6 +801,13 @@ end_action (GtkWidget  *widget,
 
   if (!ek_session_can_submit (ek_engine_get_session (self->engine), &error))
     {
+      if (g_error_matches (error, EK_SESSION_ERROR, EK_SESSION_ERROR_TOO_EARLY))
+        {
+          if (self->too_early_source == 0)
+            self->too_early_source = g_timeout_add (250, on_too_early_tick_cb, self);
+          on_too_early_tick_cb (self);
+          return;
+        }
       ek_show_message (self->notice_label, error->message);
       return;
     }
@@ -930,16 +1030,16 @@ ek_exam_page_constructed (GObject *object)
   /* The seat, never the name: the picture and the screen may be seen by others. */
   if (candidate != NULL)
     gtk_label_set_label (self->seat_label, ek_candidate_get_seat (candidate));
+  /* A sequence number only where one was drawn (not in a written test): no "–". */
   if (state != NULL && state->sequence_number >= 0)
     {
       g_autofree char *sequence = g_strdup_printf ("%" G_GINT64_FORMAT, state->sequence_number);
 
       gtk_label_set_label (self->sequence_label, sequence);
     }
-  else
-    {
-      gtk_label_set_label (self->sequence_label, "–");
-    }
+  gtk_widget_set_visible (GTK_WIDGET (self->sequence_label),
+                          state != NULL && state->sequence_number >= 0);
+  gtk_widget_set_visible (self->sequence_caption, state != NULL && state->sequence_number >= 0);
 
   if (ek_engine_is_practice (self->engine))
     {
@@ -983,7 +1083,10 @@ ek_exam_page_constructed (GObject *object)
 
   /* A re-entered session lands in a running phase after its phase-started. */
   if (ek_session_get_phase_index (session) >= 0)
-    fetch_questions (self, ek_session_get_phase_index (session));
+    {
+      self->cued_phase = ek_session_get_phase_index (session);
+      fetch_questions (self, ek_session_get_phase_index (session));
+    }
 }
 
 static void
@@ -997,6 +1100,8 @@ ek_exam_page_dispose (GObject *object)
   g_cancellable_cancel (self->sync_cancellable);
   g_clear_object (&self->sync_cancellable);
   g_clear_handle_id (&self->sync_timeout, g_source_remove);
+  g_clear_handle_id (&self->too_early_source, g_source_remove);
+  g_clear_handle_id (&self->phase_cue_source, g_source_remove);
   g_clear_pointer (&self->waiting_questions, json_array_unref);
   self->question_view = NULL;
   if (self->channel_signals != NULL)
@@ -1074,6 +1179,9 @@ ek_exam_page_class_init (EkExamPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, exam_title_label);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, countdown);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, notice_label);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, phase_cue_label);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, chat_notice);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, chat_notice_label);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, question_stack);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, question_box);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, between_label);
@@ -1088,6 +1196,8 @@ ek_exam_page_class_init (EkExamPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, signal_indicator);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, seat_label);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, sequence_label);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, end_button);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, sequence_caption);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, unread_badge);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, hand_label);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, help_button);
@@ -1173,6 +1283,7 @@ ek_exam_page_init (EkExamPage *self)
 {
   self->cancellable = g_cancellable_new ();
   self->shown_phase = -1;
+  self->cued_phase = -1;
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 

@@ -24,6 +24,7 @@
 #include "ek-power.h"
 #include "ek-process-scan.h"
 #include "ek-self-check-private.h"
+#include "ek-session-type.h"
 #include "ek-system-info.h"
 #include "ek-video-devices.h"
 #include "ek-xorg-config.h"
@@ -51,8 +52,8 @@
 void
 _ek_self_check_check_session (EkSelfCheck *self)
 {
-  const char *session_type = ek_probe_sources_getenv (self->sources, "XDG_SESSION_TYPE");
-  const char *wayland = ek_probe_sources_getenv (self->sources, "WAYLAND_DISPLAY");
+  g_autofree char *evidence = NULL;
+  EkSessionType type = ek_session_type_detect (self->sources, &evidence);
   g_autoptr(GPtrArray) findings = ek_finding_array_new ();
   static const char * const remote_ids[] = {
     EK_FINDING_REMOTE_SESSION, EK_FINDING_VIRTUAL_DISPLAY, NULL,
@@ -60,12 +61,14 @@ _ek_self_check_check_session (EkSelfCheck *self)
 
   _ek_self_check_set_current_step (self, _("Checking the desktop session…"));
 
-  if (g_strcmp0 (session_type, "wayland") == 0 || (wayland != NULL && *wayland != '\0'))
+  /* The same decision (and words) as the exam's own refusal, from the environment and
+   * the X server's facts (XWayland looks like Xorg by its vendor alone). */
+  if (type == EK_SESSION_TYPE_WAYLAND)
     _ek_self_check_report (self, "session.x11", _("Desktop session"), EK_CHECK_FAIL,
-                           g_strdup (_("Wayland")), g_strdup (_("an X11 session")),
-                           g_strdup (_("The exam needs an X11 session. Log out, choose “GNOME on Xorg” or "
-                                       "the “ExamKiosk exam session” with the gear button on the login screen, "
-                                       "and log in again.")),
+                           evidence != NULL ? g_strdup_printf ("%s (%s)", _("Wayland"), evidence)
+                                            : g_strdup (_("Wayland")),
+                           g_strdup (_("an X11 session")),
+                           g_strdup (ek_session_type_get_refusal ()),
                            NAN, NULL);
   else if (!self->display_available)
     _ek_self_check_report (self, "session.x11", _("Desktop session"), EK_CHECK_FAIL,
