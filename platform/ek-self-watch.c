@@ -7,6 +7,7 @@
 #include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
@@ -154,6 +155,10 @@ ek_self_watch_find_foreign_code (EkSelfWatch *watch)
       const char *path = g_ptr_array_index (paths, i);
 
       if (g_hash_table_contains (watch->known_code, path))
+        continue;
+      /* GStreamer's ORC compiles its SIMD code into a temporary file that it maps
+       * executable (orcexec.XXXXXX, deleted at once): the recorder's own. */
+      if (strstr (path, "/orcexec.") != NULL)
         continue;
       if (loaded == NULL)
         loaded = loaded_objects ();

@@ -294,6 +294,10 @@ xevent_cb (GdkDisplay *display,
 
         if (self->wanted && (event->flags & XIMasterAdded))
           grab_other_masters (self);
+        /* A window manager may briefly unmap the window over a hierarchy change, which
+         * ends every grab on it: look again at once. */
+        if (self->wanted)
+          schedule_check (self, 0);
       }
       break;
 

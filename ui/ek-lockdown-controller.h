@@ -73,5 +73,7 @@ void                  ek_lockdown_controller_set_filter_synthetic (EkLockdownCon
                                                                   gboolean              filter);
 void                  ek_lockdown_controller_set_display_clients_allowed (EkLockdownController *self,
                                                                   const char * const   *names);
+void                  ek_lockdown_controller_set_report_unnamed_clients (EkLockdownController *self,
+                                                                  gboolean              report);
 
 G_END_DECLS

@@ -416,6 +416,7 @@ ek_lockdown_test_window_new (GtkApplication  *application,
   const char *events = NULL;
   const char *seat = "A-17";
   gboolean xtest_filter = TRUE;
+  gboolean report_unnamed = FALSE;
   g_autofree char *title = NULL;
   GtkEventController *key;
   GtkWidget *overlay;
@@ -439,6 +440,7 @@ ek_lockdown_test_window_new (GtkApplication  *application,
       (!ek_json_read_string (test, "events", FALSE, &events, error) ||
        !ek_json_read_string (test, "seat", FALSE, &seat, error) ||
        !ek_json_read_bool (test, "xtest_filter", FALSE, &xtest_filter, error) ||
+       !ek_json_read_bool (test, "report_unnamed_clients", FALSE, &report_unnamed, error) ||
        !ek_json_read_strv (test, "search_path", FALSE, &search_path, error) ||
        !read_sources (test, sources, error)))
     return NULL;
@@ -464,6 +466,8 @@ ek_lockdown_test_window_new (GtkApplication  *application,
   run->controller = ek_lockdown_controller_new (run->window, policy);
   ek_lockdown_controller_set_probe_sources (run->controller, sources);
   ek_lockdown_controller_set_filter_synthetic (run->controller, xtest_filter);
+  if (report_unnamed)
+    ek_lockdown_controller_set_report_unnamed_clients (run->controller, TRUE);
   if (search_path != NULL)
     ek_lockdown_controller_set_process_search_path (run->controller,
                                                     (const char * const *) search_path);
