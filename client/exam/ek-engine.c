@@ -279,6 +279,8 @@ ek_engine_constructed (GObject *object)
   self->api = ek_api_client_new (ek_config_get_server_url (self->config), self->clock);
   ek_api_client_set_pinned_key (self->api, ek_config_get_pinned_key (self->config));
   ek_api_client_set_ca_file (self->api, ek_config_get_ca_file (self->config));
+  /* Only the deployment's proxy, never one from the environment. */
+  ek_api_client_set_proxy (self->api, ek_config_get_proxy (self->config));
   self->secrets = ek_secret_store_new ();
   self->session = ek_session_new (self->clock);
   g_signal_connect_object (self->session, "notify::stage",

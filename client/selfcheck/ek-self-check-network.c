@@ -489,6 +489,8 @@ _ek_self_check_run_network (EkSelfCheck *self)
     ek_http_client_set_ca_file (self->http, ca_file);
   if (pinned_key != NULL && *pinned_key != '\0')
     ek_http_client_set_pinned_key (self->http, pinned_key);
+  /* The exam's own way out: the deployment's proxy, never the environment's. */
+  ek_http_client_set_proxy (self->http, ek_config_get_proxy (self->config));
 
   _ek_self_check_set_current_step (self, _("Contacting the exam server…"));
   send_request (self, "GET", "/v1/health", NULL, 64 * 1024, on_health_cb);
