@@ -342,7 +342,9 @@ update_track_raw (EkProctorSignals *self,
         track->clear_since = now;
     }
 
-  if (track->holds && !track->active && now - track->cond_since >= threshold_us (self, signal))
+  /* The threshold counts the time the condition was seen, not the tail the
+   * hysteresis adds after it went: a 4 s sound never makes a 5 s signal. */
+  if (track->holds && cond && !track->active && now - track->cond_since >= threshold_us (self, signal))
     {
       track->active = TRUE;
       track->started = track->cond_since;
