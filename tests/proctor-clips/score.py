@@ -103,9 +103,10 @@ def main():
     args = ap.parse_args()
 
     thresholds = {k: float(v) for k, v in (kv.split("=") for kv in args.thresholds.split(","))}
-    events, _ = read_events(args.events)
+    events, played = read_events(args.events)
     clips = [line.split("\t") for line in open(os.path.join(args.clip_dir, "clips.tsv")).read().splitlines()]
-    clips = [(name, kind) for split, name, kind in clips if split == args.split]
+    # only the clips the harness played (a short run plays a few)
+    clips = [(name, kind) for split, name, kind in clips if split == args.split and name in played]
     hit = {k: 0 for k, _ in FIGURES}
     tot = {k: 0 for k, _ in FIGURES}
     ns_hit = ns_tot = 0
