@@ -23,6 +23,9 @@ PACKAGES=(
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   gstreamer1.0-plugins-base-apps gstreamer1.0-x gstreamer1.0-gl
   gstreamer1.0-opencv opencv-data
+  # tests: the labelled proctoring clips (tests/proctor-clips) are generated from
+  # Debian's pictures and voices
+  python3-numpy python3-pil espeak-ng flite
   # tests: a speech sample for the voice activity detector (test-recorder-analysis)
   espeak-ng
   # GtkVideo's GStreamer backend: the practice finish page plays the recording back

@@ -340,9 +340,11 @@ voice_events_in_phase (gint64 exam_started_ago_s)
   g_signal_connect (proctor, "log-event", G_CALLBACK (on_log_event_cb), events);
   signals = ek_exam_proctor_get_signals (proctor);
 
-  /* A quiet room, then five seconds of talking. */
+  /* A quiet room, then five seconds of talking (the voice activity detector
+   * hears it: voice is never the level alone). */
   for (guint i = 0; i < 100; i++, t += S / 10)
     ek_proctor_signals_push_level (signals, -60, t);
+  ek_proctor_signals_push_voice_activity (signals, TRUE, t);
   for (guint i = 0; i < 50; i++, t += S / 10)
     ek_proctor_signals_push_level (signals, -15, t);
   ek_exam_proctor_stop (proctor);

@@ -651,14 +651,17 @@ test_recorder (void)
   g_assert_true (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_FACE_ABSENT));
   g_assert_false (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_VOICE));
 
-  /* someone talks while reading */
+  /* a loud steady tone while reading (a hum, a beep): loud, but the voice
+   * activity detector does not hear a voice in it, so it is not voice (the
+   * level alone was; speech itself is scored on the labelled clips,
+   * tests/proctor-clips) */
   ek_recorder_set_test_volume (recorder, 0.8);
   wait_ms (3500);
-  g_assert_true (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_VOICE));
+  g_assert_false (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_VOICE));
   ek_recorder_set_test_volume (recorder, 0.001);
   wait_ms (2500);
   g_assert_false (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_VOICE));
-  g_assert_cmpuint (count_started (f, EK_PROCTOR_SIGNAL_VOICE), ==, 1);
+  g_assert_cmpuint (count_started (f, EK_PROCTOR_SIGNAL_VOICE), ==, 0);
 
   ek_proctor_signals_attach_recorder (f->signals, NULL);
   ek_recorder_stop_async (recorder, NULL, on_recorder_stopped_cb, &stopped);

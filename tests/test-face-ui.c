@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <gtk/gtk.h>
 
 #include "ek-signal-indicator.h"
@@ -30,7 +32,9 @@ test_indicator (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(EkProctorSignals) signals = ek_proctor_signals_new (NULL, &error);
-  g_autoptr(GBytes) pixels = g_bytes_new_take (g_malloc0 (640 * 480 * 4), 640 * 480 * 4);
+  /* mid grey: an all-black frame is a covered camera, a signal of its own */
+  g_autoptr(GBytes) pixels = g_bytes_new_take (memset (g_malloc (640 * 480 * 4), 128, 640 * 480 * 4),
+                                               640 * 480 * 4);
   g_autoptr(EkVideoFrame) frame = ek_video_frame_new (pixels, 640, 480, 640 * 4, -1);
   GtkWidget *indicator;
   gint64 t = G_USEC_PER_SEC;

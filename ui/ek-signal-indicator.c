@@ -28,6 +28,7 @@ G_DEFINE_FINAL_TYPE (EkSignalIndicator, ek_signal_indicator, GTK_TYPE_WIDGET)
 
 /* What the candidate can fix first: being there at all comes before the rest. */
 static const EkProctorSignal priority[] = {
+  EK_PROCTOR_SIGNAL_CAMERA_COVERED,
   EK_PROCTOR_SIGNAL_FACE_ABSENT,
   EK_PROCTOR_SIGNAL_MULTIPLE_FACES,
   EK_PROCTOR_SIGNAL_FACE_NOT_VISIBLE,

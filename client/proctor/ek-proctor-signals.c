@@ -14,7 +14,7 @@
 #define LBP_SIZE          64
 #define LBP_CELLS         4
 #define LEVEL_HISTORY     100     /* ten seconds of 100 ms levels: the noise floor */
-#define VAD_OVER_FLOOR_DB 12.0
+#define VAD_OVER_FLOOR_DB 6.0
 #define MIN_SNAPSHOT_S    30
 #define WINDOW_MAX        16
 
@@ -24,6 +24,10 @@
 #define PROFILE_MAX_SHIFT     1.0     /* centre distance, in face widths */
 #define PROFILE_MIN_CONFIDENCE 0.5    /* seen in at least 2 of the last 4 searches */
 #define LAST_FACE_MAX_AGE_US  (60 * G_USEC_PER_SEC)
+/* A face counts towards "more than one" once found in 2 of the last 4 searches,
+ * and when it is not below the candidate's chin (the desk, the keyboard, the
+ * candidate's own hands and clothes: where a cascade's false faces sit). */
+#define FACE_MIN_CONFIDENCE   0.5
 
 /* A covered lens: dark and without structure. Structure is the spread of the
  * means of 16x16 blocks, which sensor noise barely moves (it averages out) while
@@ -50,13 +54,14 @@ static const Hysteresis hysteresis[EK_N_PROCTOR_SIGNALS] = {
   [EK_PROCTOR_SIGNAL_FACE_ABSENT] = { 6, 4, 2 },
   [EK_PROCTOR_SIGNAL_MULTIPLE_FACES] = { 6, 3, 2 },
   [EK_PROCTOR_SIGNAL_FACE_NOT_VISIBLE] = { 6, 4, 2 },
-  [EK_PROCTOR_SIGNAL_VOICE] = { 10, 5, 2 },
+  [EK_PROCTOR_SIGNAL_VOICE] = { 16, 10, 4 },
   [EK_PROCTOR_SIGNAL_CAMERA_COVERED] = { 6, 4, 2 },
 };
 
 typedef struct
 {
   gboolean  seen[WINDOW_MAX];   /* the last observations, a ring */
+  gboolean  raw[WINDOW_MAX];    /* the same before confirmation (see update_track_raw) */
   gint64    seen_us[WINDOW_MAX];
   guint     pos;
   guint     n_seen;
@@ -143,7 +148,22 @@ G_DEFINE_ENUM_TYPE (EkProctorSignal, ek_proctor_signal,
 
 static void schedule_snapshot (EkProctorSignals *self);
 
+static void update_track_raw (EkProctorSignals *self,
+                              EkProctorSignal   signal,
+                              gboolean          cond,
+                              gboolean          raw,
+                              gint64            now);
+
 /* Helpers */
+
+static void
+update_track (EkProctorSignals *self,
+              EkProctorSignal   signal,
+              gboolean          cond,
+              gint64            now)
+{
+  update_track_raw (self, signal, cond, cond, now);
+}
 
 const char *
 ek_proctor_signal_to_string (EkProctorSignal signal)
@@ -255,8 +275,19 @@ window_edge (const Track *track,
     {
       guint i = (track->pos + WINDOW_MAX - age) % WINDOW_MAX;
 
+      /* back-dated over the unconfirmed observations that led to it */
       if (start && track->seen[i])
-        return track->seen_us[i];
+        {
+          for (age++; age <= track->n_seen; age++)
+            {
+              guint j = (track->pos + WINDOW_MAX - age) % WINDOW_MAX;
+
+              if (!track->raw[j])
+                break;
+              i = j;
+            }
+          return track->seen_us[i];
+        }
       if (!start && track->seen[i])
         {
           after_seen = TRUE;
@@ -269,11 +300,15 @@ window_edge (const Track *track,
   return edge;
 }
 
+/* @cond: the condition, confirmed; @raw: what the frame alone says. A
+ * condition confirmed only once the detector has seen it again is back-dated
+ * to where the frames first showed it. */
 static void
-update_track (EkProctorSignals *self,
-              EkProctorSignal   signal,
-              gboolean          cond,
-              gint64            now)
+update_track_raw (EkProctorSignals *self,
+                  EkProctorSignal   signal,
+                  gboolean          cond,
+                  gboolean          raw,
+                  gint64            now)
 {
   Track *track = &self->tracks[signal];
   const Hysteresis *h = &hysteresis[signal];
@@ -287,6 +322,7 @@ update_track (EkProctorSignals *self,
     reset_track (track);
 
   track->seen[track->pos] = !!cond;
+  track->raw[track->pos] = cond || raw;
   track->seen_us[track->pos] = now;
   track->pos = (track->pos + 1) % WINDOW_MAX;
   track->n_seen = MIN (track->n_seen + 1, WINDOW_MAX);
@@ -306,7 +342,9 @@ update_track (EkProctorSignals *self,
         track->clear_since = now;
     }
 
-  if (track->holds && !track->active && now - track->cond_since >= threshold_us (self, signal))
+  /* The threshold counts the time the condition was seen, not the tail the
+   * hysteresis adds after it went: a 4 s sound never makes a 5 s signal. */
+  if (track->holds && cond && !track->active && now - track->cond_since >= threshold_us (self, signal))
     {
       track->active = TRUE;
       track->started = track->cond_since;
@@ -423,6 +461,31 @@ measure_similarity (EkProctorSignals *self,
   self->last_similarity_us = now;
   self->similarity = score;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIMILARITY]);
+}
+
+static gboolean
+below_chin (const EkFaceBox *box,
+            const EkFaceBox *main)
+{
+  return box != main && box->y > main->y + main->height;
+}
+
+static guint
+count_faces (EkFaceDetection *detection,
+             gboolean         confirmed)
+{
+  const EkFaceBox *main = ek_face_detection_get_largest (detection, EK_FACE_VIEW_FRONTAL);
+  guint n = 0;
+
+  for (guint i = 0; i < ek_face_detection_get_n_boxes (detection); i++)
+    {
+      const EkFaceBox *box = ek_face_detection_get_box (detection, i);
+
+      n += box->view == EK_FACE_VIEW_FRONTAL && !below_chin (box, main) &&
+           (!confirmed || box->confidence >= FACE_MIN_CONFIDENCE);
+    }
+
+  return n;
 }
 
 /* A profile box that says the candidate's head is turned: near where the face
@@ -1130,7 +1193,11 @@ ek_proctor_signals_add_detection (EkProctorSignals *self,
   /* A covered lens is its own signal; it is not also an empty seat. */
   update_track (self, EK_PROCTOR_SIGNAL_CAMERA_COVERED, covered && n_frontal == 0, now);
   update_track (self, EK_PROCTOR_SIGNAL_FACE_ABSENT, !covered && n_frontal == 0 && profile == NULL, now);
-  update_track (self, EK_PROCTOR_SIGNAL_MULTIPLE_FACES, n_frontal >= 2, now);
+  /* A second face must recur where it is (a picture or a pattern in the room
+   * fools the cascade in some frames, never steadily); the signal is
+   * back-dated to its first frame. */
+  update_track_raw (self, EK_PROCTOR_SIGNAL_MULTIPLE_FACES,
+                    count_faces (detection, TRUE) >= 2, count_faces (detection, FALSE) >= 2, now);
   update_track (self, EK_PROCTOR_SIGNAL_FACE_NOT_VISIBLE,
                 (n_frontal == 1 && too_small) || (n_frontal == 0 && profile != NULL), now);
 }

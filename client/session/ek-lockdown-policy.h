@@ -27,6 +27,7 @@ G_BEGIN_DECLS
 #define EK_VIOLATION_MULTIPLE_FACES     "multiple_faces"
 #define EK_VIOLATION_FACE_NOT_VISIBLE   "face_not_visible"
 #define EK_VIOLATION_VOICE              "voice"
+#define EK_VIOLATION_CAMERA_COVERED     "camera_covered"
 /* The live identity re-check failed repeatedly (ek-exam-proctor.h). */
 #define EK_VIOLATION_IDENTITY_MISMATCH  "identity_mismatch"
 

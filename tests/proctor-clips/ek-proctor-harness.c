@@ -155,6 +155,8 @@ feed_audio (EkProctorSignals *signals,
 
       if (e->time_us > until_us)
         break;
+      if (g_getenv ("EK_HARNESS_TRACE") != NULL)
+        printf ("trace %.1f %s %.1f\n", e->time_us / 1e6, e->is_vad ? "vad" : "level", e->value);
       if (e->is_vad)
         ek_proctor_signals_push_voice_activity (signals, e->value != 0, e->time_us);
       else
