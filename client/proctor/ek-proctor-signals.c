@@ -1190,9 +1190,13 @@ ek_proctor_signals_add_detection (EkProctorSignals *self,
         }
     }
 
-  /* A covered lens is its own signal; it is not also an empty seat. */
+  /* A covered lens is its own signal; it is not also an empty seat. A dark frame says
+   * nothing about the seat either way: it neither starts an absence nor ends one that
+   * runs (a dark, plain scene flickering in and out of "covered" would otherwise cut
+   * one absence into several). */
   update_track (self, EK_PROCTOR_SIGNAL_CAMERA_COVERED, covered && n_frontal == 0, now);
-  update_track (self, EK_PROCTOR_SIGNAL_FACE_ABSENT, !covered && n_frontal == 0 && profile == NULL, now);
+  if (!covered)
+    update_track (self, EK_PROCTOR_SIGNAL_FACE_ABSENT, n_frontal == 0 && profile == NULL, now);
   /* A second face must recur where it is (a picture or a pattern in the room
    * fools the cascade in some frames, never steadily); the signal is
    * back-dated to its first frame. */
