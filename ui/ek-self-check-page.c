@@ -61,21 +61,6 @@ static void start_run (EkSelfCheckPage *self);
 /* Helpers */
 
 static const char *
-status_text (EkCheckStatus status)
-{
-  switch (status)
-    {
-    case EK_CHECK_PASS:
-      return C_("check status", "Pass");
-    case EK_CHECK_WARN:
-      return C_("check status", "Warning");
-    case EK_CHECK_FAIL:
-    default:
-      return C_("check status", "Fail");
-    }
-}
-
-static const char *
 status_class (EkCheckStatus status)
 {
   switch (status)
@@ -95,7 +80,7 @@ make_row (const EkCheckResult *result)
 {
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 14);
   GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *badge = gtk_label_new (status_text (result->status));
+  GtkWidget *badge = gtk_label_new (ek_check_status_describe (result->status));
   GtkWidget *title = gtk_label_new (result->title);
   g_autofree char *detail = NULL;
   GtkWidget *detail_label;

@@ -47,22 +47,6 @@ now_iso8601 (void)
   return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
 }
 
-static const char *
-status_label (EkCheckStatus status)
-{
-  switch (status)
-    {
-    case EK_CHECK_PASS:
-      /* Translators: the status of one check in the _ek_self_check_report */
-      return C_("check status", "Pass");
-    case EK_CHECK_WARN:
-      return C_("check status", "Warning");
-    case EK_CHECK_FAIL:
-    default:
-      return C_("check status", "Fail");
-    }
-}
-
 /**
  * ek_self_check_dup_sorted_results:
  *
@@ -255,7 +239,7 @@ ek_self_check_to_html (EkSelfCheck *self)
 
       g_string_append_printf (out, "<tr class=\"%s\" id=\"%s\"><td class=\"status\">",
                               ek_check_status_to_string (result->status), result->id);
-      append_escaped (out, status_label (result->status));
+      append_escaped (out, ek_check_status_describe (result->status));
       g_string_append (out, "</td><td>");
       append_escaped (out, result->title);
       g_string_append (out, "</td><td>");

@@ -101,6 +101,28 @@ ek_check_status_to_string (EkCheckStatus status)
     }
 }
 
+/**
+ * ek_check_status_describe:
+ *
+ * Returns: the status as the candidate and the technician read it (translated): in
+ *   the device check page, the terminal and the HTML report alike
+ */
+const char *
+ek_check_status_describe (EkCheckStatus status)
+{
+  switch (status)
+    {
+    case EK_CHECK_PASS:
+      /* Translators: the status of one check in the device check */
+      return C_("check status", "Pass");
+    case EK_CHECK_WARN:
+      return C_("check status", "Warning");
+    case EK_CHECK_FAIL:
+    default:
+      return C_("check status", "Fail");
+    }
+}
+
 /* Adds a result; takes @value, @threshold and @remedy (all nullable). */
 void
 _ek_self_check_report (EkSelfCheck   *self,

@@ -63,6 +63,7 @@ GType          ek_check_status_get_type  (void) G_GNUC_CONST;
 EkCheckResult *ek_check_result_copy      (const EkCheckResult *result);
 void           ek_check_result_free      (EkCheckResult       *result);
 const char    *ek_check_status_to_string (EkCheckStatus        status);
+const char    *ek_check_status_describe  (EkCheckStatus        status);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkCheckResult, ek_check_result_free)
 
