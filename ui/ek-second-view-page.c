@@ -111,9 +111,11 @@ on_status_cb (GObject      *object,
 
       if (*device != '\0')
         /* Translators: %s is the phone's model, e.g. "iPhone 13" */
-        text = g_strdup_printf (_("Connected: %s. Place the phone as shown."), device);
+        text = g_strdup_printf (_("Connected: %s. Put the phone on its stand, so that it sees "
+                                  "you, your desk and this screen."), device);
       else
-        text = g_strdup (_("Connected. Place the phone as shown."));
+        text = g_strdup (_("Connected. Put the phone on its stand, so that it sees you, your "
+                           "desk and this screen."));
       gtk_label_set_label (self->status_label, text);
       gtk_spinner_set_spinning (self->spinner, FALSE);
       gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
