@@ -469,7 +469,7 @@ ek_config_ensure_data_dir (EkConfig  *self,
       g_set_error (error, EK_CONFIG_ERROR, EK_CONFIG_ERROR_DATA_DIR,
                    _("The folder for recordings and answers (%s) cannot be created: %s. "
                      "Ask your technician to check the disk and its permissions."),
-                   self->data_dir, local_error->message);
+                   self->data_dir, ek_private_files_error_reason (local_error, self->data_dir));
       return FALSE;
     }
 

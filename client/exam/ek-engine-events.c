@@ -33,8 +33,8 @@ open_event_log (EkEngine *self)
   directory = g_build_filename (ek_config_get_data_dir (self->config), "sessions",
                                 self->session_id, NULL);
   path = g_build_filename (directory, "events.db", NULL);
-  if (ek_ensure_private_folder (directory, &error))
-    self->events = ek_event_log_new (path, &error);
+  /* The log makes its own folder private (0700) with its file. */
+  self->events = ek_event_log_new (path, &error);
 
   if (self->events == NULL)
     {

@@ -335,7 +335,7 @@ ensure_private_dir (const char  *directory,
     {
       g_set_error (error, EK_RECORDER_ERROR, EK_RECORDER_ERROR_FOLDER,
                    _("The recording folder %s cannot be created: %s"),
-                   directory, local_error->message);
+                   directory, ek_private_files_error_reason (local_error, directory));
       return FALSE;
     }
 

@@ -113,11 +113,9 @@ _ek_recorder_ensure_private_folder (const char  *directory,
 
   if (!ek_ensure_private_folder (directory, &local_error))
     {
-      const char *reason = local_error->message;
-
       /* the helper's message names the folder, which ours already does */
-      if (g_str_has_prefix (reason, directory) && g_str_has_prefix (reason + strlen (directory), ": "))
-        reason += strlen (directory) + 2;
+      const char *reason = ek_private_files_error_reason (local_error, directory);
+
       g_set_error (error, EK_RECORDER_ERROR, EK_RECORDER_ERROR_FOLDER,
                    _("The folder for the recording (%s) cannot be created: %s. "
                      "Ask the technician to check the disk."),

@@ -2,7 +2,6 @@
 
 #include "config.h"
 
-#include <errno.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -13,6 +12,7 @@
 #include "ek-exam-proctor.h"
 #include "ek-jpeg.h"
 #include "ek-lockdown-policy.h"
+#include "ek-private-files.h"
 
 /* A re-check needs a face seen this recently; without one it tries again soon. */
 #define RECHECK_FRAME_MAX_AGE_US (10 * G_USEC_PER_SEC)
@@ -134,12 +134,12 @@ save_reference_thread (GTask        *task,
       return;
     }
 
-  if (g_mkdir_with_parents (directory, 0700) != 0)
+  if (!ek_ensure_private_folder (directory, &error))
     {
-      int saved = errno;
-
-      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved),
-                               _("The folder %s cannot be made private: %s"), directory, g_strerror (saved));
+      g_task_return_new_error (task, G_IO_ERROR, error->code,
+                               _("The folder %s cannot be made private: %s"), directory,
+                               ek_private_files_error_reason (error, directory));
+      g_clear_error (&error);
       return;
     }
 
