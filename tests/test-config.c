@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "ek-config.h"
+#include "ek-quit-password.h"
 
 #define GOOD_PIN "sha256//n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg="
 
@@ -149,7 +150,8 @@ test_config_proxy (void)
 }
 
 /* Found by tests/fuzz/fuzz-config: GLib set a GError twice on this value (a
- * warning, fatal in tests); the value is refused like any badly escaped one. */
+ * warning, fatal in tests). Such a value is a mistake like any other: refused, with
+ * the file, the line and the key named, never silently taken as empty. */
 static void
 test_config_bad_escapes (void)
 {
@@ -161,10 +163,227 @@ test_config_bad_escapes (void)
       g_autoptr(GError) error = NULL;
       g_autofree char *data = g_strdup_printf ("[login]\nface-login-exam = %s\n", values[i]);
 
-      g_assert_true (ek_config_load_from_data (config, data, -1, "test", &error));
-      g_assert_no_error (error);
+      g_assert_false (ek_config_load_from_data (config, data, -1, "/etc/x.conf", &error));
+      g_assert_error (error, EK_CONFIG_ERROR, EK_CONFIG_ERROR_INVALID_VALUE);
+      g_assert_nonnull (strstr (error->message, "/etc/x.conf, line 2"));
+      g_assert_nonnull (strstr (error->message, "[login] face-login-exam"));
       g_assert_null (ek_config_get_face_login_exam (config));
     }
+}
+
+typedef struct
+{
+  const char *data;
+  int         code;
+  const char *where;   /* what the message must say: the line and the key */
+} LinedMistake;
+
+/* Every mistake names the file and the line, wherever it is and whatever it is. */
+static void
+test_config_lines (void)
+{
+  static const LinedMistake mistakes[] = {
+    /* a wrong value, after comments and another group */
+    { "# technician's file\n\n[storage]\ndata-dir = /srv/ek\n\n[server]\n# the server\n"
+      "url = http://exam.example.org\n", EK_CONFIG_ERROR_INVALID_VALUE, "line 8: a wrong value for [server] url" },
+    /* the last of two settings is the one read, and the one named */
+    { "[media]\nsource = auto\n[server]\nurl = https://a.example\n[media]\nsource = camera\n",
+      EK_CONFIG_ERROR_INVALID_VALUE, "line 6: a wrong value for [media] source" },
+    /* a misspelt key would otherwise leave the server unpinned */
+    { "[server]\nurl = https://a.example\npinned_key = sha256//x\n", EK_CONFIG_ERROR_UNKNOWN_KEY,
+      "line 3: there is no key “pinned_key” in [server]" },
+    { "[server]\nurl = https://a.example\n\n[sever]\nurl = https://b.example\n",
+      EK_CONFIG_ERROR_UNKNOWN_KEY, "line 4: there is no group [sever]" },
+    /* lines that are no key file's */
+    { "[server]\nurl = https://a.example\nthis is not a setting\n", EK_CONFIG_ERROR_PARSE, "line 3" },
+    { "# comment\nurl = https://a.example\n[server]\n", EK_CONFIG_ERROR_PARSE, "line 2" },
+    { "[general]\n\nlanguage = fr\n", EK_CONFIG_ERROR_INVALID_VALUE,
+      "line 3: a wrong value for [general] language" },
+    { "[lockdown]\nquit-password-hash = secret\n", EK_CONFIG_ERROR_INVALID_VALUE,
+      "line 2: a wrong value for [lockdown] quit-password-hash" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (mistakes); i++)
+    {
+      g_autoptr(EkConfig) config = ek_config_new ();
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (ek_config_load_from_data (config, mistakes[i].data, -1,
+                                                "/etc/exam-kiosk/exam-kiosk.conf", &error));
+      g_assert_error (error, EK_CONFIG_ERROR, mistakes[i].code);
+      if (strstr (error->message, "/etc/exam-kiosk/exam-kiosk.conf") == NULL ||
+          strstr (error->message, mistakes[i].where) == NULL)
+        g_error ("case %u: “%s” does not say “%s”", i, error->message, mistakes[i].where);
+      g_assert_null (ek_config_get_source (config));
+    }
+}
+
+/* The file the package installs is read without a mistake, and sets nothing. */
+static void
+test_config_shipped (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("EK_TEST_SRCDIR"), "..", "assets",
+                                            "exam-kiosk.conf", NULL);
+  g_autoptr(EkConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+
+  config = ek_config_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_null (ek_config_get_language (config));
+  g_assert_null (ek_config_get_quit_password_hash (config));
+  g_assert_null (ek_config_get_pinned_key (config));
+  g_assert_cmpint (ek_config_get_media_source (config), ==, EK_MEDIA_SOURCE_AUTO);
+}
+
+static void
+test_config_language (void)
+{
+  const char * const good[] = { "zh_CN", "en" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(EkConfig) config = ek_config_new ();
+      g_autoptr(GError) error = NULL;
+      g_autofree char *data = g_strdup_printf ("[general]\nlanguage = %s\n", good[i]);
+
+      g_assert_null (ek_config_get_language (config));
+      g_assert_true (ek_config_load_from_data (config, data, -1, "test", &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (ek_config_get_language (config), ==, good[i]);
+
+      /* empty: the session's language again */
+      g_assert_true (ek_config_load_from_data (config, "[general]\nlanguage =\n", -1, "test", &error));
+      g_assert_null (ek_config_get_language (config));
+    }
+}
+
+static void
+test_config_quit_password (void)
+{
+  g_autofree char *hash = ek_quit_password_hash ("Technician-7", 1000);
+  g_autofree char *data = g_strdup_printf ("[lockdown]\nquit-password-hash = %s\n", hash);
+  g_autoptr(EkConfig) config = ek_config_new ();
+  g_autoptr(GError) error = NULL;
+  const char * const bad[] = {
+    "pbkdf2-sha256$999$c2FsdHNhbHQ$MDEyMzQ1Njc4OWFiY2RlZg",        /* too few iterations */
+    "pbkdf2-sha1$100000$c2FsdHNhbHQ$MDEyMzQ1Njc4OWFiY2RlZg",       /* another algorithm */
+    "pbkdf2-sha256$100000$c2FsdHNhbHQ$c2hvcnQ",                     /* a hash too short */
+    "pbkdf2-sha256$100000$$MDEyMzQ1Njc4OWFiY2RlZg",                 /* no salt */
+    "Technician-7",                                                  /* the password itself */
+  };
+
+  g_assert_true (ek_config_load_from_data (config, data, -1, "test", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (ek_config_get_quit_password_hash (config), ==, hash);
+  /* what the key holds is what the quit gate checks */
+  g_assert_true (ek_quit_password_verify (ek_config_get_quit_password_hash (config), "Technician-7", &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(EkConfig) other = ek_config_new ();
+      g_autofree char *bad_data = g_strdup_printf ("[server]\nurl = https://a.example\n"
+                                                   "[lockdown]\nquit-password-hash = %s\n", bad[i]);
+
+      g_assert_false (ek_config_load_from_data (other, bad_data, -1, "/etc/x.conf", &error));
+      g_assert_error (error, EK_CONFIG_ERROR, EK_CONFIG_ERROR_INVALID_VALUE);
+      g_assert_nonnull (strstr (error->message, "/etc/x.conf, line 4"));
+      g_assert_nonnull (strstr (error->message, "[lockdown] quit-password-hash"));
+      g_clear_error (&error);
+    }
+}
+
+/* A file in the candidate's own account must not choose what a formal exam trusts: the
+ * server, the pin, the CA, the proxy, test media, the quit password. */
+static void
+test_config_formal_ignores_user_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ek-config-formal-XXXXXX", &error);
+  g_autofree char *user_path = g_build_filename (dir, "user.conf", NULL);
+  g_autofree char *system_path = g_build_filename (dir, "system.conf", NULL);
+  g_autofree char *hash = ek_quit_password_hash ("weak", 1000);
+  g_autofree char *user_data = g_strdup_printf (
+    "[server]\nurl = https://attacker.example\n"
+    "[network]\nproxy = http://proxy.attacker.example:3128\n"
+    "[media]\nsource = test\n"
+    "[lockdown]\nquit-password-hash = %s\n"
+    "[storage]\ndata-dir = /srv/mine\n", hash);
+  g_autoptr(EkConfig) config = NULL;
+  g_autoptr(EkConfig) formal = NULL;
+  const char * const *ignored;
+  static const char * const expected[] = {
+    "[server] url", "[network] proxy", "[media] source", "[lockdown] quit-password-hash",
+    "[storage] data-dir",
+  };
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (user_path, user_data, -1, NULL));
+  g_assert_true (g_file_set_contents (system_path,
+                                      "[server]\nurl = https://exam.example.cn\n"
+                                      "pinned-key = " GOOD_PIN "\n", -1, NULL));
+
+  /* Outside a formal exam (practice, the device check) the user's file is read whole. */
+  config = ek_config_load_files (user_path, system_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ek_config_get_source (config), ==, user_path);
+  g_assert_cmpstr (ek_config_get_server_url (config), ==, "https://attacker.example");
+
+  ignored = ek_config_get_ignored_in_formal (config);
+  g_assert_nonnull (ignored);
+  g_assert_cmpuint (g_strv_length ((char **) ignored), ==, G_N_ELEMENTS (expected) + 1);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_true (g_strv_contains (ignored, expected[i]));
+  g_assert_true (g_strv_contains (ignored, "[server] pinned-key"));
+
+  /* A formal exam: the system-wide file alone, and a warning in the log. */
+  g_test_expect_message ("ExamKiosk-Client", G_LOG_LEVEL_WARNING, "*Formal exam*user.conf*[server] url*system.conf*");
+  formal = ek_config_dup_for_formal (config);
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (ek_config_get_source (formal), ==, system_path);
+  g_assert_cmpstr (ek_config_get_server_url (formal), ==, "https://exam.example.cn");
+  g_assert_cmpstr (ek_config_get_pinned_key (formal), ==, GOOD_PIN);
+  g_assert_null (ek_config_get_proxy (formal));
+  g_assert_null (ek_config_get_quit_password_hash (formal));
+  g_assert_cmpint (ek_config_get_media_source (formal), ==, EK_MEDIA_SOURCE_AUTO);
+  g_assert_cmpstr (ek_config_get_data_dir (formal), !=, "/srv/mine");
+  g_clear_object (&formal);
+  g_clear_object (&config);
+
+  /* No system-wide file: the formal exam runs on the defaults, not the user's file. */
+  g_unlink (system_path);
+  config = ek_config_load_files (user_path, system_path, &error);
+  g_assert_no_error (error);
+  g_test_expect_message ("ExamKiosk-Client", G_LOG_LEVEL_WARNING, "*Formal exam*user.conf*");
+  formal = ek_config_dup_for_formal (config);
+  g_test_assert_expected_messages ();
+  g_assert_null (ek_config_get_source (formal));
+  g_assert_cmpstr (ek_config_get_server_url (formal), ==, "https://exam.example.org");
+  g_assert_cmpint (ek_config_get_media_source (formal), ==, EK_MEDIA_SOURCE_AUTO);
+  g_clear_object (&formal);
+  g_clear_object (&config);
+
+  /* The system-wide file alone, or a file named with --config: read as it is, no warning. */
+  g_assert_true (g_file_set_contents (system_path, "[media]\nsource = test\n", -1, NULL));
+  config = ek_config_load_files (NULL, system_path, &error);
+  g_assert_no_error (error);
+  formal = ek_config_dup_for_formal (config);
+  g_assert_true (formal == config);
+  g_assert_cmpint (ek_config_get_media_source (formal), ==, EK_MEDIA_SOURCE_TEST);
+  g_assert_true (ek_config_get_ignored_in_formal (config) == NULL);
+  g_clear_object (&formal);
+  g_clear_object (&config);
+
+  /* A mistake in the system-wide file is one even beside a user's file. */
+  g_assert_true (g_file_set_contents (system_path, "[server]\n\nurl = ftp://x.example\n", -1, NULL));
+  config = ek_config_load_files (user_path, system_path, &error);
+  g_assert_null (config);
+  g_assert_error (error, EK_CONFIG_ERROR, EK_CONFIG_ERROR_INVALID_VALUE);
+  g_assert_nonnull (strstr (error->message, "system.conf, line 3"));
+
+  g_unlink (user_path);
+  g_unlink (system_path);
+  g_rmdir (dir);
 }
 
 static void
@@ -235,6 +454,11 @@ main (int   argc,
   g_test_add_func ("/config/invalid", test_config_invalid);
   g_test_add_func ("/config/proxy", test_config_proxy);
   g_test_add_func ("/config/bad-escapes", test_config_bad_escapes);
+  g_test_add_func ("/config/lines", test_config_lines);
+  g_test_add_func ("/config/shipped", test_config_shipped);
+  g_test_add_func ("/config/language", test_config_language);
+  g_test_add_func ("/config/quit-password", test_config_quit_password);
+  g_test_add_func ("/config/formal-ignores-user-file", test_config_formal_ignores_user_file);
   g_test_add_func ("/config/load-files", test_config_load_files);
   g_test_add_func ("/config/data-dir-private", test_config_data_dir_private);
 

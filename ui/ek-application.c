@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include <locale.h>
+
 #include <glib/gi18n.h>
 
 #include "ek-application.h"
@@ -49,6 +51,8 @@ static const GOptionEntry option_entries[] = {
     N_("Check this device for the exam, print the results and exit"), NULL },
   { "json", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL,
     N_("With --self-check, also write the results as JSON to FILE"), N_("FILE") },
+  { "html", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL,
+    N_("With --self-check, also write the results as an HTML page to FILE"), N_("FILE") },
   { "server", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
     N_("With --self-check, measure the exam server at URL instead of the configured one"),
     N_("URL") },
@@ -63,6 +67,23 @@ static const GOptionEntry test_option_entries[] = {
   { NULL }
 };
 #endif
+
+/* [general] language: the kiosk speaks it whatever the account's locale. gettext
+ * reads LANGUAGE at each lookup but ignores it under the C locale. */
+static void
+apply_language (EkConfig *config)
+{
+  const char *language = ek_config_get_language (config);
+  const char *messages;
+
+  if (language == NULL)
+    return;
+
+  messages = setlocale (LC_MESSAGES, NULL);
+  if (messages == NULL || g_str_equal (messages, "C") || g_str_equal (messages, "POSIX"))
+    setlocale (LC_MESSAGES, "C.UTF-8");
+  g_setenv ("LANGUAGE", language, TRUE);
+}
 
 static int
 ek_application_handle_local_options (GApplication *app,
@@ -81,6 +102,12 @@ ek_application_handle_local_options (GApplication *app,
   if (!self_check && g_variant_dict_contains (options, "json"))
     {
       g_printerr ("%s\n", _("The --json option can only be used with --self-check."));
+      return EXIT_FAILURE;
+    }
+
+  if (!self_check && g_variant_dict_contains (options, "html"))
+    {
+      g_printerr ("%s\n", _("The --html option can only be used with --self-check."));
       return EXIT_FAILURE;
     }
 
@@ -119,17 +146,20 @@ ek_application_handle_local_options (GApplication *app,
         }
 
       ek_application_set_config (self, config);
+      apply_language (config);
     }
 
   /* The device check needs no window: it runs here and the program ends. */
   if (self_check)
     {
       const char *json_path = NULL;
+      const char *html_path = NULL;
       const char *server_url = NULL;
 
       g_variant_dict_lookup (options, "json", "^&ay", &json_path);
+      g_variant_dict_lookup (options, "html", "^&ay", &html_path);
       g_variant_dict_lookup (options, "server", "&s", &server_url);
-      return ek_self_check_cli_run (self->config, json_path, server_url);
+      return ek_self_check_cli_run (self->config, json_path, html_path, server_url);
     }
 
   if (g_variant_dict_contains (options, "practice"))
@@ -326,7 +356,13 @@ ek_application_init (EkApplication *self)
     _("Sit remote interviews and certification exams on this computer."));
   g_application_set_option_context_description (app,
     _("Without options, the start screen opens. Ask your exam organiser for the exam token "
-      "and, if needed, a configuration file."));
+      "and, if needed, a configuration file.\n"
+      "\n"
+      "Exit status of --self-check:\n"
+      "  0  every check passed or only warned: the computer is ready\n"
+      "  1  at least one check failed: the computer is not ready\n"
+      "  2  the check could not run (a mistake in the configuration, an unusable --server "
+      "address, a report that could not be written, or it was interrupted)"));
 }
 
 /**

@@ -69,6 +69,8 @@ status_class (EkCheckStatus status)
       return "ek-check-pass";
     case EK_CHECK_WARN:
       return "ek-check-warn";
+    case EK_CHECK_SKIP:
+      return "ek-check-skip";
     case EK_CHECK_FAIL:
     default:
       return "ek-check-fail";

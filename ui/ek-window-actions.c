@@ -44,14 +44,19 @@ get_config (EkWindow *self)
   return config;
 }
 
+/* @formal: for a formal or mock exam (or the re-entry of one), which reads only the
+ * system-wide configuration file, never one in the candidate's own account. */
 static EkEngine *
-new_engine (EkWindow *self)
+new_engine (EkWindow *self,
+            gboolean  formal)
 {
   EkConfig *config = get_config (self);
-  g_autoptr(EkConfig) defaults = NULL;
+  g_autoptr(EkConfig) owned = NULL;
 
   if (config == NULL)
-    config = defaults = ek_config_new ();
+    config = owned = ek_config_new ();
+  else if (formal)
+    config = owned = ek_config_dup_for_formal (config);
 
   return ek_engine_new (config);
 }
@@ -96,7 +101,7 @@ _ek_window_start_resume (EkWindow *self)
       g_strcmp0 (ek_window_get_visible_page (self), "start") != 0)
     return;
 
-  engine = new_engine (self);
+  engine = new_engine (self, TRUE);
   g_debug ("Looking for an exam session to re-enter");
   self->resume_cancellable = g_cancellable_new ();
   ek_engine_resume_async (engine, self->resume_cancellable, on_resumed_cb, g_object_ref (self));
@@ -140,7 +145,7 @@ start_mode_action (GtkWidget  *widget,
 
   if (g_str_equal (id, "formal") || g_str_equal (id, "mock"))
     {
-      engine = new_engine (self);
+      engine = new_engine (self, TRUE);
       _ek_window_begin_flow (self, engine, id);
       _ek_window_show_page (self, "login");
       return;
@@ -207,7 +212,7 @@ start_practice_action (GtkWidget  *widget,
   if (index >= json_array_get_length (practices))
     return;
 
-  engine = new_engine (self);
+  engine = new_engine (self, FALSE);
   if (!ek_engine_start_practice (engine, json_array_get_object_element (practices, index), &error))
     {
       g_critical ("The bundled practice exam cannot be started: %s", error->message);

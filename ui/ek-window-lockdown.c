@@ -380,7 +380,12 @@ technician_quit_action (GtkWidget  *widget,
 
   if (self->quit_gate == NULL)
     {
-      hash = ek_lockdown_policy_get_quit_password_hash (ek_lockdown_controller_get_policy (self->lockdown));
+      /* The deployment's own ([lockdown] quit-password-hash) first, else the exam's. */
+      hash = self->engine != NULL
+               ? ek_config_get_quit_password_hash (ek_engine_get_config (self->engine))
+               : NULL;
+      if (hash == NULL)
+        hash = ek_lockdown_policy_get_quit_password_hash (ek_lockdown_controller_get_policy (self->lockdown));
       self->quit_gate = ek_quit_gate_new (hash);
     }
 

@@ -13,6 +13,7 @@ typedef enum
   EK_CONFIG_ERROR_PARSE,
   EK_CONFIG_ERROR_INVALID_VALUE,
   EK_CONFIG_ERROR_DATA_DIR,
+  EK_CONFIG_ERROR_UNKNOWN_KEY,
 } EkConfigError;
 
 typedef enum
@@ -30,6 +31,12 @@ GQuark         ek_config_error_quark     (void);
 EkConfig      *ek_config_new             (void);
 EkConfig      *ek_config_load            (const char  *path,
                                           GError     **error);
+EkConfig      *ek_config_load_files      (const char  *user_path,
+                                          const char  *system_path,
+                                          GError     **error);
+EkConfig      *ek_config_dup_for_formal  (EkConfig    *self);
+EkConfig      *ek_config_get_system      (EkConfig    *self);
+const char * const *ek_config_get_ignored_in_formal (EkConfig *self);
 gboolean       ek_config_load_from_data  (EkConfig    *self,
                                           const char  *data,
                                           gssize       length,
@@ -43,6 +50,8 @@ const char    *ek_config_get_data_dir    (EkConfig    *self);
 EkMediaSource  ek_config_get_media_source (EkConfig   *self);
 const char    *ek_config_get_face_login_exam (EkConfig *self);
 const char    *ek_config_get_proxy       (EkConfig    *self);
+const char    *ek_config_get_language    (EkConfig    *self);
+const char    *ek_config_get_quit_password_hash (EkConfig *self);
 gboolean       ek_config_ensure_data_dir (EkConfig    *self,
                                           GError     **error);
 

@@ -141,6 +141,48 @@ ek_quit_password_hash (const char *password,
   return g_strdup_printf ("pbkdf2-sha256$%u$%s$%s", iterations, salt_b64, hash_b64);
 }
 
+/* "pbkdf2-sha256$ITERATIONS$SALT$HASH", within the bounds this program accepts. */
+static gboolean
+parse_encoded (const char  *encoded,
+               guint64     *iterations,
+               guint8     **salt,
+               gsize       *salt_len,
+               guint8     **expected,
+               gsize       *expected_len)
+{
+  g_auto(GStrv) parts = g_strsplit (encoded, "$", -1);
+
+  if (g_strv_length (parts) != 4 || !g_str_equal (parts[0], "pbkdf2-sha256") ||
+      !g_ascii_string_to_unsigned (parts[1], 10, MIN_ITERATIONS, MAX_ITERATIONS, iterations,
+                                   NULL))
+    return FALSE;
+
+  *salt = decode_base64 (parts[2], salt_len);
+  *expected = decode_base64 (parts[3], expected_len);
+
+  return *salt != NULL && *salt_len > 0 && *expected != NULL &&
+         *expected_len >= 16 && *expected_len <= 64;
+}
+
+/**
+ * ek_quit_password_hash_is_valid:
+ *
+ * Returns: whether @encoded is a hash ek_quit_password_verify() can check: the form
+ *   "pbkdf2-sha256$ITERATIONS$SALT$HASH", its iterations within the accepted bounds
+ */
+gboolean
+ek_quit_password_hash_is_valid (const char *encoded)
+{
+  g_autofree guint8 *salt = NULL;
+  g_autofree guint8 *expected = NULL;
+  gsize salt_len = 0, expected_len = 0;
+  guint64 iterations = 0;
+
+  g_return_val_if_fail (encoded != NULL, FALSE);
+
+  return parse_encoded (encoded, &iterations, &salt, &salt_len, &expected, &expected_len);
+}
+
 /**
  * ek_quit_password_verify:
  *
@@ -151,7 +193,6 @@ ek_quit_password_verify (const char  *encoded,
                          const char  *password,
                          GError     **error)
 {
-  g_auto(GStrv) parts = NULL;
   g_autofree guint8 *salt = NULL;
   g_autofree guint8 *expected = NULL;
   g_autofree guint8 *actual = NULL;
@@ -168,13 +209,7 @@ ek_quit_password_verify (const char  *encoded,
       return FALSE;
     }
 
-  parts = g_strsplit (encoded, "$", -1);
-  if (g_strv_length (parts) != 4 || !g_str_equal (parts[0], "pbkdf2-sha256") ||
-      !g_ascii_string_to_unsigned (parts[1], 10, MIN_ITERATIONS, MAX_ITERATIONS, &iterations,
-                                   NULL) ||
-      (salt = decode_base64 (parts[2], &salt_len)) == NULL || salt_len == 0 ||
-      (expected = decode_base64 (parts[3], &expected_len)) == NULL ||
-      expected_len < 16 || expected_len > 64)
+  if (!parse_encoded (encoded, &iterations, &salt, &salt_len, &expected, &expected_len))
     {
       g_set_error_literal (error, EK_QUIT_PASSWORD_ERROR, EK_QUIT_PASSWORD_ERROR_MALFORMED,
                            _("The exam’s quit password setting is malformed."));

@@ -1,7 +1,8 @@
 /* ek-quit-password.h: the technician's way out of a locked-down exam
  *
- * The policy holds a salted PBKDF2-HMAC-SHA256 hash
- * ("pbkdf2-sha256$ITERATIONS$SALT_B64$HASH_B64"); wrong guesses are rate-limited.
+ * A salted PBKDF2-HMAC-SHA256 hash ("pbkdf2-sha256$ITERATIONS$SALT_B64$HASH_B64"), from
+ * the deployment's configuration ([lockdown] quit-password-hash) or else the exam's
+ * lockdown policy; wrong guesses are rate-limited.
  */
 #pragma once
 
@@ -30,6 +31,7 @@ void     ek_pbkdf2_hmac_sha256        (const guint8  *password,
                                        gsize          out_len);
 char    *ek_quit_password_hash        (const char    *password,
                                        guint          iterations);
+gboolean ek_quit_password_hash_is_valid (const char  *encoded);
 gboolean ek_quit_password_verify      (const char    *encoded,
                                        const char    *password,
                                        GError       **error);

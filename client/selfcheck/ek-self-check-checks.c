@@ -49,6 +49,58 @@
 
 /* Local checks */
 
+static gboolean
+findings_contain (GPtrArray          *findings,
+                  const char * const *ids)
+{
+  for (guint i = 0; i < findings->len; i++)
+    {
+      EkFinding *finding = g_ptr_array_index (findings, i);
+
+      if (g_strv_contains (ids, finding->id))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Which configuration file is read, and whether a file in the user's own account sets
+ * what a formal exam then ignores (it reads only the system-wide file): the technician
+ * who edited the wrong file learns it here, not in the exam. */
+static void
+check_config (EkSelfCheck *self)
+{
+  const char *source = ek_config_get_source (self->config);
+  const char * const *ignored = ek_config_get_ignored_in_formal (self->config);
+  EkConfig *system = ek_config_get_system (self->config);
+  g_autofree char *keys = NULL;
+  const char *system_source;
+
+  if (ignored == NULL || ignored[0] == NULL)
+    {
+      _ek_self_check_report (self, "config.file", _("Configuration"), EK_CHECK_PASS,
+                             g_strdup (source != NULL ? source : _("built-in defaults (no file)")),
+                             g_strdup (_("the system-wide file decides the formal exam")), NULL,
+                             NAN, NULL);
+      return;
+    }
+
+  keys = g_strjoinv (", ", (char **) ignored);
+  system_source = system != NULL ? ek_config_get_source (system) : NULL;
+  _ek_self_check_report (self, "config.file", _("Configuration"), EK_CHECK_WARN,
+                         /* Translators: 1: the user's file, 2: keys such as "[server] url" */
+                         g_strdup_printf (_("%1$s sets %2$s otherwise than the system-wide file; a formal "
+                                            "exam ignores it"), source, keys),
+                         g_strdup (_("the system-wide file decides the formal exam")),
+                         /* Translators: 1: the user's file, 2: the system-wide file */
+                         g_strdup_printf (_("A formal or mock exam reads only %2$s. Remove %1$s from "
+                                            "the candidate's account, and set what the exam needs in "
+                                            "%2$s."), source,
+                                          system_source != NULL ? system_source
+                                                                : SYSCONFDIR "/exam-kiosk/exam-kiosk.conf"),
+                         NAN, NULL);
+}
+
 void
 _ek_self_check_check_session (EkSelfCheck *self)
 {
@@ -83,10 +135,20 @@ _ek_self_check_check_session (EkSelfCheck *self)
   ek_environment_probe_remote_session (self->sources, findings);
   if (self->display_available)
     ek_display_probe (findings);
-  _ek_self_check_report_findings (self, "session.local", _("Local display"), findings, remote_ids,
-                                  _("a local screen"), _("no remote, nested or virtual display"),
-                                  _("Sit the exam directly at this computer, not through remote desktop, "
-                                    "SSH or a virtual screen."));
+
+  /* Without a display only the environment can tell a remote session: what it finds
+   * fails, but its silence proves no local screen, as "Desktop session" says. */
+  if (!self->display_available && !findings_contain (findings, remote_ids))
+    _ek_self_check_report (self, "session.local", _("Local display"), EK_CHECK_SKIP,
+                           g_strdup (_("not checked: no X11 display")),
+                           g_strdup (_("no remote, nested or virtual display")), NULL, NAN, NULL);
+  else
+    _ek_self_check_report_findings (self, "session.local", _("Local display"), findings, remote_ids,
+                                    _("a local screen"), _("no remote, nested or virtual display"),
+                                    _("Sit the exam directly at this computer, not through remote "
+                                      "desktop, SSH or a virtual screen."));
+
+  check_config (self);
 
   _ek_self_check_step_done (self);
 }
@@ -152,8 +214,8 @@ _ek_self_check_check_memory (EkSelfCheck *self)
       _ek_self_check_report (self, "memory.total", _("Memory (total)"), EK_CHECK_FAIL,
                              g_strdup_printf (_("unknown: %s"), error->message),
                              g_strdup_printf (_("at least %s"), total_needed),
-                             g_strdup (_("The memory size could not be read. Ask the technician to check "
-                                         "this computer.")),
+                             g_strdup (_("The memory size could not be read: a technician needs to look "
+                                         "at this computer.")),
                              NAN, "bytes");
       _ek_self_check_step_done (self);
       return;
@@ -373,8 +435,8 @@ on_scanned_cb (GObject      *source,
   if (findings == NULL)
     _ek_self_check_report (self, "environment.processes", _("Forbidden programs"), EK_CHECK_WARN,
                            g_strdup_printf (_("not checked: %s"), error->message), g_strdup (_("none running")),
-                           g_strdup (_("The running programs could not be listed. Ask the technician to "
-                                       "check this computer.")),
+                           g_strdup (_("The running programs could not be listed: a technician needs to "
+                                       "look at this computer.")),
                            NAN, "count");
   else
     _ek_self_check_report_findings (self, "environment.processes", _("Forbidden programs"), findings,
@@ -415,8 +477,8 @@ _ek_self_check_check_xserver (EkSelfCheck *self)
   keys_can_switch = !self->display_available || ek_display_can_switch_away ();
 
   /* Translators: %s is a file name */
-  remedy = g_strdup_printf (_("Ask the technician to copy %s to /etc/X11/xorg.conf.d/ and "
-                              "restart the computer, or to use the “ExamKiosk exam session” "
+  remedy = g_strdup_printf (_("This needs a technician: copy %s to /etc/X11/xorg.conf.d/ and "
+                              "restart the computer, or use the “ExamKiosk exam session” "
                               "at the login screen."), XORG_SNIPPET);
 
   if (flags.dont_vt_switch && flags.dont_zap)
@@ -443,7 +505,7 @@ _ek_self_check_check_xserver (EkSelfCheck *self)
       ek_display_probe (findings);
       _ek_self_check_report_findings (self, "xserver.grab_keys", _("Keys that break the keyboard lock"),
                                       findings, grab_ids, _("none"), _("none"),
-                                      _("Ask the technician to remove the keyboard option "
+                                      _("This needs a technician: remove the keyboard option "
                                         "“grab:break_actions” (setxkbmap -option)."));
     }
 
@@ -595,12 +657,12 @@ on_disk_done_cb (GObject      *source,
     {
       _ek_self_check_report (self, "disk.recording", _("Free space (recordings)"), EK_CHECK_FAIL,
                              g_strdup (_("no recording folder")), NULL,
-                             g_strdup (_("The folder for recordings could not be made. Ask the technician "
+                             g_strdup (_("The folder for recordings could not be made: a technician needs "
                                          "to check [storage] data-dir in the configuration.")),
                              NAN, "bytes");
       _ek_self_check_report (self, "disk.write", _("Writing recordings"), EK_CHECK_FAIL,
                              g_strdup (_("not tested")), g_strdup (_("the recording folder is writable")),
-                             g_strdup (_("The folder for recordings could not be made. Ask the technician "
+                             g_strdup (_("The folder for recordings could not be made: a technician needs "
                                          "to check [storage] data-dir in the configuration.")),
                              NAN, NULL);
     }

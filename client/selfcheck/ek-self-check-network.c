@@ -121,13 +121,16 @@ response_problem (EkHttpResponse *response,
                           ek_http_response_get_status (response));
 }
 
+/* What depends on the server is not measured without it: skipped, not failed a second
+ * time, so the one failure that matters stands out. */
 static void
 report_not_measured (EkSelfCheck *self,
                      const char  *id,
                      const char  *title)
 {
-  _ek_self_check_report (self, id, title, EK_CHECK_FAIL, g_strdup (_("not measured")), NULL,
-                         g_strdup (_("The exam server could not be reached; see above.")), NAN, NULL);
+  _ek_self_check_report (self, id, title, EK_CHECK_SKIP,
+                         g_strdup (_("not measured: the exam server cannot be reached")), NULL, NULL,
+                         NAN, NULL);
 }
 
 static void
@@ -399,6 +402,32 @@ request_time (EkSelfCheck *self)
   send_request (self, "GET", "/v1/time", NULL, 64 * 1024, on_time_cb);
 }
 
+/* The server answered. Over https that is what is needed; plain http is accepted only
+ * on this computer's loopback (a test server, the practice), and said so: never "over
+ * HTTPS" for a connection that is not. */
+static void
+report_reachable (EkSelfCheck *self,
+                  gint64       elapsed_us)
+{
+  g_autoptr(GUri) uri = g_uri_parse (self->server_url, G_URI_FLAGS_NONE, NULL);
+
+  if (uri != NULL && g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0)
+    _ek_self_check_report (self, "network.reachable", _("Exam server"), EK_CHECK_PASS,
+                           /* Translators: %s is the exam server's address */
+                           g_strdup_printf (_("%s, reachable over HTTPS"), self->server_url),
+                           g_strdup (_("reachable over HTTPS")), NULL, elapsed_us / 1000.0, "ms");
+  else
+    _ek_self_check_report (self, "network.reachable", _("Exam server"), EK_CHECK_WARN,
+                           /* Translators: %s is the exam server's address */
+                           g_strdup_printf (_("%s, reachable over plain HTTP on this computer "
+                                              "(for tests only)"), self->server_url),
+                           g_strdup (_("reachable over HTTPS")),
+                           g_strdup (_("Plain HTTP is accepted only for a test server on this computer. "
+                                       "For an exam, set the exam server's https:// address as "
+                                       "[server] url in the configuration.")),
+                           elapsed_us / 1000.0, "ms");
+}
+
 static void
 on_health_cb (EkSelfCheck    *self,
               EkHttpResponse *response,
@@ -421,9 +450,7 @@ on_health_cb (EkSelfCheck    *self,
   ek_json_read_int (answer, "protocol", FALSE, 0, G_MAXINT32, &protocol, NULL);
   ek_json_read_string (answer, "min_client_version", FALSE, &min_version, NULL);
 
-  _ek_self_check_report (self, "network.reachable", _("Exam server"), EK_CHECK_PASS,
-                         g_strdup (self->server_url), g_strdup (_("reachable over HTTPS")), NULL,
-                         elapsed_us / 1000.0, "ms");
+  report_reachable (self, elapsed_us);
 
   if (protocol != 1)
     _ek_self_check_report (self, "client.version", _("Exam program version"), EK_CHECK_FAIL,
@@ -467,7 +494,7 @@ _ek_self_check_run_network (EkSelfCheck *self)
   if (self->server_url == NULL || *self->server_url == '\0')
     {
       network_unreachable (self, g_strdup (_("no exam server configured")),
-                           g_strdup (_("Ask the technician to set the exam server ([server] "
+                           g_strdup (_("A technician needs to set the exam server ([server] "
                                        "url in the configuration, or --server).")));
       return;
     }
@@ -475,7 +502,7 @@ _ek_self_check_run_network (EkSelfCheck *self)
   if (!ek_server_url_is_acceptable (self->server_url, &error))
     {
       network_unreachable (self, g_strdup (error->message),
-                           g_strdup (_("Ask the technician to set a correct exam server "
+                           g_strdup (_("A technician needs to set a correct exam server "
                                        "address (https://…).")));
       return;
     }

@@ -24,7 +24,7 @@ compare_by_status (gconstpointer a,
   const EkCheckResult *rb = *(const EkCheckResult * const *) b;
 
   /* Worst first; within a status the order of the run (the sort is stable). */
-  return (int) rb->status - (int) ra->status;
+  return ek_check_status_rank (rb->status) - ek_check_status_rank (ra->status);
 }
 
 static void
@@ -73,7 +73,7 @@ ek_self_check_dup_sorted_results (EkSelfCheck *self)
 /**
  * ek_self_check_to_json:
  *
- * Returns: (transfer full): the _ek_self_check_report: when and where it was made, the summary and
+ * Returns: (transfer full): the report: when and where it was made, the summary and
  *   every result, failed ones first
  */
 JsonNode *
@@ -99,6 +99,10 @@ ek_self_check_to_json (EkSelfCheck *self)
   json_builder_set_member_name (builder, "created");
   json_builder_add_string_value (builder, created);
   add_string_or_null (builder, "server", self->server_url);
+  /* Which computer and which settings: a report handed on must say what it is about. */
+  json_builder_set_member_name (builder, "machine");
+  json_builder_add_string_value (builder, g_get_host_name ());
+  add_string_or_null (builder, "config_file", ek_config_get_source (self->config));
   add_string_or_null (builder, "exam_id", self->exam != NULL ? ek_exam_get_id (self->exam) : NULL);
   json_builder_set_member_name (builder, "complete");
   json_builder_add_boolean_value (builder, self->task == NULL && self->fraction >= 1.0);
@@ -111,6 +115,8 @@ ek_self_check_to_json (EkSelfCheck *self)
   json_builder_add_int_value (builder, ek_self_check_count (self, EK_CHECK_WARN));
   json_builder_set_member_name (builder, "fail");
   json_builder_add_int_value (builder, fails);
+  json_builder_set_member_name (builder, "skip");
+  json_builder_add_int_value (builder, ek_self_check_count (self, EK_CHECK_SKIP));
   json_builder_set_member_name (builder, "ready");
   json_builder_add_boolean_value (builder, fails == 0);
   json_builder_end_object (builder);
@@ -158,7 +164,7 @@ append_escaped (GString    *out,
 /**
  * ek_self_check_to_html:
  *
- * Returns: (transfer full): the _ek_self_check_report as one self-contained HTML page a technician
+ * Returns: (transfer full): the report as one self-contained HTML page a technician
  *   can print or hand on: the summary, then one row per check, failed ones first
  */
 char *
@@ -176,7 +182,7 @@ ek_self_check_to_html (EkSelfCheck *self)
   sorted = ek_self_check_dup_sorted_results (self);
   fails = ek_self_check_count (self, EK_CHECK_FAIL);
   warnings = ek_self_check_count (self, EK_CHECK_WARN);
-  /* Translators: the language code of this translation, for the HTML _ek_self_check_report */
+  /* Translators: the language code of this translation, for the HTML report */
   lang = C_("html lang", "en");
 
   if (fails > 0)
@@ -194,7 +200,7 @@ ek_self_check_to_html (EkSelfCheck *self)
 
   out = g_string_new ("<!DOCTYPE html>\n");
   g_string_append_printf (out, "<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n<title>", lang);
-  append_escaped (out, _("Device check _ek_self_check_report"));
+  append_escaped (out, _("Device check report"));
   g_string_append (out,
     "</title>\n<style>\n"
     "body{font-family:sans-serif;margin:2em;color:#222}\n"
@@ -206,17 +212,28 @@ ek_self_check_to_html (EkSelfCheck *self)
     "th{background:#f0f0f0}\n"
     ".status{font-weight:bold;white-space:nowrap}\n"
     ".fail .status{color:#b00020}.warn .status{color:#8a5a00}.pass .status{color:#1b6e20}\n"
+    ".skip .status{color:#555}\n"
     ".remedy{color:#333;font-size:.95em}\n"
     "@media print{body{margin:1cm}}\n"
     "</style>\n</head>\n<body>\n<h1>");
-  append_escaped (out, _("Device check _ek_self_check_report"));
+  append_escaped (out, _("Device check report"));
   g_string_append (out, "</h1>\n<p class=\"meta\">");
-  /* Translators: _ek_self_check_report details: the time (UTC), the exam server and the program version */
+  /* Translators: report details: the time (UTC), the exam server and the program version */
   {
     g_autofree char *meta = g_strdup_printf (_("Checked %s (UTC) · exam server %s · exam program %s"),
                                              created,
                                              self->server_url != NULL ? self->server_url : "–",
                                              PACKAGE_VERSION);
+    append_escaped (out, meta);
+  }
+  g_string_append (out, "<br>");
+  {
+    const char *config_file = ek_config_get_source (self->config);
+    /* Translators: report details: the computer's name and the configuration file read */
+    g_autofree char *meta = g_strdup_printf (_("Computer %s · configuration %s"),
+                                             g_get_host_name (),
+                                             config_file != NULL ? config_file
+                                                                 : _("built-in defaults (no file)"));
     append_escaped (out, meta);
   }
   g_string_append (out, "</p>\n<p class=\"summary\">");
@@ -261,7 +278,7 @@ save_private (const char  *path,
               const char  *contents,
               GError     **error)
 {
-  /* The _ek_self_check_report names programs and folders of this computer: the person who made it
+  /* The report names programs and folders of this computer: the person who made it
    * decides whom to give it to. */
   return g_file_set_contents_full (path, contents, -1,
                                    G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);

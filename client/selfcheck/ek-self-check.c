@@ -48,7 +48,8 @@ G_DEFINE_BOXED_TYPE (EkCheckResult, ek_check_result, ek_check_result_copy, ek_ch
 G_DEFINE_ENUM_TYPE (EkCheckStatus, ek_check_status,
   G_DEFINE_ENUM_VALUE (EK_CHECK_PASS, "pass"),
   G_DEFINE_ENUM_VALUE (EK_CHECK_WARN, "warn"),
-  G_DEFINE_ENUM_VALUE (EK_CHECK_FAIL, "fail"))
+  G_DEFINE_ENUM_VALUE (EK_CHECK_FAIL, "fail"),
+  G_DEFINE_ENUM_VALUE (EK_CHECK_SKIP, "skip"))
 
 typedef void (*StepFunc) (EkSelfCheck *self);
 
@@ -96,6 +97,8 @@ ek_check_status_to_string (EkCheckStatus status)
       return "warn";
     case EK_CHECK_FAIL:
       return "fail";
+    case EK_CHECK_SKIP:
+      return "skip";
     default:
       g_return_val_if_reached ("fail");
     }
@@ -117,9 +120,35 @@ ek_check_status_describe (EkCheckStatus status)
       return C_("check status", "Pass");
     case EK_CHECK_WARN:
       return C_("check status", "Warning");
+    case EK_CHECK_SKIP:
+      /* Translators: the status of a check that could not run because another failed */
+      return C_("check status", "Skipped");
     case EK_CHECK_FAIL:
     default:
       return C_("check status", "Fail");
+    }
+}
+
+/**
+ * ek_check_status_rank:
+ *
+ * Returns: how much a status needs the reader's attention, for sorting: failed
+ *   first, then warnings, then skipped checks, then passed ones (higher: sooner)
+ */
+int
+ek_check_status_rank (EkCheckStatus status)
+{
+  switch (status)
+    {
+    case EK_CHECK_FAIL:
+      return 3;
+    case EK_CHECK_WARN:
+      return 2;
+    case EK_CHECK_SKIP:
+      return 1;
+    case EK_CHECK_PASS:
+    default:
+      return 0;
     }
 }
 
@@ -142,7 +171,9 @@ _ek_self_check_report (EkSelfCheck   *self,
   result->status = status;
   result->value = value != NULL ? value : g_strdup ("");
   result->threshold = threshold;
-  result->remedy = status == EK_CHECK_PASS ? (g_free (remedy), NULL) : remedy;
+  /* A skipped check has nothing to do of its own: the failed one it depends on says it. */
+  result->remedy = status == EK_CHECK_PASS || status == EK_CHECK_SKIP ? (g_free (remedy), NULL)
+                                                                      : remedy;
   result->measured = measured;
   result->unit = unit;
 
@@ -272,7 +303,7 @@ typedef struct
   StepFunc    func;
 } Step;
 
-/* Also the order of the _ek_self_check_report. */
+/* Also the order of the report. */
 static const Step steps[] = {
   { "session", _ek_self_check_check_session },
   { "monitors", _ek_self_check_check_monitors },

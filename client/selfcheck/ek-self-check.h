@@ -4,8 +4,9 @@
  * microphone, network, power, environment, X server hardening, client version)
  * asynchronously on the main context, reports each result as it comes
  * (::result-added, EkSelfCheck:fraction) and serialises the report as JSON and as a
- * one-page HTML file. Each result is pass, warn or fail, with the measured value, the
- * threshold and, when not passed, a sentence in the user's language that says what to
+ * one-page HTML file. Each result is pass, warn or fail (or skipped, when what it
+ * measures could not be reached because another check failed), with the measured value,
+ * the threshold and, when not passed, a sentence in the user's language that says what to
  * do. The thresholds are the exam's EkSelfCheckPolicy, or the defaults when no exam is
  * known.
  *
@@ -29,6 +30,7 @@ typedef enum
   EK_CHECK_PASS,
   EK_CHECK_WARN,
   EK_CHECK_FAIL,
+  EK_CHECK_SKIP,  /* not measured because a check it depends on failed */
 } EkCheckStatus;
 
 typedef struct
@@ -64,6 +66,7 @@ EkCheckResult *ek_check_result_copy      (const EkCheckResult *result);
 void           ek_check_result_free      (EkCheckResult       *result);
 const char    *ek_check_status_to_string (EkCheckStatus        status);
 const char    *ek_check_status_describe  (EkCheckStatus        status);
+int            ek_check_status_rank      (EkCheckStatus        status);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkCheckResult, ek_check_result_free)
 
