@@ -6,10 +6,17 @@
  * the command-line cases run the real exam-kiosk binary.
  */
 
+/* posix_openpt() and the like, for a pseudo-terminal */
+#define _XOPEN_SOURCE 600
+#define _DEFAULT_SOURCE
+
 #include "config.h"
 
+#include <fcntl.h>
 #include <math.h>
+#include <stdlib.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
@@ -1299,6 +1306,121 @@ run_cli (const char * const *args,
   return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 }
 
+/* On the terminal every FAIL line comes before the first other result. */
+static void
+assert_failures_first (const char *out)
+{
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+  gboolean other_seen = FALSE;
+  guint fails = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (lines[i], "FAIL  "))
+        {
+          if (other_seen)
+            g_error ("a failure after other results: %s", lines[i]);
+          fails++;
+        }
+      else if (g_str_has_prefix (lines[i], "WARN  ") || g_str_has_prefix (lines[i], "SKIP  ") ||
+               g_str_has_prefix (lines[i], "PASS  "))
+        other_seen = TRUE;
+    }
+
+  g_assert_cmpuint (fails, >, 0);
+  g_assert_true (other_seen);
+}
+
+/* Runs the command line with its stdout on a pseudo-terminal, as a technician's. */
+static char *
+run_cli_on_terminal (const char * const *args,
+                     const char         *no_color)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *binary = g_build_filename (g_getenv ("EK_TEST_BUILDDIR"), "..", "exam-kiosk", NULL);
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  int master, slave;
+  char buffer[4096];
+  ssize_t n;
+
+  master = posix_openpt (O_RDWR | O_NOCTTY);
+  g_assert_cmpint (master, >=, 0);
+  g_assert_cmpint (grantpt (master), ==, 0);
+  g_assert_cmpint (unlockpt (master), ==, 0);
+  slave = open (ptsname (master), O_RDWR | O_NOCTTY);
+  g_assert_cmpint (slave, >=, 0);
+
+  g_ptr_array_add (argv, binary);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "en", TRUE);
+  if (no_color != NULL)
+    g_subprocess_launcher_setenv (launcher, "NO_COLOR", no_color, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "NO_COLOR");
+  g_subprocess_launcher_take_stdout_fd (launcher, slave);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  /* Until the child has gone and the terminal is drained (EIO once no one holds it). */
+  g_clear_object (&launcher);
+  while ((n = read (master, buffer, sizeof buffer)) > 0)
+    g_string_append_len (out, buffer, n);
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  close (master);
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+test_cli_terminal (void)
+{
+  g_autoptr(EkTestServer) server = ek_test_server_start (NULL);
+  g_autofree char *config_path = root_path ("terminal.conf");
+  g_autofree char *config = g_strdup_printf ("[storage]\ndata-dir=%s/terminal-data\n", tmp_root);
+  const char * const args[] = {
+    "--self-check", "--config", config_path, "--server", ek_test_server_get_base_url (server), NULL,
+  };
+  g_autofree char *coloured = NULL;
+  g_autofree char *plain = NULL;
+
+  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+
+  /* On a terminal: failures in red, first. */
+  coloured = run_cli_on_terminal (args, NULL);
+  g_assert_nonnull (strstr (coloured, "\033[1;31mFAIL\033[0m  Monitors"));
+  g_assert_nonnull (strstr (coloured, "\033[1;33mWARN\033[0m  Exam server"));
+  g_assert_true (strstr (coloured, "\033[1;31mFAIL") < strstr (coloured, "\033[1;33mWARN"));
+  g_assert_true (strstr (coloured, "\033[1;31mFAIL") < strstr (coloured, "\033[32mPASS"));
+
+  /* NO_COLOR set: the same lines without colour, still failures first. */
+  plain = run_cli_on_terminal (args, "1");
+  g_assert_null (strchr (plain, '\033'));
+  g_assert_nonnull (strstr (plain, "FAIL  Monitors"));
+}
+
+/* --help names the exit statuses of --self-check. */
+static void
+test_cli_help (void)
+{
+  const char * const args[] = { "--help", NULL };
+  g_autofree char *out = NULL;
+  gint64 elapsed;
+
+  g_assert_cmpint (run_cli (args, FALSE, &out, &elapsed), ==, 0);
+  g_assert_nonnull (strstr (out, "--html=FILE"));
+  g_assert_nonnull (strstr (out, "Exit status of --self-check"));
+  g_assert_true (g_regex_match_simple ("^ +0 +.*ready", out, G_REGEX_MULTILINE, 0));
+  g_assert_true (g_regex_match_simple ("^ +1 +.*failed", out, G_REGEX_MULTILINE, 0));
+  g_assert_true (g_regex_match_simple ("^ +2 +.*could not run", out, G_REGEX_MULTILINE, 0));
+}
+
 static void
 test_cli (void)
 {
@@ -1338,8 +1460,9 @@ test_cli (void)
 
       if (g_str_equal (id, "session.x11") || g_str_equal (id, "monitors"))
         g_assert_cmpstr (status, ==, "fail");
+      /* The reference server is plain http on loopback: a warning, never a pass. */
       if (g_str_equal (id, "network.reachable"))
-        g_assert_cmpstr (status, ==, "pass");
+        g_assert_cmpstr (status, ==, "warn");
       /* Without a camera the camera check fails: it never passes for lack of one. */
       if (g_str_equal (id, "camera.present") && g_str_equal (status, "fail"))
         camera_failed = TRUE;
@@ -1347,11 +1470,63 @@ test_cli (void)
         g_assert_cmpstr (status, !=, "pass");
     }
   g_assert_true (camera_failed);
-  /* One line per check, and the summary. */
+  /* The report names the computer and the configuration file. */
+  g_assert_cmpstr (json_object_get_string_member (report, "machine"), ==, g_get_host_name ());
+  g_assert_cmpstr (json_object_get_string_member (report, "config_file"), ==, config_path);
+  /* The computer and the file, one line per check, and the summary. */
   for (const char *p = out; (p = strchr (p, '\n')) != NULL; p++)
     lines++;
-  g_assert_cmpuint (lines, ==, json_array_get_length (checks) + 2);
+  g_assert_cmpuint (lines, ==, json_array_get_length (checks) + 3);
+  g_assert_nonnull (strstr (out, g_get_host_name ()));
+  g_assert_nonnull (strstr (out, config_path));
   g_assert_nonnull (strstr (out, "FAIL  Monitors"));
+  assert_failures_first (out);
+  /* Not a terminal: no colour. */
+  g_assert_null (strchr (out, '\033'));
+  /* Whoever reads it is the technician: nothing sends them to one. */
+  g_assert_null (strstr (out, "Ask the technician"));
+  g_assert_null (strstr (out, "ask the technician"));
+
+  /* The HTML report from the command line too, naming the computer and the file. */
+  {
+    g_autofree char *html_path = root_path ("cli.html");
+    g_autofree char *html = NULL;
+    g_autofree char *html_out = NULL;
+    g_autofree char *config_escaped = g_markup_escape_text (config_path, -1);
+    const char * const html_args[] = {
+      "--self-check", "--config", config_path, "--html", html_path,
+      "--server", ek_test_server_get_base_url (server), NULL,
+    };
+    GStatBuf st;
+
+    g_assert_cmpint (run_cli (html_args, FALSE, &html_out, &elapsed), ==, 1);
+    g_assert_true (g_file_get_contents (html_path, &html, NULL, NULL));
+    g_assert_true (g_str_has_prefix (html, "<!DOCTYPE html>"));
+    g_assert_nonnull (strstr (html, "Device check report"));
+    g_assert_nonnull (strstr (html, g_get_host_name ()));
+    g_assert_nonnull (strstr (html, config_escaped));
+    g_assert_no_errno (g_stat (html_path, &st));
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  }
+
+  /* A server nobody answers: one failure, and what depends on it skipped. */
+  {
+    const char * const down[] = { "--self-check", "--config", config_path, "--json", json_path,
+                                  "--server", "http://127.0.0.1:9", NULL };
+    g_autofree char *down_out = NULL;
+    g_autoptr(JsonParser) down_parser = json_parser_new ();
+    JsonObject *summary;
+
+    g_assert_cmpint (run_cli (down, FALSE, &down_out, &elapsed), ==, 1);
+    g_assert_nonnull (strstr (down_out, "FAIL  Exam server"));
+    g_assert_nonnull (strstr (down_out, "SKIP  Upload speed"));
+    g_assert_null (strstr (down_out, "FAIL  Upload speed"));
+    assert_failures_first (down_out);
+    g_assert_true (json_parser_load_from_file (down_parser, json_path, NULL));
+    summary = json_object_get_object_member (json_node_get_object (json_parser_get_root (down_parser)),
+                                             "summary");
+    g_assert_cmpint (json_object_get_int_member (summary, "skip"), >=, 5);
+  }
 
   /* A server address that cannot be used: the check does not run. */
   {
@@ -1402,6 +1577,8 @@ main (int   argc,
   g_test_add_func ("/selfcheck/busy-and-cancel", test_busy_and_cancel);
   g_test_add_func ("/selfcheck/page", test_page);
   g_test_add_func ("/selfcheck/cli", test_cli);
+  g_test_add_func ("/selfcheck/cli/terminal", test_cli_terminal);
+  g_test_add_func ("/selfcheck/cli/help", test_cli_help);
   g_test_add_func ("/selfcheck/send", test_send);
   g_test_add_func ("/selfcheck/page/save", test_page_save);
   g_test_add_func ("/selfcheck/monitors/xorg-dummy", test_monitors_xorg);
