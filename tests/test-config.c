@@ -293,6 +293,48 @@ test_config_quit_password (void)
     }
 }
 
+/* `exam-kiosk --quit-password-hash`, the documented way to make the key's value: its
+ * output is accepted by the configuration and opens the quit gate for that password
+ * alone; a password too short makes nothing. */
+static void
+test_config_quit_password_command (void)
+{
+  g_autofree char *binary = g_build_filename (g_getenv ("EK_TEST_BUILDDIR"), "..", "exam-kiosk", NULL);
+  const char * const argv[] = { binary, "--quit-password-hash", NULL };
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GSubprocess) short_process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkConfig) config = ek_config_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *short_out = NULL;
+  g_autofree char *data = NULL;
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, "Sesame-42\n", NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_null (strstr (out, "Sesame-42"));
+  g_strstrip (out);
+
+  data = g_strdup_printf ("[lockdown]\nquit-password-hash = %s\n", out);
+  g_assert_true (ek_config_load_from_data (config, data, -1, "test", &error));
+  g_assert_no_error (error);
+  g_assert_true (ek_quit_password_verify (ek_config_get_quit_password_hash (config), "Sesame-42", &error));
+  g_assert_no_error (error);
+  g_assert_false (ek_quit_password_verify (ek_config_get_quit_password_hash (config), "sesame-42", &error));
+  g_assert_error (error, EK_QUIT_PASSWORD_ERROR, EK_QUIT_PASSWORD_ERROR_WRONG);
+  g_clear_error (&error);
+
+  short_process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                     G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (short_process, "abc\n", NULL, &short_out, NULL, &error));
+  g_assert_cmpint (g_subprocess_get_exit_status (short_process), ==, 1);
+  g_assert_cmpstr (short_out, ==, "");
+}
+
 /* A file in the candidate's own account must not choose what a formal exam trusts: the
  * server, the pin, the CA, the proxy, test media, the quit password. */
 static void
@@ -458,6 +500,7 @@ main (int   argc,
   g_test_add_func ("/config/shipped", test_config_shipped);
   g_test_add_func ("/config/language", test_config_language);
   g_test_add_func ("/config/quit-password", test_config_quit_password);
+  g_test_add_func ("/config/quit-password-command", test_config_quit_password_command);
   g_test_add_func ("/config/formal-ignores-user-file", test_config_formal_ignores_user_file);
   g_test_add_func ("/config/load-files", test_config_load_files);
   g_test_add_func ("/config/data-dir-private", test_config_data_dir_private);

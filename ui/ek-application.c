@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "ek-application.h"
+#include "ek-quit-password-cli.h"
 #include "ek-resources.h"
 #include "ek-self-check-cli.h"
 #include "ek-session-notice.h"
@@ -56,6 +57,9 @@ static const GOptionEntry option_entries[] = {
   { "server", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
     N_("With --self-check, measure the exam server at URL instead of the configured one"),
     N_("URL") },
+  { "quit-password-hash", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
+    N_("Read the technician's quit password and print its hash for [lockdown] quit-password-hash"),
+    NULL },
   { NULL }
 };
 
@@ -98,6 +102,10 @@ ek_application_handle_local_options (GApplication *app,
       g_print ("%s %s\n", "exam-kiosk", PACKAGE_VERSION);
       return EXIT_SUCCESS;
     }
+
+  /* Needs no configuration: the hash goes into it. */
+  if (g_variant_dict_contains (options, "quit-password-hash"))
+    return ek_quit_password_cli_run ();
 
   if (!self_check && g_variant_dict_contains (options, "json"))
     {
