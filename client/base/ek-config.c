@@ -20,7 +20,7 @@
 
 #include "ek-config.h"
 #include "ek-private-files.h"
-#include "ek-quit-password.h"
+#include "ek-password-hash.h"
 
 #define CONFIG_BASENAME "exam-kiosk.conf"
 #define DEFAULT_SERVER_URL "https://exam.example.org"
@@ -608,7 +608,7 @@ read_kiosk (GKeyFile       *file,
                              &values->quit_password_hash, error))
     return FALSE;
   if (values->quit_password_hash != NULL &&
-      !ek_quit_password_hash_is_valid (values->quit_password_hash))
+      !ek_password_hash_is_valid (values->quit_password_hash))
     return invalid_value (error, reading, "lockdown", "quit-password-hash",
                           _("it must be a hash made as docs/DEPLOYMENT.md says: "
                             "pbkdf2-sha256$ITERATIONS$SALT$HASH, 1000 to 10000000 iterations"));

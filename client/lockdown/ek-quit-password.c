@@ -4,10 +4,9 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "ek-password-hash.h"
 #include "ek-quit-password.h"
 
-#define MIN_ITERATIONS        1000
-#define MAX_ITERATIONS        10000000
 #define FREE_ATTEMPTS         3
 #define FIRST_WAIT_MS         (30 * 1000)
 #define MAX_WAIT_MS           (10 * 60 * 1000)
@@ -74,27 +73,6 @@ ek_pbkdf2_hmac_sha256 (const guint8 *password,
     }
 }
 
-static guint8 *
-decode_base64 (const char *text,
-               gsize      *len)
-{
-  g_autoptr(GString) padded = g_string_new (text);
-
-  /* The protocol writes base64 without padding, as the usual PHC strings do. */
-  g_strdelimit (padded->str, "-", '+');
-  g_strdelimit (padded->str, "_", '/');
-  while (padded->len % 4 != 0)
-    g_string_append_c (padded, '=');
-
-  for (const char *p = padded->str; *p != '\0'; p++)
-    {
-      if (!g_ascii_isalnum (*p) && *p != '+' && *p != '/' && *p != '=')
-        return NULL;
-    }
-
-  return g_base64_decode (padded->str, len);
-}
-
 static char *
 encode_base64 (const guint8 *data,
                gsize         len)
@@ -141,48 +119,6 @@ ek_quit_password_hash (const char *password,
   return g_strdup_printf ("pbkdf2-sha256$%u$%s$%s", iterations, salt_b64, hash_b64);
 }
 
-/* "pbkdf2-sha256$ITERATIONS$SALT$HASH", within the bounds this program accepts. */
-static gboolean
-parse_encoded (const char  *encoded,
-               guint64     *iterations,
-               guint8     **salt,
-               gsize       *salt_len,
-               guint8     **expected,
-               gsize       *expected_len)
-{
-  g_auto(GStrv) parts = g_strsplit (encoded, "$", -1);
-
-  if (g_strv_length (parts) != 4 || !g_str_equal (parts[0], "pbkdf2-sha256") ||
-      !g_ascii_string_to_unsigned (parts[1], 10, MIN_ITERATIONS, MAX_ITERATIONS, iterations,
-                                   NULL))
-    return FALSE;
-
-  *salt = decode_base64 (parts[2], salt_len);
-  *expected = decode_base64 (parts[3], expected_len);
-
-  return *salt != NULL && *salt_len > 0 && *expected != NULL &&
-         *expected_len >= 16 && *expected_len <= 64;
-}
-
-/**
- * ek_quit_password_hash_is_valid:
- *
- * Returns: whether @encoded is a hash ek_quit_password_verify() can check: the form
- *   "pbkdf2-sha256$ITERATIONS$SALT$HASH", its iterations within the accepted bounds
- */
-gboolean
-ek_quit_password_hash_is_valid (const char *encoded)
-{
-  g_autofree guint8 *salt = NULL;
-  g_autofree guint8 *expected = NULL;
-  gsize salt_len = 0, expected_len = 0;
-  guint64 iterations = 0;
-
-  g_return_val_if_fail (encoded != NULL, FALSE);
-
-  return parse_encoded (encoded, &iterations, &salt, &salt_len, &expected, &expected_len);
-}
-
 /**
  * ek_quit_password_verify:
  *
@@ -209,7 +145,7 @@ ek_quit_password_verify (const char  *encoded,
       return FALSE;
     }
 
-  if (!parse_encoded (encoded, &iterations, &salt, &salt_len, &expected, &expected_len))
+  if (!ek_password_hash_parse (encoded, &iterations, &salt, &salt_len, &expected, &expected_len))
     {
       g_set_error_literal (error, EK_QUIT_PASSWORD_ERROR, EK_QUIT_PASSWORD_ERROR_MALFORMED,
                            _("The exam’s quit password setting is malformed."));

@@ -31,7 +31,6 @@ void     ek_pbkdf2_hmac_sha256        (const guint8  *password,
                                        gsize          out_len);
 char    *ek_quit_password_hash        (const char    *password,
                                        guint          iterations);
-gboolean ek_quit_password_hash_is_valid (const char  *encoded);
 gboolean ek_quit_password_verify      (const char    *encoded,
                                        const char    *password,
                                        GError       **error);
