@@ -137,7 +137,8 @@ _ek_self_check_check_session (EkSelfCheck *self)
     ek_display_probe (findings);
 
   /* Without a display only the environment can tell a remote session: what it finds
-   * fails, but its silence proves no local screen, as "Desktop session" says. */
+   * fails, but its silence does not make a screen local. Then the check is skipped,
+   * agreeing with "Desktop session", which fails for the missing display. */
   if (!self->display_available && !findings_contain (findings, remote_ids))
     _ek_self_check_report (self, "session.local", _("Local display"), EK_CHECK_SKIP,
                            g_strdup (_("not checked: no X11 display")),
