@@ -815,8 +815,15 @@ test_report (void)
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (checks, 0), "id"), ==, "memory.total");
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (checks, 0), "unit"), ==, "bytes");
 
+  /* Which computer, which configuration file ("test": new_check()'s source). */
+  g_assert_cmpstr (json_object_get_string_member (object, "machine"), ==, g_get_host_name ());
+  g_assert_cmpstr (json_object_get_string_member (object, "config_file"), ==, "test");
+
   html = ek_self_check_to_html (check);
   g_assert_true (g_str_has_prefix (html, "<!DOCTYPE html>"));
+  g_assert_nonnull (strstr (html, "<title>Device check report</title>"));
+  g_assert_nonnull (strstr (html, "configuration test"));
+  g_assert_nonnull (strstr (html, g_get_host_name ()));
   g_assert_nonnull (strstr (html, "Speaker &lt;test&gt;"));
   g_assert_nonnull (strstr (html, "a &amp; b"));
   g_assert_nonnull (strstr (html, "2 checks failed"));
