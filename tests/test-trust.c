@@ -527,13 +527,20 @@ is_true (gpointer data)
   return *(gboolean *) data;
 }
 
+typedef struct
+{
+  const char *point;            /* EK_TEST_SEAL_KILL_AT */
+  const char *segment_seconds;  /* long enough for segments of several chunks */
+} KillCase;
+
 /* Records with the helper until the seal hook kills it at @point, then opens the
  * folder again as the next start of the session would. */
 static void
 test_killed_while_sealing (gconstpointer data)
 {
 #ifdef EK_ENABLE_TEST_HOOKS
-  const char *point = data;
+  const KillCase *kc = data;
+  const char *point = kc->point;
   g_autofree char *helper = g_build_filename (g_getenv ("EK_TEST_BUILDDIR"), "ek-record-helper",
                                               NULL);
   g_autofree char *dir = ek_test_make_tmp_dir ();
@@ -556,7 +563,8 @@ test_killed_while_sealing (gconstpointer data)
   load_key ("examining-body.key", public_key, secret_key);
   g_subprocess_launcher_setenv (launcher, "EK_RECORD_SEAL_KEY", PUBLIC_KEY, TRUE);
   g_subprocess_launcher_setenv (launcher, "EK_TEST_SEAL_KILL_AT", point, TRUE);
-  process = g_subprocess_launcher_spawn (launcher, &error, helper, dir, "20", "2", "1000", NULL);
+  process = g_subprocess_launcher_spawn (launcher, &error, helper, dir, "30", kc->segment_seconds,
+                                         "1000", NULL);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_wait (process, NULL, &error));
   g_assert_true (g_subprocess_get_if_signaled (process));
@@ -567,7 +575,13 @@ test_killed_while_sealing (gconstpointer data)
   g_assert_true (g_file_test (plain0, G_FILE_TEST_EXISTS));
   if (g_str_has_prefix (point, "chunk"))
     {
-      g_assert_true (g_file_test (part0, G_FILE_TEST_EXISTS));
+      struct stat st;
+
+      /* Cut in the middle: one whole chunk of a segment that has more. */
+      g_assert_cmpint (g_stat (part0, &st), ==, 0);
+      g_assert_cmpint (st.st_size, ==, HEADER_SIZE + CHUNK_OUT);
+      g_assert_cmpint (g_stat (plain0, &st), ==, 0);
+      g_assert_cmpint (st.st_size, >, CHUNK);
       g_assert_false (g_file_test (sealed0, G_FILE_TEST_EXISTS));
     }
   else
@@ -648,9 +662,9 @@ main (int   argc,
   g_test_add_func ("/trust/seal/damaged", test_seal_damaged);
   g_test_add_func ("/trust/seal/truncated", test_seal_truncated);
   g_test_add_func ("/trust/recording/sealed-exam-uploads", test_sealed_exam_uploads);
-  g_test_add_data_func ("/trust/recording/killed-mid-chunk", "chunk:2",
+  g_test_add_data_func ("/trust/recording/killed-mid-file", &(KillCase) { "chunk:1", "6" },
                         test_killed_while_sealing);
-  g_test_add_data_func ("/trust/recording/killed-after-rename", "sealed",
+  g_test_add_data_func ("/trust/recording/killed-after-rename", &(KillCase) { "sealed", "2" },
                         test_killed_while_sealing);
 
   return g_test_run ();
