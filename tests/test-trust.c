@@ -419,7 +419,7 @@ test_sealed_exam_uploads (void)
   g_autoptr(GError) error = NULL;
   JsonArray *uploads;
   EkExam *exam;
-  guint decoded = 0;
+  gint64 decoded_ns = 0;
 
   conf = g_strdup_printf ("[server]\nurl=%s\n[storage]\ndata-dir=%s\n[media]\nsource=test\n",
                           ek_test_server_get_base_url (server), data_dir);
@@ -494,12 +494,12 @@ test_sealed_exam_uploads (void)
       g_assert_null (result.error);
       g_assert_cmpuint (result.video_frames, >, 0);
       g_assert_cmpuint (result.audio_buffers, >, 0);
-      decoded += result.video_frames;
+      decoded_ns += result.video_end - result.video_start;
       ek_test_decoded_clear (&result);
     }
-  /* Two-second segments of a 30 fps camera: most of the frames made it. */
-  g_test_message ("%u frames decoded from %u segments", decoded, names->len);
-  g_assert_cmpuint (decoded, >=, 30 * names->len);
+  /* Two-second segments; the first and the last may be shorter. */
+  g_test_message ("%.2f s decoded from %u segments", decoded_ns / 1e9, names->len);
+  g_assert_cmpint (decoded_ns, >=, (gint64) (names->len - 2) * 2 * GST_SECOND);
 
   wait_until (is_sole_owner, engine, 10000, "the engine's background work");
   g_assert_finalize_object (g_steal_pointer (&engine));
@@ -571,7 +571,8 @@ test_killed_while_sealing (gconstpointer data)
   g_assert_cmpint (g_subprocess_get_term_sig (process), ==, SIGKILL);
 
   /* What the kill left: the first segment plain, beside a cut .part or a
-   * complete sealed file; the next segment, open at the kill, plain. */
+   * complete sealed file; the next segment, open at the kill, plain (unless the
+   * muxer had not opened it yet). */
   g_assert_true (g_file_test (plain0, G_FILE_TEST_EXISTS));
   if (g_str_has_prefix (point, "chunk"))
     {
@@ -598,7 +599,7 @@ test_killed_while_sealing (gconstpointer data)
 
         g_hash_table_insert (plain_sha256, g_strdup (name), ek_test_sha256_file (path, NULL));
       }
-  g_assert_cmpuint (g_hash_table_size (plain_sha256), >=, 2);
+  g_assert_cmpuint (g_hash_table_size (plain_sha256), >=, 1);
 
   /* The next start of the session seals what is left. */
   key = g_bytes_new (public_key, sizeof public_key);
