@@ -2,7 +2,7 @@
  *
  * Segment names and numbering, files created private, fragments followed from
  * opening to closing, each closed one hashed in a worker (one at a time, in
- * order) and announced; the sweep at the stop for any the muxer never reported;
+ * order; sealed there for the exam's public key when it has one) and announced; the sweep at the stop for any the muxer never reported;
  * the free space checked before the start and polled during the recording.
  */
 
@@ -187,7 +187,8 @@ on_segment_hashed_cb (GObject      *object,
   if (segment != NULL)
     _ek_recorder_emit (self, SEGMENT_READY, segment);
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("A recording segment could not be hashed: %s", error->message);
+    g_warning ("A recording segment could not be %s: %s",
+               self->seal_key != NULL ? "sealed" : "hashed", error->message);
 
   run_next_hash (self);
   _ek_recorder_maybe_finish_stop (self);
