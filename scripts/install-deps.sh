@@ -10,6 +10,8 @@ PACKAGES=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   libcurl4-openssl-dev libjson-glib-dev libsecret-1-dev libsoup-3.0-dev libsqlite3-dev
   libssl-dev
+  # the recording sealed for the examining body (X25519 sealed box + secretstream)
+  libsodium-dev
   libqrencode-dev libx11-dev libxrandr-dev libxi-dev libxres-dev libxtst-dev
   libxcomposite-dev libxss-dev
   # fuzzing: the libFuzzer targets of tests/fuzz (suite `fuzz`, tests/fuzz/run.sh)

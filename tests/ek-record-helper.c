@@ -3,6 +3,9 @@
  *
  * ek-record-helper DIR SECONDS [SEGMENT_SECONDS [KBPS]]
  *
+ * With EK_RECORD_SEAL_KEY (base64 X25519 public key) in the environment, every
+ * segment is sealed for it (the exam's `recording.public_key`).
+ *
  * SECONDS 0 records until killed. Prints "recording" once the pipeline runs,
  * "frame PTS_NS" for each preview frame (how far the recording got, for the kill
  * tests), and a line "segment STREAM INDEX START_NS END_NS SIZE SHA256" per
@@ -15,6 +18,7 @@
 #include <stdlib.h>
 
 #include "ek-recorder.h"
+#include "ek-seal.h"
 
 static GMainLoop *loop;
 
@@ -98,6 +102,19 @@ main (int   argc,
     ek_recorder_set_segment_seconds (recorder, atoi (argv[3]));
   if (argc > 4)
     ek_recorder_set_video_bitrate_kbps (recorder, atoi (argv[4]));
+  if (g_getenv ("EK_RECORD_SEAL_KEY") != NULL)
+    {
+      guint8 key[EK_SEAL_KEY_BYTES];
+      g_autoptr(GBytes) bytes = NULL;
+
+      if (!ek_seal_public_key_from_base64 (g_getenv ("EK_RECORD_SEAL_KEY"), key, &error))
+        {
+          fprintf (stderr, "EK_RECORD_SEAL_KEY: %s\n", error->message);
+          return 2;
+        }
+      bytes = g_bytes_new (key, sizeof key);
+      ek_recorder_set_seal_key (recorder, bytes);
+    }
 
   g_signal_connect (recorder, "segment-ready", G_CALLBACK (on_segment_ready_cb), NULL);
   g_signal_connect (recorder, "notify::state", G_CALLBACK (on_state_cb), NULL);

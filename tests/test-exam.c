@@ -86,6 +86,15 @@ static const BadCase bad_cases[] = {
   { "monitor-rule", "\"monitor_rule\": \"exactly_one\"", "\"monitor_rule\": \"any\"", "monitor_rule" },
   { "no-phases", "\"phases\": [", "\"phases\": [], \"x\": [", "at least one phase" },
   { "steps-not-bool", "\"steps\": {}", "\"steps\": { \"draw\": \"yes\" }", "“draw” is not a boolean" },
+  /* recording.public_key: standard base64 of exactly 32 bytes */
+  { "key-31-bytes", "\"phases\": [",
+    "\"recording\": { \"public_key\": \"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==\" }, \"phases\": [", "public_key must be an X25519" },
+  { "key-33-bytes", "\"phases\": [",
+    "\"recording\": { \"public_key\": \"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g\" }, \"phases\": [", "public_key must be an X25519" },
+  { "key-url-safe", "\"phases\": [",
+    "\"recording\": { \"public_key\": \"uytHIIIZ4ct0pMGPezkwsjDBrBHFoORV7YOpKtcW7C_=\" }, \"phases\": [", "public_key must be an X25519" },
+  { "key-not-string", "\"phases\": [",
+    "\"recording\": { \"public_key\": 32 }, \"phases\": [", "“public_key” is not a string" },
 };
 
 static void
@@ -109,6 +118,36 @@ test_exam_invalid (gconstpointer data)
   if (strstr (error->message, c->message) == NULL)
     g_error ("“%s” does not contain “%s”", error->message, c->message);
   g_assert_true (g_str_has_prefix (error->message, "exam: "));
+}
+
+/* The examining body's key arrives with the exam; without one the recording is plain. */
+static void
+test_exam_recording_key (void)
+{
+  g_autofree char *json = ek_test_exam_json (T0, "formal", "{}");
+  g_autoptr(GString) s = g_string_new (json);
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(JsonObject) plain_object = ek_test_parse_object (json);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkExam) exam = NULL;
+  g_autoptr(EkExam) plain = NULL;
+  g_autofree guchar *expected = NULL;
+  gsize len = 0;
+
+  g_string_replace (s, "\"phases\": [",
+                    "\"recording\": { \"public_key\": \"uytHIIIZ4ct0pMGPezkwsjDBrBHFoORV7YOpKtcW7Cc=\" },"
+                    " \"phases\": [", 1);
+  object = ek_test_parse_object (s->str);
+  exam = ek_exam_new_from_json (object, &error);
+  g_assert_no_error (error);
+  expected = g_base64_decode ("uytHIIIZ4ct0pMGPezkwsjDBrBHFoORV7YOpKtcW7Cc=", &len);
+  g_assert_nonnull (ek_exam_get_recording_key (exam));
+  g_assert_cmpmem (g_bytes_get_data (ek_exam_get_recording_key (exam), NULL),
+                   g_bytes_get_size (ek_exam_get_recording_key (exam)), expected, len);
+
+  plain = ek_exam_new_from_json (plain_object, &error);
+  g_assert_no_error (error);
+  g_assert_null (ek_exam_get_recording_key (plain));
 }
 
 static void
@@ -222,6 +261,7 @@ main (int   argc,
       g_autofree char *path = g_strdup_printf ("/exam/invalid/%s", bad_cases[i].name);
       g_test_add_data_func (path, &bad_cases[i], test_exam_invalid);
     }
+  g_test_add_func ("/exam/recording-key", test_exam_recording_key);
   g_test_add_func ("/exam/practice-may-relax", test_exam_practice_may_relax);
   g_test_add_func ("/exam/candidate", test_candidate);
   g_test_add_func ("/exam/session-state", test_session_state);

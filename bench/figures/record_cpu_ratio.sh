@@ -6,6 +6,8 @@
 # EK_BENCH_SECONDS (default 60), divided by the CPU time of gst-launch-1.0 running
 # the same pipeline with fakesinks in place of the app's frame hand-off.
 # Target: at most 1.10.
+# EK_BENCH_SEAL=1: the app seals every segment for a fresh key pair, as an exam with
+# `recording.public_key` does (protocol section 8.1); the baseline stays plain.
 set -euo pipefail
 
 seconds=${EK_BENCH_SECONDS:-60}
@@ -16,6 +18,12 @@ helper="$EK_BUILDDIR/tests/ek-record-helper"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 chmod 700 "$work"
+
+if [ "${EK_BENCH_SEAL:-0}" = 1 ]; then
+  EK_RECORD_SEAL_KEY=$("$EK_BUILDDIR/tests/ek-decrypt" --keygen "$work/examining-body.key")
+  export EK_RECORD_SEAL_KEY
+  echo "record_cpu_ratio: segments sealed (EK_BENCH_SEAL=1)" >&2
+fi
 
 # CPU seconds (user + system) of the command's process tree.
 cpu_of () {

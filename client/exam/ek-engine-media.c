@@ -65,6 +65,8 @@ static void
 ensure_recording (EkEngine *self)
 {
   g_autofree char *directory = NULL;
+  EkExam *exam;
+  GBytes *seal_key;
 
   if (self->session_id == NULL)
     return;
@@ -76,9 +78,14 @@ ensure_recording (EkEngine *self)
 
   /* Another session than the one recorded (a new login on this computer). */
   _ek_engine_clear_recording (self);
+  exam = ek_session_get_exam (self->session);
+  /* An exam with a public key has its recording sealed for the examining body;
+   * the practice records plainly, on this computer only. */
+  seal_key = exam != NULL && self->practice == NULL ? ek_exam_get_recording_key (exam) : NULL;
   self->recording = ek_exam_recording_new (directory, self->session_id,
                                            ek_config_get_media_source (self->config),
-                                           self->practice == NULL ? self->api : NULL);
+                                           self->practice == NULL ? self->api : NULL,
+                                           seal_key);
   g_signal_connect_object (self->recording, "notify::problem",
                            G_CALLBACK (on_recording_problem_cb), self, 0);
   g_signal_connect_object (self->recording, "event",

@@ -3,10 +3,12 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "ek-exam-recording.h"
 #include "ek-private-files.h"
+#include "ek-seal.h"
 
 struct _EkExamRecording
 {
@@ -15,6 +17,7 @@ struct _EkExamRecording
   char          *directory;
   char          *session_id;
   EkMediaSource  source;
+  GBytes        *seal_key;    /* owned, nullable: segments stay plain */
   EkApiClient   *api;         /* owned, nullable: practice */
   EkRecorder    *recorder;    /* owned */
   EkTusClient   *tus;         /* owned, nullable */
@@ -23,7 +26,7 @@ struct _EkExamRecording
   char          *problem;
   GCancellable  *cancellable;
   GPtrArray     *queued;      /* EkSegment announced before the outbox was open */
-  GPtrArray     *leftovers;   /* file names found at creation */
+  GPtrArray     *leftovers;   /* file names found at creation (plain, or sealed) */
   guint          hashing;     /* leftover segments being hashed */
   gboolean       outbox_done; /* the outbox is open, or failed to open */
   gboolean       stopped;
@@ -272,7 +275,8 @@ announce_leftovers (EkExamRecording *self)
       const char *stream = NULL;
       guint index;
 
-      if (!ek_segment_parse_file_name (name, &stream, &index))
+      if (!ek_segment_parse_file_name (name, &stream, &index) &&
+          !ek_segment_parse_sealed_file_name (name, &stream, &index))
         continue;
       path = g_str_equal (stream, EK_SEGMENT_STREAM_ROOM_SCAN)
              ? g_build_filename (self->directory, EK_EXAM_RECORDING_ROOM_SCAN_DIR, name, NULL)
@@ -287,6 +291,72 @@ announce_leftovers (EkExamRecording *self)
     }
 
   g_ptr_array_set_size (self->leftovers, 0);
+}
+
+/* A leftover plain segment of a sealed exam is sealed at once, before the
+ * outbox is even open: no plain recording stays on the disk longer than needed. */
+static void
+seal_leftover (EkExamRecording *self,
+               const char      *folder,
+               const char      *name)
+{
+  g_autofree char *path = g_build_filename (folder, name, NULL);
+  const char *stream = NULL;
+  guint index;
+
+  if (!ek_segment_parse_file_name (name, &stream, &index))
+    return;
+
+  g_debug ("Recording: sealing %s, left plain by an earlier run", name);
+  self->hashing++;
+  ek_segment_seal_file_async (stream, index, path, 0, 0, self->seal_key, self->cancellable,
+                              on_leftover_hashed_cb, g_object_ref (self));
+}
+
+/* Sorts the segment files an earlier run left in @folder (for @room_scan, the
+ * room scan's) into the leftovers to announce once the outbox is open. In a
+ * sealed exam: a sealed file is complete (it got its name by a rename once
+ * written and synced), so a plain twin of it goes; a plain file alone is sealed
+ * now; a .part is the remains of a sealing that was cut, and goes. */
+static void
+collect_leftovers (EkExamRecording *self,
+                   const char      *folder,
+                   gboolean         room_scan)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+      g_autofree char *sealed = g_strconcat (path, EK_SEAL_SUFFIX, NULL);
+      const char *stream;
+      guint index;
+
+      if (g_str_has_suffix (name, EK_SEAL_PART_SUFFIX))
+        {
+          g_unlink (path);
+          continue;
+        }
+
+      if (ek_segment_parse_sealed_file_name (name, &stream, &index))
+        {
+          if (g_str_equal (stream, EK_SEGMENT_STREAM_ROOM_SCAN) == room_scan)
+            g_ptr_array_add (self->leftovers, g_strdup (name));
+          continue;
+        }
+
+      if (!ek_segment_parse_file_name (name, &stream, &index) ||
+          g_str_equal (stream, EK_SEGMENT_STREAM_ROOM_SCAN) != room_scan)
+        continue;
+
+      if (g_file_test (sealed, G_FILE_TEST_EXISTS))
+        g_unlink (path);
+      else if (self->seal_key != NULL)
+        seal_leftover (self, folder, name);
+      else
+        g_ptr_array_add (self->leftovers, g_strdup (name));
+    }
 }
 
 static void
@@ -489,6 +559,7 @@ ek_exam_recording_dispose (GObject *object)
   g_clear_object (&self->outbox);
   g_clear_object (&self->tus);
   g_clear_object (&self->api);
+  g_clear_pointer (&self->seal_key, g_bytes_unref);
 
   G_OBJECT_CLASS (ek_exam_recording_parent_class)->dispose (object);
 }
@@ -650,6 +721,8 @@ ek_exam_recording_init (EkExamRecording *self)
  * @session_id: the session, for the upload metadata
  * @source: where camera and microphone come from
  * @api_client: (nullable): the logged-in API client; %NULL keeps the recording local
+ * @seal_key: (nullable): the exam's X25519 public key (32 bytes): every segment is
+ *   sealed for it (ek-seal.h) before it goes into the outbox, and no plain one stays
  *
  * Makes the recorder (not started) and, with @api_client, opens the outbox in
  * @directory and a tus client on the server's /v1/uploads/ with the session token.
@@ -658,11 +731,12 @@ EkExamRecording *
 ek_exam_recording_new (const char    *directory,
                        const char    *session_id,
                        EkMediaSource  source,
-                       EkApiClient   *api_client)
+                       EkApiClient   *api_client,
+                       GBytes        *seal_key)
 {
   EkExamRecording *self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDir) dir = NULL;
+  g_autofree char *room_dir = NULL;
 
   g_return_val_if_fail (directory != NULL, NULL);
   g_return_val_if_fail (session_id != NULL, NULL);
@@ -673,7 +747,9 @@ ek_exam_recording_new (const char    *directory,
   self->session_id = g_strdup (session_id);
   self->source = source;
   self->api = api_client != NULL ? g_object_ref (api_client) : NULL;
+  self->seal_key = seal_key != NULL ? g_bytes_ref (seal_key) : NULL;
   self->recorder = ek_recorder_new (directory, source);
+  ek_recorder_set_seal_key (self->recorder, self->seal_key);
   g_signal_connect (self->recorder, "segment-ready", G_CALLBACK (on_segment_ready_cb), self);
   g_signal_connect (self->recorder, "failed", G_CALLBACK (on_recorder_failed_cb), self);
   g_signal_connect (self->recorder, "camera-lost", G_CALLBACK (on_camera_lost_cb), self);
@@ -692,38 +768,11 @@ ek_exam_recording_new (const char    *directory,
 
   /* The names only (a short listing): the hashing happens once the outbox can
    * tell which of them it knows. Listed before the recorder starts, so that no
-   * file of this run is among them. */
-  dir = g_dir_open (directory, 0, NULL);
-  if (dir != NULL)
-    {
-      const char *name;
-
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          const char *stream;
-          guint index;
-
-          if (ek_segment_parse_file_name (name, &stream, &index) &&
-              !g_str_equal (stream, EK_SEGMENT_STREAM_ROOM_SCAN))
-            g_ptr_array_add (self->leftovers, g_strdup (name));
-        }
-    }
-  /* The room scan's, in its own folder (its recorder numbers its own files). */
-  {
-    g_autofree char *room_dir = g_build_filename (directory, EK_EXAM_RECORDING_ROOM_SCAN_DIR, NULL);
-    g_autoptr(GDir) rdir = g_dir_open (room_dir, 0, NULL);
-    const char *name;
-
-    while (rdir != NULL && (name = g_dir_read_name (rdir)) != NULL)
-      {
-        const char *stream;
-        guint index;
-
-        if (ek_segment_parse_file_name (name, &stream, &index) &&
-            g_str_equal (stream, EK_SEGMENT_STREAM_ROOM_SCAN))
-          g_ptr_array_add (self->leftovers, g_strdup (name));
-      }
-  }
+   * file of this run is among them. The room scan's are in its own folder (its
+   * recorder numbers its own files). */
+  room_dir = g_build_filename (directory, EK_EXAM_RECORDING_ROOM_SCAN_DIR, NULL);
+  collect_leftovers (self, directory, FALSE);
+  collect_leftovers (self, room_dir, TRUE);
 
   if (self->api != NULL)
     {
@@ -816,6 +865,7 @@ ek_exam_recording_start_room_scan (EkExamRecording  *self,
     }
 
   self->room_recorder = ek_recorder_new (room_dir, self->source);
+  ek_recorder_set_seal_key (self->room_recorder, self->seal_key);
   ek_recorder_set_camera_stream (self->room_recorder, EK_SEGMENT_STREAM_ROOM_SCAN);
   ek_recorder_set_camera_id (self->room_recorder, camera_id);
   ek_recorder_set_microphone_id (self->room_recorder, microphone_id);

@@ -12,6 +12,11 @@
  *
  * Without an API client (the practice exam) the recording stays on this computer.
  *
+ * An exam with a public key for its recording has every segment sealed for the
+ * examining body (ek-seal.h) when it closes; the plain file is then removed, and
+ * only sealed files go into the outbox. Plain files an earlier run left (killed
+ * before it sealed them) are sealed first.
+ *
  * A recorder failure (no camera, disk full, a broken pipeline) is never silent: it
  * is in #EkExamRecording:problem and emitted as ::failed. A camera that vanishes
  * or stalls is a problem too until it is back, and what the proctor should know
@@ -39,7 +44,8 @@ G_DECLARE_FINAL_TYPE (EkExamRecording, ek_exam_recording, EK, EXAM_RECORDING, GO
 EkExamRecording *ek_exam_recording_new             (const char          *directory,
                                                     const char          *session_id,
                                                     EkMediaSource        source,
-                                                    EkApiClient         *api_client);
+                                                    EkApiClient         *api_client,
+                                                    GBytes              *seal_key);
 
 const char      *ek_exam_recording_get_directory   (EkExamRecording     *self);
 EkRecorder      *ek_exam_recording_get_recorder    (EkExamRecording     *self);

@@ -102,6 +102,7 @@ struct _EkRecorder
   char             *camera_id;
   char             *microphone_id;
   const char       *camera_stream;   /* EK_SEGMENT_STREAM_CAMERA, or ROOM_SCAN (static) */
+  GBytes           *seal_key;        /* owned, nullable: segments stay plain */
   EkFreeSpaceFunc   free_space_func;
   gpointer          free_space_data;
   GDestroyNotify    free_space_destroy;

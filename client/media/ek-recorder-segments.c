@@ -2,7 +2,7 @@
  *
  * Segment names and numbering, files created private, fragments followed from
  * opening to closing, each closed one hashed in a worker (one at a time, in
- * order) and announced; the sweep at the stop for any the muxer never reported;
+ * order; sealed there for the exam's public key when it has one) and announced; the sweep at the stop for any the muxer never reported;
  * the free space checked before the start and polled during the recording.
  */
 
@@ -80,6 +80,19 @@ parse_segment_name (const char *basename,
   return ek_segment_parse_file_name (basename, &found, index) && g_str_equal (found, stream);
 }
 
+/* Likewise, a plain or a sealed segment (whose plain file is gone). */
+static gboolean
+parse_any_segment_name (const char *basename,
+                        const char *stream,
+                        guint      *index)
+{
+  const char *found = NULL;
+
+  return parse_segment_name (basename, stream, index) ||
+         (ek_segment_parse_sealed_file_name (basename, &found, index) &&
+          g_str_equal (found, stream));
+}
+
 /* The index after the last segment of @stream already in the folder, so that a
  * recorder restarted in the same session continues the numbering. */
 guint
@@ -97,7 +110,7 @@ _ek_recorder_next_free_index (EkRecorder *self,
     {
       guint index;
 
-      if (parse_segment_name (name, stream, &index) && index >= next)
+      if (parse_any_segment_name (name, stream, &index) && index >= next)
         next = index + 1;
     }
 
@@ -174,7 +187,8 @@ on_segment_hashed_cb (GObject      *object,
   if (segment != NULL)
     _ek_recorder_emit (self, SEGMENT_READY, segment);
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("A recording segment could not be hashed: %s", error->message);
+    g_warning ("A recording segment could not be %s: %s",
+               self->seal_key != NULL ? "sealed" : "hashed", error->message);
 
   run_next_hash (self);
   _ek_recorder_maybe_finish_stop (self);
@@ -191,8 +205,13 @@ run_next_hash (EkRecorder *self)
 
   /* The callback holds the recorder, so a hash in flight keeps it alive. */
   self->hashing = TRUE;
-  ek_segment_hash_file_async (job->stream, job->index, job->path, job->start_ns, job->end_ns,
-                              self->cancellable, on_segment_hashed_cb, g_object_ref (self));
+  if (self->seal_key != NULL)
+    ek_segment_seal_file_async (job->stream, job->index, job->path, job->start_ns, job->end_ns,
+                                self->seal_key, self->cancellable, on_segment_hashed_cb,
+                                g_object_ref (self));
+  else
+    ek_segment_hash_file_async (job->stream, job->index, job->path, job->start_ns, job->end_ns,
+                                self->cancellable, on_segment_hashed_cb, g_object_ref (self));
   _ek_recorder_hash_job_free (job);
 }
 

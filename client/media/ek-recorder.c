@@ -405,6 +405,7 @@ ek_recorder_finalize (GObject *object)
   g_clear_pointer (&self->fragment_starts, g_hash_table_unref);
   g_clear_pointer (&self->created, g_hash_table_unref);
   g_clear_pointer (&self->queued, g_hash_table_unref);
+  g_clear_pointer (&self->seal_key, g_bytes_unref);
   g_queue_clear_full (&self->hash_queue, _ek_recorder_hash_job_free);
   g_mutex_clear (&self->created_lock);
   g_mutex_clear (&self->video_pts_lock);
@@ -811,6 +812,27 @@ ek_recorder_set_camera_stream (EkRecorder *self,
 
   self->camera_stream = g_str_equal (stream, EK_SEGMENT_STREAM_CAMERA)
                         ? EK_SEGMENT_STREAM_CAMERA : EK_SEGMENT_STREAM_ROOM_SCAN;
+}
+
+/**
+ * ek_recorder_set_seal_key:
+ * @public_key: (nullable): the exam's X25519 public key, 32 bytes
+ *
+ * With a key, every closed segment is sealed for it (ek_seal_file(), in the
+ * worker that otherwise hashes it, in order) and announced as the sealed file;
+ * the plain file is removed once the sealed one is on the disk.
+ */
+void
+ek_recorder_set_seal_key (EkRecorder *self,
+                          GBytes     *public_key)
+{
+  g_return_if_fail (EK_IS_RECORDER (self));
+  g_return_if_fail (self->pipeline == NULL);
+  g_return_if_fail (public_key == NULL || g_bytes_get_size (public_key) == 32);
+
+  g_clear_pointer (&self->seal_key, g_bytes_unref);
+  if (public_key != NULL)
+    self->seal_key = g_bytes_ref (public_key);
 }
 
 void

@@ -68,6 +68,10 @@ void             ek_recorder_set_camera_stream      (EkRecorder       *self,
                                                      const char       *stream);
 void             ek_recorder_set_record_screen      (EkRecorder       *self,
                                                      gboolean          record_screen);
+/* The exam's X25519 public key (32 bytes, ek-seal.h): each closed segment is sealed
+ * for it and the plain file removed; %NULL (the default) keeps segments plain. */
+void             ek_recorder_set_seal_key           (EkRecorder       *self,
+                                                     GBytes           *public_key);
 void             ek_recorder_set_camera_id          (EkRecorder       *self,
                                                      const char       *id);
 void             ek_recorder_set_microphone_id      (EkRecorder       *self,

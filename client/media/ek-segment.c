@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 
+#include "ek-seal.h"
 #include "ek-segment.h"
 
 struct _EkSegment
@@ -216,6 +217,39 @@ ek_segment_parse_file_name (const char  *basename,
   return FALSE;
 }
 
+char *
+ek_segment_make_sealed_file_name (const char *stream,
+                                  guint       index)
+{
+  g_autofree char *plain = ek_segment_make_file_name (stream, index);
+
+  return g_strconcat (plain, EK_SEAL_SUFFIX, NULL);
+}
+
+/**
+ * ek_segment_parse_sealed_file_name:
+ * @basename: a file name without folder
+ * @stream: (out) (transfer none): the stream
+ * @index: (out): the index
+ *
+ * Returns: %TRUE if @basename is a sealed segment's name (STREAM-NNNNN.mkv.sealed)
+ */
+gboolean
+ek_segment_parse_sealed_file_name (const char  *basename,
+                                   const char **stream,
+                                   guint       *index)
+{
+  g_autofree char *plain = NULL;
+
+  g_return_val_if_fail (basename != NULL, FALSE);
+
+  if (!g_str_has_suffix (basename, EK_SEAL_SUFFIX))
+    return FALSE;
+
+  plain = g_strndup (basename, strlen (basename) - strlen (EK_SEAL_SUFFIX));
+  return ek_segment_parse_file_name (plain, stream, index);
+}
+
 typedef struct
 {
   char   *stream;
@@ -223,6 +257,7 @@ typedef struct
   char   *path;
   gint64  start_ns;
   gint64  end_ns;
+  GBytes *public_key;  /* nullable: hash only */
 } HashData;
 
 static void
@@ -230,6 +265,7 @@ hash_data_free (HashData *data)
 {
   g_free (data->stream);
   g_free (data->path);
+  g_clear_pointer (&data->public_key, g_bytes_unref);
   g_free (data);
 }
 
@@ -322,6 +358,73 @@ ek_segment_hash_file_async (const char          *stream,
   g_task_set_source_tag (task, ek_segment_hash_file_async);
   g_task_set_task_data (task, data, (GDestroyNotify) hash_data_free);
   g_task_run_in_thread (task, hash_file_thread);
+}
+
+static void
+seal_file_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  HashData *data = task_data;
+  g_autofree char *sealed_path = g_strconcat (data->path, EK_SEAL_SUFFIX, NULL);
+  g_autofree char *sha256 = NULL;
+  GError *error = NULL;
+  guint64 size = 0;
+
+  if (!ek_seal_file (data->path, sealed_path, g_bytes_get_data (data->public_key, NULL),
+                     &size, &sha256, cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_pointer (task,
+                         ek_segment_new (data->stream, data->index, sealed_path, size, sha256,
+                                         data->start_ns, MAX (data->start_ns, data->end_ns)),
+                         (GDestroyNotify) ek_segment_unref);
+}
+
+/**
+ * ek_segment_seal_file_async:
+ * @path: the closed plain segment
+ * @public_key: the exam's X25519 public key, 32 bytes
+ *
+ * Seals @path into @path.sealed (ek_seal_file()) in a worker thread; the plain
+ * file is removed once the sealed one is complete on the disk. Finish with
+ * ek_segment_hash_file_finish(): the segment is the sealed file, its size and
+ * SHA-256 those of the ciphertext.
+ */
+void
+ek_segment_seal_file_async (const char          *stream,
+                            guint                index,
+                            const char          *path,
+                            gint64               start_ns,
+                            gint64               end_ns,
+                            GBytes              *public_key,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  HashData *data;
+
+  g_return_if_fail (ek_segment_stream_is_valid (stream));
+  g_return_if_fail (path != NULL && g_path_is_absolute (path));
+  g_return_if_fail (public_key != NULL && g_bytes_get_size (public_key) == EK_SEAL_KEY_BYTES);
+
+  data = g_new0 (HashData, 1);
+  data->stream = g_strdup (stream);
+  data->index = index;
+  data->path = g_strdup (path);
+  data->start_ns = start_ns;
+  data->end_ns = end_ns;
+  data->public_key = g_bytes_ref (public_key);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ek_segment_hash_file_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) hash_data_free);
+  g_task_run_in_thread (task, seal_file_thread);
 }
 
 /**

@@ -49,6 +49,12 @@ char        *ek_segment_make_file_name  (const char *stream,
 gboolean     ek_segment_parse_file_name (const char *basename,
                                          const char **stream,
                                          guint      *index);
+/* A segment sealed for the examining body (ek-seal.h) is STREAM-NNNNN.mkv.sealed. */
+char        *ek_segment_make_sealed_file_name  (const char *stream,
+                                                guint       index);
+gboolean     ek_segment_parse_sealed_file_name (const char  *basename,
+                                                const char **stream,
+                                                guint       *index);
 
 /* Hashes a segment file in a worker thread (after an fsync, so the hash is
  * of what is on the disk). For the recorder, and for whoever recovers the
@@ -63,6 +69,19 @@ void         ek_segment_hash_file_async  (const char          *stream,
                                           gpointer             user_data);
 EkSegment   *ek_segment_hash_file_finish (GAsyncResult        *result,
                                           GError             **error);
+
+/* Seals a closed plain segment file for the exam's public key (32 bytes) in a
+ * worker thread, into PATH.sealed, removes the plain file and hashes the sealed
+ * one: the segment returned (by ek_segment_hash_file_finish()) is the sealed file. */
+void         ek_segment_seal_file_async  (const char          *stream,
+                                          guint                index,
+                                          const char          *path,
+                                          gint64               start_ns,
+                                          gint64               end_ns,
+                                          GBytes              *public_key,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkSegment, ek_segment_unref)
 

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "ek-exam.h"
 #include "ek-json.h"
 #include "ek-lockdown-policy.h"
@@ -39,6 +41,7 @@ struct _EkExam
   guint              video_bitrate_kbps;
   guint              segment_seconds;
   gboolean           record_screen;
+  GBytes            *recording_key;  /* nullable: the recording stays plain */
   EkSelfCheckPolicy  self_check;
   EkProctoringPolicy proctoring;
   EkLockdownPolicy  *lockdown_policy;
@@ -261,6 +264,29 @@ parse_lockdown (EkExam      *self,
   return self->lockdown_policy != NULL;
 }
 
+/* Standard base64 of exactly 32 bytes (44 characters, one '='), else NULL:
+ * g_base64_decode() itself accepts anything. */
+static GBytes *
+parse_public_key (const char *text)
+{
+  static const char alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  guchar *bytes;
+  gsize len = 0;
+
+  if (strlen (text) != 44 || text[43] != '=' || strspn (text, alphabet) != 43)
+    return NULL;
+
+  bytes = g_base64_decode (text, &len);
+  if (len != 32)
+    {
+      g_free (bytes);
+      return NULL;
+    }
+
+  return g_bytes_new_take (bytes, len);
+}
+
 static gboolean
 parse_recording (EkExam      *self,
                  JsonObject  *recording,
@@ -268,14 +294,28 @@ parse_recording (EkExam      *self,
 {
   gint64 bitrate = 1000;
   gint64 segment = 10;
+  const char *public_key = NULL;
 
   if (recording != NULL &&
       (!ek_json_read_int (recording, "video_bitrate_kbps", FALSE, 100, 20000, &bitrate, error) ||
        !ek_json_read_int (recording, "segment_s", FALSE, 2, 120, &segment, error) ||
-       !ek_json_read_bool (recording, "record_screen", FALSE, &self->record_screen, error)))
+       !ek_json_read_bool (recording, "record_screen", FALSE, &self->record_screen, error) ||
+       !ek_json_read_string (recording, "public_key", FALSE, &public_key, error)))
     {
       g_prefix_error (error, "recording: ");
       return FALSE;
+    }
+
+  if (public_key != NULL)
+    {
+      self->recording_key = parse_public_key (public_key);
+      if (self->recording_key == NULL)
+        {
+          g_set_error_literal (error, EK_JSON_ERROR, EK_JSON_ERROR_VALUE,
+                               "recording: public_key must be an X25519 public key "
+                               "(standard base64 of 32 bytes)");
+          return FALSE;
+        }
     }
 
   self->video_bitrate_kbps = (guint) bitrate;
@@ -412,6 +452,7 @@ ek_exam_finalize (GObject *object)
   g_clear_pointer (&self->blocked_processes, g_strfreev);
   g_clear_pointer (&self->quit_password_hash, g_free);
   g_clear_object (&self->lockdown_policy);
+  g_clear_pointer (&self->recording_key, g_bytes_unref);
 
   G_OBJECT_CLASS (ek_exam_parent_class)->finalize (object);
 }
@@ -661,6 +702,20 @@ ek_exam_get_segment_seconds (EkExam *self)
 {
   g_return_val_if_fail (EK_IS_EXAM (self), 0);
   return self->segment_seconds;
+}
+
+/**
+ * ek_exam_get_recording_key:
+ *
+ * Returns: (transfer none) (nullable): the examining body's X25519 public key
+ *   (32 bytes) the recording is sealed for, or %NULL for a plain recording
+ */
+GBytes *
+ek_exam_get_recording_key (EkExam *self)
+{
+  g_return_val_if_fail (EK_IS_EXAM (self), NULL);
+
+  return self->recording_key;
 }
 
 gboolean

@@ -96,6 +96,7 @@ EkLockdownPolicy        *ek_exam_get_lockdown_policy    (EkExam       *self);
 guint                    ek_exam_get_video_bitrate_kbps (EkExam       *self);
 guint                    ek_exam_get_segment_seconds    (EkExam       *self);
 gboolean                 ek_exam_get_record_screen      (EkExam       *self);
+GBytes                  *ek_exam_get_recording_key      (EkExam       *self);
 const EkSelfCheckPolicy *ek_exam_get_self_check_policy  (EkExam       *self);
 const EkProctoringPolicy *ek_exam_get_proctoring_policy (EkExam       *self);
 
