@@ -115,6 +115,7 @@ ek_test_kiosk_free (EkTestKiosk *kiosk)
     }
 
   g_clear_object (&kiosk->bus);
+  g_strfreev (kiosk->env);
   ek_test_remove_tree (kiosk->tmp_dir);
   g_free (kiosk->tmp_dir);
   g_free (kiosk->data_dir);
@@ -179,6 +180,12 @@ ek_test_kiosk_start (EkTestKiosk *kiosk)
   env = g_environ_setenv (env, "G_DEBUG", "gc-friendly", TRUE);
   env = g_environ_setenv (env, "G_MESSAGES_DEBUG", "ExamKiosk", TRUE);
   env = g_environ_unsetenv (env, "LANGUAGE");
+  for (guint i = 0; kiosk->env != NULL && kiosk->env[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (kiosk->env[i], "=", 2);
+
+      env = g_environ_setenv (env, pair[0], pair[1], TRUE);
+    }
 
   log_fd = g_open (kiosk->log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
   g_assert_cmpint (log_fd, >=, 0);
@@ -221,6 +228,40 @@ ek_test_kiosk_kill (EkTestKiosk *kiosk,
   /* Until the bus has seen the old owner go, a new client could not take the name. */
   while (name_has_owner (kiosk))
     ek_test_sleep_ms (20);
+}
+
+/* An environment variable for the next starts of the client; @value %NULL: none. */
+void
+ek_test_kiosk_set_env (EkTestKiosk *kiosk,
+                       const char  *name,
+                       const char  *value)
+{
+  kiosk->env = g_environ_unsetenv (kiosk->env, name);
+  if (value != NULL)
+    kiosk->env = g_environ_setenv (kiosk->env, name, value, TRUE);
+}
+
+/* Waits for the client to end by itself (a test hook's kill). Returns FALSE if it
+ * still runs after @timeout_ms. */
+gboolean
+ek_test_kiosk_wait_exit (EkTestKiosk *kiosk,
+                         guint        timeout_ms,
+                         int         *wait_status)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  g_assert_true (kiosk->running);
+  while (waitpid (kiosk->pid, wait_status, WNOHANG) != kiosk->pid)
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      ek_test_sleep_ms (20);
+    }
+  g_spawn_close_pid (kiosk->pid);
+  kiosk->running = FALSE;
+  while (name_has_owner (kiosk))
+    ek_test_sleep_ms (20);
+  return TRUE;
 }
 
 void

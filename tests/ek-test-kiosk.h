@@ -27,6 +27,7 @@ typedef struct
   char            *log_path;
   char            *lockdown_path;
   GDBusConnection *bus;
+  char           **env;           /* owned: set for the next starts */
   GPid             pid;
   gboolean         running;
 } EkTestKiosk;
@@ -38,6 +39,12 @@ void         ek_test_kiosk_free             (EkTestKiosk  *kiosk);
 void         ek_test_kiosk_start            (EkTestKiosk  *kiosk);
 void         ek_test_kiosk_kill             (EkTestKiosk  *kiosk,
                                              int           signal_number);
+gboolean     ek_test_kiosk_wait_exit        (EkTestKiosk  *kiosk,
+                                             guint         timeout_ms,
+                                             int          *wait_status);
+void         ek_test_kiosk_set_env          (EkTestKiosk  *kiosk,
+                                             const char   *name,
+                                             const char   *value);
 void         ek_test_kiosk_show_log         (EkTestKiosk  *kiosk);
 void         ek_test_kiosk_activate         (EkTestKiosk  *kiosk,
                                              const char   *action,
