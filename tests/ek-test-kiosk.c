@@ -291,6 +291,24 @@ ek_test_kiosk_activate_on_page (EkTestKiosk *kiosk,
   ek_test_kiosk_activate (kiosk, "test-activate", g_variant_new_string (detailed_action));
 }
 
+/* As ek_test_kiosk_activate_on_page(), for a client that may be gone by now (killed by
+ * a test hook): FALSE if the call did not reach it. */
+gboolean
+ek_test_kiosk_try_activate_on_page (EkTestKiosk *kiosk,
+                                    const char  *detailed_action)
+{
+  GVariantBuilder params;
+  g_autoptr(GVariant) reply = NULL;
+
+  g_variant_builder_init (&params, G_VARIANT_TYPE ("av"));
+  g_variant_builder_add (&params, "v", g_variant_new_string (detailed_action));
+  reply = g_dbus_connection_call_sync (kiosk->bus, kiosk->bus_name, OBJECT_PATH, "org.gtk.Actions",
+                                       "Activate",
+                                       g_variant_new ("(sava{sv})", "test-activate", &params, NULL),
+                                       NULL, G_DBUS_CALL_FLAGS_NONE, DBUS_TIMEOUT_MS, NULL, NULL);
+  return reply != NULL;
+}
+
 GVariant *
 ek_test_kiosk_get_status (EkTestKiosk *kiosk)
 {

@@ -51,6 +51,8 @@ void         ek_test_kiosk_activate         (EkTestKiosk  *kiosk,
                                              GVariant     *parameter);
 void         ek_test_kiosk_activate_on_page (EkTestKiosk  *kiosk,
                                              const char   *detailed_action);
+gboolean     ek_test_kiosk_try_activate_on_page (EkTestKiosk *kiosk,
+                                             const char   *detailed_action);
 GVariant    *ek_test_kiosk_get_status       (EkTestKiosk  *kiosk);
 char        *ek_test_kiosk_status_string    (GVariant     *status,
                                              const char   *key);
