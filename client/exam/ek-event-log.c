@@ -899,6 +899,9 @@ store_unstored (EkEventLog *self)
 {
   Unstored *event;
 
+  if (g_queue_is_empty (&self->unstored))
+    return TRUE;
+
   while ((event = g_queue_peek_head (&self->unstored)) != NULL)
     {
       if (store_event (self, event->type, event->client_ms, event->server_ms,
@@ -906,6 +909,7 @@ store_unstored (EkEventLog *self)
         return FALSE;
       unstored_free (g_queue_pop_head (&self->unstored));
     }
+  /* The disk's problem is over (a network one is said again at the next send). */
   set_problem (self, NULL);
   return TRUE;
 }
