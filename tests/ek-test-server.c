@@ -420,6 +420,62 @@ ek_test_server_set_faults (EkTestServer *server,
   (void) faults;
 }
 
+/**
+ * ek_test_server_down:
+ *
+ * Stops the server process, keeping its data: every connection is refused until
+ * ek_test_server_up().
+ */
+void
+ek_test_server_down (EkTestServer *server)
+{
+  kill_server (server);
+}
+
+/**
+ * ek_test_server_up:
+ *
+ * Starts the server again on the same port with the same data (and the TLS key
+ * given to ek_test_server_set_tls(), if any).
+ */
+void
+ek_test_server_up (EkTestServer *server)
+{
+  g_assert_false (server->running);
+  spawn_server (server, server->port);
+}
+
+/**
+ * ek_test_server_set_tls:
+ *
+ * The certificate and key of the next start; the test's own admin calls trust it.
+ */
+void
+ek_test_server_set_tls (EkTestServer *server,
+                        const char   *tls_cert,
+                        const char   *tls_key)
+{
+  g_assert_nonnull (server->tls_cert);
+  g_free (server->tls_cert);
+  g_free (server->tls_key);
+  server->tls_cert = g_strdup (tls_cert);
+  server->tls_key = g_strdup (tls_key);
+  ek_http_client_set_ca_file (server->admin, server->tls_cert);
+}
+
+/**
+ * ek_test_server_admin_get:
+ * @path: an admin path, e.g. "/admin/exams"
+ *
+ * Returns: (transfer full): the server's answer
+ */
+JsonObject *
+ek_test_server_admin_get (EkTestServer *server,
+                          const char   *path)
+{
+  return admin_call (server, "GET", path, NULL);
+}
+
 void
 ek_test_server_clear_faults (EkTestServer *server)
 {

@@ -32,6 +32,13 @@ const char   *ek_test_server_get_base_url   (EkTestServer   *server);
 guint16       ek_test_server_get_port       (EkTestServer   *server);
 const char   *ek_test_server_get_admin_token (EkTestServer  *server);
 const char   *ek_test_server_get_data_dir   (EkTestServer   *server);
+void          ek_test_server_down           (EkTestServer   *server);
+void          ek_test_server_up             (EkTestServer   *server);
+void          ek_test_server_set_tls        (EkTestServer   *server,
+                                             const char     *tls_cert,
+                                             const char     *tls_key);
+JsonObject   *ek_test_server_admin_get      (EkTestServer   *server,
+                                             const char     *path);
 void          ek_test_server_set_faults     (EkTestServer   *server,
                                              const char     *json);
 void          ek_test_server_clear_faults   (EkTestServer   *server);

@@ -58,6 +58,7 @@ struct _EkExamPage
   GtkLabel     *exam_title_label;
   EkCountdown  *countdown;
   GtkLabel     *notice_label;
+  GtkLabel     *recording_problem_label;
   GtkLabel     *phase_cue_label;
   GtkWidget    *chat_notice;
   GtkLabel     *chat_notice_label;
@@ -985,6 +986,14 @@ follow_proctor_channel (EkExamPage *self)
   show_next_warning (self);
 }
 
+/* A recording that stopped (the disk full, the camera gone) is said at once, on the
+ * page the candidate is looking at, not only at the finish. */
+static void
+update_recording_problem (EkExamPage *self)
+{
+  ek_show_message (self->recording_problem_label, ek_engine_get_recording_problem (self->engine));
+}
+
 /* Shows the preview and the level of the engine's recording, when there is one. */
 static void
 follow_recording (EkExamPage *self)
@@ -1060,6 +1069,9 @@ ek_exam_page_constructed (GObject *object)
   g_signal_connect_object (self->engine, "notify::recording",
                            G_CALLBACK (follow_recording), self, G_CONNECT_SWAPPED);
   follow_recording (self);
+  g_signal_connect_object (self->engine, "notify::recording-problem",
+                           G_CALLBACK (update_recording_problem), self, G_CONNECT_SWAPPED);
+  update_recording_problem (self);
   g_signal_connect_object (self->engine, "notify::proctor",
                            G_CALLBACK (follow_proctor), self, G_CONNECT_SWAPPED);
   follow_proctor (self);
@@ -1179,6 +1191,7 @@ ek_exam_page_class_init (EkExamPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, exam_title_label);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, countdown);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, notice_label);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, recording_problem_label);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, phase_cue_label);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, chat_notice);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, chat_notice_label);

@@ -34,6 +34,7 @@ struct _EkQuestionView
   GtkLabel      *counter_label;
 
   GTask         *confirm_task;    /* owned while the Submit confirmation is open */
+  char          *sync_problem;    /* owned: why the last push failed, until all are sent */
 
   /* Template children, borrowed */
   GtkWidget     *overlay;         /* the only direct child */
@@ -228,6 +229,18 @@ update_status (EkQuestionView *self)
                                          "%u answers are saved on this computer and are sent to the exam server when the network allows.",
                                          pending),
                             pending);
+
+  /* Why they are not there yet, in the words of the failure (the server down, its
+   * identity refused...): the candidate can tell the proctor what is wrong. */
+  if (pending == 0)
+    g_clear_pointer (&self->sync_problem, g_free);
+  else if (self->sync_problem != NULL && ek_answer_store_get_api_client (self->store) != NULL)
+    {
+      char *both = g_strconcat (text, "\n", self->sync_problem, NULL);
+
+      g_free (text);
+      text = both;
+    }
 
   gtk_label_set_label (self->status_label, text);
   if (pending > 0 && ek_answer_store_get_api_client (self->store) != NULL)
@@ -531,6 +544,19 @@ static void
 on_counts_changed_cb (EkQuestionView *self)
 {
   update_progress (self);
+  update_status (self);
+}
+
+static void
+on_sync_failed_cb (EkAnswerStore  *store,
+                   const char     *question_id,
+                   const GError   *error,
+                   EkQuestionView *self)
+{
+  if (g_strcmp0 (self->sync_problem, error->message) == 0)
+    return;
+  g_free (self->sync_problem);
+  self->sync_problem = g_strdup (error->message);
   update_status (self);
 }
 
@@ -927,6 +953,8 @@ ek_question_view_constructed (GObject *object)
                                G_CALLBACK (on_counts_changed_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->store, "notify::read-only",
                                G_CALLBACK (on_read_only_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->store, "sync-failed",
+                               G_CALLBACK (on_sync_failed_cb), self, 0);
     }
 
   for (guint i = 0; i < self->written->len; i++)
@@ -984,6 +1012,7 @@ ek_question_view_finalize (GObject *object)
   EkQuestionView *self = EK_QUESTION_VIEW (object);
 
   g_clear_object (&self->store);
+  g_clear_pointer (&self->sync_problem, g_free);
   g_clear_object (&self->questions);
   g_clear_pointer (&self->written, g_ptr_array_unref);
   g_clear_pointer (&self->nav_buttons, g_ptr_array_unref);

@@ -38,6 +38,7 @@
 #define RETRY_BASE_MS      1000
 #define RETRY_CAP_MS       30000
 #define MAX_REBASES        3
+#define STORE_RETRY_S      2
 #define ZERO_HASH          "0000000000000000000000000000000000000000000000000000000000000000"
 
 struct _EkEventLog
@@ -61,7 +62,21 @@ struct _EkEventLog
   guint         rebases;         /* consecutive conflicts */
   GList        *flushes;         /* owned GTasks waiting for everything to be acked */
   char         *problem;
+
+  /* Events the disk refused (full, say), in order, stored as soon as it takes them:
+   * an event is numbered and chained only once it is stored. */
+  GQueue        unstored;        /* owned Unstored */
+  guint         store_retry_source;
 };
+
+typedef struct
+{
+  char       *type;
+  gint64      client_ms;
+  gint64      server_ms;
+  gint64      duration_ms;
+  JsonObject *data;              /* owned, nullable */
+} Unstored;
 
 enum {
   PROP_0,
@@ -77,6 +92,14 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (EkEventLog, ek_event_log, G_TYPE_OBJECT)
 
 static void send_batch (EkEventLog *self);
+
+static void
+unstored_free (Unstored *event)
+{
+  g_free (event->type);
+  g_clear_pointer (&event->data, json_object_unref);
+  g_free (event);
+}
 
 /* Helpers */
 
@@ -645,6 +668,7 @@ ek_event_log_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->send_source, g_source_remove);
+  g_clear_handle_id (&self->store_retry_source, g_source_remove);
   if (self->flushes != NULL)
     {
       g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
@@ -665,6 +689,7 @@ ek_event_log_finalize (GObject *object)
   g_free (self->path);
   g_free (self->last_hash);
   g_free (self->problem);
+  g_queue_clear_full (&self->unstored, (GDestroyNotify) unstored_free);
 
   G_OBJECT_CLASS (ek_event_log_parent_class)->finalize (object);
 }
@@ -790,13 +815,14 @@ ek_event_compute_hash (const char *prev_hash,
   return g_strdup (g_checksum_get_string (sum));
 }
 
-gint64
-ek_event_log_append (EkEventLog *self,
-                     const char *type,
-                     gint64      client_ms,
-                     gint64      server_ms,
-                     gint64      duration_ms,
-                     JsonObject *data)
+/* Numbers, chains and stores one event. Returns: its seq, 0 if the disk refused it. */
+static gint64
+store_event (EkEventLog *self,
+             const char *type,
+             gint64      client_ms,
+             gint64      server_ms,
+             gint64      duration_ms,
+             JsonObject *data)
 {
   g_autoptr(JsonObject) event = json_object_new ();
   g_autoptr(JsonNode) data_node = NULL;
@@ -805,21 +831,12 @@ ek_event_log_append (EkEventLog *self,
   sqlite3_stmt *stmt;
   gint64 seq;
 
-  g_return_val_if_fail (EK_IS_EVENT_LOG (self), 0);
-  g_return_val_if_fail (type != NULL && *type != '\0', 0);
-
   if (data != NULL)
     {
       GString *out = g_string_new (NULL);
 
       data_node = json_node_new (JSON_NODE_OBJECT);
       json_node_set_object (data_node, data);
-      if (node_has_double (data_node))
-        {
-          g_string_free (out, TRUE);
-          g_critical ("event %s: data holds a floating-point number, which the protocol forbids", type);
-          return 0;
-        }
       append_node (out, data_node);
       data_text = g_string_free (out, FALSE);
     }
@@ -874,6 +891,101 @@ ek_event_log_append (EkEventLog *self,
 
   schedule_send (self, SEND_DELAY_MS);
   return seq;
+}
+
+/* Stores what the disk refused before, in order. Returns: whether all is stored. */
+static gboolean
+store_unstored (EkEventLog *self)
+{
+  Unstored *event;
+
+  if (g_queue_is_empty (&self->unstored))
+    return TRUE;
+
+  while ((event = g_queue_peek_head (&self->unstored)) != NULL)
+    {
+      if (store_event (self, event->type, event->client_ms, event->server_ms,
+                       event->duration_ms, event->data) == 0)
+        return FALSE;
+      unstored_free (g_queue_pop_head (&self->unstored));
+    }
+  /* The disk's problem is over (a network one is said again at the next send). */
+  set_problem (self, NULL);
+  return TRUE;
+}
+
+static gboolean
+on_store_retry_cb (gpointer user_data)
+{
+  EkEventLog *self = user_data;
+
+  if (store_unstored (self))
+    {
+      self->store_retry_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * ek_event_log_append:
+ *
+ * Appends an event; when the disk refuses it (full, say), it is kept in memory, in
+ * order, and stored as soon as the disk takes it: numbered and chained then.
+ *
+ * Returns: its seq, or 0 while it waits for the disk (or if @data is invalid)
+ */
+gint64
+ek_event_log_append (EkEventLog *self,
+                     const char *type,
+                     gint64      client_ms,
+                     gint64      server_ms,
+                     gint64      duration_ms,
+                     JsonObject *data)
+{
+  Unstored *event;
+  gint64 seq;
+
+  g_return_val_if_fail (EK_IS_EVENT_LOG (self), 0);
+  g_return_val_if_fail (type != NULL && *type != '\0', 0);
+
+  if (data != NULL)
+    {
+      g_autoptr(JsonNode) data_node = json_node_new (JSON_NODE_OBJECT);
+
+      json_node_set_object (data_node, data);
+      if (node_has_double (data_node))
+        {
+          g_critical ("event %s: data holds a floating-point number, which the protocol forbids", type);
+          return 0;
+        }
+    }
+
+  if (store_unstored (self))
+    {
+      seq = store_event (self, type, client_ms, server_ms, duration_ms, data);
+      if (seq != 0)
+        return seq;
+    }
+
+  event = g_new0 (Unstored, 1);
+  event->type = g_strdup (type);
+  event->client_ms = client_ms;
+  event->server_ms = server_ms;
+  event->duration_ms = duration_ms;
+  if (data != NULL)
+    {
+      /* A copy of its own: the caller's object is not taken. */
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), data);
+      g_autofree char *text = json_to_string (node, FALSE);
+      g_autoptr(JsonNode) copy = json_from_string (text, NULL);
+
+      event->data = json_object_ref (json_node_get_object (copy));
+    }
+  g_queue_push_tail (&self->unstored, event);
+  if (self->store_retry_source == 0)
+    self->store_retry_source = g_timeout_add_seconds (STORE_RETRY_S, on_store_retry_cb, self);
+  return 0;
 }
 
 void

@@ -30,8 +30,9 @@ G_DECLARE_FINAL_TYPE (EkEventLog, ek_event_log, EK, EVENT_LOG, GObject)
 EkEventLog *ek_event_log_new             (const char    *path,
                                           GError       **error);
 
-/* Appends one event and returns its seq (0 when it could not be stored; the
- * reason is the log's problem). @client_ms: when it happened, wall clock ms since
+/* Appends one event and returns its seq (0 while the disk refuses it: kept in
+ * memory, in order, stored and chained as soon as the disk takes it; the reason is
+ * the log's problem meanwhile). @client_ms: when it happened, wall clock ms since
  * 1970; @server_ms: the same moment in server time (0: not known); @duration_ms:
  * < 0 for none; @data: nullable, not taken, integers and strings only. */
 gint64      ek_event_log_append          (EkEventLog    *self,

@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -283,6 +285,19 @@ announce_leftovers (EkExamRecording *self)
              : g_build_filename (self->directory, name, NULL);
       if (ek_outbox_lookup_segment (self->outbox, stream, index, NULL, NULL, NULL))
         continue;
+
+      /* Opened by a muxer just before the kill, not a byte written: nothing to keep,
+       * as the recorder itself drops an empty file at its stop. */
+      {
+        GStatBuf st;
+
+        if (g_stat (path, &st) == 0 && st.st_size == 0)
+          {
+            g_debug ("Recording: %s, left empty by an earlier run, removed", name);
+            g_unlink (path);
+            continue;
+          }
+      }
 
       g_debug ("Recording: announcing %s, left from an earlier run", name);
       self->hashing++;
