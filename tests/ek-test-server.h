@@ -23,6 +23,7 @@ typedef struct
   const char         *tls_cert;   /* nullable: plain http */
   const char         *tls_key;
   const char * const *faults;     /* nullable, "NAME=VALUE" */
+  const char * const *args;       /* nullable: further arguments (--allowed-build HEX) */
 } EkTestServerOptions;
 
 EkTestServer *ek_test_server_start          (const EkTestServerOptions *options);

@@ -45,6 +45,7 @@ struct _EkEngine
   gint64         room_scan_started_ms; /* wall clock, 0 when no scan is recorded */
   EkExamProctor *proctor;          /* owned; live proctoring, from the exam's start to its end */
   EkProctorChannel *proctor_channel; /* owned; the proctor's messages, the same time */
+  char          *questions_key;    /* secret: the sealed questions' key (base64), wiped */
 };
 
 enum {
@@ -68,6 +69,14 @@ void        _ek_engine_maybe_mark_finished   (EkEngine       *self);
 
 /* ek-engine-login.c */
 void        _ek_engine_forget_session        (EkEngine       *self);
+void        _ek_engine_save_secrets          (EkEngine       *self,
+                                              GCancellable   *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer        user_data);
+
+/* ek-engine-sealed.c */
+void        _ek_engine_set_questions_key     (EkEngine       *self,
+                                              const char     *key_b64);
 
 /* ek-engine-media.c */
 void        _ek_engine_start_recording       (EkEngine       *self);

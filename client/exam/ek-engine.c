@@ -326,6 +326,7 @@ ek_engine_finalize (GObject *object)
   g_clear_pointer (&self->events_problem, g_free);
   g_clear_pointer (&self->camera_id, g_free);
   g_clear_pointer (&self->microphone_id, g_free);
+  _ek_engine_set_questions_key (self, NULL);
 
   G_OBJECT_CLASS (ek_engine_parent_class)->finalize (object);
 }

@@ -464,6 +464,8 @@ reply_session (EkReq      *req,
   json_builder_add_value (b, ek_api_session_state (req->srv, session));
   json_builder_set_member_name (b, "server_time_ms");
   json_builder_add_int_value (b, ek_server_now_ms (req->srv));
+  if (token != NULL)
+    ek_integrity_issue (req->srv, session, b);
   json_builder_end_object (b);
   ek_reply_object (req, status, b);
 }
@@ -2212,6 +2214,9 @@ ek_api_dispatch (EkReq *req)
   g_autoptr(EkSession) session = NULL;
   EkExam *exam;
 
+  if (!ek_integrity_check (req, NULL, NULL))
+    return;
+
   /* Public endpoints */
   if (g_str_equal (path, "/v1/health") && IS (GET))
     { handle_health (req); return; }
@@ -2249,6 +2254,8 @@ ek_api_dispatch (EkReq *req)
       ek_reply_error (req, 401, "invalid_session", -1, "the session's exam is no longer served");
       return;
     }
+  if (!ek_integrity_check (req, exam, session))
+    return;
   session_refresh (req->srv, exam, session);
 
   if (g_str_equal (path, "/v1/session"))
@@ -2460,6 +2467,15 @@ admin_session (EkReq      *req,
   json_builder_add_value (b, query_rows (srv, "SELECT finished_ms, complete, result FROM finishes"
                                               " WHERE session_id = ?1 ORDER BY rowid",
                                          s->session_id, finish_json));
+  {
+    g_autofree char *build = ek_integrity_session_build (srv, s->session_id);
+
+    json_builder_set_member_name (b, "client_build");
+    if (build != NULL)
+      json_builder_add_string_value (b, build);
+    else
+      json_builder_add_null_value (b);
+  }
   json_builder_end_object (b);
   ek_reply_object (req, 200, b);
 }

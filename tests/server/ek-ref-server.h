@@ -199,6 +199,7 @@ struct _EkRefServer
   GHashTable *login_failures; /* id_number -> GArray of gint64 ms */
   GHashTable *live_streams;   /* EkTusStream set, to commit at exit */
   gboolean https;
+  char **allowed_builds;      /* nullable: builds are not checked */
 };
 
 struct _EkReq
@@ -267,6 +268,19 @@ void        ek_api_dispatch          (EkReq      *req);
 void        ek_admin_dispatch        (EkReq      *req);
 JsonNode   *ek_api_session_state     (EkRefServer *srv,
                                       EkSession   *session);
+
+/* client integrity (ek-ref-integrity.c) */
+
+void        ek_integrity_init_store  (sqlite3    *db);
+gboolean    ek_integrity_check       (EkReq      *req,
+                                      EkExam     *exam,
+                                      EkSession  *session);
+void        ek_integrity_issue       (EkRefServer *srv,
+                                      EkSession   *session,
+                                      JsonBuilder *b);
+char       *ek_integrity_policy_sha256 (EkExam   *exam);
+char       *ek_integrity_session_build (EkRefServer *srv,
+                                      const char  *session_id);
 
 /* tus (ek-ref-tus.c) */
 
