@@ -327,6 +327,18 @@ ek_test_server_restart (EkTestServer *server)
 }
 
 void
+ek_test_server_disconnect (EkTestServer *server)
+{
+  kill_server (server);
+}
+
+void
+ek_test_server_reconnect (EkTestServer *server)
+{
+  spawn_server (server, server->port);
+}
+
+void
 ek_test_server_stop (EkTestServer *server)
 {
   if (server == NULL)

@@ -111,7 +111,7 @@ _ek_engine_forget_session (EkEngine *self)
 
   ek_api_client_set_session_token (self->api, NULL);
   ek_api_client_set_integrity (self->api, NULL, NULL, NULL);
-  _ek_engine_set_questions_key (self, NULL);
+  _ek_engine_sealed_stop (self);
   ek_secret_store_clear_async (self->secrets, ek_config_get_server_url (self->config),
                                self->cancellable, on_secret_cleared_cb, g_object_ref (self));
 }
@@ -136,11 +136,15 @@ load_session_info (EkEngine       *self,
       _ek_engine_log_event (self, "session_opened", 0, -1, data);
     }
 
-  return ek_session_load (self->session,
-                          ek_session_info_get_exam (info),
-                          ek_session_info_get_candidate (info),
-                          ek_session_info_get_state (info),
-                          error);
+  if (!ek_session_load (self->session,
+                        ek_session_info_get_exam (info),
+                        ek_session_info_get_candidate (info),
+                        ek_session_info_get_state (info),
+                        error))
+    return FALSE;
+
+  _ek_engine_sealed_start (self);
+  return TRUE;
 }
 
 /* --- resume --------------------------------------------------------------- */

@@ -10,6 +10,8 @@
  *   ek-api-client-calls.c       the typed calls before the exam (sections 2 to 5),
  *                               each with a named result type (ek-api-parsers.h)
  *   ek-api-client-exam-calls.c  the typed calls of the exam and its end (6 to 8)
+ *   ek-api-client-sealed.c      the sealed questions' package, check-in and a
+ *                               late-reported entry (section 6.1)
  *   ek-api-client-integrity.c   the client integrity header (section 1.2): the
  *                               session's key, nonce and policy hash
  *   ek-api-parsers.c            the pure parsers of the answers, testable without
@@ -45,6 +47,12 @@ struct _EkApiClient
 };
 
 typedef struct _EkApiTypedData EkApiTypedData;
+
+typedef struct
+{
+  char   *key_b64;         /* secret */
+  gint64  checked_in_ms;
+} EkApiCheckIn;
 
 /* Returns the call's result, or %NULL with an EK_JSON_ERROR (the answer is
  * malformed) or an EK_API_ERROR (the answer is well-formed but says no). */

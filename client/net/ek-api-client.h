@@ -338,6 +338,26 @@ gboolean        ek_api_client_put_answer_finish    (EkApiClient          *self,
                                                     gint64               *out_stored_ms,
                                                     GError              **error);
 
+/* Section 6.1: sealed questions */
+void            ek_api_client_get_questions_package_async (EkApiClient     *self,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+void            ek_api_client_check_in_async       (EkApiClient          *self,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean        ek_api_client_check_in_finish      (EkApiClient          *self,
+                                                    GAsyncResult         *result,
+                                                    char                **out_key_b64,
+                                                    gint64               *out_checked_in_ms,
+                                                    GError              **error);
+void            ek_api_client_enter_at_async       (EkApiClient          *self,
+                                                    gint64                client_ms,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+
 /* Section 7 */
 void            ek_api_client_post_events_async    (EkApiClient          *self,
                                                     JsonArray            *events,

@@ -878,9 +878,10 @@ main (int   argc,
     }
   ek_tus_init_store (srv.db);
   ek_integrity_init_store (srv.db);
+  ek_sealed_init_store (srv.db);
 
   srv.exams = ek_exams_load (exams_dir, srv.db, ek_server_now_ms (&srv), &error);
-  if (srv.exams == NULL)
+  if (srv.exams == NULL || !ek_sealed_prepare_exams (&srv, &error))
     {
       g_printerr ("ek-ref-server: refusing to start: %s\n", error->message);
       return 1;
