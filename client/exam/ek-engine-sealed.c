@@ -351,8 +351,15 @@ _ek_engine_set_questions_key (EkEngine   *self,
 void
 _ek_engine_sealed_start (EkEngine *self)
 {
-  if (sealed_exam (self) == NULL)
+  EkExam *exam = sealed_exam (self);
+
+  if (exam == NULL)
     return;
+  /* A package kept from another session's exam is not this one's. */
+  if (self->sealed_package != NULL &&
+      !ek_sealed_package_check (self->sealed_package, ek_exam_get_sealed_sha256 (exam),
+                                ek_exam_get_sealed_size (exam), NULL))
+    g_clear_pointer (&self->sealed_package, g_bytes_unref);
   self->sealed_attempt = 0;
   sealed_tick (self);
 }
