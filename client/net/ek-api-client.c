@@ -772,6 +772,11 @@ ek_api_client_init (EkApiClient *self)
   self->max_attempts = EK_API_DEFAULT_MAX_ATTEMPTS;
   self->backoff_base_ms = EK_API_DEFAULT_BACKOFF_BASE_MS;
   self->backoff_cap_ms = EK_API_DEFAULT_BACKOFF_CAP_MS;
+
+  /* The build's hash is read once per process, from the first client on, in a
+   * thread: by the first request it is usually known. */
+  if (ek_integrity_get_self_hash () == NULL)
+    ek_integrity_self_hash_async (NULL, NULL, NULL);
 }
 
 /* Public API */
