@@ -246,7 +246,12 @@ on_checked_in_cb (GObject      *source,
   explicit_bzero (key, strlen (key));
   g_free (key);
   self->sealed_attempt = 0;
-  _ek_engine_log_event (self, "checked_in", checked_in_ms, -1, NULL);
+  {
+    g_autoptr(JsonObject) data = json_object_new ();
+
+    json_object_set_int_member (data, "checked_in_ms", checked_in_ms);
+    _ek_engine_log_event (self, "checked_in", 0, -1, data);
+  }
   if (ek_api_client_has_session_token (self->api))
     _ek_engine_save_secrets (self, self->cancellable, on_key_saved_cb, NULL);
   _ek_engine_notify (self, PROP_QUESTIONS_READY);
@@ -390,12 +395,14 @@ void
 _ek_engine_enter_offline (EkEngine *self)
 {
   g_autoptr(EkSessionState) state = ek_session_state_copy (ek_session_get_state (self->session));
-  g_autoptr(JsonObject) data = _ek_engine_string_data ("network", "offline", NULL);
+  g_autoptr(JsonObject) data = json_object_new ();
 
   self->offline_entered_ms = ek_server_clock_now_ms (self->clock);
   state->entered_ms = self->offline_entered_ms;
   ek_session_set_state (self->session, state);
-  _ek_engine_log_event (self, "entered_offline", self->offline_entered_ms, -1, data);
+  /* client_ms 0: the event's own clock reading, now; the entry's server time in data. */
+  json_object_set_int_member (data, "entered_ms", self->offline_entered_ms);
+  _ek_engine_log_event (self, "entered_offline", 0, -1, data);
 
   self->entry_report_attempt = 0;
   g_clear_handle_id (&self->entry_report_source, g_source_remove);
