@@ -28,6 +28,7 @@ struct _EkTestServer
   char         *tls_cert;
   char         *tls_key;
   char        **faults;
+  char        **args;
   guint16       port;
   char         *base_url;
   EkHttpClient *admin;         /* talks to /admin */
@@ -213,6 +214,8 @@ spawn_server (EkTestServer *server,
       g_ptr_array_add (argv, g_strdup ("--fault"));
       g_ptr_array_add (argv, g_strdup (server->faults[i]));
     }
+  for (guint i = 0; server->args != NULL && server->args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (server->args[i]));
   g_ptr_array_add (argv, NULL);
 
   /* The server's stdout goes to our stderr: stdout is the TAP stream. */
@@ -300,6 +303,7 @@ ek_test_server_start (const EkTestServerOptions *options)
       server->tls_cert = g_strdup (options->tls_cert);
       server->tls_key = g_strdup (options->tls_key);
       server->faults = g_strdupv ((char **) options->faults);
+      server->args = g_strdupv ((char **) options->args);
     }
 
   server->admin = ek_http_client_new ();
@@ -323,6 +327,18 @@ ek_test_server_restart (EkTestServer *server)
 }
 
 void
+ek_test_server_disconnect (EkTestServer *server)
+{
+  kill_server (server);
+}
+
+void
+ek_test_server_reconnect (EkTestServer *server)
+{
+  spawn_server (server, server->port);
+}
+
+void
 ek_test_server_stop (EkTestServer *server)
 {
   if (server == NULL)
@@ -342,6 +358,7 @@ ek_test_server_stop (EkTestServer *server)
   g_free (server->tls_cert);
   g_free (server->tls_key);
   g_strfreev (server->faults);
+  g_strfreev (server->args);
   g_free (server->base_url);
   g_free (server);
 }

@@ -23,11 +23,16 @@ typedef struct
   const char         *tls_cert;   /* nullable: plain http */
   const char         *tls_key;
   const char * const *faults;     /* nullable, "NAME=VALUE" */
+  const char * const *args;       /* nullable: further arguments (--allowed-build HEX) */
 } EkTestServerOptions;
 
 EkTestServer *ek_test_server_start          (const EkTestServerOptions *options);
 void          ek_test_server_stop           (EkTestServer   *server);
 void          ek_test_server_restart        (EkTestServer   *server);
+/* The network down and up again: the server's port refuses connections until
+ * ek_test_server_reconnect() starts it again on the same port with the same data. */
+void          ek_test_server_disconnect     (EkTestServer   *server);
+void          ek_test_server_reconnect      (EkTestServer   *server);
 const char   *ek_test_server_get_base_url   (EkTestServer   *server);
 guint16       ek_test_server_get_port       (EkTestServer   *server);
 const char   *ek_test_server_get_admin_token (EkTestServer  *server);

@@ -52,6 +52,7 @@ update (EkWaitingPage *self)
 {
   EkSession *session = ek_engine_get_session (self->engine);
   EkExam *exam = ek_session_get_exam (session);
+  const char *problem;
   gint64 now_ms;
   gboolean open;
 
@@ -67,8 +68,11 @@ update (EkWaitingPage *self)
   if (open && !self->was_open && !self->busy && gtk_widget_get_mapped (GTK_WIDGET (self)))
     gtk_widget_grab_focus (GTK_WIDGET (self->enter_button));
   self->was_open = open;
+  /* A sealed questions package that was refused says so until a good one comes. */
+  problem = ek_engine_get_questions_problem (self->engine);
   gtk_label_set_label (self->status_label,
                        open ? _("The exam has started. Press Enter to begin.")
+                            : problem != NULL ? problem
                             : _("Please stay in front of the camera. The Enter button becomes "
                                 "active when the exam starts."));
 }

@@ -213,8 +213,22 @@ ek_secret_store_save_async (EkSecretStore       *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
+  ek_secret_store_save_full_async (self, server_url, session_id, token, NULL,
+                                   cancellable, callback, user_data);
+}
+
+void
+ek_secret_store_save_full_async (EkSecretStore       *self,
+                                 const char          *server_url,
+                                 const char          *session_id,
+                                 const char          *token,
+                                 const char * const  *extras,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
-  g_autofree char *secret = NULL;
+  g_autoptr(GString) secret = NULL;
   Call *call;
 
   g_return_if_fail (EK_IS_SECRET_STORE (self));
@@ -226,13 +240,21 @@ ek_secret_store_save_async (EkSecretStore       *self,
   call = g_task_get_task_data (task);
 
   /* The session id rides inside the secret so one lookup gives both back. */
-  secret = g_strconcat (session_id, "\n", token, NULL);
+  secret = g_string_new (session_id);
+  g_string_append_c (secret, '\n');
+  g_string_append (secret, token);
+  for (guint i = 0; extras != NULL && extras[i] != NULL; i++)
+    {
+      g_return_if_fail (strchr (extras[i], '\n') == NULL && strchr (extras[i], '=') != NULL);
+      g_string_append_c (secret, '\n');
+      g_string_append (secret, extras[i]);
+    }
   secret_password_store (get_schema (), SECRET_COLLECTION_DEFAULT,
-                         _("Exam session"), secret, call->cancellable,
+                         _("Exam session"), secret->str, call->cancellable,
                          on_store_cb, g_steal_pointer (&task),
                          "server", server_url,
                          NULL);
-  explicit_bzero (secret, strlen (secret));
+  explicit_bzero (secret->str, secret->len);
 }
 
 gboolean
@@ -284,9 +306,37 @@ ek_secret_store_lookup_finish (EkSecretStore  *self,
                                char          **token,
                                GError        **error)
 {
+  return ek_secret_store_lookup_full_finish (self, result, session_id, token, NULL, error);
+}
+
+static void
+wipe_strv (char **strv)
+{
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    explicit_bzero (strv[i], strlen (strv[i]));
+  g_strfreev (strv);
+}
+
+/**
+ * ek_secret_store_lookup_full_finish:
+ * @session_id: (out) (optional): the stored session id
+ * @token: (out) (optional): the stored token; free with g_free()
+ * @extras: (out) (optional): the further secrets as "name=value"; wipe them
+ *
+ * Returns: %TRUE if a session was found; %FALSE without an error if none is
+ *   stored; %FALSE with an error if the keyring failed
+ */
+gboolean
+ek_secret_store_lookup_full_finish (EkSecretStore   *self,
+                                    GAsyncResult    *result,
+                                    char           **session_id,
+                                    char           **token,
+                                    char          ***extras,
+                                    GError         **error)
+{
   g_autoptr(GError) local_error = NULL;
   char *secret;
-  const char *newline;
+  char **lines;
 
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ek_secret_store_lookup_async,
@@ -302,21 +352,25 @@ ek_secret_store_lookup_finish (EkSecretStore  *self,
   if (secret == NULL)
     return FALSE;
 
-  newline = strchr (secret, '\n');
-  if (newline == NULL || newline == secret || newline[1] == '\0')
+  lines = g_strsplit (secret, "\n", -1);
+  explicit_bzero (secret, strlen (secret));
+  secret_password_free (secret);
+  if (g_strv_length (lines) < 2 || *lines[0] == '\0' || *lines[1] == '\0')
     {
-      secret_password_free (secret);
+      wipe_strv (lines);
       g_set_error_literal (error, EK_SECRET_ERROR, EK_SECRET_ERROR_CORRUPT,
                            _("The saved exam session could not be read. Please log in again."));
       return FALSE;
     }
 
   if (session_id != NULL)
-    *session_id = g_strndup (secret, (gsize) (newline - secret));
+    *session_id = g_strdup (lines[0]);
   if (token != NULL)
-    *token = g_strdup (newline + 1);
+    *token = g_strdup (lines[1]);
+  if (extras != NULL)
+    *extras = g_strdupv (lines + 2);
 
-  secret_password_free (secret);
+  wipe_strv (lines);
   return TRUE;
 }
 

@@ -2,7 +2,9 @@
  *
  * The token is the candidate's key to their exam session. It lives only in the
  * Secret Service (never a file, a log or a command line), so that a client that
- * crashed finds it again and re-enters the same session.
+ * crashed finds it again and re-enters the same session. Further secrets of the
+ * session (the integrity key, the questions' key) ride in the same item as
+ * "name=value" lines, so that one lookup gives back all and one clear forgets all.
  */
 #pragma once
 
@@ -36,6 +38,15 @@ void           ek_secret_store_save_async   (EkSecretStore        *self,
                                              GCancellable         *cancellable,
                                              GAsyncReadyCallback   callback,
                                              gpointer              user_data);
+/* @extras: (nullable): further secrets of the session as "name=value" (no newline) */
+void           ek_secret_store_save_full_async (EkSecretStore     *self,
+                                             const char           *server_url,
+                                             const char           *session_id,
+                                             const char           *token,
+                                             const char * const   *extras,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
 gboolean       ek_secret_store_save_finish  (EkSecretStore        *self,
                                              GAsyncResult         *result,
                                              GError              **error);
@@ -48,6 +59,12 @@ gboolean       ek_secret_store_lookup_finish (EkSecretStore       *self,
                                              GAsyncResult         *result,
                                              char                **session_id,
                                              char                **token,
+                                             GError              **error);
+gboolean       ek_secret_store_lookup_full_finish (EkSecretStore  *self,
+                                             GAsyncResult         *result,
+                                             char                **session_id,
+                                             char                **token,
+                                             char               ***extras,
                                              GError              **error);
 void           ek_secret_store_clear_async  (EkSecretStore        *self,
                                              const char           *server_url,

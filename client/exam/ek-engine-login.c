@@ -38,6 +38,70 @@ on_secret_cleared_cb (GObject      *object,
     }
 }
 
+static void
+wipe_strv (char **strv)
+{
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    explicit_bzero (strv[i], strlen (strv[i]));
+  g_strfreev (strv);
+}
+
+/* Saves the session's token and its further secrets (the integrity key, the
+ * questions' key) as one keyring item. */
+void
+_ek_engine_save_secrets (EkEngine            *self,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GPtrArray) extras = g_ptr_array_new ();
+  g_autofree char *key_b64 = NULL;
+  g_autofree char *nonce = NULL;
+  g_autofree char *policy = NULL;
+  char **strv;
+
+  if (ek_api_client_export_integrity (self->api, &key_b64, &nonce, &policy))
+    {
+      g_ptr_array_add (extras, g_strconcat ("integrity_key=", key_b64, NULL));
+      g_ptr_array_add (extras, g_strconcat ("integrity_nonce=", nonce, NULL));
+      g_ptr_array_add (extras, g_strconcat ("policy_sha256=", policy, NULL));
+      explicit_bzero (key_b64, strlen (key_b64));
+    }
+  if (self->questions_key != NULL)
+    g_ptr_array_add (extras, g_strconcat ("questions_key=", self->questions_key, NULL));
+  g_ptr_array_add (extras, NULL);
+  strv = (char **) g_ptr_array_free (g_steal_pointer (&extras), FALSE);
+
+  ek_secret_store_save_full_async (self->secrets, ek_config_get_server_url (self->config),
+                                   self->session_id,
+                                   ek_api_client_get_session_token (self->api),
+                                   (const char * const *) strv, cancellable, callback, user_data);
+  wipe_strv (strv);
+}
+
+/* The further secrets of a session found in the keyring. */
+static void
+apply_secret_extras (EkEngine   *self,
+                     char      **extras)
+{
+  const char *key_b64 = NULL, *nonce = NULL, *policy = NULL;
+
+  for (guint i = 0; extras != NULL && extras[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (extras[i], "integrity_key="))
+        key_b64 = extras[i] + strlen ("integrity_key=");
+      else if (g_str_has_prefix (extras[i], "integrity_nonce="))
+        nonce = extras[i] + strlen ("integrity_nonce=");
+      else if (g_str_has_prefix (extras[i], "policy_sha256="))
+        policy = extras[i] + strlen ("policy_sha256=");
+      else if (g_str_has_prefix (extras[i], "questions_key="))
+        _ek_engine_set_questions_key (self, extras[i] + strlen ("questions_key="));
+    }
+
+  if (key_b64 != NULL && !ek_api_client_set_integrity (self->api, key_b64, nonce, policy))
+    g_warning ("The session's integrity key in the keyring is not valid");
+}
+
 void
 _ek_engine_forget_session (EkEngine *self)
 {
@@ -46,6 +110,8 @@ _ek_engine_forget_session (EkEngine *self)
     return;
 
   ek_api_client_set_session_token (self->api, NULL);
+  ek_api_client_set_integrity (self->api, NULL, NULL, NULL);
+  _ek_engine_sealed_stop (self);
   ek_secret_store_clear_async (self->secrets, ek_config_get_server_url (self->config),
                                self->cancellable, on_secret_cleared_cb, g_object_ref (self));
 }
@@ -70,11 +136,15 @@ load_session_info (EkEngine       *self,
       _ek_engine_log_event (self, "session_opened", 0, -1, data);
     }
 
-  return ek_session_load (self->session,
-                          ek_session_info_get_exam (info),
-                          ek_session_info_get_candidate (info),
-                          ek_session_info_get_state (info),
-                          error);
+  if (!ek_session_load (self->session,
+                        ek_session_info_get_exam (info),
+                        ek_session_info_get_candidate (info),
+                        ek_session_info_get_state (info),
+                        error))
+    return FALSE;
+
+  _ek_engine_sealed_start (self);
+  return TRUE;
 }
 
 /* --- resume --------------------------------------------------------------- */
@@ -160,8 +230,10 @@ on_resume_lookup_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autofree char *session_id = NULL;
   char *token = NULL;
+  char **extras = NULL;
 
-  if (!ek_secret_store_lookup_finish (self->secrets, result, &session_id, &token, &error))
+  if (!ek_secret_store_lookup_full_finish (self->secrets, result, &session_id, &token, &extras,
+                                           &error))
     {
       if (error != NULL)
         {
@@ -177,6 +249,8 @@ on_resume_lookup_cb (GObject      *object,
   ek_api_client_set_session_token (self->api, token);
   explicit_bzero (token, strlen (token));
   g_free (token);
+  apply_secret_extras (self, extras);
+  wipe_strv (extras);
 
   ek_api_client_sync_clock_async (self->api, g_task_get_cancellable (task),
                                   on_resume_clock_cb, g_object_ref (task));
@@ -296,10 +370,7 @@ complete_login (GTask         *task_in,
     }
 
   cancellable = g_task_get_cancellable (task);
-  ek_secret_store_save_async (self->secrets, ek_config_get_server_url (self->config),
-                              ek_session_info_get_session_id (info),
-                              ek_session_info_get_session_token (info),
-                              cancellable, on_login_saved_cb, g_steal_pointer (&task));
+  _ek_engine_save_secrets (self, cancellable, on_login_saved_cb, g_steal_pointer (&task));
   ek_session_info_clear_session_token (info);
 }
 

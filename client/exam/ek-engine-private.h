@@ -45,6 +45,15 @@ struct _EkEngine
   gint64         room_scan_started_ms; /* wall clock, 0 when no scan is recorded */
   EkExamProctor *proctor;          /* owned; live proctoring, from the exam's start to its end */
   EkProctorChannel *proctor_channel; /* owned; the proctor's messages, the same time */
+  char          *questions_key;    /* secret: the sealed questions' key (base64), wiped */
+  GBytes        *sealed_package;   /* owned, nullable: checked against the exam's hash */
+  char          *questions_problem; /* why the package was refused, or NULL */
+  guint          sealed_source;
+  guint          sealed_attempt;
+  gboolean       sealed_busy;
+  gint64         offline_entered_ms; /* > 0: entered offline, not yet on the server */
+  guint          entry_report_source;
+  guint          entry_report_attempt;
 };
 
 enum {
@@ -58,6 +67,8 @@ enum {
   PROP_ANSWER_STORE_PROBLEM,
   PROP_PROCTOR,
   PROP_PROCTOR_CHANNEL,
+  PROP_QUESTIONS_PROBLEM,
+  PROP_QUESTIONS_READY,
   N_PROPS
 };
 
@@ -68,6 +79,26 @@ void        _ek_engine_maybe_mark_finished   (EkEngine       *self);
 
 /* ek-engine-login.c */
 void        _ek_engine_forget_session        (EkEngine       *self);
+void        _ek_engine_save_secrets          (EkEngine       *self,
+                                              GCancellable   *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer        user_data);
+
+/* ek-engine-sealed.c */
+void        _ek_engine_set_questions_key     (EkEngine       *self,
+                                              const char     *key_b64);
+void        _ek_engine_sealed_start          (EkEngine       *self);
+void        _ek_engine_sealed_stop           (EkEngine       *self);
+gboolean    _ek_engine_sealed_ready          (EkEngine       *self);
+void        _ek_engine_enter_offline         (EkEngine       *self);
+gboolean    _ek_engine_sealed_open_async     (EkEngine       *self,
+                                              guint           phase_index,
+                                              GCancellable   *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer        user_data);
+JsonArray  *_ek_engine_sealed_open_finish    (EkEngine       *self,
+                                              GAsyncResult   *result,
+                                              GError        **error);
 
 /* ek-engine-media.c */
 void        _ek_engine_start_recording       (EkEngine       *self);

@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ek-engine-private.h"
+#include "ek-sealed-package.h"
 
 /* --- practice ------------------------------------------------------------- */
 
@@ -90,6 +91,37 @@ on_state_cb (GObject      *object,
 
   ek_session_set_state (self->session, state);
   g_task_return_boolean (task, TRUE);
+}
+
+/* With the sealed questions and their key here, a network that is down at the start
+ * does not keep the candidate out (protocol section 6.1). */
+static void
+on_enter_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EkEngine *self = g_task_get_source_object (task);
+  g_autoptr(EkSessionState) state = NULL;
+  g_autoptr(GError) error = NULL;
+
+  state = ek_api_client_state_finish (self->api, result, &error);
+  if (state != NULL)
+    {
+      ek_session_set_state (self->session, state);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  if (ek_api_error_is_transient (error) && _ek_engine_sealed_ready (self))
+    {
+      g_message ("The exam server cannot be reached at the start: entering with the sealed questions");
+      _ek_engine_enter_offline (self);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  g_task_return_error (task, g_steal_pointer (&error));
 }
 
 static void
@@ -301,7 +333,7 @@ ek_engine_enter_async (EkEngine            *self,
       return;
     }
 
-  ek_api_client_enter_async (self->api, cancellable, on_state_cb, g_steal_pointer (&task));
+  ek_api_client_enter_async (self->api, cancellable, on_enter_cb, g_steal_pointer (&task));
 }
 
 /* A forced submission: the escalation event is on the server, now the submission. */
@@ -453,6 +485,37 @@ on_questions_cb (GObject      *object,
     g_task_return_pointer (task, questions, (GDestroyNotify) json_array_unref);
 }
 
+static void
+on_sealed_opened_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EkEngine *self = EK_ENGINE (object);
+  g_autoptr(GError) error = NULL;
+  JsonArray *questions = _ek_engine_sealed_open_finish (self, result, &error);
+  guint phase_index = GPOINTER_TO_UINT (g_task_get_task_data (task));
+  EkExam *exam = ek_session_get_exam (self->session);
+
+  if (questions != NULL)
+    {
+      g_task_return_pointer (task, questions, (GDestroyNotify) json_array_unref);
+      return;
+    }
+  if (!g_error_matches (error, EK_SEALED_ERROR, EK_SEALED_ERROR_KEY) &&
+      !g_error_matches (error, EK_SEALED_ERROR, EK_SEALED_ERROR_FORMAT))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* A package that does not open: the server still has the questions. */
+  g_message ("The sealed questions did not open: %s", error->message);
+  ek_api_client_get_questions_async (self->api, ek_exam_get_phase (exam, phase_index)->id,
+                                     g_task_get_cancellable (task), on_questions_cb,
+                                     g_object_ref (task));
+}
+
 /**
  * ek_engine_get_questions_async:
  *
@@ -473,6 +536,7 @@ ek_engine_get_questions_async (EkEngine            *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ek_engine_get_questions_async);
+  g_task_set_task_data (task, GUINT_TO_POINTER (phase_index), NULL);
 
   exam = ek_session_get_exam (self->session);
   if (exam == NULL || phase_index >= ek_exam_get_n_phases (exam))
@@ -488,6 +552,10 @@ ek_engine_get_questions_async (EkEngine            *self,
                              (GDestroyNotify) json_array_unref);
       return;
     }
+
+  if (_ek_engine_sealed_open_async (self, phase_index, cancellable, on_sealed_opened_cb,
+                                    g_object_ref (task)))
+    return;
 
   ek_api_client_get_questions_async (self->api, ek_exam_get_phase (exam, phase_index)->id,
                                      cancellable, on_questions_cb, g_steal_pointer (&task));

@@ -295,6 +295,7 @@ ek_engine_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->resync_source, g_source_remove);
+  _ek_engine_sealed_stop (self);
   _ek_engine_stop_proctor_channel (self);
   _ek_engine_stop_proctor (self);
   _ek_engine_clear_recording (self);
@@ -326,6 +327,7 @@ ek_engine_finalize (GObject *object)
   g_clear_pointer (&self->events_problem, g_free);
   g_clear_pointer (&self->camera_id, g_free);
   g_clear_pointer (&self->microphone_id, g_free);
+  _ek_engine_set_questions_key (self, NULL);
 
   G_OBJECT_CLASS (ek_engine_parent_class)->finalize (object);
 }
@@ -374,6 +376,14 @@ ek_engine_get_property (GObject    *object,
 
     case PROP_PROCTOR_CHANNEL:
       g_value_set_object (value, self->proctor_channel);
+      break;
+
+    case PROP_QUESTIONS_PROBLEM:
+      g_value_set_string (value, self->questions_problem);
+      break;
+
+    case PROP_QUESTIONS_READY:
+      g_value_set_boolean (value, ek_engine_get_questions_ready (self));
       break;
 
     default:
@@ -498,6 +508,16 @@ ek_engine_class_init (EkEngineClass *klass)
     g_param_spec_object ("proctor-channel", NULL, NULL,
                          EK_TYPE_PROCTOR_CHANNEL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /* Why the sealed questions were refused (translated), or NULL (section 6.1). */
+  properties[PROP_QUESTIONS_PROBLEM] =
+    g_param_spec_string ("questions-problem", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /* The sealed questions and their key are here: the exam can start offline. */
+  properties[PROP_QUESTIONS_READY] =
+    g_param_spec_boolean ("questions-ready", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -34,6 +34,8 @@ EkSecretStore *ek_engine_get_secret_store    (EkEngine             *self);
 EkSession     *ek_engine_get_session         (EkEngine             *self);
 const char    *ek_engine_get_session_id      (EkEngine             *self);
 const char    *ek_engine_get_keyring_problem (EkEngine             *self);
+const char    *ek_engine_get_questions_problem (EkEngine           *self);
+gboolean       ek_engine_get_questions_ready (EkEngine             *self);
 
 void           ek_engine_resume_async        (EkEngine             *self,
                                               GCancellable         *cancellable,

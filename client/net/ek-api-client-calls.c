@@ -23,6 +23,12 @@ parse_session_info (EkApiClient  *self,
   if (info == NULL)
     return NULL;
 
+  if (!_ek_api_integrity_take_login (self, object, error))
+    {
+      g_object_unref (info);
+      return NULL;
+    }
+
   if (with_token)
     ek_api_client_set_session_token (self, ek_session_info_get_session_token (info));
   ek_api_client_set_exam (self, ek_session_info_get_exam (info));

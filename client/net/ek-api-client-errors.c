@@ -37,6 +37,7 @@ static const char * const error_codes[] = {
   [EK_API_ERROR_RATE_LIMITED] = "rate_limited",
   [EK_API_ERROR_SERVER_ERROR] = "server_error",
   [EK_API_ERROR_UNAVAILABLE] = "unavailable",
+  [EK_API_ERROR_CLIENT_REFUSED] = "client_refused",
   [EK_API_ERROR_UNKNOWN] = "unknown",
   [EK_API_ERROR_NETWORK] = "network",
   [EK_API_ERROR_TIMEOUT] = "timeout",
@@ -51,7 +52,7 @@ static const char * const error_codes[] = {
 };
 
 /* The last protocol code in error_codes[]: codes after it never come from a server. */
-#define LAST_SERVER_CODE EK_API_ERROR_UNAVAILABLE
+#define LAST_SERVER_CODE EK_API_ERROR_CLIENT_REFUSED
 
 /* Extended error: the numbers a caller may need besides the code */
 
@@ -210,6 +211,9 @@ describe_server_error (EkApiClient *self,
 
     case EK_API_ERROR_UNAVAILABLE:
       return g_strdup (_("The exam server is busy or under maintenance. Try again in a few minutes."));
+
+    case EK_API_ERROR_CLIENT_REFUSED:
+      return ek_api_client_refused_message (NULL);
 
     case EK_API_ERROR_MALFORMED_RESPONSE:
       return g_strdup (_("The exam server sent an answer the kiosk could not read. Try again; if this keeps happening, your network may be interfering: try another network or contact your technician."));
@@ -388,10 +392,40 @@ _ek_api_error_from_response (EkApiClient    *self,
   if (code == EK_API_ERROR_WRONG_CREDENTIALS)
     priv->reason = g_steal_pointer (&parsed->reason);
 
+  /* A refused build or policy (section 1.2): the message says which. */
+  if (code == EK_API_ERROR_CLIENT_REFUSED)
+    {
+      priv->reason = g_steal_pointer (&parsed->reason);
+      g_free (error->message);
+      error->message = ek_api_client_refused_message (priv->reason);
+    }
+
   return error;
 }
 
 /* Public API */
+
+/**
+ * ek_api_client_refused_message:
+ * @reason: (nullable): the reason of a `client_refused` answer (section 1.2)
+ *
+ * Returns: the translated message the kiosk shows for it
+ */
+char *
+ek_api_client_refused_message (const char *reason)
+{
+  if (g_strcmp0 (reason, "unknown_build") == 0 || g_strcmp0 (reason, "missing") == 0)
+    return g_strdup (_("The exam server does not accept this copy of the exam program: it is "
+                       "not a released build, or it has been changed. Ask your technician to "
+                       "install the released exam program, then try again."));
+  if (g_strcmp0 (reason, "policy_mismatch") == 0)
+    return g_strdup (_("The exam server refused the kiosk: it does not apply this exam's rules "
+                       "as the server sent them. Restart the exam program and log in again; if "
+                       "this keeps happening, contact your technician."));
+  return g_strdup (_("The exam server could not verify this exam program. Restart the exam "
+                     "program and log in again; if this keeps happening, contact your "
+                     "technician."));
+}
 
 /**
  * ek_api_error_get_retry_after_ms:

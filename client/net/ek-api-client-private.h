@@ -10,6 +10,10 @@
  *   ek-api-client-calls.c       the typed calls before the exam (sections 2 to 5),
  *                               each with a named result type (ek-api-parsers.h)
  *   ek-api-client-exam-calls.c  the typed calls of the exam and its end (6 to 8)
+ *   ek-api-client-sealed.c      the sealed questions' package, check-in and a
+ *                               late-reported entry (section 6.1)
+ *   ek-api-client-integrity.c   the client integrity header (section 1.2): the
+ *                               session's key, nonce and policy hash
  *   ek-api-parsers.c            the pure parsers of the answers, testable without
  *                               a server
  */
@@ -33,6 +37,9 @@ struct _EkApiClient
   EkHttpClient   *http;            /* owned */
   char           *session_token;   /* secret: never logged, wiped on change */
   EkExam         *exam;            /* owned, nullable: for the wording of errors */
+  GBytes         *integrity_key;   /* secret: never logged, wiped on change; nullable */
+  char           *integrity_nonce; /* nullable */
+  char           *policy_hash;     /* nullable: the exam policy's SHA-256 */
   guint           timeout_ms;
   guint           max_attempts;
   guint           backoff_base_ms;
@@ -40,6 +47,12 @@ struct _EkApiClient
 };
 
 typedef struct _EkApiTypedData EkApiTypedData;
+
+typedef struct
+{
+  char   *key_b64;         /* secret */
+  gint64  checked_in_ms;
+} EkApiCheckIn;
 
 /* Returns the call's result, or %NULL with an EK_JSON_ERROR (the answer is
  * malformed) or an EK_API_ERROR (the answer is well-formed but says no). */
@@ -106,6 +119,16 @@ JsonNode *_ek_api_empty_object_node  (void);
 void      _ek_api_add_photo_members  (JsonBuilder         *builder,
                                       GBytes              *jpeg,
                                       gint64               capture_ms);
+
+/* ek-api-client-integrity.c */
+char     *_ek_api_integrity_header   (EkApiClient         *self,
+                                      const char          *method,
+                                      const char          *path,
+                                      gboolean             with_session);
+gboolean  _ek_api_integrity_take_login (EkApiClient       *self,
+                                      JsonObject          *answer,
+                                      GError             **error);
+void      _ek_api_integrity_clear    (EkApiClient         *self);
 
 /* ek-api-client-errors.c */
 GError *_ek_api_error_new            (EkApiError      code,

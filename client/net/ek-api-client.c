@@ -9,6 +9,7 @@
 
 #include "ek-api-client-private.h"
 #include "ek-backoff.h"
+#include "ek-integrity.h"
 #include "ek-json.h"
 
 /* A server asking to wait longer than this is not worth waiting for inside one
@@ -298,6 +299,13 @@ send_attempt (GTask *task)
       ek_http_request_add_header (request, "Authorization", authorization);
       wipe_string (&authorization);
     }
+  if (ek_integrity_get_self_hash () != NULL)
+    {
+      g_autofree char *integrity = _ek_api_integrity_header (self, call->method, call->path,
+                                                            !(call->flags & EK_API_CALL_PUBLIC));
+
+      ek_http_request_add_header (request, EK_INTEGRITY_HEADER, integrity);
+    }
   if (call->body != NULL)
     ek_http_request_set_body (request, "application/json; charset=utf-8", call->body);
 
@@ -312,6 +320,24 @@ send_attempt (GTask *task)
 
   ek_http_client_send_async (self->http, request, g_task_get_cancellable (task),
                              on_http_done_cb, g_object_ref (task));
+}
+
+static void
+on_self_hash_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Without it the server decides: one that checks builds refuses the call. */
+  if (ek_integrity_self_hash_finish (result, &error) == NULL)
+    g_warning ("The exam program could not read its own file: %s", error->message);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  send_attempt (task);
 }
 
 /* Clock sync */
@@ -554,6 +580,7 @@ ek_api_client_finalize (GObject *object)
   EkApiClient *self = (EkApiClient *)object;
 
   wipe_string (&self->session_token);
+  _ek_api_integrity_clear (self);
   g_clear_object (&self->http);
   g_clear_pointer (&self->base_url, g_free);
 
@@ -745,6 +772,11 @@ ek_api_client_init (EkApiClient *self)
   self->max_attempts = EK_API_DEFAULT_MAX_ATTEMPTS;
   self->backoff_base_ms = EK_API_DEFAULT_BACKOFF_BASE_MS;
   self->backoff_cap_ms = EK_API_DEFAULT_BACKOFF_CAP_MS;
+
+  /* The build's hash is read once per process, from the first client on, in a
+   * thread: by the first request it is usually known. */
+  if (ek_integrity_get_self_hash () == NULL)
+    ek_integrity_self_hash_async (NULL, NULL, NULL);
 }
 
 /* Public API */
@@ -1029,6 +1061,13 @@ ek_api_client_call_async (EkApiClient         *self,
     {
       g_debug ("%s %s: no session token", call->method, path);
       g_task_return_error (task, _ek_api_server_error (self, EK_API_ERROR_INVALID_SESSION, 0, 0));
+      return;
+    }
+
+  /* The first calls of a process wait for the executable's hash (a few ms). */
+  if (ek_integrity_get_self_hash () == NULL)
+    {
+      ek_integrity_self_hash_async (NULL, on_self_hash_cb, g_steal_pointer (&task));
       return;
     }
 

@@ -47,6 +47,7 @@ typedef enum
   EK_API_ERROR_RATE_LIMITED,
   EK_API_ERROR_SERVER_ERROR,
   EK_API_ERROR_UNAVAILABLE,
+  EK_API_ERROR_CLIENT_REFUSED,
   /* a well-formed error with a code this client does not know (a newer server) */
   EK_API_ERROR_UNKNOWN,
   /* transport */
@@ -70,6 +71,7 @@ const char *ek_api_error_get_last_hash      (const GError *error);
 const char *ek_api_error_get_reason         (const GError *error);
 const char *ek_api_error_code_to_string     (EkApiError    code);
 gboolean    ek_api_error_is_transient       (const GError *error);
+char       *ek_api_client_refused_message   (const char   *reason);
 
 typedef enum
 {
@@ -127,6 +129,16 @@ void            ek_api_client_set_session_token    (EkApiClient          *self,
 gboolean        ek_api_client_has_session_token    (EkApiClient          *self);
 /* For the tus client only: never log it. */
 const char     *ek_api_client_get_session_token    (EkApiClient          *self);
+/* The client integrity header's session part (section 1.2) */
+gboolean        ek_api_client_set_integrity        (EkApiClient          *self,
+                                                    const char           *key_b64,
+                                                    const char           *nonce,
+                                                    const char           *policy_hash);
+gboolean        ek_api_client_export_integrity     (EkApiClient          *self,
+                                                    char                **out_key_b64,
+                                                    char                **out_nonce,
+                                                    char                **out_policy_hash);
+const char     *ek_api_client_get_policy_hash      (EkApiClient          *self);
 
 /* Generic call: @path starts with "/v1/"; @body may be NULL. */
 void            ek_api_client_call_async           (EkApiClient          *self,
@@ -325,6 +337,26 @@ gboolean        ek_api_client_put_answer_finish    (EkApiClient          *self,
                                                     gint64               *out_revision,
                                                     gint64               *out_stored_ms,
                                                     GError              **error);
+
+/* Section 6.1: sealed questions */
+void            ek_api_client_get_questions_package_async (EkApiClient     *self,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+void            ek_api_client_check_in_async       (EkApiClient          *self,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean        ek_api_client_check_in_finish      (EkApiClient          *self,
+                                                    GAsyncResult         *result,
+                                                    char                **out_key_b64,
+                                                    gint64               *out_checked_in_ms,
+                                                    GError              **error);
+void            ek_api_client_enter_at_async       (EkApiClient          *self,
+                                                    gint64                client_ms,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
 
 /* Section 7 */
 void            ek_api_client_post_events_async    (EkApiClient          *self,

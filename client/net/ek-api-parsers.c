@@ -7,6 +7,9 @@
 
 static const char * const face_reasons[] = { "no_face", "different_person", "poor_quality",
                                              "no_registered_photo", NULL };
+/* client_refused (section 1.2) */
+static const char * const integrity_reasons[] = { "unknown_build", "policy_mismatch",
+                                                  "bad_signature", "missing", NULL };
 
 /* Result types */
 
@@ -322,7 +325,8 @@ ek_api_parse_error_body (const char  *data,
       last_hash != NULL && strlen (last_hash) == 64)
     body->last_hash = g_ascii_strdown (last_hash, -1);
   if (ek_json_read_string (error_object, "reason", FALSE, &reason, NULL) &&
-      reason != NULL && g_strv_contains (face_reasons, reason))
+      reason != NULL && (g_strv_contains (face_reasons, reason) ||
+                         g_strv_contains (integrity_reasons, reason)))
     body->reason = g_strdup (reason);
 
   return g_steal_pointer (&body);

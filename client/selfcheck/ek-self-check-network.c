@@ -12,6 +12,9 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "ek-api-client.h"
+#include "ek-api-parsers.h"
+#include "ek-integrity.h"
 #include "ek-json.h"
 #include "ek-self-check-private.h"
 
@@ -77,6 +80,14 @@ send_request (EkSelfCheck  *self,
 
   ek_http_request_set_timeouts (request, NETWORK_CONNECT_MS, NETWORK_TIMEOUT_MS);
   ek_http_request_set_max_response_size (request, max_response);
+  /* The server that checks builds (protocol section 1.2) answers only them. */
+  if (ek_integrity_get_self_hash () != NULL)
+    {
+      g_autofree char *integrity = ek_integrity_header_value (ek_integrity_get_self_hash (),
+                                                              NULL, NULL, NULL, method, path);
+
+      ek_http_request_add_header (request, EK_INTEGRITY_HEADER, integrity);
+    }
   if (body != NULL)
     ek_http_request_set_body (request, "application/octet-stream", body);
 
@@ -133,11 +144,54 @@ report_not_measured (EkSelfCheck *self,
                          NAN, NULL);
 }
 
+/* The build's SHA-256, for the technician to compare with the released one; @refusal
+ * (nullable): the server's client_refused reason. */
+static void
+report_build (EkSelfCheck *self,
+              gboolean     checked,
+              const char  *refusal)
+{
+  const char *hash = ek_integrity_get_self_hash ();
+
+  _ek_self_check_report (self, "client.build", _("Exam program build"),
+                         refusal != NULL ? EK_CHECK_FAIL : checked ? EK_CHECK_PASS : EK_CHECK_SKIP,
+                         hash != NULL ? g_strdup_printf ("SHA-256 %s", hash) : g_strdup (_("unknown")),
+                         g_strdup (_("a released build the exam server knows")),
+                         refusal != NULL
+                           ? ek_api_client_refused_message (refusal)
+                           : checked ? NULL
+                           : g_strdup (_("The exam server could not check this build. Compare the "
+                                         "SHA-256 with the one the exam organiser publishes.")),
+                         NAN, NULL);
+}
+
+/* The refusal reason of a server that does not know this build, or %NULL. */
+static char *
+refusal_reason (EkHttpResponse *response)
+{
+  g_autoptr(EkApiErrorBody) body = NULL;
+  GBytes *bytes;
+  gsize len = 0;
+  const char *data;
+
+  if (response == NULL || ek_http_response_get_status (response) != 403 ||
+      (bytes = ek_http_response_get_body (response)) == NULL)
+    return NULL;
+
+  data = g_bytes_get_data (bytes, &len);
+  body = ek_api_parse_error_body (data, len, NULL);
+  if (body == NULL || g_strcmp0 (body->code, "client_refused") != 0)
+    return NULL;
+
+  return g_strdup (body->reason != NULL ? body->reason : "unknown_build");
+}
+
 static void
 network_unreachable (EkSelfCheck *self,
                      char        *problem,
                      char        *remedy)
 {
+  report_build (self, FALSE, NULL);
   _ek_self_check_report (self, "network.reachable", _("Exam server"), EK_CHECK_FAIL, problem,
                          g_strdup (_("reachable over HTTPS")), remedy, NAN, NULL);
   report_not_measured (self, "network.rtt", _("Round-trip time"));
@@ -435,8 +489,25 @@ on_health_cb (EkSelfCheck    *self,
               gint64          elapsed_us)
 {
   g_autoptr(JsonObject) answer = response != NULL ? parse_object (response) : NULL;
+  g_autofree char *refusal = refusal_reason (response);
   const char *min_version = NULL;
   gint64 protocol = 0;
+
+  if (refusal != NULL)
+    {
+      /* Reachable, but every further request would be refused as well. */
+      _ek_self_check_report (self, "network.reachable", _("Exam server"), EK_CHECK_PASS,
+                             g_strdup (self->server_url), g_strdup (_("reachable over HTTPS")), NULL,
+                             elapsed_us / 1000.0, "ms");
+      report_build (self, TRUE, refusal);
+      report_not_measured (self, "network.rtt", _("Round-trip time"));
+      report_not_measured (self, "network.clock", _("Clock"));
+      report_not_measured (self, "network.upload", _("Upload speed"));
+      report_not_measured (self, "network.download", _("Download speed"));
+      report_not_measured (self, "client.version", _("Exam program version"));
+      _ek_self_check_leaf_done (self);
+      return;
+    }
 
   if (answer == NULL)
     {
@@ -451,6 +522,7 @@ on_health_cb (EkSelfCheck    *self,
   ek_json_read_string (answer, "min_client_version", FALSE, &min_version, NULL);
 
   report_reachable (self, elapsed_us);
+  report_build (self, TRUE, NULL);
 
   if (protocol != 1)
     _ek_self_check_report (self, "client.version", _("Exam program version"), EK_CHECK_FAIL,
@@ -474,6 +546,26 @@ on_health_cb (EkSelfCheck    *self,
 
   _ek_self_check_set_current_step (self, _("Measuring the connection…"));
   request_time (self);
+}
+
+static void
+on_self_hash_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(EkSelfCheck) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (ek_integrity_self_hash_finish (result, &error) == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->task == NULL)
+        return;
+      g_warning ("The exam program could not read its own file: %s", error->message);
+    }
+  if (self->task == NULL)
+    return;
+
+  send_request (self, "GET", "/v1/health", NULL, 64 * 1024, on_health_cb);
 }
 
 void
@@ -520,5 +612,5 @@ _ek_self_check_run_network (EkSelfCheck *self)
   ek_http_client_set_proxy (self->http, ek_config_get_proxy (self->config));
 
   _ek_self_check_set_current_step (self, _("Contacting the exam server…"));
-  send_request (self, "GET", "/v1/health", NULL, 64 * 1024, on_health_cb);
+  ek_integrity_self_hash_async (self->cancellable, on_self_hash_cb, g_object_ref (self));
 }

@@ -45,6 +45,9 @@ struct _EkExam
   EkSelfCheckPolicy  self_check;
   EkProctoringPolicy proctoring;
   EkLockdownPolicy  *lockdown_policy;
+  char              *sealed_sha256;      /* nullable: questions are not sealed */
+  gint64             sealed_size;
+  gint64             key_release_ms;
 };
 
 G_DEFINE_FINAL_TYPE (EkExam, ek_exam, G_TYPE_OBJECT)
@@ -354,6 +357,38 @@ parse_self_check (EkExam      *self,
   return TRUE;
 }
 
+/* sealed_questions (section 6.1): the package's hash and size, and when its key is
+ * released. */
+static gboolean
+parse_sealed (EkExam      *self,
+              JsonObject  *object,
+              GError     **error)
+{
+  JsonObject *sealed = NULL;
+  const char *sha256 = NULL;
+
+  if (!ek_json_read_object (object, "sealed_questions", FALSE, &sealed, error))
+    return FALSE;
+  if (sealed == NULL)
+    return TRUE;
+
+  if (!ek_json_read_string (sealed, "sha256", TRUE, &sha256, error) ||
+      !ek_json_read_int (sealed, "size", TRUE, 1, 64 * 1024 * 1024, &self->sealed_size, error) ||
+      !ek_json_read_int (sealed, "key_release_ms", TRUE, 0, G_MAXINT64, &self->key_release_ms,
+                         error))
+    {
+      g_prefix_error (error, "sealed_questions: ");
+      return FALSE;
+    }
+  if (strlen (sha256) != 64 || strspn (sha256, "0123456789abcdef") != 64)
+    return value_error (error, "sealed_questions: sha256 is not 64 lowercase hex digits");
+  if (self->key_release_ms > self->starts_ms)
+    return value_error (error, "sealed_questions: the key is released after the start");
+
+  self->sealed_sha256 = g_strdup (sha256);
+  return TRUE;
+}
+
 static gboolean
 parse_exam (EkExam      *self,
             JsonObject  *object,
@@ -429,7 +464,8 @@ parse_exam (EkExam      *self,
       (self->min_submit_ms < self->starts_ms || self->min_submit_ms > ek_exam_get_ends_ms (self)))
     return value_error (error, "min_submit_ms is outside the exam");
 
-  return parse_steps (self, steps, error) &&
+  return parse_sealed (self, object, error) &&
+         parse_steps (self, steps, error) &&
          parse_lockdown (self, lockdown, error) &&
          parse_recording (self, recording, error) &&
          parse_self_check (self, self_check, error) &&
@@ -442,6 +478,7 @@ ek_exam_finalize (GObject *object)
 {
   EkExam *self = (EkExam *)object;
 
+  g_clear_pointer (&self->sealed_sha256, g_free);
   g_clear_pointer (&self->id, g_free);
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->phases, g_array_unref);
@@ -785,4 +822,31 @@ ek_exam_get_proctoring_policy (EkExam *self)
   g_return_val_if_fail (EK_IS_EXAM (self), NULL);
 
   return &self->proctoring;
+}
+
+/**
+ * ek_exam_get_sealed_sha256:
+ *
+ * Returns: (nullable): the SHA-256 of the sealed questions package, or %NULL when
+ *   the exam's questions are fetched at each phase's start
+ */
+const char *
+ek_exam_get_sealed_sha256 (EkExam *self)
+{
+  g_return_val_if_fail (EK_IS_EXAM (self), NULL);
+  return self->sealed_sha256;
+}
+
+gint64
+ek_exam_get_sealed_size (EkExam *self)
+{
+  g_return_val_if_fail (EK_IS_EXAM (self), 0);
+  return self->sealed_size;
+}
+
+gint64
+ek_exam_get_key_release_ms (EkExam *self)
+{
+  g_return_val_if_fail (EK_IS_EXAM (self), 0);
+  return self->key_release_ms;
 }

@@ -464,6 +464,8 @@ reply_session (EkReq      *req,
   json_builder_add_value (b, ek_api_session_state (req->srv, session));
   json_builder_set_member_name (b, "server_time_ms");
   json_builder_add_int_value (b, ek_server_now_ms (req->srv));
+  if (token != NULL)
+    ek_integrity_issue (req->srv, session, b);
   json_builder_end_object (b);
   ek_reply_object (req, status, b);
 }
@@ -874,9 +876,26 @@ handle_enter (EkReq     *req,
               EkSession *session)
 {
   gint64 now = ek_server_now_ms (req->srv);
+  SoupMessageBody *raw = soup_server_message_get_request_body (req->msg);
+  g_autoptr(JsonObject) body = NULL;
+  gint64 client_ms = -1;
 
   if (!check_active (req, session))
     return;
+  if (raw->length > 0)
+    {
+      body = ek_req_parse_object (req);
+      if (body == NULL)
+        return;
+      if (json_object_has_member (body, "client_ms"))
+        client_ms = json_object_get_int_member (body, "client_ms");
+    }
+  /* An entry made offline with the sealed questions (protocol 6.1): taken at the
+   * time it was made, if the session had checked in and that time was in the window. */
+  if (session->entered_ms < 0 && client_ms >= exam->starts_ms &&
+      client_ms <= MIN (now, exam->late_entry_cutoff_ms) &&
+      exam->sealed && ek_sealed_checked_in (req->srv, session))
+    now = client_ms;
   if (now < exam->starts_ms)
     {
       ek_reply_error (req, 403, "exam_not_open", exam->starts_ms - now,
@@ -1481,7 +1500,8 @@ handle_put_answer (EkReq      *req,
       ek_reply_error (req, 409, "exam_over", -1, "the exam is over");
       return;
     }
-  if (session->entered_ms < 0)
+  /* A checked-in session of a sealed exam may have entered offline (protocol 6.1). */
+  if (session->entered_ms < 0 && !(exam->sealed && ek_sealed_checked_in (req->srv, session)))
     {
       ek_reply_error (req, 403, "step_not_allowed", -1, "enter the exam first");
       return;
@@ -2212,6 +2232,9 @@ ek_api_dispatch (EkReq *req)
   g_autoptr(EkSession) session = NULL;
   EkExam *exam;
 
+  if (!ek_integrity_check (req, NULL, NULL))
+    return;
+
   /* Public endpoints */
   if (g_str_equal (path, "/v1/health") && IS (GET))
     { handle_health (req); return; }
@@ -2249,6 +2272,8 @@ ek_api_dispatch (EkReq *req)
       ek_reply_error (req, 401, "invalid_session", -1, "the session's exam is no longer served");
       return;
     }
+  if (!ek_integrity_check (req, exam, session))
+    return;
   session_refresh (req->srv, exam, session);
 
   if (g_str_equal (path, "/v1/session"))
@@ -2282,6 +2307,10 @@ ek_api_dispatch (EkReq *req)
         { handle_attachment (req, exam, sub + strlen ("attachments/")); return; }
       if (g_str_equal (sub, "questions") && IS (GET))
         { handle_questions (req, exam, session); return; }
+      if (g_str_equal (sub, "questions-package") && IS (GET))
+        { ek_sealed_handle_package (req, exam); return; }
+      if (g_str_equal (sub, "check-in") && IS (POST))
+        { ek_sealed_handle_check_in (req, exam, session); return; }
       if (g_str_equal (sub, "answers") && IS (GET))
         { handle_get_answers (req, session); return; }
       if (g_str_has_prefix (sub, "answers/") && IS (PUT))
@@ -2460,6 +2489,22 @@ admin_session (EkReq      *req,
   json_builder_add_value (b, query_rows (srv, "SELECT finished_ms, complete, result FROM finishes"
                                               " WHERE session_id = ?1 ORDER BY rowid",
                                          s->session_id, finish_json));
+  {
+    g_autofree char *build = ek_integrity_session_build (srv, s->session_id);
+
+    gint64 checked_in = ek_sealed_checked_in_ms (srv, s->session_id);
+
+    json_builder_set_member_name (b, "checked_in_ms");
+    if (checked_in >= 0)
+      json_builder_add_int_value (b, checked_in);
+    else
+      json_builder_add_null_value (b);
+    json_builder_set_member_name (b, "client_build");
+    if (build != NULL)
+      json_builder_add_string_value (b, build);
+    else
+      json_builder_add_null_value (b);
+  }
   json_builder_end_object (b);
   ek_reply_object (req, 200, b);
 }

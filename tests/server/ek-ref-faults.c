@@ -35,6 +35,7 @@ static const FaultInfo fault_infos[] = {
   { "clock_skew_ms", FAULT_INT, G_STRUCT_OFFSET (EkFaults, clock_skew_ms), G_MININT64 },
   { "throttle_bytes_per_s", FAULT_INT, G_STRUCT_OFFSET (EkFaults, throttle_bytes_per_s), 0 },
   { "face_result", FAULT_FACE, G_STRUCT_OFFSET (EkFaults, face_result), 0 },
+  { "sealed_corrupt", FAULT_BOOL, G_STRUCT_OFFSET (EkFaults, sealed_corrupt), 0 },
 };
 
 static const FaultInfo *
@@ -264,6 +265,8 @@ ek_faults_to_json (const EkFaults *faults)
   json_builder_add_int_value (b, faults->throttle_bytes_per_s);
   json_builder_set_member_name (b, "face_result");
   json_builder_add_string_value (b, face_result_to_string (faults->face_result));
+  json_builder_set_member_name (b, "sealed_corrupt");
+  json_builder_add_boolean_value (b, faults->sealed_corrupt);
   json_builder_end_object (b);
 
   return json_builder_get_root (b);

@@ -585,7 +585,7 @@ run_request (EkReq *req)
     ek_reply_error (req, 413, "payload_too_large", -1,
                     "the request body is larger than %" G_GSIZE_FORMAT " bytes", req->body_limit);
   else if (g_str_equal (req->path, "/v1/time") && method == SOUP_METHOD_GET)
-    req->is_time = TRUE;
+    req->is_time = ek_integrity_check (req, NULL, NULL);
   else if (g_str_has_prefix (req->path, "/v1/uploads"))
     ek_tus_dispatch (req);
   else
@@ -803,6 +803,7 @@ main (int   argc,
   g_autofree char *tls_cert = NULL;
   g_autofree char *tls_key = NULL;
   g_autofree char *admin_token = NULL;
+  g_auto(GStrv) allowed_builds = NULL;
   g_auto(GStrv) faults = NULL;
   int port = 0;
   GOptionEntry entries[] = {
@@ -814,6 +815,8 @@ main (int   argc,
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "PEM private key of --tls-cert", "PEM" },
     { "admin-token", 0, 0, G_OPTION_ARG_STRING, &admin_token, "Enables /admin with this X-Admin-Token", "TOKEN" },
     { "fault", 0, 0, G_OPTION_ARG_STRING_ARRAY, &faults, "Set a fault switch (repeatable)", "NAME=VALUE" },
+    { "allowed-build", 0, 0, G_OPTION_ARG_STRING_ARRAY, &allowed_builds,
+      "Accept only clients whose executable has this SHA-256 (repeatable; protocol 1.2)", "HEX" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -861,6 +864,7 @@ main (int   argc,
   srv.uploads_dir = g_build_filename (srv.data_dir, "uploads", NULL);
   srv.snapshots_dir = g_build_filename (srv.data_dir, "snapshots", NULL);
   srv.admin_token = g_steal_pointer (&admin_token);
+  srv.allowed_builds = g_steal_pointer (&allowed_builds);
   srv.login_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, garray_unref);
   srv.live_streams = g_hash_table_new (NULL, NULL);
 
@@ -873,9 +877,11 @@ main (int   argc,
       return 1;
     }
   ek_tus_init_store (srv.db);
+  ek_integrity_init_store (srv.db);
+  ek_sealed_init_store (srv.db);
 
   srv.exams = ek_exams_load (exams_dir, srv.db, ek_server_now_ms (&srv), &error);
-  if (srv.exams == NULL)
+  if (srv.exams == NULL || !ek_sealed_prepare_exams (&srv, &error))
     {
       g_printerr ("ek-ref-server: refusing to start: %s\n", error->message);
       return 1;
@@ -952,6 +958,7 @@ main (int   argc,
   g_free (srv.uploads_dir);
   g_free (srv.snapshots_dir);
   g_free (srv.admin_token);
+  g_strfreev (srv.allowed_builds);
 
   return 0;
 }

@@ -47,6 +47,7 @@ typedef struct
   gint64 clock_skew_ms;
   gint64 throttle_bytes_per_s;  /* 0: off */
   EkFaceResult face_result;
+  gboolean sealed_corrupt;      /* the sealed questions package served altered */
 } EkFaults;
 
 void        ek_faults_clear         (EkFaults    *faults);
@@ -106,6 +107,8 @@ typedef struct
   JsonObject *steps;        /* owned ref */
   JsonNode *exam_json;      /* what the client gets, absolute times only */
   JsonObject *questions;    /* PHASE_ID -> array; owned ref */
+  gboolean sealed;          /* questions delivered sealed (protocol 6.1) */
+  gint64 key_release_ms;
 } EkExam;
 
 void          ek_exam_free               (EkExam     *exam);
@@ -199,6 +202,7 @@ struct _EkRefServer
   GHashTable *login_failures; /* id_number -> GArray of gint64 ms */
   GHashTable *live_streams;   /* EkTusStream set, to commit at exit */
   gboolean https;
+  char **allowed_builds;      /* nullable: builds are not checked */
 };
 
 struct _EkReq
@@ -267,6 +271,34 @@ void        ek_api_dispatch          (EkReq      *req);
 void        ek_admin_dispatch        (EkReq      *req);
 JsonNode   *ek_api_session_state     (EkRefServer *srv,
                                       EkSession   *session);
+
+/* client integrity (ek-ref-integrity.c) */
+
+void        ek_integrity_init_store  (sqlite3    *db);
+gboolean    ek_integrity_check       (EkReq      *req,
+                                      EkExam     *exam,
+                                      EkSession  *session);
+void        ek_integrity_issue       (EkRefServer *srv,
+                                      EkSession   *session,
+                                      JsonBuilder *b);
+char       *ek_integrity_policy_sha256 (EkExam   *exam);
+char       *ek_integrity_session_build (EkRefServer *srv,
+                                      const char  *session_id);
+
+/* sealed questions (ek-ref-sealed.c) */
+
+void        ek_sealed_init_store     (sqlite3    *db);
+gboolean    ek_sealed_prepare_exams  (EkRefServer *srv,
+                                      GError     **error);
+void        ek_sealed_handle_package (EkReq      *req,
+                                      EkExam     *exam);
+void        ek_sealed_handle_check_in (EkReq     *req,
+                                      EkExam     *exam,
+                                      EkSession  *session);
+gboolean    ek_sealed_checked_in     (EkRefServer *srv,
+                                      EkSession   *session);
+gint64      ek_sealed_checked_in_ms  (EkRefServer *srv,
+                                      const char  *session_id);
 
 /* tus (ek-ref-tus.c) */
 

@@ -1,0 +1,425 @@
+/* test-trust-sealed.c: questions delivered sealed ahead of time (protocol section 6.1)
+ *
+ * /trust/sealed/offline-start  the package is fetched at login and checked against the
+ *                              exam's hash, the key released at check-in minutes
+ *                              before the start and kept in the keyring; no phase
+ *                              opens before its start in server time. Then the
+ *                              network goes (the server's port refuses connections)
+ *                              5 s before the start until 15 s after (the exam's
+ *                              minute before and two minutes after, scaled down): the
+ *                              candidate enters, reads both parts' questions (the
+ *                              second part starts offline) and answers them; once the
+ *                              network is back the entry (at the time it was made),
+ *                              every answer, the events and the recording reach the
+ *                              server, and the session finishes.
+ * /trust/sealed/bad-hash       a package altered on the way (the server's
+ *                              sealed_corrupt fault) is refused with a translated
+ *                              message and never used; the good one is taken when it
+ *                              comes.
+ */
+
+#include "config.h"
+
+#include <locale.h>
+
+#include <gst/gst.h>
+
+#include "ek-engine.h"
+#include "ek-sealed-package.h"
+#include "ek-test-server.h"
+
+#define TOKEN "SEALED-3J7W"
+#define ID    "11010519491231002X"
+
+typedef struct
+{
+  EkTestServer *server;
+  EkConfig     *config;
+  char         *data_dir;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  const char * const corrupt[] = { "sealed_corrupt=true", NULL };
+  EkTestServerOptions options = { .faults = corrupt };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *conf = NULL;
+
+  f->server = ek_test_server_start (data != NULL ? &options : NULL);
+  f->data_dir = ek_test_make_tmp_dir ();
+  conf = g_strdup_printf ("[server]\nurl=%s\n[storage]\ndata-dir=%s\n[media]\nsource=test\n",
+                          ek_test_server_get_base_url (f->server), f->data_dir);
+  f->config = ek_config_new ();
+  g_assert_true (ek_config_load_from_data (f->config, conf, -1, "test", &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+on_tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+wait_until (gboolean    (*done) (gpointer),
+            gpointer      data,
+            guint         seconds,
+            const char   *what)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (50, on_tick_cb, NULL);
+
+  while (!done (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out waiting for %s", what);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (tick);
+}
+
+/* Runs the main loop until the server time @server_ms. */
+static void
+run_until_server_ms (EkEngine *engine,
+                     gint64    server_ms)
+{
+  EkServerClock *clock = ek_engine_get_clock (engine);
+  guint tick = g_timeout_add (20, on_tick_cb, NULL);
+
+  while (ek_server_clock_now_ms (clock) < server_ms)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  for (guint i = 0; i < 100 && G_OBJECT (f->config)->ref_count > 1; i++)
+    {
+      gint64 end = g_get_monotonic_time () + 100 * 1000;
+
+      while (g_get_monotonic_time () < end)
+        g_main_context_iteration (NULL, FALSE);
+    }
+  g_assert_finalize_object (f->config);
+  ek_test_server_stop (f->server);
+  ek_test_remove_tree (f->data_dir);
+  g_free (f->data_dir);
+}
+
+static void
+login (EkEngine *engine)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ek_engine_login_async (engine, TOKEN, ID, NULL, ek_test_result_cb, &result);
+  g_assert_true (ek_engine_login_finish (engine, ek_test_wait (&result), &error));
+  g_assert_no_error (error);
+}
+
+static void
+step_ok (EkEngine *engine,
+         EkStep    step)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (step == EK_STEP_PLEDGE)
+    ek_engine_answer_pledge_async (engine, TRUE, NULL, ek_test_result_cb, &result);
+  else
+    ek_engine_complete_step_async (engine, step, NULL, ek_test_result_cb, &result);
+  g_assert_true (ek_engine_step_finish (engine, ek_test_wait (&result), &error));
+  g_assert_no_error (error);
+}
+
+static JsonArray *
+questions (EkEngine  *engine,
+           guint      phase,
+           GError   **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  ek_engine_get_questions_async (engine, phase, NULL, ek_test_result_cb, &result);
+  return ek_engine_get_questions_finish (engine, ek_test_wait (&result), error);
+}
+
+static gboolean
+is_ready (gpointer data)
+{
+  return ek_engine_get_questions_ready (data);
+}
+
+static gboolean
+has_store (gpointer data)
+{
+  return ek_engine_get_answer_store (data) != NULL;
+}
+
+static gboolean
+has_problem (gpointer data)
+{
+  return ek_engine_get_questions_problem (data) != NULL;
+}
+
+static gboolean
+is_finished (gpointer data)
+{
+  return ek_session_get_stage (ek_engine_get_session (data)) == EK_SESSION_STAGE_FINISHED;
+}
+
+static void
+answer (EkAnswerStore *store,
+        const char    *question_id,
+        JsonNode      *value)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ek_answer_store_set_value (store, question_id, value, &error));
+  g_assert_no_error (error);
+  json_node_unref (value);
+}
+
+static JsonNode *
+string_node (const char *text)
+{
+  JsonNode *node = json_node_new (JSON_NODE_VALUE);
+
+  json_node_set_string (node, text);
+  return node;
+}
+
+static JsonObject *
+server_answer (JsonObject *session,
+               const char *question_id)
+{
+  JsonArray *answers = json_object_get_array_member (session, "answers");
+
+  for (guint i = 0; answers != NULL && i < json_array_get_length (answers); i++)
+    {
+      JsonObject *a = json_array_get_object_element (answers, i);
+
+      if (g_strcmp0 (json_object_get_string_member (a, "question_id"), question_id) == 0)
+        return a;
+    }
+  return NULL;
+}
+
+static gboolean
+server_has_event (JsonObject *session,
+                  const char *type)
+{
+  JsonArray *events = json_object_get_array_member (session, "events");
+
+  for (guint i = 0; events != NULL && i < json_array_get_length (events); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (events, i), "type"),
+                   type) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static const char *
+question_id (JsonArray *list,
+             guint      index)
+{
+  return json_object_get_string_member (json_array_get_object_element (list, index), "id");
+}
+
+static void
+test_offline_start (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(EkEngine) engine = ek_engine_new (f->config);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) part1 = NULL;
+  g_autoptr(JsonArray) part2 = NULL;
+  g_autoptr(JsonObject) admin = NULL;
+  g_autofree char *session_id = NULL;
+  EkSession *session = ek_engine_get_session (engine);
+  EkExam *exam;
+  EkAnswerStore *store;
+  gint64 starts_ms, part2_ms, entered_ms;
+  JsonObject *a;
+
+  login (engine);
+  session_id = g_strdup (ek_engine_get_session_id (engine));
+  exam = ek_session_get_exam (session);
+  g_assert_nonnull (ek_exam_get_sealed_sha256 (exam));
+  starts_ms = ek_exam_get_starts_ms (exam);
+  part2_ms = ek_exam_get_phase (exam, 1)->starts_ms;
+  g_assert_cmpint (ek_server_clock_now_ms (ek_engine_get_clock (engine)), <, starts_ms - 6000);
+
+  step_ok (engine, EK_STEP_PLEDGE);
+  step_ok (engine, EK_STEP_DEVICE_CONFIRM);
+  g_assert_cmpint (ek_session_get_stage (session), ==, EK_SESSION_STAGE_WAITING);
+
+  /* Package and key arrive in the waiting room, the check-in reaches the server. */
+  wait_until (is_ready, engine, 20, "the sealed questions and their key");
+  g_assert_null (ek_engine_get_questions_problem (engine));
+  admin = ek_test_server_get_session (f->server, session_id);
+  g_assert_false (json_object_get_null_member (admin, "checked_in_ms"));
+  g_clear_pointer (&admin, json_object_unref);
+
+  /* Held, but not opened before the part starts. */
+  g_assert_null (questions (engine, 0, &error));
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_PHASE_NOT_STARTED);
+  g_clear_error (&error);
+
+  /* The network goes a while before the start. */
+  run_until_server_ms (engine, starts_ms - 5000);
+  ek_test_server_disconnect (f->server);
+
+  run_until_server_ms (engine, starts_ms);
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    ek_engine_enter_async (engine, NULL, ek_test_result_cb, &result);
+    g_assert_true (ek_engine_step_finish (engine, ek_test_wait (&result), &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (ek_session_get_stage (session), ==, EK_SESSION_STAGE_EXAM);
+  entered_ms = ek_session_get_state (session)->entered_ms;
+  g_assert_cmpint (entered_ms, >=, starts_ms);
+
+  /* Part 1: read and answered without the server; part 2 is not open yet. */
+  g_assert_cmpint (ek_server_clock_now_ms (ek_engine_get_clock (engine)), <, part2_ms - 1000);
+  g_assert_null (questions (engine, 1, &error));
+  g_assert_error (error, EK_API_ERROR, EK_API_ERROR_PHASE_NOT_STARTED);
+  g_clear_error (&error);
+  part1 = questions (engine, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (part1), ==, 2);
+  g_assert_cmpstr (question_id (part1, 0), ==, "s1");
+  g_assert_nonnull (strstr (json_object_get_string_member (json_array_get_object_element (part1, 0), "text"),
+                            "Wuhan"));
+  wait_until (has_store, engine, 10, "the answer store");
+  store = ek_engine_get_answer_store (engine);
+  ek_answer_store_set_retry_delays (store, 200, 1000);
+  {
+    g_autoptr(GListModel) list = ek_question_list_new_from_json (part1, &error);
+
+    g_assert_no_error (error);
+    ek_answer_store_add_questions (store, list);
+  }
+  answer (store, "s1", string_node ("a"));
+  answer (store, "s2", string_node ("The Nanpu Bridge in Shanghai, a spiral ramp."));
+
+  /* Part 2 starts while the network is still down. */
+  run_until_server_ms (engine, part2_ms);
+  part2 = questions (engine, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (part2), ==, 2);
+  g_assert_cmpstr (question_id (part2, 1), ==, "s4");
+  {
+    g_autoptr(GListModel) list = ek_question_list_new_from_json (part2, &error);
+
+    g_assert_no_error (error);
+    ek_answer_store_add_questions (store, list);
+  }
+  {
+    JsonNode *yes = json_node_new (JSON_NODE_VALUE);
+    g_autoptr(JsonArray) primes = json_array_new ();
+    JsonNode *primes_node = json_node_new (JSON_NODE_ARRAY);
+
+    json_node_set_boolean (yes, TRUE);
+    answer (store, "s3", yes);
+    json_array_add_string_element (primes, "p2");
+    json_array_add_string_element (primes, "p7");
+    json_node_set_array (primes_node, primes);
+    answer (store, "s4", primes_node);
+  }
+  g_assert_cmpuint (ek_answer_store_get_n_answered (store), ==, 4);
+  g_assert_cmpuint (ek_answer_store_get_n_pending_sync (store), ==, 4);
+
+  /* The network is back 15 s after the start. */
+  run_until_server_ms (engine, starts_ms + 15000);
+  g_assert_cmpint (ek_session_get_stage (session), ==, EK_SESSION_STAGE_EXAM);
+  ek_test_server_reconnect (f->server);
+
+  /* Everything reaches the server: the session finishes only when the answers, the
+   * events and the recording are all there. */
+  wait_until (is_finished, engine, 50, "the session to finish");
+  admin = ek_test_server_get_session (f->server, session_id);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (admin, "state"),
+                                               "entered_ms"), ==, entered_ms);
+  a = server_answer (admin, "s1");
+  g_assert_nonnull (a);
+  g_assert_cmpstr (json_object_get_string_member (a, "value"), ==, "a");
+  a = server_answer (admin, "s2");
+  g_assert_nonnull (a);
+  g_assert_cmpstr (json_object_get_string_member (a, "value"), ==,
+                   "The Nanpu Bridge in Shanghai, a spiral ramp.");
+  a = server_answer (admin, "s3");
+  g_assert_nonnull (a);
+  g_assert_true (json_object_get_boolean_member (a, "value"));
+  a = server_answer (admin, "s4");
+  g_assert_nonnull (a);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (a, "value")), ==, 2);
+  g_assert_true (server_has_event (admin, "entered_offline"));
+  g_assert_true (server_has_event (admin, "checked_in"));
+  g_assert_true (server_has_event (admin, "questions_package_received"));
+}
+
+static void
+test_bad_hash (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(EkEngine) engine = ek_engine_new (f->config);
+  g_autoptr(GError) expected = NULL;
+  g_autoptr(GBytes) nothing = g_bytes_new_static ("EKQ1", 4);
+  g_autofree char *session_id = NULL;
+  g_autoptr(JsonObject) admin = NULL;
+
+  /* The message the kiosk shows for a package that is not the exam's. */
+  ek_sealed_package_check (nothing, "00", 4, &expected);
+  g_assert_error (expected, EK_SEALED_ERROR, EK_SEALED_ERROR_HASH);
+
+  login (engine);
+  session_id = g_strdup (ek_engine_get_session_id (engine));
+  step_ok (engine, EK_STEP_PLEDGE);
+  wait_until (has_problem, engine, 20, "the altered package to be refused");
+  g_assert_cmpstr (ek_engine_get_questions_problem (engine), ==, expected->message);
+  g_assert_false (ek_engine_get_questions_ready (engine));
+
+  /* The good package, once it comes, is taken. */
+  ek_test_server_clear_faults (f->server);
+  wait_until (is_ready, engine, 30, "the good package");
+  g_assert_null (ek_engine_get_questions_problem (engine));
+  for (guint i = 0; i < 100; i++)
+    {
+      gint64 end = g_get_monotonic_time () + 100 * 1000;
+
+      g_clear_pointer (&admin, json_object_unref);
+      admin = ek_test_server_get_session (f->server, session_id);
+      if (server_has_event (admin, "questions_package_refused"))
+        break;
+      while (g_get_monotonic_time () < end)
+        g_main_context_iteration (NULL, FALSE);
+    }
+  g_assert_true (server_has_event (admin, "questions_package_refused"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  GstElement *warm;
+
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+  /* The recorder's first use builds GStreamer's registry in the test's private HOME
+   * (seconds on a loaded machine): done here, not on the exam's timeline. */
+  gst_init (NULL, NULL);
+  warm = gst_element_factory_make ("videotestsrc", NULL);
+  g_clear_object (&warm);
+
+  g_test_add ("/trust/sealed/offline-start", Fixture, NULL,
+              fixture_set_up, test_offline_start, fixture_tear_down);
+  g_test_add ("/trust/sealed/bad-hash", Fixture, "corrupt",
+              fixture_set_up, test_bad_hash, fixture_tear_down);
+
+  return g_test_run ();
+}
