@@ -1294,3 +1294,25 @@ ek_exam_page_new (EkEngine *engine)
 
   return g_object_new (EK_TYPE_EXAM_PAGE, "engine", engine, NULL);
 }
+
+/**
+ * ek_exam_page_get_sheets:
+ * @self: an #EkExamPage
+ *
+ * Returns: (transfer container) (element-type GtkWidget): the dialogs and sheets the
+ *   page lays over itself (hand-in, the proctor's warning, Help), for what lies over
+ *   the whole page (the watermark) to keep clear of
+ */
+GPtrArray *
+ek_exam_page_get_sheets (EkExamPage *self)
+{
+  GPtrArray *sheets = g_ptr_array_new ();
+
+  g_return_val_if_fail (EK_IS_EXAM_PAGE (self), sheets);
+
+  /* The cards, not their dimming layers: the page under the dim keeps its watermark. */
+  g_ptr_array_add (sheets, gtk_widget_get_first_child (self->end_overlay));
+  g_ptr_array_add (sheets, gtk_widget_get_first_child (self->warning_overlay));
+  g_ptr_array_add (sheets, self->chat_revealer);
+  return sheets;
+}
