@@ -12,6 +12,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (EkExamPage, ek_exam_page, EK, EXAM_PAGE, GtkWidget)
 
 GtkWidget *ek_exam_page_new        (EkEngine   *engine);
-GPtrArray *ek_exam_page_get_sheets (EkExamPage *self);
+GListModel *ek_exam_page_get_sheets (EkExamPage *self);
 
 G_END_DECLS

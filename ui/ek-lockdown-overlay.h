@@ -23,7 +23,7 @@ void        ek_lockdown_overlay_set_child    (EkLockdownOverlay    *self,
                                               GtkWidget            *child);
 const char *ek_lockdown_overlay_get_notice   (EkLockdownOverlay    *self);
 void        ek_lockdown_overlay_keep_clear   (EkLockdownOverlay    *self,
-                                              GtkWidget            *sheet);
+                                              GListModel           *sheets);
 
 const char *ek_violation_type_describe       (const char           *type);
 

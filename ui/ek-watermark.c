@@ -21,7 +21,7 @@ struct _EkWatermark
   guint      tick_id;
   int        offset_x;
   int        offset_y;
-  GPtrArray *clear;    /* owned, of owned GtkWidget: dialogs and sheets drawn clean */
+  GListModel *clear;   /* owned, nullable; of GtkWidget: dialogs and sheets drawn clean */
 };
 
 G_DEFINE_FINAL_TYPE (EkWatermark, ek_watermark, GTK_TYPE_WIDGET)
@@ -110,9 +110,9 @@ ek_watermark_snapshot (GtkWidget   *widget,
 
   /* Everywhere but over a dialog or sheet: the page's text carries it, and the dialog's
    * own text reads clean. */
-  for (guint i = 0; i < self->clear->len; i++)
+  for (guint i = 0; self->clear != NULL && i < g_list_model_get_n_items (self->clear); i++)
     {
-      GtkWidget *clear = g_ptr_array_index (self->clear, i);
+      g_autoptr(GtkWidget) clear = g_list_model_get_item (self->clear, i);
       graphene_rect_t bounds;
 
       if (clear_widget_showing (clear) && gtk_widget_compute_bounds (clear, widget, &bounds))
@@ -164,7 +164,9 @@ ek_watermark_finalize (GObject *object)
   EkWatermark *self = (EkWatermark *)object;
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
-  g_clear_pointer (&self->clear, g_ptr_array_unref);
+  if (self->clear != NULL)
+    g_signal_handlers_disconnect_by_data (self->clear, self);
+  g_clear_object (&self->clear);
   g_clear_pointer (&self->seat, g_free);
   g_clear_pointer (&self->text, g_free);
 
@@ -242,7 +244,6 @@ ek_watermark_init (EkWatermark *self)
 {
   gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
   gtk_widget_set_can_focus (GTK_WIDGET (self), FALSE);
-  self->clear = g_ptr_array_new_with_free_func (g_object_unref);
   update_text (self);
 }
 
@@ -285,22 +286,10 @@ ek_watermark_get_text (EkWatermark *self)
   return self->text;
 }
 
-/**
- * ek_watermark_keep_clear:
- * @self: an #EkWatermark
- * @widget: a dialog or sheet over the page the watermark covers
- *
- * The watermark is not drawn over @widget while it shows (a #GtkRevealer: while it
- * reveals its child).
- */
-void
-ek_watermark_keep_clear (EkWatermark *self,
-                         GtkWidget   *widget)
+static void
+watch_sheet (EkWatermark *self,
+             GtkWidget   *widget)
 {
-  g_return_if_fail (EK_IS_WATERMARK (self));
-  g_return_if_fail (GTK_IS_WIDGET (widget));
-
-  g_ptr_array_add (self->clear, g_object_ref (widget));
   g_signal_connect_object (widget, "map", G_CALLBACK (gtk_widget_queue_draw), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (widget, "unmap", G_CALLBACK (gtk_widget_queue_draw), self, G_CONNECT_SWAPPED);
   if (GTK_IS_REVEALER (widget))
@@ -310,5 +299,46 @@ ek_watermark_keep_clear (EkWatermark *self,
       g_signal_connect_object (widget, "notify::child-revealed", G_CALLBACK (gtk_widget_queue_draw),
                                self, G_CONNECT_SWAPPED);
     }
+}
+
+static void
+on_sheets_changed_cb (GListModel  *sheets,
+                      guint        position,
+                      guint        removed,
+                      guint        added,
+                      EkWatermark *self)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(GtkWidget) widget = g_list_model_get_item (sheets, i);
+
+      watch_sheet (self, widget);
+    }
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/**
+ * ek_watermark_keep_clear:
+ * @self: an #EkWatermark
+ * @sheets: (nullable): of #GtkWidget: the dialogs and sheets over the page the watermark
+ *   covers, kept current by the page
+ *
+ * The watermark is not drawn over a sheet while it shows (a #GtkRevealer: while it
+ * reveals its child).
+ */
+void
+ek_watermark_keep_clear (EkWatermark *self,
+                         GListModel  *sheets)
+{
+  g_return_if_fail (EK_IS_WATERMARK (self));
+  g_return_if_fail (sheets == NULL || G_IS_LIST_MODEL (sheets));
+
+  if (self->clear != NULL)
+    g_signal_handlers_disconnect_by_data (self->clear, self);
+  g_set_object (&self->clear, sheets);
+  if (sheets != NULL)
+    {
+      g_signal_connect (sheets, "items-changed", G_CALLBACK (on_sheets_changed_cb), self);
+      on_sheets_changed_cb (sheets, 0, 0, g_list_model_get_n_items (sheets), self);
+    }
 }

@@ -19,6 +19,6 @@ void        ek_watermark_set_seat (EkWatermark *self,
 const char *ek_watermark_get_seat (EkWatermark *self);
 const char *ek_watermark_get_text (EkWatermark *self);
 void        ek_watermark_keep_clear (EkWatermark *self,
-                                     GtkWidget   *widget);
+                                     GListModel  *sheets);
 
 G_END_DECLS

@@ -178,12 +178,8 @@ make_page (EkWindow   *self,
       /* The watermark, warnings and blocking notices lie over the exam. */
       overlay = ek_lockdown_overlay_new (lockdown, seat != NULL ? seat : "");
       ek_lockdown_overlay_set_child (EK_LOCKDOWN_OVERLAY (overlay), self->exam_page);
-      {
-        g_autoptr(GPtrArray) sheets = ek_exam_page_get_sheets (EK_EXAM_PAGE (self->exam_page));
-
-        for (guint i = 0; i < sheets->len; i++)
-          ek_lockdown_overlay_keep_clear (EK_LOCKDOWN_OVERLAY (overlay), g_ptr_array_index (sheets, i));
-      }
+      ek_lockdown_overlay_keep_clear (EK_LOCKDOWN_OVERLAY (overlay),
+                                      ek_exam_page_get_sheets (EK_EXAM_PAGE (self->exam_page)));
       return overlay;
     }
   if (g_str_equal (name, "finish"))
