@@ -123,7 +123,7 @@ flow_shots () {
   "$EK_SHOT_BUILDDIR/tests/server/ek-ref-server" --data-dir "$tmp/server" \
     --exams "$here/data/exams" --port-file "$tmp/port" --admin-token shot >/dev/null 2>&1 &
   server=$!
-  for _ in $(seq 1 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
+  for _ in $(seq 1 400); do [ -s "$tmp/port" ] && break; sleep 0.05; done
   EK_SHOT_URL="http://127.0.0.1:$(cat "$tmp/port")"
   mkdir -m 0700 "$tmp/kiosk"
   # Face login offered for e2e-face.json, the exam that allows it.
@@ -268,7 +268,7 @@ flow_shots () {
 }
 
 # No camera: a kiosk with the system's own devices, of which this machine (a container, a
-# virtual machine) has none. The device page of a formal exam (no way on) and of the
+# virtual machine) has none. The device page of a mock exam (no way on) and of the
 # practice (on, nothing recorded); its log goes with the pictures (no GObject warnings).
 nocam_shots () {
   kill $app 2>/dev/null; wait $app 2>/dev/null || true
@@ -280,9 +280,15 @@ nocam_shots () {
   for _ in $(seq 1 100); do status >/dev/null 2>&1 && break; sleep 0.1; done
   wait_page start
 
-  login formal E2E-LOCK-7K2P 310115198805122048
+  # The mock written test (second view, blank paper), as another candidate.
+  login mock SHOT-WRIT-4N8D 110105198805122048
   page_act confirm.continue; wait_page pledge
   act test-check-all; page_act pledge.accept
+  wait_page second-view
+  code=$(admin GET "/admin/sessions/$(session_id)" | python3 -c 'import json,sys; print(json.load(sys.stdin)["second_view"][0]["code"])')
+  curl -s -X POST -H "Content-Type: application/json" --data "{\"code\": \"$code\", \"device\": \"Phone\"}" \
+    "$EK_SHOT_URL/v1/second-view/bind" >/dev/null
+  wait_page paper-check; page_act step.done
   wait_page device; shot device-no-camera 3
   page_act win.show-start; wait_page start
 

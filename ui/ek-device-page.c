@@ -128,6 +128,15 @@ restart_preview (EkDevicePage *self)
   if (!gtk_widget_get_mapped (GTK_WIDGET (self)) || self->camera_ids == NULL)
     return;
 
+  /* No camera: the page's one message says so and what to do; a preview would only
+   * add its own failure. */
+  if (self->camera_ids->len <= 1)
+    {
+      ek_camera_view_set_paintable (self->camera_view, NULL);
+      ek_show_message (self->error_label, NULL);
+      return;
+    }
+
   camera = selected_id (self->camera_dropdown, self->camera_ids);
   microphone = selected_id (self->microphone_dropdown, self->microphone_ids);
 

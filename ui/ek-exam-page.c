@@ -853,6 +853,9 @@ end_cancel_action (GtkWidget  *widget,
   if (self->ending)
     return;
   gtk_widget_set_visible (self->end_overlay, FALSE);
+  /* A written test's hand-in is the answer sheet's confirmation: the same cancel closes it. */
+  if (self->confirming && self->question_view != NULL)
+    gtk_widget_activate_action (self->question_view, "question.confirm-cancel", NULL);
 }
 
 static void
