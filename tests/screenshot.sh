@@ -260,7 +260,7 @@ flow_shots () {
     sleep 0.2
   done
   wait_page exam; wait_text "'questions': <uint32 3>"; shot practice-exam
-  page_act exam.end; page_act exam.end-confirm
+  page_act exam.end; shot practice-end-confirm; page_act exam.end-confirm
   wait_page finish; shot practice-finish
   page_act finish.leave; wait_page start
 
