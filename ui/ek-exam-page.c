@@ -172,7 +172,7 @@ clear_question_box (EkExamPage *self)
 {
   GtkWidget *child;
 
-  if (self->question_view != NULL)
+  if (self->question_view != NULL && self->sheets != NULL)
     {
       guint position;
 
@@ -210,7 +210,6 @@ show_written (EkExamPage *self,
       if (self->waiting_questions != questions)
         {
           g_clear_pointer (&self->waiting_questions, json_array_unref);
-  g_clear_object (&self->sheets);
           self->waiting_questions = json_array_ref (questions);
         }
       if (problem != NULL)
@@ -1124,6 +1123,7 @@ ek_exam_page_dispose (GObject *object)
     g_signal_group_set_target (self->channel_signals, NULL);
   g_clear_object (&self->channel_signals);
   gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_EXAM_PAGE);
+  g_clear_object (&self->sheets);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->answer_store);
   g_clear_object (&self->camera_paintable);
