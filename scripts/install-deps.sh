@@ -36,6 +36,8 @@ PACKAGES=(
   # fonts-noto-cjk: Chinese with real weights (fonts-wqy-microhei has one, so headings
   # in zh_CN would render regular)
   adwaita-icon-theme fonts-dejavu-core fonts-noto-cjk
+  # librsvg2-common: GdkPixbuf's SVG loader, for the pictures in assets/ (second view)
+  librsvg2-common
   # tests: headless X11, private D-Bus session, unlocked keyring
   xvfb xauth x11-xserver-utils x11-utils xdotool
   # tests: lockdown escape suite (a window manager, Xorg's dummy driver for monitors)

@@ -123,7 +123,7 @@ flow_shots () {
   "$EK_SHOT_BUILDDIR/tests/server/ek-ref-server" --data-dir "$tmp/server" \
     --exams "$here/data/exams" --port-file "$tmp/port" --admin-token shot >/dev/null 2>&1 &
   server=$!
-  for _ in $(seq 1 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
+  for _ in $(seq 1 400); do [ -s "$tmp/port" ] && break; sleep 0.05; done
   EK_SHOT_URL="http://127.0.0.1:$(cat "$tmp/port")"
   mkdir -m 0700 "$tmp/kiosk"
   # Face login offered for e2e-face.json, the exam that allows it.
@@ -143,7 +143,7 @@ flow_shots () {
     "$EK_SCREENSHOT_BINARY" --config "$tmp/kiosk.conf" >"$tmp/app.log" 2>&1 &
   app=$!
   # The kiosk's own messages go with the pictures (a warning is a defect to look at).
-  trap 'kill $app $server 2>/dev/null; cp "$tmp/app.log" "$EK_SHOT_DIR/app-$EK_SHOT_SUFFIX.log" 2>/dev/null; rm -rf "$tmp"' EXIT
+  trap 'kill $app $server 2>/dev/null; cp "$tmp/app.log" "$EK_SHOT_DIR/app-$EK_SHOT_SUFFIX.log" 2>/dev/null; cp "$tmp/app-nocam.log" "$EK_SHOT_DIR/app-nocam-$EK_SHOT_SUFFIX.log" 2>/dev/null; rm -rf "$tmp"' EXIT
   for _ in $(seq 1 100); do status >/dev/null 2>&1 && break; sleep 0.1; done
 
   wait_page start
@@ -174,6 +174,9 @@ flow_shots () {
   sid=$(session_id)
   sleep 1
   shot second-view
+  page_act second-view.help; shot second-view-help
+  page_act second-view.no-phone; shot second-view-no-phone
+  page_act second-view.show-code
   code=$(admin GET "/admin/sessions/$sid" | python3 -c 'import json,sys; print(json.load(sys.stdin)["second_view"][0]["code"])')
   curl -s -X POST -H "Content-Type: application/json" --data "{\"code\": \"$code\", \"device\": \"Phone\"}" \
     "$EK_SHOT_URL/v1/second-view/bind" >/dev/null
@@ -257,8 +260,43 @@ flow_shots () {
     sleep 0.2
   done
   wait_page exam; wait_text "'questions': <uint32 3>"; shot practice-exam
-  page_act exam.end; page_act exam.end-confirm
+  page_act exam.end; shot practice-end-confirm; page_act exam.end-confirm
   wait_page finish; shot practice-finish
+  page_act finish.leave; wait_page start
+
+  nocam_shots
+}
+
+# No camera: a kiosk with the system's own devices, of which this machine (a container, a
+# virtual machine) has none. The device page of a mock exam (no way on) and of the
+# practice (on, nothing recorded); its log goes with the pictures (no GObject warnings).
+nocam_shots () {
+  kill $app 2>/dev/null; wait $app 2>/dev/null || true
+  mkdir -m 0700 "$tmp/kiosk-nocam"
+  printf '[server]\nurl=%s\n[storage]\ndata-dir=%s\n' "$EK_SHOT_URL" "$tmp/kiosk-nocam" >"$tmp/nocam.conf"
+  env -u SSH_CONNECTION -u SSH_CLIENT -u SSH_TTY EK_TEST_BUS_NAME="$EK_SHOT_BUS" \
+    "$EK_SCREENSHOT_BINARY" --config "$tmp/nocam.conf" >"$tmp/app-nocam.log" 2>&1 &
+  app=$!
+  for _ in $(seq 1 100); do status >/dev/null 2>&1 && break; sleep 0.1; done
+  wait_page start
+
+  # The mock written test (second view, blank paper), as another candidate.
+  login mock SHOT-WRIT-4N8D 110105198805122048
+  page_act confirm.continue; wait_page pledge
+  act test-check-all; page_act pledge.accept
+  wait_page second-view
+  code=$(admin GET "/admin/sessions/$(session_id)" | python3 -c 'import json,sys; print(json.load(sys.stdin)["second_view"][0]["code"])')
+  curl -s -X POST -H "Content-Type: application/json" --data "{\"code\": \"$code\", \"device\": \"Phone\"}" \
+    "$EK_SHOT_URL/v1/second-view/bind" >/dev/null
+  wait_page paper-check; page_act step.done
+  wait_page device; shot device-no-camera 3
+  page_act win.show-start; wait_page start
+
+  page_act "win.start-mode::practice"; wait_page practice
+  act test-activate "'win.start-practice(uint32 1)'"
+  wait_page confirm; page_act confirm.continue; wait_page pledge
+  act test-check-all; page_act pledge.accept
+  wait_page device; shot practice-device-no-camera 3
 }
 
 if [ "${EK_SCREENSHOT_INNER:-}" = 1 ]; then

@@ -408,6 +408,27 @@ test_help_translated (void)
   g_assert_nonnull (strstr (out, "直接开始离线练习考试"));
 }
 
+/* LANG alone, as a Chinese desktop sets it, whether or not the C library has the zh_CN
+ * locale (run-practice.sh and an installed kiosk alike): Chinese, and no GTK warning about
+ * the locale on the terminal. */
+static void
+test_help_lang_only (void)
+{
+  const char * const args[] = { "--help", NULL };
+  g_auto(GStrv) env = environment_for_language (NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  env = g_environ_unsetenv (env, "LC_ALL");
+  env = g_environ_unsetenv (env, "LC_MESSAGES");
+  env = g_environ_setenv (env, "LANG", "zh_CN.UTF-8", TRUE);
+  run_binary (args, env, &out, &err, &status);
+  g_assert_cmpint (exit_code (status), ==, 0);
+  g_assert_nonnull (strstr (out, "直接开始离线练习考试"));
+  g_assert_null (strstr (err, "Locale not supported"));
+}
+
 /* The device check itself is tested in test-self-check.c; here: its options. */
 static void
 test_self_check_options (void)
@@ -557,6 +578,7 @@ main (int   argc,
   g_test_add_func ("/app/version", test_version);
   g_test_add_func ("/app/help", test_help);
   g_test_add_func ("/app/help-translated", test_help_translated);
+  g_test_add_func ("/app/help-lang-only", test_help_lang_only);
   g_test_add_func ("/app/self-check-options", test_self_check_options);
   g_test_add_func ("/app/missing-config", test_missing_config);
   g_test_add_func ("/app/translated-start-page", test_translated_start_page);

@@ -674,6 +674,13 @@ login (Fixture    *fx,
   activate_on_page (fx, "pledge.accept");
 }
 
+static void wait_for_server_events (Fixture    *fx,
+                                    const char *session_id,
+                                    const char *type,
+                                    const char *key,
+                                    const char *value,
+                                    guint       n);
+
 /* --- written answers ------------------------------------------------------ */
 
 static JsonNode *
@@ -801,9 +808,12 @@ test_interview (void)
   login (&fx, "formal", "E2E-INTV-7K2P", "11010519491231002X");
 
   wait_for (&fx, "page", "room-scan", WAIT_DEFAULT_MS);
+  /* Details, pledge, room, draw, attachments, devices, waiting room: seven, one count. */
+  g_variant_unref (wait_for (&fx, "stepper", "Step 3 of 7: Your room", WAIT_DEFAULT_MS));
   activate_on_page (&fx, "step.done");
 
   wait_for (&fx, "page", "draw", WAIT_DEFAULT_MS);
+  g_variant_unref (wait_for (&fx, "stepper", "Step 4 of 7: Sequence number", WAIT_DEFAULT_MS));
   activate_on_page (&fx, "draw.draw");
   /* The number stays on screen although the session has moved on. */
   status = wait_for (&fx, "step", "attachments", WAIT_DEFAULT_MS);
@@ -836,6 +846,7 @@ test_interview (void)
   status = wait_for (&fx, "page", "waiting", WAIT_DEFAULT_MS);
   session_id = status_string (status, "session-id");
   g_clear_pointer (&status, g_variant_unref);
+  g_variant_unref (wait_for (&fx, "stepper", "Step 7 of 7: Waiting room", WAIT_DEFAULT_MS));
 
   /* Entry opens at the start: the server has the pledge, the steps and the draw. */
   session = ek_test_server_get_session (fx.server, session_id);
@@ -1040,6 +1051,18 @@ test_written (void)
   session_id = status_string (status, "session-id");
   g_clear_pointer (&status, g_variant_unref);
   g_variant_unref (wait_for_text (&fx, "text", "Waiting for your phone", WAIT_DEFAULT_MS));
+  g_variant_unref (wait_for (&fx, "stepper", "Step 3 of 6: Second camera", WAIT_DEFAULT_MS));
+  /* No phone: the proctor is told, the candidate what to do; the code is still there. */
+  activate_on_page (&fx, "second-view.no-phone");
+  g_variant_unref (wait_for_text (&fx, "text", "This exam cannot start without a second camera",
+                                  WAIT_DEFAULT_MS));
+  wait_for_server_events (&fx, session_id, "second_view_unavailable", "reason", "no_phone", 1);
+  activate_on_page (&fx, "second-view.show-code");
+  g_variant_unref (wait_for_text (&fx, "text", "Waiting for your phone", WAIT_DEFAULT_MS));
+  /* Help: what to try, and whom to call. */
+  activate_on_page (&fx, "second-view.help");
+  g_variant_unref (wait_for_text (&fx, "text", "If the phone does not connect", WAIT_DEFAULT_MS));
+  activate_on_page (&fx, "second-view.show-code");
   session = ek_test_server_get_session (fx.server, session_id);
   second_view = json_object_get_array_member (session, "second_view");
   g_assert_cmpuint (json_array_get_length (second_view), ==, 1);
@@ -1714,8 +1737,11 @@ enter_practice_written (Fixture *fx)
   wait_for (fx, "page", "practice", WAIT_DEFAULT_MS);
   activate_on_page (fx, "win.start-practice(uint32 1)");
   wait_for (fx, "page", "confirm", WAIT_DEFAULT_MS);
+  /* One count through the practice's own steps: details, pledge, devices, waiting. */
+  g_variant_unref (wait_for (fx, "stepper", "Step 1 of 4: Your details", WAIT_DEFAULT_MS));
   activate_on_page (fx, "confirm.continue");
   wait_for (fx, "page", "pledge", WAIT_DEFAULT_MS);
+  g_variant_unref (wait_for (fx, "stepper", "Step 2 of 4: Rules and pledge", WAIT_DEFAULT_MS));
   activate (fx, "test-check-all", NULL);
   activate_on_page (fx, "pledge.accept");
 
@@ -1728,6 +1754,14 @@ enter_practice_written (Fixture *fx)
 
       if (g_str_equal (page, "exam"))
         break;
+      if (g_str_equal (page, "device") || g_str_equal (page, "waiting"))
+        {
+          g_autofree char *stepper = status_string (status, "stepper");
+
+          g_assert_cmpstr (stepper, ==, g_str_equal (page, "device")
+                                        ? "Step 3 of 4: Camera and microphone"
+                                        : "Step 4 of 4: Waiting room");
+        }
       if (g_str_equal (page, "device"))
         activate_on_page (fx, "devices.confirm");
       else if (g_str_equal (page, "waiting"))

@@ -26,7 +26,6 @@ struct _EkAttachmentsPage
 
   /* Template children, borrowed. */
   GtkWidget    *content;
-  GtkLabel     *caption_label;
   GtkListBox   *list_box;
   GtkStack     *viewer_stack;
   GtkLabel     *text_label;
@@ -395,20 +394,6 @@ ek_attachments_page_map (GtkWidget *widget)
 }
 
 static void
-ek_attachments_page_constructed (GObject *object)
-{
-  EkAttachmentsPage *self = EK_ATTACHMENTS_PAGE (object);
-
-  G_OBJECT_CLASS (ek_attachments_page_parent_class)->constructed (object);
-
-  {
-    g_autofree char *caption = ek_step_caption (ek_session_get_exam (ek_engine_get_session (self->engine)), EK_STEP_ATTACHMENTS);
-
-    gtk_label_set_label (self->caption_label, caption);
-  }
-}
-
-static void
 ek_attachments_page_dispose (GObject *object)
 {
   EkAttachmentsPage *self = EK_ATTACHMENTS_PAGE (object);
@@ -468,7 +453,6 @@ ek_attachments_page_class_init (EkAttachmentsPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->constructed = ek_attachments_page_constructed;
   object_class->dispose = ek_attachments_page_dispose;
   object_class->get_property = ek_attachments_page_get_property;
   object_class->set_property = ek_attachments_page_set_property;
@@ -486,7 +470,6 @@ ek_attachments_page_class_init (EkAttachmentsPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/examkiosk/Kiosk/ui/ek-attachments-page.ui");
   gtk_widget_class_bind_template_child (widget_class, EkAttachmentsPage, content);
-  gtk_widget_class_bind_template_child (widget_class, EkAttachmentsPage, caption_label);
   gtk_widget_class_bind_template_child (widget_class, EkAttachmentsPage, list_box);
   gtk_widget_class_bind_template_child (widget_class, EkAttachmentsPage, viewer_stack);
   gtk_widget_class_bind_template_child (widget_class, EkAttachmentsPage, text_label);

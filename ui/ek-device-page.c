@@ -36,7 +36,6 @@ struct _EkDevicePage
 
   /* Template children, borrowed. */
   GtkWidget    *content;
-  GtkLabel     *caption_label;
   EkCameraView *camera_view;
   GtkDropDown  *camera_dropdown;
   GtkDropDown  *microphone_dropdown;
@@ -128,6 +127,15 @@ restart_preview (EkDevicePage *self)
   stop_preview (self);
   if (!gtk_widget_get_mapped (GTK_WIDGET (self)) || self->camera_ids == NULL)
     return;
+
+  /* No camera: the page's one message says so and what to do; a preview would only
+   * add its own failure. */
+  if (self->camera_ids->len <= 1)
+    {
+      ek_camera_view_set_paintable (self->camera_view, NULL);
+      ek_show_message (self->error_label, NULL);
+      return;
+    }
 
   camera = selected_id (self->camera_dropdown, self->camera_ids);
   microphone = selected_id (self->microphone_dropdown, self->microphone_ids);
@@ -342,11 +350,6 @@ ek_device_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (ek_device_page_parent_class)->constructed (object);
 
-  {
-    g_autofree char *caption = ek_step_caption (ek_session_get_exam (ek_engine_get_session (self->engine)), EK_STEP_DEVICE_CONFIRM);
-
-    gtk_label_set_label (self->caption_label, caption);
-  }
   /* The schema is compiled into the build, but a copied binary may lack it. */
   {
     GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
@@ -442,7 +445,6 @@ ek_device_page_class_init (EkDevicePageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/examkiosk/Kiosk/ui/ek-device-page.ui");
   gtk_widget_class_bind_template_child (widget_class, EkDevicePage, content);
-  gtk_widget_class_bind_template_child (widget_class, EkDevicePage, caption_label);
   gtk_widget_class_bind_template_child (widget_class, EkDevicePage, camera_view);
   gtk_widget_class_bind_template_child (widget_class, EkDevicePage, camera_dropdown);
   gtk_widget_class_bind_template_child (widget_class, EkDevicePage, microphone_dropdown);

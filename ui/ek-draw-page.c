@@ -22,7 +22,6 @@ struct _EkDrawPage
 
   /* Template children, borrowed. */
   GtkWidget    *content;
-  GtkLabel     *caption_label;
   GtkStack     *stack;
   GtkLabel     *number_label;
   GtkLabel     *error_label;
@@ -135,11 +134,6 @@ ek_draw_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (ek_draw_page_parent_class)->constructed (object);
 
-  {
-    g_autofree char *caption = ek_step_caption (ek_session_get_exam (ek_engine_get_session (self->engine)), EK_STEP_DRAW);
-
-    gtk_label_set_label (self->caption_label, caption);
-  }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.continue", FALSE);
 }
 
@@ -217,7 +211,6 @@ ek_draw_page_class_init (EkDrawPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/examkiosk/Kiosk/ui/ek-draw-page.ui");
   gtk_widget_class_bind_template_child (widget_class, EkDrawPage, content);
-  gtk_widget_class_bind_template_child (widget_class, EkDrawPage, caption_label);
   gtk_widget_class_bind_template_child (widget_class, EkDrawPage, stack);
   gtk_widget_class_bind_template_child (widget_class, EkDrawPage, number_label);
   gtk_widget_class_bind_template_child (widget_class, EkDrawPage, error_label);

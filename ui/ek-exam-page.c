@@ -49,6 +49,7 @@ struct _EkExamPage
   EkAnswerStore *answer_store;      /* owned; the engine's, NULL until open */
   JsonArray    *waiting_questions;  /* owned; fetched before the store was open */
   GtkWidget    *question_view;      /* borrowed, in question_box; NULL if none */
+  GListStore   *sheets;             /* owned; of GtkWidget: dialogs and sheets on the page */
   guint         sync_timeout;       /* bounds the last push before submitting */
   GCancellable *sync_cancellable;   /* owned; that push */
 
@@ -172,6 +173,15 @@ clear_question_box (EkExamPage *self)
 {
   GtkWidget *child;
 
+  if (self->question_view != NULL && self->sheets != NULL)
+    {
+      guint position;
+
+      if (g_list_store_find (self->sheets,
+                             ek_question_view_get_confirm_card (EK_QUESTION_VIEW (self->question_view)),
+                             &position))
+        g_list_store_remove (self->sheets, position);
+    }
   self->question_view = NULL;
   gtk_widget_set_visible (self->end_button, TRUE);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->question_box))) != NULL)
@@ -242,6 +252,8 @@ show_written (EkExamPage *self,
                                       GTK_POLICY_AUTOMATIC, GTK_POLICY_AUTOMATIC);
   }
   self->question_view = ek_question_view_new (self->answer_store, list);
+  g_list_store_append (self->sheets,
+                       ek_question_view_get_confirm_card (EK_QUESTION_VIEW (self->question_view)));
   /* One way to hand in: a written test's is the answer sheet's own Submit. */
   gtk_widget_set_visible (self->end_button, FALSE);
   gtk_widget_set_vexpand (self->question_view, TRUE);
@@ -841,6 +853,9 @@ end_cancel_action (GtkWidget  *widget,
   if (self->ending)
     return;
   gtk_widget_set_visible (self->end_overlay, FALSE);
+  /* A written test's hand-in is the answer sheet's confirmation: the same cancel closes it. */
+  if (self->confirming && self->question_view != NULL)
+    gtk_widget_activate_action (self->question_view, "question.confirm-cancel", NULL);
 }
 
 static void
@@ -1120,6 +1135,7 @@ ek_exam_page_dispose (GObject *object)
     g_signal_group_set_target (self->channel_signals, NULL);
   g_clear_object (&self->channel_signals);
   gtk_widget_dispose_template (GTK_WIDGET (object), EK_TYPE_EXAM_PAGE);
+  g_clear_object (&self->sheets);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->answer_store);
   g_clear_object (&self->camera_paintable);
@@ -1298,6 +1314,12 @@ ek_exam_page_init (EkExamPage *self)
   self->shown_phase = -1;
   self->cued_phase = -1;
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The cards, not their dimming layers: the page under the dim keeps its watermark. */
+  self->sheets = g_list_store_new (GTK_TYPE_WIDGET);
+  g_list_store_append (self->sheets, gtk_widget_get_first_child (self->end_overlay));
+  g_list_store_append (self->sheets, gtk_widget_get_first_child (self->warning_overlay));
+  g_list_store_append (self->sheets, self->chat_revealer);
 }
 
 GtkWidget *
@@ -1306,4 +1328,20 @@ ek_exam_page_new (EkEngine *engine)
   g_return_val_if_fail (EK_IS_ENGINE (engine), NULL);
 
   return g_object_new (EK_TYPE_EXAM_PAGE, "engine", engine, NULL);
+}
+
+/**
+ * ek_exam_page_get_sheets:
+ * @self: an #EkExamPage
+ *
+ * Returns: (transfer none): the dialogs and sheets the page lays over itself (hand-in,
+ *   the Submit confirmation, the proctor's warning, Help), as #GtkWidget, kept current,
+ *   for what lies over the whole page (the watermark) to keep clear of
+ */
+GListModel *
+ek_exam_page_get_sheets (EkExamPage *self)
+{
+  g_return_val_if_fail (EK_IS_EXAM_PAGE (self), NULL);
+
+  return G_LIST_MODEL (self->sheets);
 }

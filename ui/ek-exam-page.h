@@ -11,6 +11,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (EkExamPage, ek_exam_page, EK, EXAM_PAGE, GtkWidget)
 
-GtkWidget *ek_exam_page_new (EkEngine *engine);
+GtkWidget *ek_exam_page_new        (EkEngine   *engine);
+GListModel *ek_exam_page_get_sheets (EkExamPage *self);
 
 G_END_DECLS

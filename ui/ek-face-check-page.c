@@ -27,7 +27,6 @@ struct _EkFaceCheckPage
 
   /* Template children, borrowed. */
   GtkWidget         *content;
-  GtkLabel          *caption_label;
   GtkLabel          *intro_label;
   EkFaceCaptureView *capture_view;
   GtkButton         *back_button;
@@ -138,12 +137,9 @@ ek_face_check_page_constructed (GObject *object)
 {
   EkFaceCheckPage *self = EK_FACE_CHECK_PAGE (object);
   EkExam *exam = ek_session_get_exam (ek_engine_get_session (self->engine));
-  g_autofree char *caption = ek_step_caption (exam, EK_STEP_FACE_CHECK);
   EkFaceCaptureMode mode;
 
   G_OBJECT_CLASS (ek_face_check_page_parent_class)->constructed (object);
-
-  gtk_label_set_label (self->caption_label, caption);
 
   mode = ek_engine_is_practice (self->engine) ? EK_FACE_CAPTURE_MODE_PRACTICE : EK_FACE_CAPTURE_MODE_CHECK;
   self->capture = ek_face_capture_new (ek_engine_get_api (self->engine), mode);
@@ -240,7 +236,6 @@ ek_face_check_page_class_init (EkFaceCheckPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/examkiosk/Kiosk/ui/ek-face-check-page.ui");
   gtk_widget_class_bind_template_child (widget_class, EkFaceCheckPage, content);
-  gtk_widget_class_bind_template_child (widget_class, EkFaceCheckPage, caption_label);
   gtk_widget_class_bind_template_child (widget_class, EkFaceCheckPage, intro_label);
   gtk_widget_class_bind_template_child (widget_class, EkFaceCheckPage, capture_view);
   gtk_widget_class_bind_template_child (widget_class, EkFaceCheckPage, back_button);

@@ -28,7 +28,6 @@ struct _EkGuidedStepPage
 
   /* Template children, borrowed. */
   GtkWidget    *content;
-  GtkLabel     *caption_label;
   GtkLabel     *title_label;
   GtkLabel     *intro_label;
   GtkLabel     *instructions_label;
@@ -175,11 +174,6 @@ ek_guided_step_page_constructed (GObject *object)
   G_OBJECT_CLASS (ek_guided_step_page_parent_class)->constructed (object);
 
   self->step = ek_session_get_current_step (ek_engine_get_session (self->engine));
-  {
-    g_autofree char *caption = ek_step_caption (ek_session_get_exam (ek_engine_get_session (self->engine)), self->step);
-
-    gtk_label_set_label (self->caption_label, caption);
-  }
 
   if (self->step == EK_STEP_ROOM_SCAN)
     {
@@ -286,7 +280,6 @@ ek_guided_step_page_class_init (EkGuidedStepPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/examkiosk/Kiosk/ui/ek-guided-step-page.ui");
   gtk_widget_class_bind_template_child (widget_class, EkGuidedStepPage, content);
-  gtk_widget_class_bind_template_child (widget_class, EkGuidedStepPage, caption_label);
   gtk_widget_class_bind_template_child (widget_class, EkGuidedStepPage, title_label);
   gtk_widget_class_bind_template_child (widget_class, EkGuidedStepPage, intro_label);
   gtk_widget_class_bind_template_child (widget_class, EkGuidedStepPage, instructions_label);

@@ -298,3 +298,14 @@ ek_lockdown_overlay_get_notice (EkLockdownOverlay *self)
 
   return NULL;
 }
+
+/* The watermark stays off @sheets (of GtkWidget), the page's dialogs and sheets, while
+ * they show. */
+void
+ek_lockdown_overlay_keep_clear (EkLockdownOverlay *self,
+                                GListModel        *sheets)
+{
+  g_return_if_fail (EK_IS_LOCKDOWN_OVERLAY (self));
+
+  ek_watermark_keep_clear (EK_WATERMARK (self->watermark), sheets);
+}

@@ -22,6 +22,8 @@ GtkWidget  *ek_lockdown_overlay_new          (EkLockdownController *controller,
 void        ek_lockdown_overlay_set_child    (EkLockdownOverlay    *self,
                                               GtkWidget            *child);
 const char *ek_lockdown_overlay_get_notice   (EkLockdownOverlay    *self);
+void        ek_lockdown_overlay_keep_clear   (EkLockdownOverlay    *self,
+                                              GListModel           *sheets);
 
 const char *ek_violation_type_describe       (const char           *type);
 

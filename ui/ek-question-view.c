@@ -1317,3 +1317,16 @@ ek_question_view_confirm_submit_finish (EkQuestionView  *self,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/**
+ * ek_question_view_get_confirm_card:
+ *
+ * Returns: (transfer none): the Submit confirmation's card, over the questions while open
+ */
+GtkWidget *
+ek_question_view_get_confirm_card (EkQuestionView *self)
+{
+  g_return_val_if_fail (EK_IS_QUESTION_VIEW (self), NULL);
+
+  return gtk_widget_get_first_child (self->confirm_box);
+}

@@ -28,6 +28,7 @@ guint          ek_question_view_get_position          (EkQuestionView       *sel
 void           ek_question_view_set_position          (EkQuestionView       *self,
                                                        guint                 position);
 guint          ek_question_view_get_n_unanswered      (EkQuestionView       *self);
+GtkWidget     *ek_question_view_get_confirm_card      (EkQuestionView       *self);
 
 void           ek_question_view_confirm_submit_async  (EkQuestionView       *self,
                                                        GCancellable         *cancellable,

@@ -4,7 +4,9 @@
  * (ek_api_client_request_second_view_async()), shows it as a QR code and as text, and
  * polls until the server says a phone is bound; then the step is confirmed and the session moves on.
  * A practice run has no server: the page explains the step and lets the
- * candidate go on.
+ * candidate go on. Help says what to try when the phone does not connect; "I have no
+ * phone" tells the proctor (a second_view_unavailable event) and the candidate what to do:
+ * the step cannot be skipped, the session stays open until entry closes.
  */
 
 #include "config.h"
@@ -24,10 +26,11 @@ struct _EkSecondViewPage
   guint         poll_source;
   gboolean      requested;
   gboolean      bound;
+  gboolean      no_phone_logged;
+  const char   *main_view;    /* the view Back to the code returns to */
 
   /* Template children, borrowed. */
   GtkWidget    *content;
-  GtkLabel     *caption_label;
   GtkStack     *stack;
   GtkImage     *qr_image;
   GtkLabel     *code_label;
@@ -36,6 +39,11 @@ struct _EkSecondViewPage
   GtkSpinner   *spinner;
   GtkButton    *retry_button;
   GtkButton    *continue_button;
+  GtkWidget    *code_button;
+  GtkWidget    *help_button;
+  GtkWidget    *no_phone_button;
+  GtkLabel     *help_contact_label;
+  GtkLabel     *no_phone_label;
 };
 
 enum {
@@ -53,6 +61,23 @@ G_DEFINE_FINAL_TYPE (EkSecondViewPage, ek_second_view_page, GTK_TYPE_WIDGET)
 
 static void request_code (EkSecondViewPage *self);
 static void poll_status (EkSecondViewPage *self);
+
+/* The code (or the practice's note) and the page's own views, Help and no phone. */
+static void
+show_view (EkSecondViewPage *self,
+           const char       *view)
+{
+  gboolean aside = g_str_equal (view, "help") || g_str_equal (view, "no-phone");
+
+  if (!aside)
+    self->main_view = view;
+  gtk_stack_set_visible_child_name (self->stack, view);
+  gtk_widget_set_visible (self->code_button, aside);
+  gtk_widget_set_visible (self->help_button, !aside);
+  gtk_widget_set_visible (self->no_phone_button, !aside && !ek_engine_is_practice (self->engine));
+  if (aside)
+    gtk_widget_grab_focus (self->code_button);
+}
 
 static void
 show_problem (EkSecondViewPage *self,
@@ -167,7 +192,10 @@ on_code_cb (GObject      *object,
   gtk_image_set_from_paintable (self->qr_image, GDK_PAINTABLE (texture));
   gtk_image_set_pixel_size (self->qr_image, gdk_texture_get_width (texture));
   gtk_label_set_label (self->code_label, code);
-  gtk_stack_set_visible_child_name (self->stack, "code");
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "waiting") == 0)
+    show_view (self, "code");
+  else
+    self->main_view = "code";
   gtk_label_set_label (self->status_label, _("Waiting for your phone…"));
   gtk_spinner_set_spinning (self->spinner, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
@@ -222,6 +250,78 @@ continue_action (GtkWidget  *widget,
 }
 
 static void
+help_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  show_view (EK_SECOND_VIEW_PAGE (widget), "help");
+}
+
+static void
+show_code_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  EkSecondViewPage *self = EK_SECOND_VIEW_PAGE (widget);
+
+  show_view (self, self->main_view);
+}
+
+static void
+no_phone_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  EkSecondViewPage *self = EK_SECOND_VIEW_PAGE (widget);
+
+  /* Once per page: the proctor learns it, and can call or let the candidate in by hand. */
+  if (!self->no_phone_logged)
+    {
+      g_autoptr(JsonObject) data = json_object_new ();
+
+      json_object_set_string_member (data, "reason", "no_phone");
+      ek_engine_log_event (self->engine, "second_view_unavailable", 0, -1, data);
+      self->no_phone_logged = TRUE;
+    }
+  show_view (self, "no-phone");
+}
+
+/* The help line's number, or where to find it. */
+static void
+set_up_help_texts (EkSecondViewPage *self)
+{
+  EkExam *exam = ek_session_get_exam (ek_engine_get_session (self->engine));
+  const char *contact = exam != NULL ? ek_exam_get_help_contact (exam) : NULL;
+  g_autofree char *cutoff = exam != NULL ? ek_format_clock_time (ek_exam_get_late_entry_cutoff_ms (exam))
+                                         : g_strdup ("--:--");
+  g_autofree char *call = NULL;
+  g_autofree char *no_phone = NULL;
+
+  if (contact != NULL && *contact != '\0')
+    /* Translators: %s is the help line's phone number */
+    call = g_strdup_printf (_("Still stuck? Call the help line: %s."), contact);
+  else
+    call = g_strdup (_("Still stuck? Call the help line on your exam notice."));
+  gtk_label_set_label (self->help_contact_label, call);
+
+  if (contact != NULL && *contact != '\0')
+    /* Translators: the first %s is a time of day, the second the help line's number */
+    no_phone = g_strdup_printf (_("Nothing is lost: your session stays open, and your proctor "
+                                  "has been told that you have no phone.\n\nBorrow any phone "
+                                  "with a camera and a web browser, press Back to the code and "
+                                  "scan it. If you cannot get one before entry closes at %s, "
+                                  "call the help line: %s."), cutoff, contact);
+  else
+    /* Translators: %s is a time of day */
+    no_phone = g_strdup_printf (_("Nothing is lost: your session stays open, and your proctor "
+                                  "has been told that you have no phone.\n\nBorrow any phone "
+                                  "with a camera and a web browser, press Back to the code and "
+                                  "scan it. If you cannot get one before entry closes at %s, "
+                                  "call the help line on your exam notice."), cutoff);
+  gtk_label_set_label (self->no_phone_label, no_phone);
+}
+
+static void
 ek_second_view_page_map (GtkWidget *widget)
 {
   EkSecondViewPage *self = EK_SECOND_VIEW_PAGE (widget);
@@ -251,20 +351,18 @@ ek_second_view_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (ek_second_view_page_parent_class)->constructed (object);
 
-  {
-    g_autofree char *caption = ek_step_caption (ek_session_get_exam (ek_engine_get_session (self->engine)), EK_STEP_SECOND_VIEW);
-
-    gtk_label_set_label (self->caption_label, caption);
-  }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "second-view.retry", FALSE);
+  set_up_help_texts (self);
   if (ek_engine_is_practice (self->engine))
     {
-      gtk_stack_set_visible_child_name (self->stack, "practice");
+      show_view (self, "practice");
       gtk_widget_set_visible (GTK_WIDGET (self->continue_button), TRUE);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "second-view.no-phone", FALSE);
       self->requested = TRUE;
     }
   else
     {
+      show_view (self, "waiting");
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "second-view.continue", FALSE);
     }
 }
@@ -345,7 +443,6 @@ ek_second_view_page_class_init (EkSecondViewPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/examkiosk/Kiosk/ui/ek-second-view-page.ui");
   gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, content);
-  gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, caption_label);
   gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, stack);
   gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, qr_image);
   gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, code_label);
@@ -354,6 +451,11 @@ ek_second_view_page_class_init (EkSecondViewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, retry_button);
   gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, continue_button);
+  gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, code_button);
+  gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, help_button);
+  gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, no_phone_button);
+  gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, help_contact_label);
+  gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, no_phone_label);
 
   /**
    * EkSecondViewPage|second-view.retry:
@@ -368,6 +470,28 @@ ek_second_view_page_class_init (EkSecondViewPageClass *klass)
    * Practice only: goes on without a phone.
    */
   gtk_widget_class_install_action (widget_class, "second-view.continue", NULL, continue_action);
+
+  /**
+   * EkSecondViewPage|second-view.help:
+   *
+   * What to try when the phone does not connect, and whom to call.
+   */
+  gtk_widget_class_install_action (widget_class, "second-view.help", NULL, help_action);
+
+  /**
+   * EkSecondViewPage|second-view.no-phone:
+   *
+   * The candidate has no phone: the proctor is told (a second_view_unavailable event),
+   * the candidate what to do.
+   */
+  gtk_widget_class_install_action (widget_class, "second-view.no-phone", NULL, no_phone_action);
+
+  /**
+   * EkSecondViewPage|second-view.show-code:
+   *
+   * Back from Help or "no phone" to the code.
+   */
+  gtk_widget_class_install_action (widget_class, "second-view.show-code", NULL, show_code_action);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "secondviewpage");

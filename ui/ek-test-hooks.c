@@ -10,6 +10,7 @@
 #include "ek-login-page.h"
 #include "ek-question-view.h"
 #include "ek-signal-indicator.h"
+#include "ek-stepper.h"
 #include "ek-test-hooks.h"
 #include "ek-window.h"
 
@@ -42,7 +43,15 @@ get_visible_page (GApplication *app)
   if (window == NULL)
     return NULL;
 
+  /* The pages' stack, below the stepper. */
   stack = gtk_window_get_child (GTK_WINDOW (window));
+  if (stack != NULL && !GTK_IS_STACK (stack))
+    {
+      for (stack = gtk_widget_get_first_child (stack);
+           stack != NULL && !GTK_IS_STACK (stack);
+           stack = gtk_widget_get_next_sibling (stack))
+        ;
+    }
   if (!GTK_IS_STACK (stack))
     return NULL;
   child = gtk_stack_get_visible_child (GTK_STACK (stack));
@@ -332,6 +341,17 @@ build_status (GApplication *app)
   if (window != NULL)
     g_variant_builder_add (&builder, "{sv}", "page",
                            g_variant_new_string (ek_window_get_visible_page (window) ?: ""));
+
+  /* The stepper's "Step 3 of 6: Second camera", "" when it is hidden. */
+  if (window != NULL)
+    {
+      g_autoptr(GPtrArray) steppers = find_all (GTK_WIDGET (window), EK_TYPE_STEPPER, NULL);
+      const char *caption = NULL;
+
+      if (steppers->len > 0)
+        caption = ek_stepper_get_caption (g_ptr_array_index (steppers, 0));
+      g_variant_builder_add (&builder, "{sv}", "stepper", g_variant_new_string (caption ?: ""));
+    }
 
   /* Whether the page fits the screen: its minimum width, and the window's. */
   if (page != NULL)

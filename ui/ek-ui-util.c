@@ -50,32 +50,3 @@ ek_exam_mode_title (EkExamMode mode)
       return _("Formal exam");
     }
 }
-
-/**
- * ek_step_caption:
- *
- * Returns: (transfer full): "Step 3 of 6": where @step is among the steps @exam
- *   requires (the pledge and the device check always count)
- */
-char *
-ek_step_caption (EkExam *exam,
-                 EkStep  step)
-{
-  guint index = 0;
-  guint total = 0;
-
-  for (EkStep s = 0; s < EK_N_STEPS; s++)
-    {
-      if (!ek_exam_requires_step (exam, s))
-        continue;
-      total++;
-      if (s == step)
-        index = total;
-    }
-
-  if (index == 0)
-    return g_strdup ("");
-
-  /* Translators: the candidate's progress through the steps before the exam */
-  return g_strdup_printf (_("Step %u of %u"), index, total);
-}

@@ -11,7 +11,5 @@ char *ek_format_clock_time (gint64      server_ms);
 void  ek_show_message      (GtkLabel   *label,
                             const char *message);
 const char *ek_exam_mode_title (EkExamMode mode);
-char *ek_step_caption      (EkExam     *exam,
-                            EkStep      step);
 
 G_END_DECLS

@@ -4,6 +4,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <math.h>
+
 #include "ek-watermark.h"
 
 #define MOVE_INTERVAL_S  7
@@ -19,6 +21,7 @@ struct _EkWatermark
   guint      tick_id;
   int        offset_x;
   int        offset_y;
+  GListModel *clear;   /* owned, nullable; of GtkWidget: dialogs and sheets drawn clean */
 };
 
 G_DEFINE_FINAL_TYPE (EkWatermark, ek_watermark, GTK_TYPE_WIDGET)
@@ -56,21 +59,35 @@ on_tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static void
-ek_watermark_snapshot (GtkWidget   *widget,
-                       GtkSnapshot *snapshot)
+/* A dialog or sheet on show: a revealer while it shows or fades, another widget while
+ * mapped. */
+static gboolean
+clear_widget_showing (GtkWidget *widget)
 {
-  EkWatermark *self = EK_WATERMARK (widget);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, self->text);
+  if (!gtk_widget_get_mapped (widget))
+    return FALSE;
+  if (GTK_IS_REVEALER (widget))
+    return gtk_revealer_get_reveal_child (GTK_REVEALER (widget)) ||
+           gtk_revealer_get_child_revealed (GTK_REVEALER (widget));
+  return TRUE;
+}
+
+static void
+snapshot_tiles (EkWatermark                 *self,
+                GtkSnapshot                 *snapshot,
+                PangoLayout                 *layout,
+                const cairo_rectangle_int_t *area)
+{
   GdkRGBA color = { 0.5, 0.5, 0.5, 0.13 };
 
+  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (area->x, area->y, area->width, area->height));
   /* Tiled diagonally over the page so any part of a photo carries it. */
-  for (int y = -TILE_H + self->offset_y; y < height; y += TILE_H)
+  for (int y = -TILE_H + self->offset_y; y < area->y + area->height; y += TILE_H)
     {
+      if (y + TILE_H * 2 < area->y)
+        continue;
       for (int x = -TILE_W + self->offset_x + ((y / TILE_H) % 2) * (TILE_W / 2);
-           x < width; x += TILE_W)
+           x < area->x + area->width; x += TILE_W)
         {
           gtk_snapshot_save (snapshot);
           gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
@@ -79,6 +96,44 @@ ek_watermark_snapshot (GtkWidget   *widget,
           gtk_snapshot_restore (snapshot);
         }
     }
+  gtk_snapshot_pop (snapshot);
+}
+
+static void
+ek_watermark_snapshot (GtkWidget   *widget,
+                       GtkSnapshot *snapshot)
+{
+  EkWatermark *self = EK_WATERMARK (widget);
+  cairo_rectangle_int_t all = { 0, 0, gtk_widget_get_width (widget), gtk_widget_get_height (widget) };
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, self->text);
+  cairo_region_t *region = cairo_region_create_rectangle (&all);
+
+  /* Everywhere but over a dialog or sheet: the page's text carries it, and the dialog's
+   * own text reads clean. */
+  for (guint i = 0; self->clear != NULL && i < g_list_model_get_n_items (self->clear); i++)
+    {
+      g_autoptr(GtkWidget) clear = g_list_model_get_item (self->clear, i);
+      graphene_rect_t bounds;
+
+      if (clear_widget_showing (clear) && gtk_widget_compute_bounds (clear, widget, &bounds))
+        {
+          cairo_rectangle_int_t hole = {
+            (int) floorf (bounds.origin.x), (int) floorf (bounds.origin.y),
+            (int) ceilf (bounds.size.width) + 1, (int) ceilf (bounds.size.height) + 1,
+          };
+
+          cairo_region_subtract_rectangle (region, &hole);
+        }
+    }
+
+  for (int i = 0; i < cairo_region_num_rectangles (region); i++)
+    {
+      cairo_rectangle_int_t area;
+
+      cairo_region_get_rectangle (region, i, &area);
+      snapshot_tiles (self, snapshot, layout, &area);
+    }
+  cairo_region_destroy (region);
 }
 
 static void
@@ -109,6 +164,9 @@ ek_watermark_finalize (GObject *object)
   EkWatermark *self = (EkWatermark *)object;
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  if (self->clear != NULL)
+    g_signal_handlers_disconnect_by_data (self->clear, self);
+  g_clear_object (&self->clear);
   g_clear_pointer (&self->seat, g_free);
   g_clear_pointer (&self->text, g_free);
 
@@ -226,4 +284,61 @@ ek_watermark_get_text (EkWatermark *self)
   g_return_val_if_fail (EK_IS_WATERMARK (self), NULL);
 
   return self->text;
+}
+
+static void
+watch_sheet (EkWatermark *self,
+             GtkWidget   *widget)
+{
+  g_signal_connect_object (widget, "map", G_CALLBACK (gtk_widget_queue_draw), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (widget, "unmap", G_CALLBACK (gtk_widget_queue_draw), self, G_CONNECT_SWAPPED);
+  if (GTK_IS_REVEALER (widget))
+    {
+      g_signal_connect_object (widget, "notify::reveal-child", G_CALLBACK (gtk_widget_queue_draw),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (widget, "notify::child-revealed", G_CALLBACK (gtk_widget_queue_draw),
+                               self, G_CONNECT_SWAPPED);
+    }
+}
+
+static void
+on_sheets_changed_cb (GListModel  *sheets,
+                      guint        position,
+                      guint        removed,
+                      guint        added,
+                      EkWatermark *self)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(GtkWidget) widget = g_list_model_get_item (sheets, i);
+
+      watch_sheet (self, widget);
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/**
+ * ek_watermark_keep_clear:
+ * @self: an #EkWatermark
+ * @sheets: (nullable): of #GtkWidget: the dialogs and sheets over the page the watermark
+ *   covers, kept current by the page
+ *
+ * The watermark is not drawn over a sheet while it shows (a #GtkRevealer: while it
+ * reveals its child).
+ */
+void
+ek_watermark_keep_clear (EkWatermark *self,
+                         GListModel  *sheets)
+{
+  g_return_if_fail (EK_IS_WATERMARK (self));
+  g_return_if_fail (sheets == NULL || G_IS_LIST_MODEL (sheets));
+
+  if (self->clear != NULL)
+    g_signal_handlers_disconnect_by_data (self->clear, self);
+  g_set_object (&self->clear, sheets);
+  if (sheets != NULL)
+    {
+      g_signal_connect (sheets, "items-changed", G_CALLBACK (on_sheets_changed_cb), self);
+      on_sheets_changed_cb (sheets, 0, 0, g_list_model_get_n_items (sheets), self);
+    }
 }

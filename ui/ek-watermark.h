@@ -18,5 +18,7 @@ void        ek_watermark_set_seat (EkWatermark *self,
                                    const char  *seat);
 const char *ek_watermark_get_seat (EkWatermark *self);
 const char *ek_watermark_get_text (EkWatermark *self);
+void        ek_watermark_keep_clear (EkWatermark *self,
+                                     GListModel  *sheets);
 
 G_END_DECLS

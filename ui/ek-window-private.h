@@ -13,6 +13,7 @@
 
 #include "ek-quit-password.h"
 #include "ek-start-page.h"
+#include "ek-stepper.h"
 #include "ek-window.h"
 
 G_BEGIN_DECLS
@@ -39,6 +40,7 @@ struct _EkWindow
 
   /* Template children, borrowed. */
   GtkStack             *stack;
+  EkStepper            *stepper;
   EkStartPage          *start_page;
   GtkLabel             *unavailable_title;
   GtkButton            *back_button;

@@ -178,6 +178,8 @@ make_page (EkWindow   *self,
       /* The watermark, warnings and blocking notices lie over the exam. */
       overlay = ek_lockdown_overlay_new (lockdown, seat != NULL ? seat : "");
       ek_lockdown_overlay_set_child (EK_LOCKDOWN_OVERLAY (overlay), self->exam_page);
+      ek_lockdown_overlay_keep_clear (EK_LOCKDOWN_OVERLAY (overlay),
+                                      ek_exam_page_get_sheets (EK_EXAM_PAGE (self->exam_page)));
       return overlay;
     }
   if (g_str_equal (name, "finish"))
@@ -206,32 +208,6 @@ _ek_window_show_page (EkWindow   *self,
     gtk_widget_grab_focus (self->exam_page);
   else
     gtk_widget_grab_focus (page);
-}
-
-static const char *
-page_for_step (EkStep step)
-{
-  switch (step)
-    {
-    case EK_STEP_PLEDGE:
-      return "pledge";
-    case EK_STEP_FACE_CHECK:
-      return "face-check";
-    case EK_STEP_SECOND_VIEW:
-      return "second-view";
-    case EK_STEP_ROOM_SCAN:
-      return "room-scan";
-    case EK_STEP_PAPER_CHECK:
-      return "paper-check";
-    case EK_STEP_DRAW:
-      return "draw";
-    case EK_STEP_ATTACHMENTS:
-      return "attachments";
-    case EK_STEP_DEVICE_CONFIRM:
-    case EK_STEP_NONE:
-    default:
-      return "device";
-    }
 }
 
 static void
@@ -310,7 +286,7 @@ _ek_window_route (EkWindow *self)
       if (ek_session_get_current_step (session) == EK_STEP_PLEDGE && !self->identity_confirmed)
         _ek_window_show_page (self, "confirm");
       else
-        _ek_window_show_page (self, page_for_step (ek_session_get_current_step (session)));
+        _ek_window_show_page (self, ek_stepper_page_for_step (ek_session_get_current_step (session)));
       break;
 
     case EK_SESSION_STAGE_WAITING:
@@ -348,6 +324,10 @@ _ek_window_route (EkWindow *self)
 static void
 on_visible_page_changed_cb (EkWindow *self)
 {
+  EkExam *exam = self->engine != NULL ? ek_session_get_exam (ek_engine_get_session (self->engine))
+                                      : NULL;
+
+  ek_stepper_show_page (self->stepper, exam, gtk_stack_get_visible_child_name (self->stack));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VISIBLE_PAGE]);
 }
 
@@ -437,10 +417,12 @@ ek_window_class_init (EkWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (EK_TYPE_START_PAGE);
+  g_type_ensure (EK_TYPE_STEPPER);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/examkiosk/Kiosk/ui/ek-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EkWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, EkWindow, stepper);
   gtk_widget_class_bind_template_child (widget_class, EkWindow, start_page);
   gtk_widget_class_bind_template_child (widget_class, EkWindow, unavailable_title);
   gtk_widget_class_bind_template_child (widget_class, EkWindow, back_button);

@@ -184,6 +184,12 @@ ek_media_device_list_async (EkMediaSource        source,
 {
   g_autoptr(GTask) task = NULL;
 
+  /* Before the monitor makes its bus: GStreamer's types registered out of order (the
+   * device page opened first, with the system's devices) warned "parameter 1 of type
+   * '<invalid>' for signal GstBus::sync-message" on the terminal. */
+  if (!gst_is_initialized ())
+    gst_init (NULL, NULL);
+
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, ek_media_device_list_async);
   g_task_set_task_data (task, GINT_TO_POINTER (source), NULL);
@@ -219,9 +225,13 @@ GstDevice *
 ek_media_device_find (EkMediaDeviceKind  kind,
                       const char        *id)
 {
-  g_autoptr(GstDeviceMonitor) monitor = gst_device_monitor_new ();
+  g_autoptr(GstDeviceMonitor) monitor = NULL;
   GstDevice *found = NULL;
   GList *list;
+
+  if (!gst_is_initialized ())
+    gst_init (NULL, NULL);
+  monitor = gst_device_monitor_new ();
 
   gst_device_monitor_add_filter (monitor,
                                  kind == EK_MEDIA_DEVICE_CAMERA ? "Video/Source" : "Audio/Source",
