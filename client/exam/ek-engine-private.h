@@ -73,6 +73,8 @@ void        _ek_engine_forget_session        (EkEngine       *self);
 void        _ek_engine_start_recording       (EkEngine       *self);
 void        _ek_engine_finish_recording      (EkEngine       *self);
 void        _ek_engine_clear_recording       (EkEngine       *self);
+gboolean    _ek_engine_check_proctoring      (EkEngine       *self,
+                                              GError        **error);
 void        _ek_engine_start_proctor         (EkEngine       *self);
 void        _ek_engine_stop_proctor          (EkEngine       *self);
 void        _ek_engine_start_proctor_channel (EkEngine       *self);
