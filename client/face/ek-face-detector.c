@@ -701,6 +701,8 @@ ek_face_detector_check_installed (EkFaceCascades   cascades,
   g_autofree char *frontal = g_build_filename (cascade_dir (), FRONTAL_CASCADE, NULL);
   g_autofree char *profile = g_build_filename (cascade_dir (), PROFILE_CASCADE, NULL);
 
+  if (!gst_is_initialized ())
+    gst_init (NULL, NULL);
   if (!has_element ("facedetect"))
     {
       g_set_error (error, EK_FACE_DETECTOR_ERROR, EK_FACE_DETECTOR_ERROR_MISSING_PLUGIN,

@@ -267,7 +267,7 @@ def portrait_faces(data):
     for name, x, y, w, h in PORTRAITS2:
         img = without_overlay(load(data, name))
         cx, cy = x + w / 2, y + h / 2
-        half = w * 0.65
+        half = w * 0.5   # the face alone, as tight as the LFW crops
         crop = np.asarray(img.crop((int(cx - half), int(cy - half), int(cx + half), int(cy + half))))
         if name == "lbp_yale.jpg":
             crop = tint_grey(crop[:, :, 0], tr)
