@@ -604,8 +604,9 @@ def write_wav(path, x):
 
 # ---------------------------------------------------------------- scenarios
 
-def make_split(data, split, sources, out, tmp, manifest):
-    """One split's clips from that split's sources, varied as its VARIATION says."""
+def make_split(data, split, sources, out, tmp, manifest, only=None):
+    """One split's clips from that split's sources, varied as its VARIATION says
+    (@only: just these clips, for a generator shared out over processes)."""
     var = sources["variation"]
     people = sources["people"]
     scenes = sources["scenes"]
@@ -706,6 +707,8 @@ def make_split(data, split, sources, out, tmp, manifest):
         clips.append((kind, kind, cfg, 80, kind))
 
     for name, kind, cfg, dur, audio in clips:
+        if only is not None and name not in only:
+            continue
         r = rng_for(split, name, "render")
         if os.path.exists(os.path.join(out, split, name + ".labels")):
             manifest.write("%s\t%s\t%s\n" % (split, name, kind))

@@ -40,13 +40,17 @@ done < "$clips/clips.tsv"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$harness" "${names[@]/#/$clips/$split/}" > "$work/events" 2>"$work/harness.log" ||
-  { tail -5 "$work/harness.log" >&2; exit 2; }
+# the labelled clips and the long exam side by side (each on a core of its own)
 loop_events=()
 if [ "$loop" != 0 ]; then
-  "$harness" --loop-seconds "$loop" "${clean[@]}" > "$work/loop" 2>>"$work/harness.log" ||
-    { tail -5 "$work/harness.log" >&2; exit 2; }
+  "$harness" --loop-seconds "$loop" "${clean[@]}" > "$work/loop" 2>"$work/loop.log" &
+  loop_pid=$!
   loop_events=("$work/loop")
+fi
+"$harness" "${names[@]/#/$clips/$split/}" > "$work/events" 2>"$work/harness.log" ||
+  { tail -5 "$work/harness.log" >&2; exit 2; }
+if [ "$loop" != 0 ]; then
+  wait "$loop_pid" || { tail -5 "$work/loop.log" >&2; exit 2; }
 fi
 [ -n "${EK_PROCTOR_KEEP:-}" ] && cp "$work/events" "$EK_PROCTOR_KEEP.events" && { [ "$loop" = 0 ] || cp "$work/loop" "$EK_PROCTOR_KEEP.loop"; }
 
