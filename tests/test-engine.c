@@ -7,7 +7,10 @@
 
 #include <locale.h>
 
+#include <glib/gstdio.h>
+
 #include "ek-engine.h"
+#include "ek-face-detector.h"
 #include "ek-test-server.h"
 
 #define TOKEN  "ENGINE-LIVE-4R8T"
@@ -319,6 +322,71 @@ test_engine_stale_token (Fixture       *f,
   g_assert_false (keyring_has_session (restarted));
 }
 
+/* A cascade file of the live proctoring missing: the exam does not start, with a
+ * message for the candidate; once it is back, it does. */
+static void
+test_engine_missing_cascade_stops_start (Fixture       *f,
+                                         gconstpointer  data)
+{
+#ifdef EK_ENABLE_TEST_HOOKS
+  g_autoptr(EkEngine) engine = ek_engine_new (f->config);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) admin = NULL;
+  g_autofree char *empty = g_dir_make_tmp ("ek-cascades-XXXXXX", &error);
+  g_autofree char *frontal = NULL;
+  g_autofree char *copy = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  EkSession *session = ek_engine_get_session (engine);
+  JsonObject *state;
+
+  g_assert_no_error (error);
+  login (engine, ID_1);
+  ek_engine_answer_pledge_async (engine, TRUE, NULL, ek_test_result_cb, &result);
+  g_assert_true (ek_engine_step_finish (engine, ek_test_wait (&result), &error));
+  g_clear_object (&result);
+  complete_step (engine, EK_STEP_ROOM_SCAN);
+  complete_step (engine, EK_STEP_DRAW);
+  complete_step (engine, EK_STEP_DEVICE_CONFIRM);
+  g_assert_cmpint (ek_session_get_stage (session), ==, EK_SESSION_STAGE_WAITING);
+
+  /* Only the frontal cascade there: the profile one is missing. */
+  frontal = g_build_filename (ek_face_detector_get_cascade_dir (), "haarcascade_frontalface_default.xml", NULL);
+  g_assert_true (g_file_get_contents (frontal, &contents, &length, &error));
+  copy = g_build_filename (empty, "haarcascade_frontalface_default.xml", NULL);
+  g_assert_true (g_file_set_contents (copy, contents, length, &error));
+  g_setenv ("EK_TEST_CASCADE_DIR", empty, TRUE);
+
+  ek_engine_enter_async (engine, NULL, ek_test_result_cb, &result);
+  g_assert_false (ek_engine_step_finish (engine, ek_test_wait (&result), &error));
+  g_assert_error (error, EK_FACE_DETECTOR_ERROR, EK_FACE_DETECTOR_ERROR_MISSING_CASCADE);
+  g_assert_nonnull (strstr (error->message, "opencv-data"));
+  g_assert_nonnull (strstr (error->message, "invigilator"));
+  g_clear_error (&error);
+  g_clear_object (&result);
+  g_assert_cmpint (ek_session_get_stage (session), ==, EK_SESSION_STAGE_WAITING);
+  g_assert_null (ek_engine_get_proctor (engine));
+  /* nothing reached the server */
+  admin = ek_test_server_get_session (f->server, ek_engine_get_session_id (engine));
+  state = json_object_get_object_member (admin, "state");
+  g_assert_false (state != NULL && json_object_has_member (state, "entered_ms") &&
+                  json_object_get_int_member (state, "entered_ms") > 0);
+
+  /* the files are back */
+  g_unsetenv ("EK_TEST_CASCADE_DIR");
+  ek_engine_enter_async (engine, NULL, ek_test_result_cb, &result);
+  g_assert_true (ek_engine_step_finish (engine, ek_test_wait (&result), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ek_session_get_stage (session), ==, EK_SESSION_STAGE_EXAM);
+
+  g_remove (copy);
+  g_rmdir (empty);
+#else
+  g_test_skip ("needs -Dtest_hooks=true (EK_TEST_CASCADE_DIR)");
+#endif
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -336,6 +404,8 @@ main (int   argc,
               fixture_set_up, test_engine_face_login, fixture_tear_down);
   g_test_add ("/engine/stale-token", Fixture, NULL,
               fixture_set_up, test_engine_stale_token, fixture_tear_down);
+  g_test_add ("/engine/missing-cascade-stops-start", Fixture, NULL,
+              fixture_set_up, test_engine_missing_cascade_stops_start, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -392,6 +392,64 @@ test_frame_size_change (Fixture       *f,
   g_assert_true (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_FACE_ABSENT));
 }
 
+/* Bad input: a camera that sends no frames, frames of another size (down to one
+ * too small to measure) and NaN or infinite levels neither raise a signal by
+ * accident nor hide one. */
+static void
+test_bad_input (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(EkVideoFrame) tiny = ek_face_test_solid (8, 8, 0);
+  gint64 t = 1000 * S;
+
+  /* no frame ever: after 3 s of nothing the camera counts as covered, and that
+   * lasts its threshold (5 s) */
+  for (gint64 end = t + 10 * S; t < end; t += S / 10)
+    ek_proctor_signals_check_camera_at (f->signals, t);
+  g_assert_true (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_CAMERA_COVERED));
+  g_assert_cmpuint (f->events->len, ==, 1);
+  /* frames again (checked as they come): it ends */
+  for (gint64 end = t + 5 * S; t < end;)
+    {
+      ek_proctor_signals_check_camera_at (f->signals, t);
+      feed_half (f, &t, 1);
+    }
+  g_assert_false (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_CAMERA_COVERED));
+
+  /* a frame too small to measure is not a covered lens; with its face it is a
+   * face, without one an empty seat, like any other frame */
+  g_assert_false (ek_frame_looks_covered (tiny));
+  feed (f, &t, 5, 1, 0, 200);
+  for (gint64 end = t + 12 * S; t < end; t += S / 2)
+    {
+      EkFaceBox box = { 1, 1, 6, 6, EK_FACE_VIEW_FRONTAL, 1.0 };
+      g_autoptr(EkFaceDetection) d = ek_face_detection_new (tiny, t, &box, 1);
+
+      ek_proctor_signals_add_detection (f->signals, d);
+    }
+  g_assert_false (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_FACE_ABSENT));
+  g_assert_false (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_CAMERA_COVERED));
+  for (gint64 end = t + 12 * S; t < end; t += S / 2)
+    {
+      g_autoptr(EkFaceDetection) d = ek_face_detection_new (tiny, t, NULL, 0);
+
+      ek_proctor_signals_add_detection (f->signals, d);
+    }
+  g_assert_true (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_FACE_ABSENT));
+  g_assert_false (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_CAMERA_COVERED));
+
+  /* back to the monitor's size with one face: the absence ends; a NaN and an
+   * infinite level in a reading phase raise no voice */
+  feed (f, &t, 5, 1, 0, 200);
+  g_assert_false (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_FACE_ABSENT));
+  ek_proctor_signals_set_reading_phase (f->signals, TRUE);
+  ek_proctor_signals_push_voice_activity (f->signals, TRUE, t);
+  for (gint64 end = t + 10 * S; t < end; t += S / 10)
+    ek_proctor_signals_push_level (f->signals, (t / (S / 10)) % 2 ? NAN : INFINITY, t);
+  g_assert_false (ek_proctor_signals_is_active (f->signals, EK_PROCTOR_SIGNAL_VOICE));
+  g_assert_cmpuint (ek_proctor_signals_get_active (f->signals), ==, 0);
+}
+
 static void
 test_violations (Fixture       *f,
                  gconstpointer  data)
@@ -740,6 +798,7 @@ main (int   argc,
   g_test_add ("/face/signals/hysteresis", Fixture, NULL, fixture_set_up, test_hysteresis, fixture_tear_down);
   g_test_add ("/face/signals/profile-near-face", Fixture, NULL, fixture_set_up, test_profile_near_face, fixture_tear_down);
   g_test_add ("/face/signals/frame-size-change", Fixture, NULL, fixture_set_up, test_frame_size_change, fixture_tear_down);
+  g_test_add ("/face/signals/bad-input", Fixture, NULL, fixture_set_up, test_bad_input, fixture_tear_down);
   g_test_add ("/face/signals/covered", Fixture, NULL, live_set_up, test_live_covered, fixture_tear_down);
   g_test_add_func ("/face/signals/policy", test_policy);
   g_test_add ("/face/signals/live-clean", Fixture, NULL, live_set_up, test_live_clean, fixture_tear_down);

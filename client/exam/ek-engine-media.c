@@ -190,6 +190,35 @@ on_proctor_log_event_cb (EkExamProctor *proctor,
   _ek_engine_log_event (self, type, client_ms, duration_ms, data);
 }
 
+/**
+ * _ek_engine_check_proctoring:
+ *
+ * Before the exam starts against a server: the live proctoring's face detection
+ * must be installed (the element and every cascade it loads). A missing file
+ * stops the start with a message the candidate can hand on; it never becomes an
+ * exam that nobody watches.
+ *
+ * Returns: %TRUE, or %FALSE with a translated error
+ */
+gboolean
+_ek_engine_check_proctoring (EkEngine  *self,
+                             GError   **error)
+{
+  g_autoptr(GError) missing = NULL;
+
+  if (self->practice != NULL)
+    return TRUE;
+  if (ek_face_detector_check_installed (EK_FACE_CASCADE_FRONTAL | EK_FACE_CASCADE_PROFILE, &missing))
+    return TRUE;
+
+  g_message ("The exam cannot start: %s", missing->message);
+  /* TRANSLATORS: %s says what is missing, as a whole sentence */
+  g_set_error (error, missing->domain, missing->code,
+               _("The exam cannot start on this computer: live proctoring needs face detection. %s "
+                 "Please tell the invigilator."), missing->message);
+  return FALSE;
+}
+
 /* From the exam's start, against a server only (the practice has no proctor). */
 void
 _ek_engine_start_proctor (EkEngine *self)
@@ -208,7 +237,9 @@ _ek_engine_start_proctor (EkEngine *self)
     {
       g_autoptr(JsonObject) data = _ek_engine_string_data ("reason", error->message, NULL);
 
-      /* The exam goes on; the proctor sees in the log that nobody watched. */
+      /* A fresh start was refused by _ek_engine_check_proctoring(); this is a
+       * re-entry (the files went while the exam ran): the exam goes on, and the
+       * proctor sees in the log that nobody watched. */
       g_message ("Live proctoring is not available: %s", error->message);
       _ek_engine_log_event (self, "proctoring_unavailable", 0, -1, data);
       return;

@@ -104,6 +104,8 @@ JsonArray  *_ek_engine_sealed_open_finish    (EkEngine       *self,
 void        _ek_engine_start_recording       (EkEngine       *self);
 void        _ek_engine_finish_recording      (EkEngine       *self);
 void        _ek_engine_clear_recording       (EkEngine       *self);
+gboolean    _ek_engine_check_proctoring      (EkEngine       *self,
+                                              GError        **error);
 void        _ek_engine_start_proctor         (EkEngine       *self);
 void        _ek_engine_stop_proctor          (EkEngine       *self);
 void        _ek_engine_start_proctor_channel (EkEngine       *self);

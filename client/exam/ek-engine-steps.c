@@ -319,7 +319,7 @@ ek_engine_enter_async (EkEngine            *self,
 
   /* Refused locally first, with the time it opens or closed; the server
    * decides in the end. */
-  if (!ek_session_can_enter (self->session, &error))
+  if (!ek_session_can_enter (self->session, &error) || !_ek_engine_check_proctoring (self, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;

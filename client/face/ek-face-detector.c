@@ -591,12 +591,25 @@ ek_face_detector_init (EkFaceDetector *self)
   self->last_push_us = G_MININT64 / 2;
 }
 
+static const char *
+cascade_dir (void)
+{
+#ifdef EK_ENABLE_TEST_HOOKS
+  /* Test-hooks builds only: another folder, to test a missing cascade. */
+  const char *dir = g_getenv ("EK_TEST_CASCADE_DIR");
+
+  if (dir != NULL)
+    return dir;
+#endif
+  return CASCADE_DIR;
+}
+
 static gboolean
 build_pipeline (EkFaceDetector  *self,
                 GError         **error)
 {
-  g_autofree char *frontal = g_build_filename (CASCADE_DIR, FRONTAL_CASCADE, NULL);
-  g_autofree char *profile = g_build_filename (CASCADE_DIR, PROFILE_CASCADE, NULL);
+  g_autofree char *frontal = g_build_filename (cascade_dir (), FRONTAL_CASCADE, NULL);
+  g_autofree char *profile = g_build_filename (cascade_dir (), PROFILE_CASCADE, NULL);
   g_autoptr(GString) desc = g_string_new (NULL);
   g_autoptr(GError) parse_error = NULL;
   g_autoptr(GstBus) bus = NULL;
@@ -605,19 +618,8 @@ build_pipeline (EkFaceDetector  *self,
    * keep their defaults (files Debian lacks, harmless); empty paths would break it. */
   g_autofree char *params = NULL;
 
-  if (!has_element ("facedetect"))
-    {
-      g_set_error (error, EK_FACE_DETECTOR_ERROR, EK_FACE_DETECTOR_ERROR_MISSING_PLUGIN,
-                   _("Face detection is not installed on this computer (the package gstreamer1.0-opencv is missing)."));
-      return FALSE;
-    }
-  if (((self->cascades & EK_FACE_CASCADE_FRONTAL) && !g_file_test (frontal, G_FILE_TEST_IS_REGULAR)) ||
-      ((self->cascades & EK_FACE_CASCADE_PROFILE) && !g_file_test (profile, G_FILE_TEST_IS_REGULAR)))
-    {
-      g_set_error (error, EK_FACE_DETECTOR_ERROR, EK_FACE_DETECTOR_ERROR_MISSING_CASCADE,
-                   _("Face detection is not installed on this computer (the package opencv-data is missing)."));
-      return FALSE;
-    }
+  if (!ek_face_detector_check_installed (self->cascades, error))
+    return FALSE;
 
   params = g_strdup_printf ("display=false updates=every_frame min-size-width=%u min-size-height=%u "
                             "scale-factor=%g", self->min_face_px, self->min_face_px,
@@ -680,7 +682,42 @@ build_pipeline (EkFaceDetector  *self,
 const char *
 ek_face_detector_get_cascade_dir (void)
 {
-  return CASCADE_DIR;
+  return cascade_dir ();
+}
+
+/**
+ * ek_face_detector_check_installed:
+ * @cascades: the cascades that will be needed
+ *
+ * Whether a detector with @cascades can be made: the GStreamer element and the
+ * cascade files are there. Cheap: nothing is loaded.
+ *
+ * Returns: %TRUE, or %FALSE with a translated error saying what is missing
+ */
+gboolean
+ek_face_detector_check_installed (EkFaceCascades   cascades,
+                                  GError         **error)
+{
+  g_autofree char *frontal = g_build_filename (cascade_dir (), FRONTAL_CASCADE, NULL);
+  g_autofree char *profile = g_build_filename (cascade_dir (), PROFILE_CASCADE, NULL);
+
+  if (!gst_is_initialized ())
+    gst_init (NULL, NULL);
+  if (!has_element ("facedetect"))
+    {
+      g_set_error (error, EK_FACE_DETECTOR_ERROR, EK_FACE_DETECTOR_ERROR_MISSING_PLUGIN,
+                   _("Face detection is not installed on this computer (the package gstreamer1.0-opencv is missing)."));
+      return FALSE;
+    }
+  if (((cascades & EK_FACE_CASCADE_FRONTAL) && !g_file_test (frontal, G_FILE_TEST_IS_REGULAR)) ||
+      ((cascades & EK_FACE_CASCADE_PROFILE) && !g_file_test (profile, G_FILE_TEST_IS_REGULAR)))
+    {
+      g_set_error (error, EK_FACE_DETECTOR_ERROR, EK_FACE_DETECTOR_ERROR_MISSING_CASCADE,
+                   _("Face detection is not installed on this computer (the package opencv-data is missing)."));
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 /**

@@ -123,5 +123,7 @@ EkFaceDetection *ek_face_detector_detect_sync       (EkFaceDetector  *self,
                                                      GError         **error);
 
 const char     *ek_face_detector_get_cascade_dir    (void);
+gboolean        ek_face_detector_check_installed    (EkFaceCascades   cascades,
+                                                     GError         **error);
 
 G_END_DECLS

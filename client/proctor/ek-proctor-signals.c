@@ -98,6 +98,7 @@ struct _EkProctorSignals
   guint               last_width;
   guint               last_height;
   gint64              last_frame_us;    /* the newest frame offered, 0: none yet */
+  gint64              camera_since_us;  /* the first camera check, 0: none yet */
 
   EkVideoFrame       *reference;        /* owned, nullable */
   EkFaceBox           reference_box;
@@ -570,7 +571,9 @@ ek_frame_looks_covered (EkVideoFrame *frame)
 {
   double mean = 0, structure = 0;
 
-  ek_frame_brightness (frame, &mean, &structure);
+  /* a frame too small (or too short) to measure says nothing */
+  if (!ek_frame_brightness (frame, &mean, &structure))
+    return FALSE;
 
   return mean < COVER_MAX_MEAN && structure < COVER_MAX_STRUCTURE;
 }
@@ -579,8 +582,11 @@ ek_frame_looks_covered (EkVideoFrame *frame)
  * ek_frame_brightness:
  * @mean: (out): mean luma, 0..255
  * @structure: (out): standard deviation of the means of 16x16 blocks
+ *
+ * Returns: %FALSE (and 0, 0) when the frame is smaller than a block or its
+ *   pixels are short of its size
  */
-void
+gboolean
 ek_frame_brightness (EkVideoFrame *frame,
                      double       *mean,
                      double       *structure)
@@ -597,7 +603,7 @@ ek_frame_brightness (EkVideoFrame *frame,
   *mean = 0;
   *structure = 0;
   if (bw == 0 || bh == 0 || stride < (gsize) width * 4 || size < stride * height)
-    return;
+    return FALSE;
 
   for (guint by = 0; by < bh; by++)
     for (guint bx = 0; bx < bw; bx++)
@@ -618,6 +624,8 @@ ek_frame_brightness (EkVideoFrame *frame,
 
   *mean = sum / (bw * bh);
   *structure = sqrt (MAX (0.0, sum2 / (bw * bh) - *mean * *mean));
+
+  return TRUE;
 }
 
 /* Callbacks */
@@ -753,10 +761,7 @@ on_level_tick_cb (gpointer user_data)
   if (recorder != NULL && ek_recorder_get_state (EK_RECORDER (recorder)) == EK_RECORDER_STATE_RECORDING)
     {
       ek_proctor_signals_push_level (self, ek_recorder_get_level_db (EK_RECORDER (recorder)), now);
-      /* A camera that stopped sending frames hides everything a face signal
-       * would show: it counts as covered, never as "all is well". */
-      if (self->last_frame_us != 0 && now - self->last_frame_us > NO_FRAME_US)
-        update_track (self, EK_PROCTOR_SIGNAL_CAMERA_COVERED, TRUE, now);
+      ek_proctor_signals_check_camera_at (self, now);
     }
 
   return G_SOURCE_CONTINUE;
@@ -1128,6 +1133,30 @@ ek_proctor_signals_push_level (EkProctorSignals *self,
 }
 
 /**
+ * ek_proctor_signals_check_camera_at:
+ * @now_us: the time now, on the frames' clock
+ *
+ * Called while the recording runs (ten times a second when attached to a
+ * recorder). A camera that sends no frames, whether it never sent one or
+ * stopped, hides everything a face signal would show: after NO_FRAME_US without
+ * a frame it counts as covered, never as "all is well".
+ */
+void
+ek_proctor_signals_check_camera_at (EkProctorSignals *self,
+                                    gint64            now_us)
+{
+  gint64 last;
+
+  g_return_if_fail (EK_IS_PROCTOR_SIGNALS (self));
+
+  if (self->camera_since_us == 0 || now_us < self->camera_since_us)
+    self->camera_since_us = now_us;
+  last = MAX (self->last_frame_us, self->camera_since_us);
+  if (now_us - last > NO_FRAME_US)
+    update_track (self, EK_PROCTOR_SIGNAL_CAMERA_COVERED, TRUE, now_us);
+}
+
+/**
  * ek_proctor_signals_add_detection:
  * @detection: one analysed frame
  *
@@ -1154,6 +1183,7 @@ ek_proctor_signals_add_detection (EkProctorSignals *self,
   n_frontal = ek_face_detection_count_view (detection, EK_FACE_VIEW_FRONTAL);
   box = ek_face_detection_get_largest (detection, EK_FACE_VIEW_FRONTAL);
   self->n_frames++;
+  self->last_frame_us = MAX (self->last_frame_us, now);
 
   /* Another frame size (another camera, a changed mode): where the face was
    * means nothing in the new picture. */

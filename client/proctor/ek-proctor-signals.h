@@ -112,6 +112,8 @@ void              ek_proctor_signals_push_level       (EkProctorSignals         
 void              ek_proctor_signals_push_voice_activity (EkProctorSignals      *self,
                                                        gboolean                  voice,
                                                        gint64                    time_us);
+void              ek_proctor_signals_check_camera_at  (EkProctorSignals         *self,
+                                                       gint64                    now_us);
 void              ek_proctor_signals_request_snapshot (EkProctorSignals         *self);
 /* Ends every active signal now (the exam is over). */
 void              ek_proctor_signals_stop             (EkProctorSignals         *self);
@@ -133,7 +135,7 @@ EkVideoFrame     *ek_proctor_signals_dup_face_frame   (EkProctorSignals         
                                                        gint64                    now_us);
 
 gboolean          ek_frame_looks_covered              (EkVideoFrame             *frame);
-void              ek_frame_brightness                 (EkVideoFrame             *frame,
+gboolean          ek_frame_brightness                 (EkVideoFrame             *frame,
                                                        double                   *mean,
                                                        double                   *structure);
 

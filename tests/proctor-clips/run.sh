@@ -5,7 +5,8 @@
 #
 # BUILD_DIR holds tests/ek-proctor-harness; the pictures go to BUILD_DIR/tests/face-data
 # (tests/fetch-face-data.sh) and the clips to BUILD_DIR/tests/proctor-clips. SPLIT is
-# `tuning` or `heldout`. LOOP_SECONDS (default 3600) is how long the clean clips play
+# `tuning`, `heldout` (both tuning material now) or `heldout2` (the held-out split:
+# see generate.py). LOOP_SECONDS (default 3600) is how long the clean clips play
 # as one exam for the false alarms (0: skip). CLIP_NAMES limits the labelled clips
 # scored (default: all of the split). Prints the figures (score.py); EK_PROCTOR_CHECK=1
 # makes a missed goal an exit status of 1, with EK_PROCTOR_SCORE_ARGS passed to score.py.
@@ -34,18 +35,22 @@ fi
 clean=()
 while IFS=$'\t' read -r s name kind; do
   [ "$s" = "$split" ] || continue
-  case $kind in clean|music|beeps|typing|knock|buzz) clean+=("$clips/$split/$name") ;; esac
+  case $kind in clean|music|beeps|typing|knock|buzz|rustle|phone) clean+=("$clips/$split/$name") ;; esac
 done < "$clips/clips.tsv"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$harness" "${names[@]/#/$clips/$split/}" > "$work/events" 2>"$work/harness.log" ||
-  { tail -5 "$work/harness.log" >&2; exit 2; }
+# the labelled clips and the long exam side by side (each on a core of its own)
 loop_events=()
 if [ "$loop" != 0 ]; then
-  "$harness" --loop-seconds "$loop" "${clean[@]}" > "$work/loop" 2>>"$work/harness.log" ||
-    { tail -5 "$work/harness.log" >&2; exit 2; }
+  "$harness" --loop-seconds "$loop" "${clean[@]}" > "$work/loop" 2>"$work/loop.log" &
+  loop_pid=$!
   loop_events=("$work/loop")
+fi
+"$harness" "${names[@]/#/$clips/$split/}" > "$work/events" 2>"$work/harness.log" ||
+  { tail -5 "$work/harness.log" >&2; exit 2; }
+if [ "$loop" != 0 ]; then
+  wait "$loop_pid" || { tail -5 "$work/loop.log" >&2; exit 2; }
 fi
 [ -n "${EK_PROCTOR_KEEP:-}" ] && cp "$work/events" "$EK_PROCTOR_KEEP.events" && { [ "$loop" = 0 ] || cp "$work/loop" "$EK_PROCTOR_KEEP.loop"; }
 

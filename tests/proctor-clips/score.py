@@ -13,7 +13,7 @@ Prints the figures as `name = value`; the details go to stderr.
 - false alarms per exam-hour: signals of any type raised while the clean clips
   played as one long exam;
 - voice on non-speech: the share of the seconds of music, beeps, typing,
-  knocking and buzzing (no speech) inside a voice signal.
+  knocking, buzzing, rustling and ringing (no speech) inside a voice signal.
 
 With --check, exits 1 when a figure misses its goal (--min-recall,
 --max-false-alarms, --max-nonspeech-pct).
@@ -23,13 +23,13 @@ import argparse
 import os
 import sys
 
-NONSPEECH = ("music", "beeps", "typing", "knock", "buzz", "speech_music")
+NONSPEECH = ("music", "beeps", "typing", "knock", "buzz", "speech_music", "rustle", "phone")
 FIGURES = [("absent", "face_absent"), ("multi", "multiple_faces"), ("small", "face_not_visible"),
            ("covered", "camera_covered"), ("voice", "voice")]
 
 
 def clean_kinds():
-    return ["clean", "music", "beeps", "typing", "knock", "buzz"]
+    return ["clean", "music", "beeps", "typing", "knock", "buzz", "rustle", "phone"]
 
 
 def read_labels(path):
