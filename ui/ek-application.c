@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ek-a11y.h"
 #include "ek-application.h"
 #include "ek-resources.h"
 #include "ek-self-check-cli.h"
@@ -145,6 +146,7 @@ ek_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (ek_application_parent_class)->startup (app);
 
+  ek_a11y_init ();
   self->css_provider = gtk_css_provider_new ();
   gtk_css_provider_load_from_resource (self->css_provider,
                                        "/io/github/examkiosk/Kiosk/style.css");
