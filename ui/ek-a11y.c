@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "ek-a11y.h"
 
 /* GTK 4.8 gives a button with a mnemonic ("_Log in") its label, underscore and all, as
@@ -83,6 +85,74 @@ name_by_content (GtkWidget *widget)
   g_object_set_data (G_OBJECT (widget), "ek-a11y-named", GINT_TO_POINTER (1));
 }
 
+/* GTK's own icon-only buttons (GtkVideo's controls on the practice's finish page) have
+ * no name in 4.8: named after their icon, renamed when it changes (play, pause). */
+static const char *
+icon_name_text (const char *icon)
+{
+  if (icon == NULL)
+    return NULL;
+  if (g_str_equal (icon, "media-playback-start-symbolic"))
+    return _("Play");
+  if (g_str_equal (icon, "media-playback-pause-symbolic"))
+    return _("Pause");
+  if (g_str_has_prefix (icon, "audio-volume-"))
+    return _("Volume");
+  if (g_str_has_prefix (icon, "view-fullscreen") || g_str_has_prefix (icon, "view-restore"))
+    return _("Full screen");
+  return NULL;
+}
+
+static void
+name_by_icon (GtkWidget *button)
+{
+  GtkWidget *image = gtk_widget_get_first_child (button);
+  const char *text;
+
+  if (!GTK_IS_IMAGE (image))
+    return;
+  text = icon_name_text (gtk_image_get_icon_name (GTK_IMAGE (image)));
+  if (text != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                    -1);
+}
+
+static void
+on_icon_changed_cb (GtkImage   *image,
+                    GParamSpec *pspec,
+                    GtkWidget  *button)
+{
+  name_by_icon (button);
+}
+
+static void
+name_media_controls (GtkWidget *widget)
+{
+  GtkWidget *image = gtk_widget_get_first_child (widget);
+
+  if (g_object_get_data (G_OBJECT (widget), "ek-a11y-named") != NULL)
+    return;
+  if (GTK_IS_SCALE (widget))
+    {
+      /* The position in the recording; the volume's own scale lives in a popover. */
+      gtk_accessible_update_property (GTK_ACCESSIBLE (widget),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      gtk_widget_get_ancestor (widget, GTK_TYPE_POPOVER) != NULL
+                                      ? _("Volume") : _("Playback position"),
+                                      -1);
+    }
+  else if (GTK_IS_BUTTON (widget) && GTK_IS_IMAGE (image))
+    {
+      g_signal_connect_object (image, "notify::icon-name",
+                               G_CALLBACK (on_icon_changed_cb), widget, 0);
+      name_by_icon (widget);
+    }
+  else
+    return;
+  g_object_set_data (G_OBJECT (widget), "ek-a11y-named", GINT_TO_POINTER (1));
+}
+
 static void
 set_hidden (GtkWidget *widget,
             gboolean   hidden)
@@ -119,9 +189,13 @@ on_map_hook (GSignalInvocationHint *hint,
     }
 
   set_hidden (widget, FALSE);
+  if (gtk_widget_get_ancestor (widget, GTK_TYPE_MEDIA_CONTROLS) != NULL)
+    name_media_controls (widget);
   if (GTK_IS_BUTTON (widget))
     {
       watch_button (GTK_BUTTON (widget));
+      /* Again at every map: GTK may have set the label anew meanwhile. */
+      fix_mnemonic_name (GTK_BUTTON (widget));
       name_by_content (widget);
     }
   else if (GTK_IS_LIST_BOX_ROW (widget))

@@ -11,7 +11,11 @@ import subprocess
 import time
 
 import pyatspi
-from gi.repository import GLib
+from gi.repository import Atspi, GLib
+
+# libatspi gives up on a call after 800 ms: the kiosk's main loop may be busy longer
+# on a loaded machine (engaging the lockdown, starting the recorder).
+Atspi.set_timeout(10000, 15000)
 
 # Controls a candidate operates: each must have a name a screen reader can say.
 INTERACTIVE = {
@@ -46,7 +50,7 @@ def settle(seconds):
         time.sleep(min(0.05, max(0.0, end - time.monotonic())))
 
 
-def find_app(timeout=10.0):
+def find_app(timeout=40.0):
     """The kiosk's application object on the accessibility bus."""
     deadline = time.monotonic() + timeout
     while True:
@@ -60,8 +64,24 @@ def find_app(timeout=10.0):
         time.sleep(0.2)
 
 
-def active_window(app):
-    """The kiosk's window on show (the active one, else the first showing one)."""
+def active_window(app, timeout=5.0):
+    """The kiosk's window on show (the active one, else the first showing one); waits
+    while it has none (the lockdown maps the window anew when it engages)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return _active_window(app)
+        except Exception:
+            if time.monotonic() > deadline:
+                desktop = pyatspi.Registry.getDesktop(0)
+                raise RuntimeError(
+                    f"the kiosk shows no window: its {app.childCount} children "
+                    f"{[(w.getRoleName(), w.name) for w in app if w is not None]}; "
+                    f"the applications {[x.name for x in desktop if x is not None]}")
+            settle(0.2)
+
+
+def _active_window(app):
     showing = None
     for window in app:
         if window is None:
@@ -162,7 +182,9 @@ def problems(window):
             found.append("unnamed control: " + describe(node, path))
         elif role == pyatspi.ROLE_TEXT and states.contains(pyatspi.STATE_EDITABLE) and not name:
             found.append("unnamed text field: " + describe(node, path))
-        elif role in MEANINGLESS and states.contains(pyatspi.STATE_FOCUSABLE):
+        elif role in MEANINGLESS and states.contains(pyatspi.STATE_FOCUSABLE) \
+                and not any(r in ("push button", "combo box") for r in path[:-1]):
+            # (GtkDropDown's item inside its button is GTK's: the button takes the focus.)
             found.append("focusable without a control's role: " + describe(node, path))
     return found
 
@@ -228,21 +250,59 @@ def dump(window):
         print(f"{'  ' * (len(path) - 1)}{flags} {node.getRoleName()} “{node.name}”")
 
 
+_focus = {"node": None, "serial": 0, "tracking": False}
+
+
+def _on_focus(event):
+    if event.detail1:
+        _focus["node"] = event.source
+        _focus["serial"] += 1
+
+
+def track_focus():
+    """Follows the focus by AT-SPI's focus events, as a screen reader does (cheaper than
+    walking the tree after every key)."""
+    if not _focus["tracking"]:
+        pyatspi.Registry.registerEventListener(_on_focus, "object:state-changed:focused")
+        _focus["tracking"] = True
+
+
+def current_focus(app):
+    settle(0.05)
+    node = _focus["node"]
+    if node is not None:
+        try:
+            if node.getState().contains(pyatspi.STATE_FOCUSED):
+                return node
+        except Exception:
+            pass
+    node = focused(active_window(app))
+    _focus["node"] = node
+    return node
+
+
 def focus(app, pattern, roles=None, limit=60, backwards=False):
     """Tab (or Shift+Tab) until the focused control's name matches pattern (a regular
     expression, searched) and, when given, its role is one of roles. Returns it."""
-    import re
+    track_focus()
     seen = []
     for _ in range(limit):
-        node = focused(active_window(app))
+        node = current_focus(app)
         if node is not None:
-            name = node.name or ""
-            if re.search(pattern, name) and (roles is None or node.getRole() in roles):
-                return node
-            seen.append(f"{node.getRoleName()} “{name}”")
+            try:
+                name = name_of(node)
+                if re.search(pattern, name) and (roles is None or node.getRole() in roles):
+                    return node
+                seen.append(f"{node.getRoleName()} “{name}”")
+            except Exception:  # gone: the question or the page changed under the focus
+                _focus["node"] = None
+                continue
+        serial = _focus["serial"]
         key("shift+Tab" if backwards else "Tab")
-        settle(0.15)
-    raise AssertionError(f"no control “{pattern}” reached by Tab; went through: "
+        deadline = time.monotonic() + 1.0
+        while _focus["serial"] == serial and time.monotonic() < deadline:
+            settle(0.05)
+    raise AssertionError(f"no control “{pattern}” reached by Tab on {status()[:300]}; went through: "
                          + "; ".join(seen[:40]))
 
 
