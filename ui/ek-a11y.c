@@ -167,6 +167,39 @@ set_hidden (GtkWidget *widget,
                                -1);
 }
 
+/* A revealer allocates its content also while it hides it, and content never revealed
+ * is never mapped (nor unmapped): out of the tree until revealed (Help's sheet, GtkVideo's
+ * controls). */
+static void
+update_revealer (GtkRevealer *revealer)
+{
+  GtkWidget *child = gtk_revealer_get_child (revealer);
+
+  if (child != NULL && gtk_widget_get_visible (child))
+    set_hidden (child, !gtk_revealer_get_child_revealed (revealer)
+                       && !gtk_revealer_get_reveal_child (revealer));
+}
+
+static void
+on_child_revealed_cb (GtkRevealer *revealer,
+                      GParamSpec  *pspec,
+                      gpointer     user_data)
+{
+  update_revealer (revealer);
+}
+
+static void
+watch_revealer (GtkRevealer *revealer)
+{
+  if (g_object_get_data (G_OBJECT (revealer), "ek-a11y-watched") == NULL)
+    {
+      g_object_set_data (G_OBJECT (revealer), "ek-a11y-watched", GINT_TO_POINTER (1));
+      g_signal_connect (revealer, "notify::child-revealed", G_CALLBACK (on_child_revealed_cb), NULL);
+      g_signal_connect (revealer, "notify::reveal-child", G_CALLBACK (on_child_revealed_cb), NULL);
+    }
+  update_revealer (revealer);
+}
+
 /* Mapped: on show (and a stack's other pages, never mapped yet, are not). Unmapped
  * while its parent stays mapped: a stack, a revealer or a sheet put it away, so it is
  * out of the tree until it is mapped again. (When a whole window unmaps, the parent is
@@ -188,7 +221,12 @@ on_map_hook (GSignalInvocationHint *hint,
       return TRUE;
     }
 
-  set_hidden (widget, FALSE);
+  if (GTK_IS_REVEALER (parent))
+    update_revealer (GTK_REVEALER (parent));
+  else
+    set_hidden (widget, FALSE);
+  if (GTK_IS_REVEALER (widget))
+    watch_revealer (GTK_REVEALER (widget));
   if (gtk_widget_get_ancestor (widget, GTK_TYPE_MEDIA_CONTROLS) != NULL)
     name_media_controls (widget);
   if (GTK_IS_BUTTON (widget))
