@@ -3,10 +3,9 @@
  * GTK 4.8 has no gtk_accessible_announce(); a screen reader learns of a message that
  * is not under the focus from a live region. This is one: a widget that draws nothing
  * and takes no room, with the role `alert` (AT-SPI's "notification"), whose name is the
- * message. Each message sets the name and makes the widget appear anew, so AT-SPI
- * carries object:property-change:accessible-name and object:state-changed:showing from
- * a notification, which Orca speaks and shows in braille as it does a desktop
- * notification. The text stays as the name until the next message, so a reader that
+ * message. Each message sets the name, so AT-SPI carries
+ * object:property-change:accessible-name from a notification (tests/a11y checks it on
+ * the bus). The text stays as the name until the next message, so a reader that
  * looks later finds the last one.
  */
 
@@ -63,8 +62,6 @@ ek_announcer_init (EkAnnouncer *self)
 {
   gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
   gtk_widget_set_focusable (GTK_WIDGET (self), FALSE);
-  /* Nothing to say yet: not in the tree until the first message. */
-  gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
 }
 
 GtkWidget *
@@ -92,12 +89,12 @@ ek_announcer_announce (EkAnnouncer *self,
   g_free (self->text);
   self->text = g_strdup (text);
 
-  /* Gone and back: a notification that appears is what a screen reader speaks. */
-  gtk_widget_set_visible (widget, FALSE);
+  /* In the tree from the start (GTK 4.8 tells AT-SPI of a name change only for an
+   * object it has exported): the new name is the message. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, text,
                                   -1);
-  gtk_widget_set_visible (widget, TRUE);
+  gtk_widget_queue_draw (widget);
 }
 
 /**

