@@ -2,9 +2,9 @@
  *
  * GTK 4.8 has no gtk_accessible_announce(); a screen reader learns of a message that
  * is not under the focus from a live region. This is one: a widget that draws nothing
- * and takes no room, with the role `alert` (AT-SPI's "notification"), whose name is the
+ * and takes no room, with the role `alert` (AT-SPI's "alert" in GTK 4.8), whose name is the
  * message. Each message sets the name, so AT-SPI carries
- * object:property-change:accessible-name from a notification (tests/a11y checks it on
+ * object:property-change:accessible-name from an alert (tests/a11y checks it on
  * the bus). The text stays as the name until the next message, so a reader that
  * looks later finds the last one.
  */
