@@ -40,6 +40,8 @@ PACKAGES=(
   librsvg2-common
   # tests: headless X11, private D-Bus session, unlocked keyring
   xvfb xauth x11-xserver-utils x11-utils xdotool
+  # tests: the accessibility suite (a private accessibility bus, the tree read through AT-SPI)
+  at-spi2-core python3-pyatspi gir1.2-atspi-2.0
   # tests: lockdown escape suite (a window manager, Xorg's dummy driver for monitors)
   openbox wmctrl xserver-xorg-core xserver-xorg-video-dummy xinput
   # tests: a debugger and a tracer attached to the kiosk mid-exam (issue 13)

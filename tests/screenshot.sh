@@ -18,6 +18,9 @@ shot () {
   if [ "${EK_LAYOUT_CHECK:-}" = 1 ] && [ -n "${EK_SHOT_BUS:-}" ]; then
     layout_check "$1"
   fi
+  if [ "${EK_A11Y_CHECK:-}" = 1 ] && [ -n "${EK_SHOT_BUS:-}" ]; then
+    a11y_check "$1"
+  fi
   [ "${EK_LAYOUT_ONLY:-}" = 1 ] && return 0
   xwd -root -silent | convert xwd:- "$EK_SHOT_DIR/$1-$EK_SHOT_SUFFIX.png"
   echo "$EK_SHOT_DIR/$1-$EK_SHOT_SUFFIX.png"
@@ -42,6 +45,25 @@ layout_check () {
   fi
   sed "s/^/$1 $EK_SHOT_SUFFIX: /" "$EK_TEST_LAYOUT_FILE" >>"$EK_SHOT_DIR/layout-problems.txt"
   echo "layout: $1 $EK_SHOT_SUFFIX: $(wc -l <"$EK_TEST_LAYOUT_FILE") problem(s)"
+}
+
+# The accessibility tree of what is on show, read through AT-SPI as a screen reader does
+# (tests/a11y/check-tree.py): unnamed controls go to OUTDIR/a11y-problems.txt.
+a11y_check () {
+  "$EK_A11Y_PYTHON" "$here/a11y/check-tree.py" "$1 $EK_SHOT_SUFFIX" >>"$EK_SHOT_DIR/a11y-problems.txt" || true
+}
+
+# The private accessibility bus of the a11y suite: the launcher owns org.a11y.Bus on the
+# test's session bus; GTK's accessibility, off in every other test, is turned on.
+start_a11y_bus () {
+  /usr/libexec/at-spi-bus-launcher --launch-immediately >/dev/null 2>&1 &
+  a11y_bus=$!
+  for _ in $(seq 1 100); do
+    gdbus call --session --dest org.a11y.Bus --object-path /org/a11y/bus \
+      --method org.a11y.Bus.GetAddress >/dev/null 2>&1 && break
+    sleep 0.05
+  done
+  unset GTK_A11Y NO_AT_BRIDGE
 }
 
 call () {
@@ -138,12 +160,14 @@ flow_shots () {
     "$tmp/probe/dmi" "$tmp/probe/cpuinfo" "$tmp/probe/sys" "$tmp/probe/none" "$tmp/probe/bin" \
     >"$tmp/lockdown-test.json"
 
+  a11y_bus=
+  [ "${EK_A11Y_CHECK:-}" = 1 ] && start_a11y_bus
   env -u SSH_CONNECTION -u SSH_CLIENT -u SSH_TTY \
     EK_TEST_LOCKDOWN_CONFIG="$tmp/lockdown-test.json" EK_TEST_BUS_NAME="$EK_SHOT_BUS" \
     "$EK_SCREENSHOT_BINARY" --config "$tmp/kiosk.conf" >"$tmp/app.log" 2>&1 &
   app=$!
   # The kiosk's own messages go with the pictures (a warning is a defect to look at).
-  trap 'kill $app $server 2>/dev/null; cp "$tmp/app.log" "$EK_SHOT_DIR/app-$EK_SHOT_SUFFIX.log" 2>/dev/null; cp "$tmp/app-nocam.log" "$EK_SHOT_DIR/app-nocam-$EK_SHOT_SUFFIX.log" 2>/dev/null; rm -rf "$tmp"' EXIT
+  trap 'kill $app $server $a11y_bus 2>/dev/null; cp "$tmp/app.log" "$EK_SHOT_DIR/app-$EK_SHOT_SUFFIX.log" 2>/dev/null; cp "$tmp/app-nocam.log" "$EK_SHOT_DIR/app-nocam-$EK_SHOT_SUFFIX.log" 2>/dev/null; rm -rf "$tmp"' EXIT
   for _ in $(seq 1 100); do status >/dev/null 2>&1 && break; sleep 0.1; done
 
   wait_page start

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ek-a11y.h"
 #include "ek-application.h"
 #include "ek-quit-password-cli.h"
 #include "ek-resources.h"
@@ -183,6 +184,7 @@ ek_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (ek_application_parent_class)->startup (app);
 
+  ek_a11y_init ();
   self->css_provider = gtk_css_provider_new ();
   gtk_css_provider_load_from_resource (self->css_provider,
                                        "/io/github/examkiosk/Kiosk/style.css");

@@ -16,6 +16,9 @@
 #define TICK_MS 200
 #define LAST_MINUTE_MS (60 * 1000)
 
+/* The minutes left that are said to assistive technology (::minute-mark). */
+static const int minute_marks[] = { 10, 5, 1 };
+
 struct _EkCountdown
 {
   GtkWidget      parent_instance;
@@ -23,8 +26,16 @@ struct _EkCountdown
   GtkLabel      *label;        /* owned child */
   EkServerClock *clock;        /* owned */
   gint64         deadline_ms;  /* server time; 0: none */
+  gint64         last_remaining_ms;  /* at the previous tick for this deadline; -1: none */
   guint          tick_source;
 };
+
+enum {
+  MINUTE_MARK,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 enum {
   PROP_0,
@@ -55,12 +66,39 @@ ek_countdown_format (gint64 remaining_ms)
   return g_strdup_printf ("%02d:%02d", (int) (seconds / 60), (int) (seconds % 60));
 }
 
+/* A mark is passed while the countdown runs, not when it first shows: a candidate who
+ * enters with four minutes left sees the time, and hears of the next mark, the minute. */
+static void
+check_marks (EkCountdown *self,
+             gint64       remaining)
+{
+  gint64 previous = self->last_remaining_ms;
+  int passed = 0;
+
+  self->last_remaining_ms = remaining;
+  if (self->deadline_ms == 0 || previous < 0 || remaining <= 0)
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (minute_marks); i++)
+    {
+      gint64 mark = (gint64) minute_marks[i] * 60 * 1000;
+
+      if (previous > mark && remaining <= mark)
+        passed = minute_marks[i];
+    }
+  if (passed > 0)
+    g_signal_emit (self, signals[MINUTE_MARK], 0, passed);
+}
+
 static void
 update (EkCountdown *self)
 {
   gint64 remaining = ek_countdown_get_remaining_ms (self);
   g_autofree char *text = ek_countdown_format (remaining);
   GtkWidget *widget = GTK_WIDGET (self);
+
+  if (self->clock != NULL)
+    check_marks (self, remaining);
 
   if (g_strcmp0 (gtk_label_get_label (self->label), text) != 0)
     gtk_label_set_label (self->label, text);
@@ -90,6 +128,7 @@ ek_countdown_map (GtkWidget *widget)
 
   GTK_WIDGET_CLASS (ek_countdown_parent_class)->map (widget);
 
+  self->last_remaining_ms = -1;
   update (self);
   if (self->tick_source == 0)
     self->tick_source = g_timeout_add (TICK_MS, on_tick_cb, self);
@@ -188,6 +227,17 @@ ek_countdown_class_init (EkCountdownClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /**
+   * EkCountdown::minute-mark:
+   * @minutes: the minutes left: 10, 5 or 1 (the smallest mark passed since the last tick)
+   *
+   * The time left passed a mark while the countdown was running (not when it first
+   * showed, and not after a new deadline until its first tick).
+   */
+  signals[MINUTE_MARK] =
+    g_signal_new ("minute-mark", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
+
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "countdown");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_TIMER);
@@ -196,6 +246,7 @@ ek_countdown_class_init (EkCountdownClass *klass)
 static void
 ek_countdown_init (EkCountdown *self)
 {
+  self->last_remaining_ms = -1;
   self->label = GTK_LABEL (gtk_label_new ("--:--"));
   /* Tabular digits: the number must not jitter sideways every second. */
   gtk_widget_add_css_class (GTK_WIDGET (self->label), "numeric");
@@ -245,6 +296,7 @@ ek_countdown_set_deadline_ms (EkCountdown *self,
     return;
 
   self->deadline_ms = deadline_ms;
+  self->last_remaining_ms = -1;
   update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEADLINE_MS]);
 }

@@ -25,6 +25,7 @@
 
 #include "ek-camera-paintable.h"
 #include "ek-camera-view.h"
+#include "ek-announcer.h"
 #include "ek-countdown.h"
 #include "ek-exam-page.h"
 #include "ek-question-view.h"
@@ -58,6 +59,7 @@ struct _EkExamPage
   GtkLabel     *phase_label;
   GtkLabel     *exam_title_label;
   EkCountdown  *countdown;
+  EkAnnouncer  *announcer;     /* phase changes and minute marks, said to a screen reader */
   GtkLabel     *notice_label;
   GtkLabel     *recording_problem_label;
   GtkLabel     *phase_cue_label;
@@ -153,6 +155,7 @@ update_phase (EkExamPage *self)
                                   when);
           gtk_label_set_label (self->between_label, text);
           gtk_stack_set_visible_child_name (self->question_stack, "between");
+          ek_announcer_announce (self->announcer, text);
           return;
         }
     }
@@ -447,44 +450,78 @@ on_phase_cue_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* A part that follows another never begins silently: the page says which part runs
- * now, until when, and what comes after it, for half a minute. */
-static void
-show_phase_cue (EkExamPage *self,
+/* "Answering has begun, until 10:35. Then: …": said for every part, shown for a part
+ * that follows another. */
+static char *
+phase_cue_text (EkExamPage *self,
                 int         index)
 {
   EkExam *exam = ek_session_get_exam (ek_engine_get_session (self->engine));
   const EkPhase *phase;
   g_autofree char *until = NULL;
-  g_autofree char *text = NULL;
 
   if (exam == NULL || index < 0 || (guint) index >= ek_exam_get_n_phases (exam))
-    return;
+    return NULL;
 
   phase = ek_exam_get_phase (exam, (guint) index);
   until = ek_format_clock_time (phase->ends_ms);
   if ((guint) index + 1 < ek_exam_get_n_phases (exam))
     /* Translators: a part of the exam began; %1$s and %3$s are parts ("Answering"), %2$s a time */
-    text = g_strdup_printf (_("%1$s has begun, until %2$s. Then: %3$s."), phase->title, until,
+    return g_strdup_printf (_("%1$s has begun, until %2$s. Then: %3$s."), phase->title, until,
                             ek_exam_get_phase (exam, (guint) index + 1)->title);
-  else
-    /* Translators: the last part of the exam began; %1$s is its name, %2$s a time */
-    text = g_strdup_printf (_("%1$s has begun, until %2$s. It is the last part of the exam."),
-                            phase->title, until);
 
+  /* Translators: the last part of the exam began; %1$s is its name, %2$s a time */
+  return g_strdup_printf (_("%1$s has begun, until %2$s. It is the last part of the exam."),
+                          phase->title, until);
+}
+
+/* A part that follows another never begins silently: the page says which part runs
+ * now, until when, and what comes after it, for half a minute. */
+static void
+show_phase_cue (EkExamPage *self,
+                const char *text)
+{
   gtk_label_set_label (self->phase_cue_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->phase_cue_label), TRUE);
   g_clear_handle_id (&self->phase_cue_source, g_source_remove);
   self->phase_cue_source = g_timeout_add_seconds (30, on_phase_cue_timeout_cb, self);
 }
 
+/* The countdown passed 10, 5 or 1 minutes left: a screen reader says so (the colour
+ * change of the last minute is for the eyes). */
+static void
+on_minute_mark_cb (EkExamPage *self,
+                   int         minutes)
+{
+  EkSession *session = ek_engine_get_session (self->engine);
+  EkExam *exam = ek_session_get_exam (session);
+  int index = ek_session_get_phase_index (session);
+  g_autofree char *text = NULL;
+
+  if (exam == NULL || index < 0)
+    return;
+
+  /* Translators: said by a screen reader; %2$s is a part of the exam ("Answering") */
+  text = g_strdup_printf (ngettext ("%1$d minute left in %2$s.", "%1$d minutes left in %2$s.",
+                                    (gulong) minutes),
+                          minutes, ek_exam_get_phase (exam, (guint) index)->title);
+  ek_announcer_announce (self->announcer, text);
+}
+
 static void
 on_phase_started_cb (EkExamPage *self,
                      int         index)
 {
-  /* The first part the page sees is the one the candidate entered; a later one changed. */
-  if (self->cued_phase >= 0 && index != self->cued_phase)
-    show_phase_cue (self, index);
+  g_autofree char *text = phase_cue_text (self, index);
+
+  /* The first part the page sees is the one the candidate entered (a screen reader
+   * hears it with the page); a later one changed, and is shown as well. */
+  if (text != NULL && index != self->cued_phase)
+    {
+      ek_announcer_announce (self->announcer, text);
+      if (self->cued_phase >= 0)
+        show_phase_cue (self, text);
+    }
   self->cued_phase = index;
   fetch_questions (self, index);
 }
@@ -1079,6 +1116,8 @@ ek_exam_page_constructed (GObject *object)
                            G_CALLBACK (on_phase_index_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "phase-started",
                            G_CALLBACK (on_phase_started_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->countdown, "minute-mark",
+                           G_CALLBACK (on_minute_mark_cb), self, G_CONNECT_SWAPPED);
   update_phase (self);
 
   g_signal_connect_object (self->engine, "notify::recording",
@@ -1206,6 +1245,7 @@ ek_exam_page_class_init (EkExamPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, phase_label);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, exam_title_label);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, countdown);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, announcer);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, notice_label);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, recording_problem_label);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, phase_cue_label);
@@ -1292,6 +1332,7 @@ ek_exam_page_class_init (EkExamPageClass *klass)
   g_type_ensure (EK_TYPE_CAMERA_VIEW);
   g_type_ensure (EK_TYPE_SIGNAL_INDICATOR);
   g_type_ensure (EK_TYPE_COUNTDOWN);
+  g_type_ensure (EK_TYPE_ANNOUNCER);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "exam.refresh", NULL);
 

@@ -186,6 +186,8 @@ update_nav_button (EkQuestionView *self,
   gtk_accessible_update_property (GTK_ACCESSIBLE (button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   -1);
+  /* Named here, with its state: not after its number alone (ek-a11y.c). */
+  g_object_set_data (G_OBJECT (button), "ek-a11y-named", GINT_TO_POINTER (1));
 }
 
 static void
@@ -574,17 +576,30 @@ static GtkWidget *
 make_option_button (EkQuestionView *self,
                     const char     *letter,
                     const char     *text,
+                    gboolean        radio,
                     GtkCheckButton *group)
 {
-  GtkWidget *button = gtk_check_button_new ();
+  /* One of a group is a radio button to a screen reader too (GTK 4.8 says "check box"
+   * for every GtkCheckButton); the role is fixed when the button is made. */
+  GtkWidget *button = g_object_new (GTK_TYPE_CHECK_BUTTON,
+                                    "accessible-role", radio
+                                                       ? GTK_ACCESSIBLE_ROLE_RADIO
+                                                       : GTK_ACCESSIBLE_ROLE_CHECKBOX,
+                                    NULL);
   GtkWidget *label;
   g_autofree char *markup = NULL;
   g_autofree char *escaped = g_markup_escape_text (text, -1);
+  g_autofree char *name = NULL;
 
   if (letter != NULL)
     markup = g_strdup_printf ("<b>%s.</b>  %s", letter, escaped);
   else
     markup = g_steal_pointer (&escaped);
+  /* GTK 4.8 names no check button after a child of its own: its text is the name. */
+  name = letter != NULL ? g_strdup_printf ("%s. %s", letter, text) : g_strdup (text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                  -1);
 
   label = gtk_label_new (NULL);
   gtk_label_set_markup (GTK_LABEL (label), markup);
@@ -642,6 +657,7 @@ build_inputs (EkQuestionView *self,
           GtkWidget *button;
 
           button = make_option_button (self, letter, ek_question_get_option_text (question, i),
+                                       ek_question_get_question_type (question) == EK_QUESTION_TYPE_SINGLE,
                                        ek_question_get_question_type (question) == EK_QUESTION_TYPE_SINGLE
                                        ? group : NULL);
           if (group == NULL && ek_question_get_question_type (question) == EK_QUESTION_TYPE_SINGLE)
@@ -653,8 +669,8 @@ build_inputs (EkQuestionView *self,
 
     case EK_QUESTION_TYPE_TRUE_FALSE:
       {
-        GtkWidget *yes = make_option_button (self, NULL, _("True"), NULL);
-        GtkWidget *no = make_option_button (self, NULL, _("False"), GTK_CHECK_BUTTON (yes));
+        GtkWidget *yes = make_option_button (self, NULL, _("True"), TRUE, NULL);
+        GtkWidget *no = make_option_button (self, NULL, _("False"), TRUE, GTK_CHECK_BUTTON (yes));
 
         g_ptr_array_add (self->option_buttons, yes);
         g_ptr_array_add (self->option_buttons, no);

@@ -1,0 +1,110 @@
+/* ek-announcer.c: short messages for assistive technology (a screen reader)
+ *
+ * GTK 4.8 has no gtk_accessible_announce(); a screen reader learns of a message that
+ * is not under the focus from a live region. This is one: a widget that draws nothing
+ * and takes no room, with the role `alert` (AT-SPI's "alert" in GTK 4.8), whose name is the
+ * message. Each message sets the name, so AT-SPI carries
+ * object:property-change:accessible-name from an alert (tests/a11y checks it on
+ * the bus). The text stays as the name until the next message, so a reader that
+ * looks later finds the last one.
+ */
+
+#include "config.h"
+
+#include "ek-announcer.h"
+
+struct _EkAnnouncer
+{
+  GtkWidget  parent_instance;
+
+  char      *text;
+};
+
+G_DEFINE_FINAL_TYPE (EkAnnouncer, ek_announcer, GTK_TYPE_WIDGET)
+
+static void
+ek_announcer_measure (GtkWidget      *widget,
+                      GtkOrientation  orientation,
+                      int             for_size,
+                      int            *minimum,
+                      int            *natural,
+                      int            *minimum_baseline,
+                      int            *natural_baseline)
+{
+  *minimum = *natural = 0;
+}
+
+static void
+ek_announcer_finalize (GObject *object)
+{
+  EkAnnouncer *self = EK_ANNOUNCER (object);
+
+  g_free (self->text);
+
+  G_OBJECT_CLASS (ek_announcer_parent_class)->finalize (object);
+}
+
+static void
+ek_announcer_class_init (EkAnnouncerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->finalize = ek_announcer_finalize;
+  widget_class->measure = ek_announcer_measure;
+
+  gtk_widget_class_set_css_name (widget_class, "announcer");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_ALERT);
+}
+
+static void
+ek_announcer_init (EkAnnouncer *self)
+{
+  gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
+  gtk_widget_set_focusable (GTK_WIDGET (self), FALSE);
+}
+
+GtkWidget *
+ek_announcer_new (void)
+{
+  return g_object_new (EK_TYPE_ANNOUNCER, NULL);
+}
+
+/**
+ * ek_announcer_announce:
+ * @text: the message, in the user's language, a whole sentence
+ *
+ * Says @text to assistive technology now (nothing changes on screen).
+ */
+void
+ek_announcer_announce (EkAnnouncer *self,
+                       const char  *text)
+{
+  GtkWidget *widget;
+
+  g_return_if_fail (EK_IS_ANNOUNCER (self));
+  g_return_if_fail (text != NULL);
+
+  widget = GTK_WIDGET (self);
+  g_free (self->text);
+  self->text = g_strdup (text);
+
+  /* In the tree from the start (GTK 4.8 tells AT-SPI of a name change only for an
+   * object it has exported): the new name is the message. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                  -1);
+  gtk_widget_queue_draw (widget);
+}
+
+/**
+ * ek_announcer_get_text:
+ *
+ * Returns: (nullable): the last message, NULL before the first
+ */
+const char *
+ek_announcer_get_text (EkAnnouncer *self)
+{
+  g_return_val_if_fail (EK_IS_ANNOUNCER (self), NULL);
+  return self->text;
+}
