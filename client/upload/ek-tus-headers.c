@@ -48,8 +48,12 @@ _ek_tus_read_options (EkHttpResponse *response,
     *max_size = 0;
 }
 
-/* A 201 answer to the creation POST: the new upload's absolute URL, or NULL with
- * @detail (for the debug log) saying why not. */
+/* A 201 answer to the creation POST: the new upload's absolute http(s) URL, or NULL
+ * with @detail (for the debug log) saying why not. The Location is parsed against the
+ * endpoint as a GUri and checked before it becomes text: g_uri_resolve_relative()
+ * fails an assertion (GLib 2.74) on a reference with another scheme whose path
+ * collapses to "//..." ("m:/..//x"), and only an http(s) URL with a host can be
+ * asked for later. */
 char *
 _ek_tus_read_location (EkHttpResponse  *response,
                        const char      *endpoint,
@@ -57,7 +61,10 @@ _ek_tus_read_location (EkHttpResponse  *response,
 {
   const char *location = ek_http_response_get_header (response, "Location");
   g_autoptr(GError) error = NULL;
-  char *url;
+  g_autoptr(GUri) base = NULL;
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+  const char *host;
 
   if (location == NULL || *location == '\0')
     {
@@ -65,10 +72,25 @@ _ek_tus_read_location (EkHttpResponse  *response,
       return NULL;
     }
 
-  url = g_uri_resolve_relative (endpoint, location, G_URI_FLAGS_NONE, &error);
-  if (url == NULL)
-    *detail = g_strdup (error->message);
-  return url;
+  base = g_uri_parse (endpoint, G_URI_FLAGS_NONE, &error);
+  if (base != NULL)
+    uri = g_uri_parse_relative (base, location, G_URI_FLAGS_NONE, &error);
+  if (uri == NULL)
+    {
+      *detail = g_strdup (error->message);
+      return NULL;
+    }
+
+  scheme = g_uri_get_scheme (uri);
+  host = g_uri_get_host (uri);
+  if ((g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0) ||
+      host == NULL || *host == '\0')
+    {
+      *detail = g_strdup ("creation answered a Location that is not an http(s) URL");
+      return NULL;
+    }
+
+  return g_uri_to_string (uri);
 }
 
 /* A 2xx answer to HEAD: the offset the server holds of an upload of @size bytes;
