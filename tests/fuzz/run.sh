@@ -8,6 +8,8 @@
 # tests/fuzz/corpus/NAME/ and the kept crash cases in tests/fuzz/cases/NAME/; what it
 # finds new goes to BUILDDIR/fuzz-corpus/NAME/, a crash to BUILDDIR/fuzz-crashes/.
 # Once a crash is fixed, copy its input to tests/fuzz/cases/NAME/ so it runs every time.
+# An input that takes longer than EK_FUZZ_TIMEOUT seconds (default 10) counts as a hang;
+# on a loaded shared machine a niced run can stall that long on a harmless input.
 set -euo pipefail
 
 if [ $# -ne 2 ]; then
@@ -54,7 +56,7 @@ fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 exec nice "$build/tests/fuzz/fuzz-$name" \
-  -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
+  -max_total_time="$seconds" -timeout="${EK_FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -max_len=262144 \
   -print_final_stats=1 \
   -artifact_prefix="$build/fuzz-crashes/$name-" \
   "${corpora[@]}"
