@@ -292,7 +292,8 @@ node_has_double (JsonNode *node)
 
 /* One row as read back from disk. The file is this log's own, but a damaged or
  * edited one must not crash the kiosk: a missing text reads as empty, data that is not
- * a JSON object (or nested deeper than any event) as an empty object. The server
+ * a JSON object (or nested deeper than any event, or holding a floating-point number)
+ * as an empty object. The server
  * recomputes every hash, so such an event is refused there, never taken as sent. */
 JsonObject *
 _ek_event_log_row_to_event (sqlite3_stmt *stmt)
@@ -311,9 +312,13 @@ _ek_event_log_row_to_event (sqlite3_stmt *stmt)
   text = (const char *) sqlite3_column_text (stmt, 5);
   if (text != NULL)
     {
-      JsonObject *data = ek_json_parse_object (text, strlen (text), NULL);
+      g_autoptr(JsonNode) data = ek_json_parse_node (text, strlen (text), NULL);
 
-      json_object_set_object_member (event, "data", data != NULL ? data : json_object_new ());
+      /* A floating-point number is never appended (and has no canonical form) */
+      if (data != NULL && JSON_NODE_HOLDS_OBJECT (data) && !node_has_double (data))
+        json_object_set_object_member (event, "data", json_object_ref (json_node_get_object (data)));
+      else
+        json_object_set_object_member (event, "data", json_object_new ());
     }
   text = (const char *) sqlite3_column_text (stmt, 6);
   json_object_set_string_member (event, "prev_hash", text != NULL ? text : "");
