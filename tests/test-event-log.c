@@ -320,7 +320,7 @@ test_lost_ack (Fixture       *f,
   g_assert_false (flush (log, &error));
   g_clear_error (&error);
   events = server_events (f);
-  g_assert_cmpuint (json_array_get_length (events), ==, 3);
+  g_assert_cmpuint (json_array_get_length (events), ==, 2);
   g_clear_pointer (&events, json_array_unref);
 
   ek_test_server_clear_faults (f->server);
