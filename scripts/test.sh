@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Sets up everything and runs the whole test suite: installs the Debian packages,
 # configures and builds, runs `meson test` (which brings its own Xvfb, D-Bus session
-# and keyring), and ends with one line "N passed, N failed".
+# and keyring), then the `unit`, `server` and `upload` suites once more in an
+# AddressSanitizer + UBSan build (./build-asan), and ends with one line
+# "N passed, N failed" that counts both runs.
 #
-#   scripts/test.sh                  the whole suite in ./build-tests
-#   scripts/test.sh --suite server   one suite (any meson test arguments pass through)
-#   EK_SANITIZE=1 scripts/test.sh    the same under AddressSanitizer + UBSan (./build-asan)
+#   scripts/test.sh                  the whole suite in ./build-tests, then the sanitizer run
+#   scripts/test.sh --suite server   one suite (any meson test arguments pass through;
+#                                    no sanitizer run)
+#   EK_SANITIZE=1 scripts/test.sh    the whole suite under AddressSanitizer + UBSan (./build-asan)
+#   EK_SKIP_ASAN=1 scripts/test.sh   the whole suite without the sanitizer run
 #
 # The test build has the automation hooks (-Dtest_hooks=true) that the e2e and lockdown
 # suites drive; the kiosk that scripts/run-practice.sh builds in ./build never has them.
@@ -13,25 +17,35 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.."
 
+# The suites that also run under the sanitizers after the whole suite: the engine
+# without a display, against the reference server, and the uploads.
+asan_suites=(unit server upload)
+asan_args=(-Db_sanitize=address,undefined -Db_lundef=false)
+
 if [ "${EK_SKIP_DEPS:-}" != 1 ]; then
   scripts/install-deps.sh || { echo "test.sh: installing the packages failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
+# build DIR [SETUP ARGS...]: configures (once) and builds a test build.
+build () {
+  local dir=$1
+  shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    meson setup "$dir" -Dtest_hooks=true "$@" || return 1
+  elif ! grep -q "^#define EK_ENABLE_TEST_HOOKS" "$dir/config.h" 2>/dev/null; then
+    meson configure "$dir" -Dtest_hooks=true || return 1
+  fi
+  meson compile -C "$dir"
+}
+
 builddir=build-tests
-# The e2e and lockdown suites drive automation hooks only a test-hooks build has.
-setup_args=(-Dtest_hooks=true)
+setup_args=()
 if [ "${EK_SANITIZE:-}" = 1 ]; then
   builddir=build-asan
-  setup_args+=(-Db_sanitize=address,undefined -Db_lundef=false)
+  setup_args=("${asan_args[@]}")
 fi
 
-if [ ! -f "$builddir/build.ninja" ]; then
-  meson setup "$builddir" "${setup_args[@]}" || { echo "0 passed, 1 failed"; exit 1; }
-elif ! grep -q "^#define EK_ENABLE_TEST_HOOKS" "$builddir/config.h" 2>/dev/null; then
-  meson configure "$builddir" -Dtest_hooks=true || { echo "0 passed, 1 failed"; exit 1; }
-fi
-
-if ! meson compile -C "$builddir"; then
+if ! build "$builddir" "${setup_args[@]}"; then
   echo "test.sh: the build failed"
   echo "0 passed, 1 failed"
   exit 1
@@ -39,22 +53,48 @@ fi
 
 meson test -C "$builddir" --print-errorlogs --num-processes "$(nproc)" "$@"
 status=$?
+logs=("$builddir/meson-logs/testlog.json")
+build_failures=0
 
-python3 - "$builddir/meson-logs/testlog.json" <<'PY'
+# The sanitizer run: only after the whole suite, and not when the whole suite already
+# ran sanitized.
+if [ $# -eq 0 ] && [ "${EK_SANITIZE:-}" != 1 ] && [ "${EK_SKIP_ASAN:-}" != 1 ]; then
+  asan_start=$(date +%s)
+  echo "test.sh: the ${asan_suites[*]} suites under AddressSanitizer + UBSan (build-asan)"
+  if build build-asan "${asan_args[@]}"; then
+    asan_built=$(date +%s)
+    suite_args=()
+    for suite in "${asan_suites[@]}"; do
+      suite_args+=(--suite "$suite")
+    done
+    meson test -C build-asan --print-errorlogs --num-processes "$(nproc)" "${suite_args[@]}" ||
+      status=1
+    logs+=("build-asan/meson-logs/testlog.json")
+    echo "test.sh: sanitizer build $((asan_built - asan_start)) s, its suites $(( $(date +%s) - asan_built )) s"
+  else
+    echo "test.sh: the sanitizer build failed"
+    build_failures=1
+    status=1
+  fi
+fi
+
+python3 - "$build_failures" "${logs[@]}" <<'PY'
 import json, sys
-passed = failed = skipped = 0
-try:
-    with open(sys.argv[1]) as log:
-        for line in log:
-            result = json.loads(line).get("result")
-            if result in ("OK", "EXPECTEDFAIL"):
-                passed += 1
-            elif result == "SKIP":
-                skipped += 1
-            else:
-                failed += 1
-except OSError:
-    failed = 1
+passed = skipped = 0
+failed = int(sys.argv[1])
+for path in sys.argv[2:]:
+    try:
+        with open(path) as log:
+            for line in log:
+                result = json.loads(line).get("result")
+                if result in ("OK", "EXPECTEDFAIL"):
+                    passed += 1
+                elif result == "SKIP":
+                    skipped += 1
+                else:
+                    failed += 1
+    except OSError:
+        failed += 1
 suffix = f", {skipped} skipped" if skipped else ""
 print(f"{passed} passed, {failed} failed{suffix}")
 PY

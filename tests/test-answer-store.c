@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "ek-answer-store.h"
 #include "ek-question.h"
@@ -561,6 +562,49 @@ test_store_deadline (void)
   remove_tree (dir);
 }
 
+/* Rows of a damaged or edited answers.sqlite (tests/fuzz/fuzz-records.c feeds such
+ * rows): a value nested far deeper than any answer reads as no answer, a question id
+ * that could not have been written is skipped, the others are read as written. */
+static void
+test_store_damaged_rows (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "answers.sqlite", NULL);
+  g_autoptr(GString) deep = g_string_new ("[");
+  g_autoptr(JsonNode) expected = parse ("[\"a\",\"c\"]");
+  EkAnswerStore *store;
+  sqlite3_stmt *stmt;
+  sqlite3 *db;
+
+  for (guint i = 0; i < 100000; i++)
+    g_string_append (deep, "[");
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "CREATE TABLE answers (question_id TEXT PRIMARY KEY, value TEXT NOT NULL,"
+                                 " revision INTEGER NOT NULL, confirmed_revision INTEGER NOT NULL,"
+                                 " flagged INTEGER NOT NULL, changed_ms INTEGER NOT NULL);"
+                                 "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                                 "INSERT INTO answers VALUES ('..', '\"a\"', 1, 1, 0, 1);"
+                                 "INSERT INTO answers VALUES ('q2', '[\"a\",\"c\"]', 2, 2, 1, 2);",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO answers VALUES ('q1', ?1, 3, 0, 0, 3)",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, deep->str, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpint (g_chmod (path, 0600), ==, 0);
+
+  store = open_store_with_questions (path);
+  g_assert_null (ek_answer_store_get_value (store, "q1"));
+  g_assert_cmpint (ek_answer_store_get_revision (store, "q1"), ==, 3);
+  g_assert_true (json_node_equal (ek_answer_store_get_value (store, "q2"), expected));
+  g_assert_null (ek_answer_store_get_value (store, ".."));
+  close_store (store);
+  remove_tree (dir);
+}
+
 static void
 test_store_bad_database (void)
 {
@@ -806,6 +850,7 @@ main (int    argc,
   g_test_add_func ("/answer-store/read-only", test_store_read_only);
   g_test_add_func ("/answer-store/deadline", test_store_deadline);
   g_test_add_func ("/answer-store/bad-database", test_store_bad_database);
+  g_test_add_func ("/answer-store/damaged-rows", test_store_damaged_rows);
   g_test_add_func ("/answer-store/build-path", test_store_build_path);
   g_test_add_func ("/answer-store/crash", test_store_crash);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "ek-api-client.h"
 #include "ek-engine.h"
@@ -656,6 +657,61 @@ test_cannot_open (void)
   ek_test_remove_tree (dir);
 }
 
+/* A damaged or edited events.db (tests/fuzz/fuzz-records.c feeds such rows): NULL
+ * where the schema says NOT NULL, data nested far deeper than any event and data that
+ * is no JSON. The log opens, reads every row back without crashing, and chains on. */
+static void
+test_damaged_file (void)
+{
+  g_autofree char *dir = ek_test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "events.db", NULL);
+  g_autoptr(GString) deep = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkEventLog) log = NULL;
+  g_autoptr(JsonArray) events = NULL;
+  sqlite3_stmt *stmt;
+  sqlite3 *db;
+
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  g_string_prepend (deep, "{\"a\":");
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "CREATE TABLE events (pos INTEGER PRIMARY KEY AUTOINCREMENT,"
+                                 " seq, type, client_ms, server_ms, duration_ms, data, prev_hash,"
+                                 " hash, acked INTEGER NOT NULL DEFAULT 0);"
+                                 "INSERT INTO events (seq, type, client_ms, data, prev_hash, hash)"
+                                 " VALUES (1, NULL, 5, 'not json', NULL, 'h1');"
+                                 "INSERT INTO events (seq, type, client_ms, data, prev_hash, hash)"
+                                 " VALUES (2, 'focus', 6, '{\"a\":1e300}', 'h1', 'h2');",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "INSERT INTO events (seq, type, client_ms, data, prev_hash, hash)"
+                                       " VALUES (3, 'focus', 'x', ?1, 'h2', NULL)", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, deep->str, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  log = ek_event_log_new (path, &error);
+  g_assert_no_error (error);
+  events = ek_event_log_dup_events (log, 0);
+  g_assert_cmpuint (json_array_get_length (events), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (events, 0), "type"), ==, "");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (events, 0), "prev_hash"), ==, "");
+  g_assert_cmpuint (json_object_get_size (json_object_get_object_member (json_array_get_object_element (events, 0), "data")), ==, 0);
+  for (guint i = 1; i < 3; i++)
+    g_assert_cmpuint (json_object_get_size (json_object_get_object_member (json_array_get_object_element (events, i), "data")), ==, 0);
+
+  /* The last row's NULL hash does not break the chain: a new event still gets one. */
+  g_assert_cmpint (ek_event_log_append (log, "focus", 10, -1, -1, NULL), ==, 4);
+
+  g_clear_object (&log);
+  ek_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -671,6 +727,7 @@ main (int   argc,
   g_test_add_func ("/event-log/engine-violations", test_engine_violations);
   g_test_add_func ("/event-log/ack-beyond-batch", test_ack_beyond_batch);
   g_test_add_func ("/event-log/cannot-open", test_cannot_open);
+  g_test_add_func ("/event-log/damaged-file", test_damaged_file);
 
   return g_test_run ();
 }

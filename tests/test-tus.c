@@ -9,7 +9,8 @@
 
 #include <glib/gstdio.h>
 
-#include "ek-tus-client.h"
+#include "ek-http-client-private.h"
+#include "ek-tus-client-private.h"
 #include "ek-test-upload.h"
 
 #define MIB (1024 * 1024)
@@ -633,6 +634,42 @@ test_node_body_limit (void)
   g_assert_finalize_object (tus);
 }
 
+/* What a creation answer's Location becomes: an absolute http(s) URL or a refusal,
+ * never a GLib assertion (tests/fuzz/cases/tus-headers/, found by fuzz-tus-headers). */
+static void
+test_location (void)
+{
+  static const struct { const char *location; const char *url; } cases[] = {
+    { "/v1/uploads/abc", "https://exam.example.org/v1/uploads/abc" },
+    { "abc?x=1", "https://exam.example.org/v1/uploads/abc?x=1" },
+    { "https://files.example.org:8443/u/1", "https://files.example.org:8443/u/1" },
+    { "//files.example.org/u/2", "https://files.example.org/u/2" },
+    { "m:/..//:)", NULL },
+    { "x:/a/../..//b", NULL },
+    { "file:///etc/passwd", NULL },
+    { "javascript:alert(1)", NULL },
+    { "http://", NULL },
+    { "", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GHashTable) headers = _ek_http_headers_new ();
+      g_autoptr(GBytes) body = g_bytes_new (NULL, 0);
+      g_autoptr(EkHttpResponse) response = NULL;
+      g_autofree char *line = g_strdup_printf ("Location: %s\r\n", cases[i].location);
+      g_autofree char *detail = NULL;
+      g_autofree char *url = NULL;
+
+      _ek_http_headers_add_line (headers, line, strlen (line));
+      response = _ek_http_response_new_from_headers (201, headers, body);
+      url = _ek_tus_read_location (response, "https://exam.example.org/v1/uploads/", &detail);
+      g_test_message ("%s -> %s (%s)", cases[i].location, url, detail);
+      g_assert_cmpstr (url, ==, cases[i].url);
+      g_assert_true ((url == NULL) == (detail != NULL));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -640,6 +677,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/tus/metadata", test_metadata);
+  g_test_add_func ("/tus/location", test_location);
   g_test_add_func ("/tus/missing-file", test_missing_file);
   g_test_add_func ("/tus/reference/segments", test_reference_segments);
   g_test_add_func ("/tus/reference/errors", test_reference_errors);

@@ -95,10 +95,19 @@ check_document (const char  *data,
   return TRUE;
 }
 
-JsonObject *
-ek_json_parse_object (const char  *data,
-                      gsize        length,
-                      GError     **error)
+/**
+ * ek_json_parse_node:
+ *
+ * Any JSON document (an object, an array, a scalar) with the same checks as
+ * ek_json_parse_object(): not empty, valid UTF-8, no NUL in a string, nested at
+ * most %EK_JSON_MAX_DEPTH deep.
+ *
+ * Returns: (transfer full): the document's root, or %NULL with @error set
+ */
+JsonNode *
+ek_json_parse_node (const char  *data,
+                    gsize        length,
+                    GError     **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local_error = NULL;
@@ -135,7 +144,26 @@ ek_json_parse_object (const char  *data,
     }
 
   root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (root == NULL)
+    {
+      g_set_error_literal (error, EK_JSON_ERROR, EK_JSON_ERROR_SYNTAX, "the document is empty");
+      return NULL;
+    }
+
+  return json_node_ref (root);
+}
+
+JsonObject *
+ek_json_parse_object (const char  *data,
+                      gsize        length,
+                      GError     **error)
+{
+  g_autoptr(JsonNode) root = ek_json_parse_node (data, length, error);
+
+  if (root == NULL)
+    return NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, EK_JSON_ERROR, EK_JSON_ERROR_TYPE, "document is not a JSON object");
       return NULL;

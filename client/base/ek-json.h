@@ -25,6 +25,9 @@ typedef enum
 
 GQuark      ek_json_error_quark     (void);
 
+JsonNode   *ek_json_parse_node      (const char  *data,
+                                     gsize        length,
+                                     GError     **error);
 JsonObject *ek_json_parse_object    (const char  *data,
                                      gsize        length,
                                      GError     **error);

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -176,6 +177,37 @@ set_open_error (const char  *path,
   g_error_free (helper_error);
 }
 
+/* One row of `SELECT question_id, value, revision, confirmed_revision, flagged,
+ * changed_ms FROM answers` as read back from disk, or NULL for a row this store
+ * cannot have written (the file damaged or edited). A value that is not JSON (or
+ * nested deeper than any answer) reads as no answer. */
+Answer *
+_ek_answer_store_answer_from_row (sqlite3_stmt *stmt)
+{
+  const char *question_id = (const char *) sqlite3_column_text (stmt, 0);
+  const char *value_text = (const char *) sqlite3_column_text (stmt, 1);
+  g_autoptr(JsonNode) value = NULL;
+  Answer *answer;
+
+  if (question_id == NULL || !ek_json_is_identifier (question_id))
+    return NULL;
+
+  if (value_text != NULL)
+    value = ek_json_parse_node (value_text, strlen (value_text), NULL);
+
+  answer = _ek_answer_store_answer_new (question_id);
+  if (value != NULL)
+    {
+      json_node_unref (answer->value);
+      answer->value = g_steal_pointer (&value);
+    }
+  answer->revision = sqlite3_column_int64 (stmt, 2);
+  answer->confirmed = sqlite3_column_int64 (stmt, 3);
+  answer->flagged = sqlite3_column_int (stmt, 4) != 0;
+  answer->changed_ms = sqlite3_column_int64 (stmt, 5);
+  return answer;
+}
+
 LoadResult *
 _ek_answer_store_db_open (const char  *path,
                           sqlite3    **out_db,
@@ -221,29 +253,13 @@ _ek_answer_store_db_open (const char  *path,
                            -1, &stmt, NULL);
   while (rc == SQLITE_OK || rc == SQLITE_ROW)
     {
-      const char *question_id, *value_text;
-      g_autoptr(JsonNode) value = NULL;
       Answer *answer;
 
       if ((rc = sqlite3_step (stmt)) != SQLITE_ROW)
         break;
-      question_id = (const char *) sqlite3_column_text (stmt, 0);
-      value_text = (const char *) sqlite3_column_text (stmt, 1);
-      value = value_text != NULL ? json_from_string (value_text, NULL) : NULL;
-      if (question_id == NULL || !ek_json_is_identifier (question_id))
-        continue;  /* cannot have been written by this store */
-
-      answer = _ek_answer_store_answer_new (question_id);
-      if (value != NULL)
-        {
-          json_node_unref (answer->value);
-          answer->value = g_steal_pointer (&value);
-        }
-      answer->revision = sqlite3_column_int64 (stmt, 2);
-      answer->confirmed = sqlite3_column_int64 (stmt, 3);
-      answer->flagged = sqlite3_column_int (stmt, 4) != 0;
-      answer->changed_ms = sqlite3_column_int64 (stmt, 5);
-      g_ptr_array_add (result->answers, answer);
+      answer = _ek_answer_store_answer_from_row (stmt);
+      if (answer != NULL)
+        g_ptr_array_add (result->answers, answer);
     }
   if (rc != SQLITE_DONE)
     {

@@ -124,6 +124,7 @@ void        _ek_answer_store_load_result_free  (gpointer        data);
 LoadResult *_ek_answer_store_db_open           (const char     *path,
                                                 sqlite3       **out_db,
                                                 GError        **error);
+Answer     *_ek_answer_store_answer_from_row   (sqlite3_stmt   *stmt);
 gboolean    _ek_answer_store_db_write          (sqlite3        *db,
                                                 GPtrArray      *ops,
                                                 GError        **error);

@@ -29,7 +29,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "ek-backoff.h"
-#include "ek-event-log.h"
+#include "ek-event-log-private.h"
+#include "ek-json.h"
 #include "ek-private-files.h"
 #include "ek-sqlite.h"
 
@@ -312,38 +313,45 @@ node_has_double (JsonNode *node)
     }
 }
 
-static JsonObject *
-row_to_event (sqlite3_stmt *stmt)
+/* One row as read back from disk. The file is this log's own, but a damaged or
+ * edited one must not crash the kiosk: a missing text reads as empty, data that is not
+ * a JSON object (or nested deeper than any event, or holding a floating-point number)
+ * as an empty object. The server
+ * recomputes every hash, so such an event is refused there, never taken as sent. */
+JsonObject *
+_ek_event_log_row_to_event (sqlite3_stmt *stmt)
 {
-  /* columns: seq, type, client_ms, server_ms, duration_ms, data, prev_hash, hash */
   JsonObject *event = json_object_new ();
-  const char *data = (const char *) sqlite3_column_text (stmt, 5);
+  const char *text;
 
   json_object_set_int_member (event, "seq", sqlite3_column_int64 (stmt, 0));
-  json_object_set_string_member (event, "type", (const char *) sqlite3_column_text (stmt, 1));
+  text = (const char *) sqlite3_column_text (stmt, 1);
+  json_object_set_string_member (event, "type", text != NULL ? text : "");
   json_object_set_int_member (event, "client_ms", sqlite3_column_int64 (stmt, 2));
   if (sqlite3_column_type (stmt, 3) != SQLITE_NULL)
     json_object_set_int_member (event, "server_ms", sqlite3_column_int64 (stmt, 3));
   if (sqlite3_column_type (stmt, 4) != SQLITE_NULL)
     json_object_set_int_member (event, "duration_ms", sqlite3_column_int64 (stmt, 4));
-  if (data != NULL)
+  text = (const char *) sqlite3_column_text (stmt, 5);
+  if (text != NULL)
     {
-      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+      g_autoptr(JsonNode) data = ek_json_parse_node (text, strlen (text), NULL);
 
-      if (json_parser_load_from_data (parser, data, -1, NULL) &&
-          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-        json_object_set_member (event, "data", json_node_copy (json_parser_get_root (parser)));
+      /* A floating-point number is never appended (and has no canonical form) */
+      if (data != NULL && JSON_NODE_HOLDS_OBJECT (data) && !node_has_double (data))
+        json_object_set_object_member (event, "data", json_object_ref (json_node_get_object (data)));
       else
         json_object_set_object_member (event, "data", json_object_new ());
     }
-  json_object_set_string_member (event, "prev_hash", (const char *) sqlite3_column_text (stmt, 6));
+  text = (const char *) sqlite3_column_text (stmt, 6);
+  json_object_set_string_member (event, "prev_hash", text != NULL ? text : "");
   if (sqlite3_column_type (stmt, 7) != SQLITE_NULL)
     json_object_set_string_member (event, "hash", (const char *) sqlite3_column_text (stmt, 7));
 
   return event;
 }
 
-#define EVENT_COLUMNS "seq, type, client_ms, server_ms, duration_ms, data, prev_hash, hash"
+#define EVENT_COLUMNS EK_EVENT_LOG_COLUMNS
 
 static void
 complete_flushes (EkEventLog   *self,
@@ -436,7 +444,7 @@ rebase (EkEventLog *self,
     {
       gint64 pos = sqlite3_column_int64 (stmt, 8);
 
-      g_ptr_array_add (rows, row_to_event (stmt));
+      g_ptr_array_add (rows, _ek_event_log_row_to_event (stmt));
       g_array_append_val (positions, pos);
     }
   sqlite3_finalize (stmt);
@@ -580,7 +588,7 @@ send_batch (EkEventLog *self)
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       self->batch_last_seq = sqlite3_column_int64 (stmt, 0);
-      json_array_add_object_element (batch, row_to_event (stmt));
+      json_array_add_object_element (batch, _ek_event_log_row_to_event (stmt));
     }
   sqlite3_finalize (stmt);
 
@@ -643,9 +651,15 @@ open_db (EkEventLog  *self,
   stmt = prepare (self, "SELECT seq, hash FROM events ORDER BY pos DESC LIMIT 1");
   if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
     {
+      const char *hash = (const char *) sqlite3_column_text (stmt, 1);
+
       self->last_seq = sqlite3_column_int64 (stmt, 0);
-      g_free (self->last_hash);
-      self->last_hash = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      /* A damaged file's NULL hash: chain on, the server says where its log ends. */
+      if (hash != NULL)
+        {
+          g_free (self->last_hash);
+          self->last_hash = g_strdup (hash);
+        }
     }
   sqlite3_finalize (stmt);
 
@@ -1095,7 +1109,7 @@ ek_event_log_dup_events (EkEventLog *self,
     return events;
   sqlite3_bind_int64 (stmt, 1, after);
   while (sqlite3_step (stmt) == SQLITE_ROW)
-    json_array_add_object_element (events, row_to_event (stmt));
+    json_array_add_object_element (events, _ek_event_log_row_to_event (stmt));
   sqlite3_finalize (stmt);
 
   return events;

@@ -59,6 +59,13 @@ EkHttpResponse *_ek_http_response_new    (guint         status,
                                           GHashTable   *headers,
                                           GBytes       *body);
 gboolean        _ek_http_header_is_valid (const char   *str);
+GHashTable     *_ek_http_headers_new     (void);
+const char     *_ek_http_headers_add_line (GHashTable  *headers,
+                                          const char   *line,
+                                          gsize         len);
+EkHttpResponse *_ek_http_response_new_from_headers (guint       status,
+                                                    GHashTable *headers,
+                                                    GBytes     *body);
 
 /* ek-http-errors.c */
 void            _ek_http_set_error       (GError      **error,

@@ -90,12 +90,6 @@ set_string (char       **ptr,
 /* Transfers */
 
 static void
-free_gstring (gpointer data)
-{
-  g_string_free (data, TRUE);
-}
-
-static void
 transfer_free (gpointer data)
 {
   Transfer *t = data;
@@ -149,18 +143,12 @@ complete_transfer (EkHttpClient *self,
   else
     {
       g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&t->body));
-      g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-      GHashTableIter iter;
-      gpointer name, value;
       long status = 0;
-
-      g_hash_table_iter_init (&iter, t->response_headers);
-      while (g_hash_table_iter_next (&iter, &name, &value))
-        g_hash_table_insert (headers, g_strdup (name), g_strdup (((GString *) value)->str));
 
       curl_easy_getinfo (t->easy, CURLINFO_RESPONSE_CODE, &status);
       g_task_return_pointer (task,
-                             _ek_http_response_new ((guint) status, headers, body),
+                             _ek_http_response_new_from_headers ((guint) status,
+                                                                 t->response_headers, body),
                              (GDestroyNotify) ek_http_response_unref);
     }
 }
@@ -224,46 +212,15 @@ header_cb (char   *buffer,
 {
   Transfer *t = user_data;
   gsize len = size * nitems;
-  const char *colon;
-  g_autofree char *name = NULL;
-  g_autofree char *raw_value = NULL;
-  char *value;
-  GString *joined;
+  const char *name;
 
-  /* A new status line starts a new response (after a 1xx): forget the old headers. */
-  if (len >= 5 && memcmp (buffer, "HTTP/", 5) == 0)
-    {
-      g_hash_table_remove_all (t->response_headers);
-      return len;
-    }
-
-  colon = memchr (buffer, ':', len);
-  if (colon == NULL || colon == buffer)
+  name = _ek_http_headers_add_line (t->response_headers, buffer, len);
+  if (name == NULL)
     return len;
-
-  name = g_ascii_strdown (buffer, colon - buffer);
-  g_strstrip (name);
-  raw_value = g_strndup (colon + 1, len - (colon + 1 - buffer));
-  value = g_utf8_make_valid (raw_value, -1);
-  g_strstrip (value);
-
-  /* Repeated headers are joined in place: appending keeps 50,000 of them linear,
-   * where joining into a new string each time stalled the main loop for seconds. */
-  joined = g_hash_table_lookup (t->response_headers, name);
-  if (joined != NULL)
-    {
-      g_string_append (joined, ", ");
-      g_string_append (joined, value);
-    }
-  else
-    {
-      joined = g_string_new (value);
-      g_hash_table_insert (t->response_headers, g_strdup (name), joined);
-    }
-  g_free (value);
 
   if (g_str_equal (name, "content-length") && !g_str_equal (t->request->method, "HEAD"))
     {
+      const GString *joined = g_hash_table_lookup (t->response_headers, name);
       guint64 length;
 
       if (g_ascii_string_to_unsigned (joined->str, 10, 0, G_MAXUINT64, &length, NULL) &&
@@ -915,7 +872,7 @@ ek_http_client_send_async (EkHttpClient        *self,
   t->task = task;
   t->request = ek_http_request_ref (request);
   t->body = g_byte_array_new ();
-  t->response_headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, free_gstring);
+  t->response_headers = _ek_http_headers_new ();
   t->easy = curl_easy_init ();
   g_task_set_task_data (task, t, transfer_free);
 

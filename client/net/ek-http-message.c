@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -44,6 +45,81 @@ _ek_http_response_new (guint       status,
   response->body = g_bytes_ref (body);
 
   return response;
+}
+
+static void
+free_gstring (gpointer data)
+{
+  g_string_free (data, TRUE);
+}
+
+GHashTable *
+_ek_http_headers_new (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, free_gstring);
+}
+
+/* One header line as the server sent it (curl hands them over one by one, CRLF
+ * included, unchecked). Repeated headers are joined in place: appending keeps 50,000
+ * of them linear, where joining into a new string each time stalled the main loop for
+ * seconds. A status line starts a new response (after a 1xx): the headers before it
+ * are forgotten. Returns the header's lower-case name (owned by @headers), or NULL
+ * when the line is no header. */
+const char *
+_ek_http_headers_add_line (GHashTable *headers,
+                           const char *line,
+                           gsize       len)
+{
+  const char *colon;
+  g_autofree char *name = NULL;
+  g_autofree char *raw_value = NULL;
+  g_autofree char *value = NULL;
+  gpointer key = NULL;
+  gpointer joined = NULL;
+
+  if (len >= 5 && memcmp (line, "HTTP/", 5) == 0)
+    {
+      g_hash_table_remove_all (headers);
+      return NULL;
+    }
+
+  colon = memchr (line, ':', len);
+  if (colon == NULL || colon == line)
+    return NULL;
+
+  name = g_ascii_strdown (line, colon - line);
+  g_strstrip (name);
+  raw_value = g_strndup (colon + 1, len - (colon + 1 - line));
+  value = g_utf8_make_valid (raw_value, -1);
+  g_strstrip (value);
+
+  if (g_hash_table_lookup_extended (headers, name, &key, &joined))
+    {
+      g_string_append (joined, ", ");
+      g_string_append (joined, value);
+      return key;
+    }
+
+  key = g_steal_pointer (&name);
+  g_hash_table_insert (headers, key, g_string_new (value));
+  return key;
+}
+
+/* The response to hand out, from the headers _ek_http_headers_add_line() collected. */
+EkHttpResponse *
+_ek_http_response_new_from_headers (guint       status,
+                                    GHashTable *headers,
+                                    GBytes     *body)
+{
+  g_autoptr(GHashTable) values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTableIter iter;
+  gpointer name, value;
+
+  g_hash_table_iter_init (&iter, headers);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    g_hash_table_insert (values, g_strdup (name), g_strdup (((GString *) value)->str));
+
+  return _ek_http_response_new (status, values, body);
 }
 
 /* Requests */

@@ -8,6 +8,8 @@
  */
 #pragma once
 
+#include <sqlite3.h>
+
 #include "ek-backoff.h"
 #include "ek-outbox.h"
 
@@ -34,6 +36,8 @@ typedef struct
 typedef struct _EkOutboxStore EkOutboxStore;
 
 void           ek_outbox_row_free    (EkOutboxRow    *row);
+EkOutboxRow   *ek_outbox_row_from_statement (sqlite3_stmt *stmt);
+EkSegment     *ek_outbox_row_to_segment     (const EkOutboxRow *row);
 
 EkOutboxStore *ek_outbox_store_new   (const char     *path,
                                       const char     *session_id,

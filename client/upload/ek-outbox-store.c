@@ -16,6 +16,8 @@
 
 #include "ek-sqlite.h"
 
+#include <string.h>
+
 #define SCHEMA_VERSION   1
 
 struct _EkOutboxStore
@@ -151,8 +153,10 @@ store_open (EkOutboxStore  *store,
   return TRUE;
 }
 
-static EkOutboxRow *
-row_from_statement (sqlite3_stmt *stmt)
+/* One row as SQLite read it back from disk: whatever the file holds now (a damaged or
+ * edited file included); ek_outbox_row_to_segment() decides whether it is usable. */
+EkOutboxRow *
+ek_outbox_row_from_statement (sqlite3_stmt *stmt)
 {
   EkOutboxRow *row = g_new0 (EkOutboxRow, 1);
 
@@ -168,6 +172,34 @@ row_from_statement (sqlite3_stmt *stmt)
   row->offset = (guint64) sqlite3_column_int64 (stmt, 9);
   row->state = state_from_string ((const char *) sqlite3_column_text (stmt, 10));
   return row;
+}
+
+static gboolean
+is_sha256_hex (const char *text)
+{
+  if (text == NULL || strlen (text) != 64)
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (!g_ascii_isxdigit (*p))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The segment a row read back describes, or NULL for a row this store cannot have
+ * written (damaged on disk): a known stream, an absolute path, a SHA-256 in hex, an
+ * end not before its start. */
+EkSegment *
+ek_outbox_row_to_segment (const EkOutboxRow *row)
+{
+  if (!ek_segment_stream_is_valid (row->stream) || row->path == NULL ||
+      !g_path_is_absolute (row->path) || !is_sha256_hex (row->sha256) ||
+      row->end_ns < row->start_ns)
+    return NULL;
+
+  return ek_segment_new (row->stream, row->index, row->path, row->size, row->sha256,
+                         row->start_ns, row->end_ns);
 }
 
 static GPtrArray *
@@ -192,7 +224,7 @@ store_load (EkOutboxStore  *store,
   sqlite3_bind_text (stmt, 1, store->session_id, -1, SQLITE_TRANSIENT);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (rows, row_from_statement (stmt));
+    g_ptr_array_add (rows, ek_outbox_row_from_statement (stmt));
 
   if (rc != SQLITE_DONE)
     {

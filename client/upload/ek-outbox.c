@@ -547,19 +547,17 @@ on_opened_cb (GObject      *source,
   for (guint i = 0; i < rows->len; i++)
     {
       EkOutboxRow *row = g_ptr_array_index (rows, i);
+      EkSegment *segment = ek_outbox_row_to_segment (row);
       Item *item;
 
-      if (!ek_segment_stream_is_valid (row->stream) || row->path == NULL ||
-          !g_path_is_absolute (row->path) || row->sha256 == NULL || strlen (row->sha256) != 64 ||
-          row->end_ns < row->start_ns)
+      if (segment == NULL)
         {
           g_warning ("Outbox %s: skipping a damaged row", self->path);
           continue;
         }
 
       item = g_new0 (Item, 1);
-      item->segment = ek_segment_new (row->stream, row->index, row->path, row->size, row->sha256,
-                                      row->start_ns, row->end_ns);
+      item->segment = segment;
       item->seq = row->seq;
       item->url = g_strdup (row->url);
       item->offset = row->offset;

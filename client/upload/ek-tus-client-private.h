@@ -1,7 +1,8 @@
 /* ek-tus-client-private.h: what the tus client's files share
  *
- * EkTusClient is ek-tus-client.c (the upload state machine) and ek-tus-checksum.c
- * (the checksum extension's per-chunk SHA-256, computed a chunk ahead in a thread).
+ * EkTusClient is ek-tus-client.c (the upload state machine), ek-tus-checksum.c
+ * (the checksum extension's per-chunk SHA-256, computed a chunk ahead in a thread)
+ * and ek-tus-headers.c (what the server's answers say, as pure functions).
  */
 #pragma once
 
@@ -57,5 +58,20 @@ ChunkSum *_ek_tus_find_sum            (Upload      *up,
 ChunkSum *_ek_tus_want_sum            (GTask       *task,
                                        guint64      offset,
                                        guint64      length);
+
+/* ek-tus-headers.c */
+void      _ek_tus_read_options        (EkHttpResponse  *response,
+                                       gboolean        *checksum,
+                                       guint64         *max_size);
+char     *_ek_tus_read_location       (EkHttpResponse  *response,
+                                       const char      *endpoint,
+                                       char           **detail);
+gboolean  _ek_tus_read_head           (EkHttpResponse  *response,
+                                       guint64          size,
+                                       guint64         *offset);
+gboolean  _ek_tus_read_patch          (EkHttpResponse  *response,
+                                       guint64          previous,
+                                       guint64          size,
+                                       guint64         *offset);
 
 G_END_DECLS

@@ -142,32 +142,6 @@ upload_notify (Upload           *up,
     up->func (event, up->url, up->offset, sending, up->func_data);
 }
 
-static gboolean
-parse_offset (const char *text,
-              guint64    *out)
-{
-  return text != NULL &&
-         g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, out, NULL);
-}
-
-static gboolean
-header_has_token (const char *header,
-                  const char *token)
-{
-  g_auto(GStrv) parts = NULL;
-
-  if (header == NULL)
-    return FALSE;
-
-  parts = g_strsplit (header, ",", -1);
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      if (g_ascii_strcasecmp (g_strstrip (parts[i]), token) == 0)
-        return TRUE;
-    }
-  return FALSE;
-}
-
 static void
 add_tus_headers (EkTusClient   *self,
                  EkHttpRequest *request)
@@ -370,11 +344,10 @@ on_options_done_cb (GObject      *source,
 
   /* A server (or a proxy in front of it) that does not answer OPTIONS still gets
    * core tus, only without the extensions. */
-  checksum = self->use_checksum && status / 100 == 2 &&
-             header_has_token (ek_http_response_get_header (response, "Tus-Extension"), "checksum") &&
-             header_has_token (ek_http_response_get_header (response, "Tus-Checksum-Algorithm"), "sha256");
+  checksum = FALSE;
   if (status / 100 == 2)
-    parse_offset (ek_http_response_get_header (response, "Tus-Max-Size"), &max_size);
+    _ek_tus_read_options (response, &checksum, &max_size);
+  checksum = checksum && self->use_checksum;
 
   g_debug ("tus %s: HTTP %u, checksum %s, max size %" G_GUINT64_FORMAT,
            self->endpoint, status, checksum ? "sha256" : "none", max_size);
@@ -442,9 +415,8 @@ on_create_done_cb (GObject      *source,
   EkTusClient *self = g_task_get_source_object (task);
   Upload *up = g_task_get_task_data (task);
   g_autoptr(EkHttpResponse) response = NULL;
-  g_autoptr(GError) uri_error = NULL;
+  g_autofree char *detail = NULL;
   GError *error = NULL;
-  const char *location;
   char *url;
 
   response = ek_http_client_send_finish (EK_HTTP_CLIENT (source), result, &error);
@@ -460,17 +432,10 @@ on_create_done_cb (GObject      *source,
       return;
     }
 
-  location = ek_http_response_get_header (response, "Location");
-  if (location == NULL || *location == '\0')
-    {
-      upload_retry (task, protocol_error ("creation answered without a Location"));
-      return;
-    }
-
-  url = g_uri_resolve_relative (self->endpoint, location, G_URI_FLAGS_NONE, &uri_error);
+  url = _ek_tus_read_location (response, self->endpoint, &detail);
   if (url == NULL)
     {
-      upload_retry (task, protocol_error (uri_error->message));
+      upload_retry (task, protocol_error (detail));
       return;
     }
 
@@ -534,7 +499,7 @@ on_head_done_cb (GObject      *source,
   g_autoptr(EkHttpResponse) response = NULL;
   GError *error = NULL;
   guint status;
-  guint64 offset, length;
+  guint64 offset;
 
   response = ek_http_client_send_finish (EK_HTTP_CLIENT (source), result, &error);
   if (response == NULL)
@@ -561,10 +526,7 @@ on_head_done_cb (GObject      *source,
       return;
     }
 
-  if (!parse_offset (ek_http_response_get_header (response, "Upload-Offset"), &offset) ||
-      offset > up->size ||
-      (parse_offset (ek_http_response_get_header (response, "Upload-Length"), &length) &&
-       length != up->size))
+  if (!_ek_tus_read_head (response, up->size, &offset))
     {
       /* Not the upload of this file (or nonsense): a new one is the safe way. */
       g_debug ("tus %s: %s does not match the file, creating it again", up->path, up->url);
@@ -670,8 +632,7 @@ on_patch_done_cb (GObject      *source,
     {
     case 200:
     case 204:
-      if (!parse_offset (ek_http_response_get_header (response, "Upload-Offset"), &offset) ||
-          offset <= up->offset || offset > up->size)
+      if (!_ek_tus_read_patch (response, up->offset, up->size, &offset))
         {
           upload_retry (task, protocol_error ("PATCH answered without a usable Upload-Offset"));
           return;

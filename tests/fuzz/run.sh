@@ -1,12 +1,15 @@
 #!/bin/bash
 # tests/fuzz/run.sh NAME SECONDS: runs the libFuzzer target NAME (api-parsers, exam,
-# policy, config, or "all") for SECONDS each.
+# policy, config, tus-headers, practice, records, markdown, or "all") for SECONDS each
+# (tests/fuzz/README.md says what each feeds).
 #
 # The targets are built with clang in their own folder (EK_FUZZ_BUILDDIR, default
 # build-fuzz/ in the source tree), made on first use. A run starts from the seeds in
 # tests/fuzz/corpus/NAME/ and the kept crash cases in tests/fuzz/cases/NAME/; what it
 # finds new goes to BUILDDIR/fuzz-corpus/NAME/, a crash to BUILDDIR/fuzz-crashes/.
 # Once a crash is fixed, copy its input to tests/fuzz/cases/NAME/ so it runs every time.
+# An input that takes longer than EK_FUZZ_TIMEOUT seconds (default 10) counts as a hang;
+# on a loaded shared machine a niced run can stall that long on a harmless input.
 set -euo pipefail
 
 if [ $# -ne 2 ]; then
@@ -18,7 +21,7 @@ name=$1
 seconds=$2
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${EK_FUZZ_BUILDDIR:-$src/build-fuzz}
-targets=(api-parsers exam policy config)
+targets=(api-parsers exam policy config tus-headers practice records markdown)
 
 if [ "$name" = all ]; then
   for t in "${targets[@]}"; do
@@ -53,7 +56,7 @@ fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 exec nice "$build/tests/fuzz/fuzz-$name" \
-  -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
+  -max_total_time="$seconds" -timeout="${EK_FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -max_len=262144 \
   -print_final_stats=1 \
   -artifact_prefix="$build/fuzz-crashes/$name-" \
   "${corpora[@]}"
