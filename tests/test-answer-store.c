@@ -565,6 +565,86 @@ test_store_deadline (void)
 /* Rows of a damaged or edited answers.sqlite (tests/fuzz/fuzz-records.c feeds such
  * rows): a value nested far deeper than any answer reads as no answer, a question id
  * that could not have been written is skipped, the others are read as written. */
+/* What the answer view calls "saved on this computer": `unsaved` turns FALSE only once
+ * the change can be read back from the database by another connection (a kiosk killed
+ * at that moment keeps it), and it is TRUE from the moment of the change until then. */
+typedef struct
+{
+  const char *path;
+  guint       n_notify;
+  gboolean    on_disk_when_saved;
+} UnsavedWatch;
+
+static char *
+read_value_on_disk (const char *path,
+                    const char *question_id)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT value FROM answers WHERE question_id = ?1",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, question_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+static void
+on_unsaved_cb (EkAnswerStore *store,
+               GParamSpec    *pspec,
+               UnsavedWatch  *watch)
+{
+  watch->n_notify++;
+  if (!ek_answer_store_get_unsaved (store))
+    {
+      g_autofree char *value = read_value_on_disk (watch->path, "q4");
+
+      watch->on_disk_when_saved = g_strcmp0 (value, "\"third\"") == 0;
+    }
+}
+
+static void
+test_store_unsaved (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "answers.sqlite", NULL);
+  EkAnswerStore *store = open_store_with_questions (path);
+  UnsavedWatch watch = { path, 0, FALSE };
+
+  flush (store);
+  g_assert_false (ek_answer_store_get_unsaved (store));
+  g_signal_connect (store, "notify::unsaved", G_CALLBACK (on_unsaved_cb), &watch);
+
+  /* three changes in a row: unsaved at once, one notification until all are written */
+  set_json (store, "q4", "\"first\"");
+  g_assert_true (ek_answer_store_get_unsaved (store));
+  set_json (store, "q4", "\"second\"");
+  set_json (store, "q4", "\"third\"");
+  g_assert_true (ek_answer_store_get_unsaved (store));
+  g_assert_cmpuint (watch.n_notify, ==, 1);
+
+  flush (store);
+  g_assert_false (ek_answer_store_get_unsaved (store));
+  g_assert_cmpuint (watch.n_notify, ==, 2);
+  g_assert_true (watch.on_disk_when_saved);
+
+  /* flagging is a change on disk too */
+  g_assert_true (ek_answer_store_set_flagged (store, "q4", TRUE, NULL));
+  g_assert_true (ek_answer_store_get_unsaved (store));
+  flush (store);
+  g_assert_false (ek_answer_store_get_unsaved (store));
+  g_assert_cmpuint (watch.n_notify, ==, 4);
+
+  g_signal_handlers_disconnect_by_data (store, &watch);
+  close_store (store);
+  remove_tree (dir);
+}
+
 static void
 test_store_damaged_rows (void)
 {
@@ -851,6 +931,7 @@ main (int    argc,
   g_test_add_func ("/answer-store/deadline", test_store_deadline);
   g_test_add_func ("/answer-store/bad-database", test_store_bad_database);
   g_test_add_func ("/answer-store/damaged-rows", test_store_damaged_rows);
+  g_test_add_func ("/answer-store/unsaved", test_store_unsaved);
   g_test_add_func ("/answer-store/build-path", test_store_build_path);
   g_test_add_func ("/answer-store/crash", test_store_crash);
 

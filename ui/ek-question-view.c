@@ -221,7 +221,10 @@ update_status (EkQuestionView *self)
     return;
 
   pending = ek_answer_store_get_n_pending_sync (self->store);
-  if (ek_answer_store_get_api_client (self->store) == NULL)
+  /* "Saved" only once the change is on disk: a kiosk killed before that loses it. */
+  if (ek_answer_store_get_unsaved (self->store))
+    text = g_strdup (_("Saving your answer on this computer…"));
+  else if (ek_answer_store_get_api_client (self->store) == NULL)
     text = g_strdup (_("Every answer is saved on this computer as you go."));
   else if (pending == 0)
     text = g_strdup (_("Every answer is saved, on this computer and on the exam server."));
@@ -967,6 +970,8 @@ ek_question_view_constructed (GObject *object)
                                G_CALLBACK (on_counts_changed_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->store, "notify::n-pending-sync",
                                G_CALLBACK (on_counts_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->store, "notify::unsaved",
+                               G_CALLBACK (update_status), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->store, "notify::read-only",
                                G_CALLBACK (on_read_only_changed_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->store, "sync-failed",

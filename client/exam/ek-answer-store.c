@@ -59,6 +59,7 @@ enum {
   PROP_N_PENDING_SYNC,
   PROP_READ_ONLY,
   PROP_SYNC_STOPPED,
+  PROP_UNSAVED,
   N_PROPS
 };
 
@@ -227,8 +228,12 @@ static void
 queue_op (EkAnswerStore *self,
           WriteOp       *op)
 {
+  gboolean was_saved = self->saved_seq >= self->queued_seq;
+
   op->seq = ++self->queued_seq;
   g_queue_push_tail (&self->write_queue, op);
+  if (was_saved)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNSAVED]);
   start_write (self);
 }
 
@@ -302,7 +307,13 @@ on_write_done_cb (GObject      *source,
 
   self->save_failing = FALSE;
   if (ops->len > 0)
-    self->saved_seq = ((WriteOp *) g_ptr_array_index (ops, ops->len - 1))->seq;
+    {
+      gboolean was_unsaved = self->saved_seq < self->queued_seq;
+
+      self->saved_seq = ((WriteOp *) g_ptr_array_index (ops, ops->len - 1))->seq;
+      if (was_unsaved && self->saved_seq >= self->queued_seq)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNSAVED]);
+    }
 
   /* Waiters queued in seq order: those at or below saved_seq are done. */
   while (self->flush_waiters != NULL)
@@ -576,6 +587,10 @@ ek_answer_store_get_property (GObject    *object,
       g_value_set_boolean (value, self->sync_stopped);
       break;
 
+    case PROP_UNSAVED:
+      g_value_set_boolean (value, ek_answer_store_get_unsaved (self));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -644,6 +659,15 @@ ek_answer_store_class_init (EkAnswerStoreClass *klass)
    */
   properties[PROP_SYNC_STOPPED] =
     g_param_spec_boolean ("sync-stopped", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * EkAnswerStore:unsaved:
+   *
+   * A change is not on disk yet (queued for the writer, or the disk refused it): until
+   * it is, nothing may tell the candidate the answer is saved on this computer.
+   */
+  properties[PROP_UNSAVED] =
+    g_param_spec_boolean ("unsaved", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -1107,6 +1131,19 @@ ek_answer_store_get_sync_stopped (EkAnswerStore *self)
 {
   g_return_val_if_fail (EK_IS_ANSWER_STORE (self), FALSE);
   return self->sync_stopped;
+}
+
+/**
+ * ek_answer_store_get_unsaved:
+ *
+ * Returns: %TRUE while a change made to an answer is not yet on disk.
+ */
+gboolean
+ek_answer_store_get_unsaved (EkAnswerStore *self)
+{
+  g_return_val_if_fail (EK_IS_ANSWER_STORE (self), FALSE);
+
+  return self->saved_seq < self->queued_seq;
 }
 
 gboolean

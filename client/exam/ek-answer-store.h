@@ -87,6 +87,7 @@ guint          ek_answer_store_get_n_pending_sync   (EkAnswerStore        *self)
 
 gboolean       ek_answer_store_get_read_only        (EkAnswerStore        *self);
 gboolean       ek_answer_store_get_sync_stopped     (EkAnswerStore        *self);
+gboolean       ek_answer_store_get_unsaved          (EkAnswerStore        *self);
 void           ek_answer_store_set_read_only        (EkAnswerStore        *self);
 void           ek_answer_store_set_deadline         (EkAnswerStore        *self,
                                                      EkServerClock        *clock,
