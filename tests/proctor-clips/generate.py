@@ -763,55 +763,81 @@ def make_split(data, split, sources, out, tmp, manifest, only=None):
         print("generated", split, name, file=sys.stderr)
 
 
+SPLITS = ("tuning", "heldout", "heldout2")
+
+
 def main():
+    """generate.py DATA_DIR OUT_DIR [SPLIT...]: makes the splits asked for (all by
+    default) that are not there yet, each with its own manifest clips-SPLIT.tsv, and
+    OUT_DIR/clips.tsv as the union of the manifests made so far. Every clip's seed
+    depends only on its split, scenario and number, so a split made alone is the same
+    as one made with the others."""
     data, out = sys.argv[1], sys.argv[2]
-    stamp = os.path.join(out, "clips.tsv")
-    version_file = os.path.join(out, "VERSION")
-    if os.path.exists(stamp) and os.path.exists(version_file) and open(version_file).read() == VERSION:
-        return
+    wanted = sys.argv[3:] or list(SPLITS)
+    for split in wanted:
+        if split not in SPLITS:
+            sys.exit("generate.py: no split %s (%s)" % (split, ", ".join(SPLITS)))
+
+    def made(split):
+        stamp = os.path.join(out, "clips-%s.tsv" % split)
+        version_file = os.path.join(out, "VERSION-%s" % split)
+        return (os.path.exists(stamp) and os.path.exists(version_file)
+                and open(version_file).read() == VERSION)
+
+    todo = [split for split in wanted if not made(split)]
     tmp = os.path.join(out, "tmp")
-    for d in ("tuning", "heldout", "heldout2", "tmp"):
+    for d in list(todo) + ["tmp"]:
         os.makedirs(os.path.join(out, d), exist_ok=True)
 
-    # The split, made once, before any tuning: people, scenes, textures, voices.
-    r = rng_for("split-sources")
-    lfw = lfw_faces(data)
-    order = list(range(len(lfw)))
-    r.shuffle(order)
-    scenes = SCENES[:]
-    r.shuffle(scenes)
-    espeak = ESPEAK[:]
-    r.shuffle(espeak)
-    flite = FLITE[:]
-    r.shuffle(flite)
-    tr = rng_for("tint")
-    faces = usable_faces([tint_grey(lfw[i], tr) for i in order], tmp)
-    print("usable LFW faces: %d of %d" % (len(faces), len(lfw)), file=sys.stderr)
-    half = len(faces) // 2
-    sources = {
-        "tuning": {"people": faces[:half] + [photo_face(data, ASTRONAUT, 0.15)],
-                   "scenes": scenes[: len(scenes) // 2],
-                   "textures": TEXTURES[0:1] + TEXTURES[2:3],
-                   "voices": espeak[:4] + ["flite:" + v for v in flite[:2]]},
-        "heldout": {"people": faces[half:] + [photo_face(data, MESSI, 0.15)],
-                    "scenes": scenes[len(scenes) // 2:],
-                    "textures": TEXTURES[1:2] + TEXTURES[3:4],
-                    "voices": espeak[4:] + ["flite:" + v for v in flite[2:]]},
-    }
-    for split in ("tuning", "heldout"):
-        sources[split].update(variation=VARIATION, sentences=SENTENCES, questions=QUESTIONS)
-    # The second held-out split: its own material, made the same way.
-    portraits = usable_faces(portrait_faces(data), tmp)
-    print("usable portraits: %d of %d" % (len(portraits), len(PORTRAITS2)), file=sys.stderr)
-    sources["heldout2"] = {"people": portraits, "scenes": SCENES2, "textures": TEXTURES2,
-                           "voices": ESPEAK2 + ["flite:" + v for v in FLITE2],
-                           "variation": HELDOUT2_VARIATION, "sentences": SENTENCES2, "questions": QUESTIONS2}
-    with open(stamp + ".part", "w") as manifest:
-        for split in ("tuning", "heldout", "heldout2"):
+    sources = {}
+    if "tuning" in todo or "heldout" in todo:
+        # The split, made once, before any tuning: people, scenes, textures, voices.
+        r = rng_for("split-sources")
+        lfw = lfw_faces(data)
+        order = list(range(len(lfw)))
+        r.shuffle(order)
+        scenes = SCENES[:]
+        r.shuffle(scenes)
+        espeak = ESPEAK[:]
+        r.shuffle(espeak)
+        flite = FLITE[:]
+        r.shuffle(flite)
+        tr = rng_for("tint")
+        faces = usable_faces([tint_grey(lfw[i], tr) for i in order], tmp)
+        print("usable LFW faces: %d of %d" % (len(faces), len(lfw)), file=sys.stderr)
+        half = len(faces) // 2
+        sources["tuning"] = {"people": faces[:half] + [photo_face(data, ASTRONAUT, 0.15)],
+                             "scenes": scenes[: len(scenes) // 2],
+                             "textures": TEXTURES[0:1] + TEXTURES[2:3],
+                             "voices": espeak[:4] + ["flite:" + v for v in flite[:2]]}
+        sources["heldout"] = {"people": faces[half:] + [photo_face(data, MESSI, 0.15)],
+                              "scenes": scenes[len(scenes) // 2:],
+                              "textures": TEXTURES[1:2] + TEXTURES[3:4],
+                              "voices": espeak[4:] + ["flite:" + v for v in flite[2:]]}
+        for split in ("tuning", "heldout"):
+            sources[split].update(variation=VARIATION, sentences=SENTENCES, questions=QUESTIONS)
+    if "heldout2" in todo:
+        # The second held-out split: its own material, made the same way.
+        portraits = usable_faces(portrait_faces(data), tmp)
+        print("usable portraits: %d of %d" % (len(portraits), len(PORTRAITS2)), file=sys.stderr)
+        sources["heldout2"] = {"people": portraits, "scenes": SCENES2, "textures": TEXTURES2,
+                               "voices": ESPEAK2 + ["flite:" + v for v in FLITE2],
+                               "variation": HELDOUT2_VARIATION, "sentences": SENTENCES2,
+                               "questions": QUESTIONS2}
+
+    for split in todo:
+        stamp = os.path.join(out, "clips-%s.tsv" % split)
+        with open(stamp + ".part", "w") as manifest:
             make_split(data, split, sources[split], out, tmp, manifest)
-    os.rename(stamp + ".part", stamp)
-    with open(version_file, "w") as f:
-        f.write(VERSION)
+        os.rename(stamp + ".part", stamp)
+        with open(os.path.join(out, "VERSION-%s" % split), "w") as f:
+            f.write(VERSION)
+
+    with open(os.path.join(out, "clips.tsv.part"), "w") as union:
+        for split in SPLITS:
+            if made(split):
+                union.write(open(os.path.join(out, "clips-%s.tsv" % split)).read())
+    os.rename(os.path.join(out, "clips.tsv.part"), os.path.join(out, "clips.tsv"))
 
 
 if __name__ == "__main__":

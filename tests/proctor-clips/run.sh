@@ -25,7 +25,7 @@ sh "$here/../fetch-face-data.sh" "$data"
 mkdir -p "$clips"
 (
   flock 9
-  /usr/bin/python3 "$here/generate.py" "$data" "$clips"
+  /usr/bin/python3 "$here/generate.py" "$data" "$clips" "$split"
 ) 9>"$clips.lock"
 
 names=("$@")
