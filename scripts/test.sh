@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Sets up everything and runs the whole test suite: installs the Debian packages,
 # configures and builds, runs `meson test` (which brings its own Xvfb, D-Bus session
-# and keyring), then the `unit`, `server` and `upload` suites once more in an
-# AddressSanitizer + UBSan build (./build-asan), and ends with one line
-# "N passed, N failed" that counts both runs.
+# and keyring), and ends with one line "N passed, N failed". With EK_ASAN_PASS=1 it then
+# runs the `unit`, `server` and `upload` suites once more in an AddressSanitizer + UBSan
+# build (./build-asan) and counts both runs.
 #
-#   scripts/test.sh                  the whole suite in ./build-tests, then the sanitizer run
-#   scripts/test.sh --suite server   one suite (any meson test arguments pass through;
-#                                    no sanitizer run)
+#   scripts/test.sh                  the whole suite in ./build-tests (what CI runs)
+#   scripts/test.sh --suite server   one suite (any meson test arguments pass through)
+#   EK_ASAN_PASS=1 scripts/test.sh   the whole suite, then the sanitizer pass
 #   EK_SANITIZE=1 scripts/test.sh    the whole suite under AddressSanitizer + UBSan (./build-asan)
-#   EK_SKIP_ASAN=1 scripts/test.sh   the whole suite without the sanitizer run
+#
+# The sanitizer pass is not in CI's run: measured on a 2-core machine, the whole suite
+# takes about 41 minutes and the pass (its build and three suites) 15 more, past the
+# 40 minutes CI's run is kept under (docs/RELIABILITY.md).
 #
 # The test build has the automation hooks (-Dtest_hooks=true) that the e2e and lockdown
 # suites drive; the kiosk that scripts/run-practice.sh builds in ./build never has them.
@@ -58,7 +61,7 @@ build_failures=0
 
 # The sanitizer run: only after the whole suite, and not when the whole suite already
 # ran sanitized.
-if [ $# -eq 0 ] && [ "${EK_SANITIZE:-}" != 1 ] && [ "${EK_SKIP_ASAN:-}" != 1 ]; then
+if [ $# -eq 0 ] && [ "${EK_SANITIZE:-}" != 1 ] && [ "${EK_ASAN_PASS:-}" = 1 ]; then
   asan_start=$(date +%s)
   echo "test.sh: the ${asan_suites[*]} suites under AddressSanitizer + UBSan (build-asan)"
   if build build-asan "${asan_args[@]}"; then
