@@ -3,8 +3,8 @@
  * The client is started with a configuration of the test's own (server, data folder,
  * test media, optionally a pinned key), driven through its app.test-* actions over the
  * private session bus (ui/ek-test-hooks.h) and watched through app.test-status, as
- * tests/test-e2e.c does. Needs a -Dtest_hooks=true build. Used by the fault tests
- * (tests/test-faults-kiosk.c).
+ * Needs a -Dtest_hooks=true build. Used by the end-to-end tests (tests/test-e2e.c) and
+ * the fault tests (tests/test-faults-kiosk.c).
  */
 #pragma once
 
@@ -26,6 +26,7 @@ typedef struct
   char            *bus_name;
   char            *log_path;
   char            *lockdown_path;
+  char            *launcher;      /* NULL: exam-kiosk itself; else the exam session's */
   GDBusConnection *bus;
   char           **env;           /* owned: set for the next starts */
   GPid             pid;
@@ -45,6 +46,8 @@ gboolean     ek_test_kiosk_wait_exit        (EkTestKiosk  *kiosk,
 void         ek_test_kiosk_set_env          (EkTestKiosk  *kiosk,
                                              const char   *name,
                                              const char   *value);
+void         ek_test_kiosk_set_launcher     (EkTestKiosk  *kiosk,
+                                             const char   *launcher);
 void         ek_test_kiosk_show_log         (EkTestKiosk  *kiosk);
 void         ek_test_kiosk_activate         (EkTestKiosk  *kiosk,
                                              const char   *action,
@@ -74,6 +77,10 @@ GVariant    *ek_test_kiosk_wait_for_answers (EkTestKiosk  *kiosk,
 void         ek_test_kiosk_answer           (EkTestKiosk  *kiosk,
                                              const char   *question_id,
                                              const char   *json);
+void         ek_test_kiosk_sign_in          (EkTestKiosk  *kiosk,
+                                             const char   *mode,
+                                             const char   *token,
+                                             const char   *id_number);
 void         ek_test_kiosk_login            (EkTestKiosk  *kiosk,
                                              const char   *mode,
                                              const char   *token,
@@ -82,6 +89,16 @@ void         ek_test_kiosk_pass_pledge      (EkTestKiosk  *kiosk);
 GVariant    *ek_test_kiosk_enter_exam       (EkTestKiosk  *kiosk);
 gboolean     ek_test_kiosk_log_has          (EkTestKiosk  *kiosk,
                                              const char   *needle);
+guint        ek_test_kiosk_log_count        (EkTestKiosk  *kiosk,
+                                             const char   *needle);
+void         ek_test_kiosk_wait_log         (EkTestKiosk  *kiosk,
+                                             const char   *needle,
+                                             guint         n,
+                                             guint         timeout_ms);
+void         ek_test_kiosk_wait_server_answers (EkTestKiosk *kiosk,
+                                             const char   *session_id,
+                                             const char   *expected,
+                                             guint         timeout_ms);
 
 /* The server's side, through its admin API */
 JsonObject  *ek_test_server_get_exam        (EkTestServer *server,
@@ -91,6 +108,7 @@ JsonNode    *ek_test_server_get_answers     (EkTestServer *server,
 gboolean     ek_test_server_has_answers     (EkTestServer *server,
                                              const char   *session_id,
                                              const char   *expected);
+JsonArray   *ek_test_assert_event_chain     (JsonObject   *session);
 gint64       ek_test_now_ms                 (void);
 void         ek_test_sleep_until_ms         (gint64        when_ms);
 JsonNode    *ek_test_parse_json             (const char   *text);

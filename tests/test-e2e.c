@@ -65,447 +65,39 @@
 
 #include "config.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <unistd.h>
 #include <sys/wait.h>
 
-#include <gio/gio.h>
 #include <glib/gstdio.h>
 
-#include "ek-event-log.h"
 #include "ek-face-test-util.h"
 #include "ek-jpeg.h"
-#include "ek-test-server.h"
-
-/* A freshly started client on a loaded machine (sanitizers, parallel tests) may take
- * more than D-Bus's usual patience to answer its first call. */
-#define DBUS_TIMEOUT_MS 30000
+#include "ek-test-kiosk.h"
 #include "ek-test-xorg.h"
 
-#define OBJECT_PATH "/io/github/examkiosk/Kiosk"
-#define WAIT_DEFAULT_MS 15000
+#define WAIT_DEFAULT_MS EK_TEST_KIOSK_WAIT_MS
 
 typedef struct
 {
-  EkTestServer    *server;
-  char            *tmp_dir;
-  char            *config_path;
-  char            *bus_name;
-  char            *log_path;
-  char            *lockdown_path;
-  char            *launcher;      /* NULL: the kiosk itself; else the exam session's */
-  GDBusConnection *bus;
-  GPid             pid;
-  gboolean         running;
+  EkTestServer *server;
+  EkTestKiosk  *kiosk;    /* the client process (tests/ek-test-kiosk.h) */
 } Fixture;
-
-/* --- the client process --------------------------------------------------- */
-
-static void
-write_config (Fixture *fx)
-{
-  g_autofree char *data_dir = g_build_filename (fx->tmp_dir, "data", NULL);
-  g_autofree char *contents = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_no_errno (g_mkdir_with_parents (data_dir, 0700));
-  contents = g_strdup_printf ("[server]\nurl=%s\n[storage]\ndata-dir=%s\n[media]\nsource=test\n",
-                              ek_test_server_get_base_url (fx->server), data_dir);
-  fx->config_path = g_build_filename (fx->tmp_dir, "exam-kiosk.conf", NULL);
-  g_file_set_contents (fx->config_path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
-static void
-make_file (const char *path,
-           const char *contents)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  g_assert_no_errno (g_mkdir_with_parents (dir, 0700));
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
-/* The lockdown's probe sources for the client (ui/ek-lockdown-test.h). */
-static void
-write_lockdown_config (Fixture *fx)
-{
-  g_autofree char *dmi = g_build_filename (fx->tmp_dir, "probe", "dmi", NULL);
-  g_autofree char *vendor = g_build_filename (dmi, "sys_vendor", NULL);
-  g_autofree char *cpuinfo = g_build_filename (fx->tmp_dir, "probe", "cpuinfo", NULL);
-  g_autofree char *sys = g_build_filename (fx->tmp_dir, "probe", "sys", NULL);
-  g_autofree char *bin = g_build_filename (fx->tmp_dir, "probe", "bin", NULL);
-  g_autofree char *preload = g_build_filename (fx->tmp_dir, "probe", "no-ld.so.preload", NULL);
-  g_autofree char *contents = NULL;
-
-  make_file (vendor, "Example Computers Inc.\n");
-  make_file (cpuinfo, "processor\t: 0\nflags\t\t: fpu vme sse2\n");
-  g_assert_no_errno (g_mkdir_with_parents (sys, 0700));
-  g_assert_no_errno (g_mkdir_with_parents (bin, 0700));
-  contents = g_strdup_printf ("{\"test\": {\"xtest_filter\": false, \"dmi_dir\": \"%s\","
-                              " \"cpuinfo\": \"%s\", \"sys_root\": \"%s\", \"preload_path\": \"%s\","
-                              " \"search_path\": [\"%s\"]}}", dmi, cpuinfo, sys, preload, bin);
-  fx->lockdown_path = g_build_filename (fx->tmp_dir, "lockdown-test.json", NULL);
-  make_file (fx->lockdown_path, contents);
-}
-
-static void
-show_log (Fixture *fx)
-{
-  g_autofree char *log = NULL;
-
-  if (g_file_get_contents (fx->log_path, &log, NULL, NULL))
-    g_printerr ("--- exam-kiosk's output ---\n%s--- end ---\n", log);
-}
-
-static gboolean
-name_has_owner (Fixture *fx)
-{
-  g_autoptr(GVariant) reply = NULL;
-  gboolean owned = FALSE;
-
-  reply = g_dbus_connection_call_sync (fx->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "NameHasOwner",
-                                       g_variant_new ("(s)", fx->bus_name), G_VARIANT_TYPE ("(b)"),
-                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &owned);
-  return owned;
-}
-
-static void
-start_client (Fixture *fx)
-{
-  g_autofree char *binary = g_build_filename (g_getenv ("EK_TEST_BUILDDIR"), "..", "exam-kiosk", NULL);
-  const char *argv[] = { fx->launcher != NULL ? fx->launcher : binary, "--config",
-                         fx->config_path, NULL };
-  g_auto(GStrv) env = g_get_environ ();
-  g_autoptr(GError) error = NULL;
-  gint64 deadline;
-  int log_fd;
-
-  env = g_environ_setenv (env, "EK_TEST_BUS_NAME", fx->bus_name, TRUE);
-  env = g_environ_setenv (env, "EK_TEST_LOCKDOWN_CONFIG", fx->lockdown_path, TRUE);
-  /* The machine running the tests may be reached over SSH: not the kiosk's business here. */
-  env = g_environ_unsetenv (env, "SSH_CONNECTION");
-  env = g_environ_unsetenv (env, "SSH_CLIENT");
-  env = g_environ_unsetenv (env, "SSH_TTY");
-  env = g_environ_unsetenv (env, "LD_PRELOAD");
-  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
-  /* GTK 4.8 warns about focus bookkeeping under a bare Xvfb ("GtkText - did not receive
-   * a focus-out event"): not fatal for the client; criticals are checked in its log. */
-  env = g_environ_setenv (env, "G_DEBUG", "gc-friendly", TRUE);
-  env = g_environ_setenv (env, "G_MESSAGES_DEBUG", "ExamKiosk", TRUE);
-  env = g_environ_unsetenv (env, "LANGUAGE");
-
-  /* The client's output goes to a log file (stdout is the TAP stream), shown when
-   * the client goes away unexpectedly. */
-  log_fd = g_open (fx->log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
-  g_assert_cmpint (log_fd, >=, 0);
-  g_spawn_async_with_fds (NULL, (char **) argv, env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-                          &fx->pid, -1, log_fd, log_fd, &error);
-  close (log_fd);
-  g_assert_no_error (error);
-  fx->running = TRUE;
-
-  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  while (!name_has_owner (fx))
-    {
-      int status;
-
-      if (waitpid (fx->pid, &status, WNOHANG) == fx->pid)
-        {
-          show_log (fx);
-          g_error ("exam-kiosk exited at start (status %d)", status);
-        }
-      if (g_get_monotonic_time () > deadline)
-        g_error ("exam-kiosk did not appear on the bus");
-      ek_test_sleep_ms (50);
-    }
-}
-
-static void
-kill_client (Fixture *fx,
-             int      signal_number)
-{
-  int status;
-
-  if (!fx->running)
-    return;
-
-  /* In the dedicated exam session the kiosk is the launcher's child: the session (and
-   * its X server) ends when the kiosk does. */
-  if (fx->launcher != NULL)
-    {
-      g_autoptr(GVariant) reply = NULL;
-      guint32 kiosk_pid = 0;
-
-      reply = g_dbus_connection_call_sync (fx->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                           "org.freedesktop.DBus", "GetConnectionUnixProcessID",
-                                           g_variant_new ("(s)", fx->bus_name), G_VARIANT_TYPE ("(u)"),
-                                           G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-      if (reply != NULL)
-        {
-          g_variant_get (reply, "(u)", &kiosk_pid);
-          kill ((pid_t) kiosk_pid, signal_number);
-        }
-      else
-        kill (fx->pid, SIGKILL);
-    }
-  else
-    kill (fx->pid, signal_number);
-  waitpid (fx->pid, &status, 0);
-  g_spawn_close_pid (fx->pid);
-  fx->running = FALSE;
-
-  /* Until the bus has seen the old owner go, a new client could not take the name. */
-  while (name_has_owner (fx))
-    ek_test_sleep_ms (20);
-}
-
-static void
-activate (Fixture    *fx,
-          const char *action,
-          GVariant   *parameter)
-{
-  GVariantBuilder params;
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_variant_builder_init (&params, G_VARIANT_TYPE ("av"));
-  if (parameter != NULL)
-    g_variant_builder_add (&params, "v", parameter);
-
-  reply = g_dbus_connection_call_sync (fx->bus, fx->bus_name, OBJECT_PATH, "org.gtk.Actions",
-                                       "Activate",
-                                       g_variant_new ("(sava{sv})", action, &params, NULL),
-                                       NULL, G_DBUS_CALL_FLAGS_NONE, DBUS_TIMEOUT_MS, NULL, &error);
-  g_assert_no_error (error);
-}
-
-static void
-activate_on_page (Fixture    *fx,
-                  const char *detailed_action)
-{
-  activate (fx, "test-activate", g_variant_new_string (detailed_action));
-}
-
-static GVariant *
-get_status (Fixture *fx)
-{
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) state = NULL;
-  g_autoptr(GVariantIter) iter = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean enabled;
-  const char *type;
-
-  reply = g_dbus_connection_call_sync (fx->bus, fx->bus_name, OBJECT_PATH, "org.gtk.Actions",
-                                       "Describe", g_variant_new ("(s)", "test-status"),
-                                       G_VARIANT_TYPE ("((bgav))"), G_DBUS_CALL_FLAGS_NONE,
-                                       DBUS_TIMEOUT_MS, NULL, &error);
-  if (error != NULL && fx->running)
-    {
-      int wait_status = 0;
-
-      if (waitpid (fx->pid, &wait_status, WNOHANG) == fx->pid)
-        {
-          fx->running = FALSE;
-          show_log (fx);
-          g_error ("exam-kiosk has gone: %s (wait status 0x%x)", error->message, wait_status);
-        }
-    }
-  g_assert_no_error (error);
-  g_variant_get (reply, "((b&gav))", &enabled, &type, &iter);
-  g_assert_true (g_variant_iter_next (iter, "v", &state));
-  return g_steal_pointer (&state);
-}
-
-static char *
-status_string (GVariant   *status,
-               const char *key)
-{
-  g_autoptr(GVariant) value = g_variant_lookup_value (status, key, NULL);
-
-  if (value == NULL)
-    return g_strdup ("");
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-    return g_variant_dup_string (value, NULL);
-  /* Numbers and booleans as GVariant prints them: 1, true */
-  return g_variant_print (value, FALSE);
-}
-
-/* Waits until the status member @key is @value (strings) and returns the status. */
-static GVariant *
-wait_for (Fixture    *fx,
-          const char *key,
-          const char *value,
-          guint       timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  g_autoptr(GVariant) status = NULL;
-
-  for (;;)
-    {
-      g_autofree char *current = NULL;
-
-      g_clear_pointer (&status, g_variant_unref);
-      status = get_status (fx);
-      current = status_string (status, key);
-      if (g_str_equal (current, value))
-        return g_steal_pointer (&status);
-
-      if (g_get_monotonic_time () > deadline)
-        {
-          g_autofree char *text = g_variant_print (status, FALSE);
-
-          show_log (fx);
-          g_error ("Timed out waiting for %s = %s; status: %s", key, value, text);
-        }
-      ek_test_sleep_ms (100);
-    }
-}
-
-/* Waits until the text on screen contains @needle. */
-static GVariant *
-wait_for_text (Fixture    *fx,
-               const char *key,
-               const char *needle,
-               guint       timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  for (;;)
-    {
-      g_autoptr(GVariant) status = get_status (fx);
-      g_autofree char *current = status_string (status, key);
-
-      if (strstr (current, needle) != NULL)
-        return g_steal_pointer (&status);
-      if (g_get_monotonic_time () > deadline)
-        {
-          g_autofree char *text = g_variant_print (status, FALSE);
-
-          show_log (fx);
-          g_error ("Timed out waiting for “%s” in %s; status: %s", needle, key, text);
-        }
-      ek_test_sleep_ms (100);
-    }
-}
-
-static guint32
-wait_for_questions (Fixture *fx,
-                    guint    timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  for (;;)
-    {
-      g_autoptr(GVariant) status = get_status (fx);
-      guint32 n = 0;
-
-      g_variant_lookup (status, "questions", "u", &n);
-      if (n > 0)
-        return n;
-      if (g_get_monotonic_time () > deadline)
-        {
-          g_autofree char *text = g_variant_print (status, FALSE);
-
-          show_log (fx);
-          g_error ("Timed out waiting for the questions; status: %s", text);
-        }
-      ek_test_sleep_ms (100);
-    }
-}
 
 static void
 fixture_setup (Fixture *fx)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *uuid = g_uuid_string_random ();
-
   fx->server = ek_test_server_start (NULL);
-  fx->tmp_dir = ek_test_make_tmp_dir ();
-  write_config (fx);
-  write_lockdown_config (fx);
-  fx->log_path = g_build_filename (fx->tmp_dir, "exam-kiosk.log", NULL);
-  g_strdelimit (uuid, "-", '_');
-  fx->bus_name = g_strconcat ("io.github.examkiosk.Test.c", uuid, NULL);
-  fx->bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  g_assert_no_error (error);
+  fx->kiosk = ek_test_kiosk_new (fx->server, NULL, NULL);
 }
 
 static void
 fixture_teardown (Fixture *fx)
 {
-  g_autofree char *log = NULL;
-
-  kill_client (fx, SIGTERM);
-
-  /* A critical in the client is a bug, whatever the page showed. */
-  g_file_get_contents (fx->log_path, &log, NULL, NULL);
-  if (log != NULL && strstr (log, "CRITICAL") != NULL)
-    {
-      show_log (fx);
-      g_error ("exam-kiosk logged a critical");
-    }
-
-  g_clear_object (&fx->bus);
-  ek_test_server_stop (fx->server);
-  ek_test_remove_tree (fx->tmp_dir);
-  g_free (fx->tmp_dir);
-  g_free (fx->config_path);
-  g_free (fx->log_path);
-  g_free (fx->lockdown_path);
-  g_free (fx->launcher);
-  g_free (fx->bus_name);
+  g_clear_pointer (&fx->kiosk, ek_test_kiosk_free);
+  g_clear_pointer (&fx->server, ek_test_server_stop);
 }
 
 /* --- the server's side ---------------------------------------------------- */
-
-static JsonObject *
-admin_get (Fixture    *fx,
-           const char *path)
-{
-  g_autoptr(EkHttpClient) client = ek_http_client_new ();
-  g_autofree char *url = g_strconcat (ek_test_server_get_base_url (fx->server), path, NULL);
-  g_autoptr(EkHttpRequest) request = ek_http_request_new ("GET", url);
-  g_autoptr(EkHttpResponse) response = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  GBytes *body;
-
-  ek_http_request_add_header (request, "X-Admin-Token", ek_test_server_get_admin_token (fx->server));
-  response = ek_test_http_send (client, request, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (ek_http_response_get_status (response), ==, 200);
-  body = ek_http_response_get_body (response);
-  json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), &error);
-  g_assert_no_error (error);
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
-
-/* The exam as the server resolved it (absolute times). */
-static JsonObject *
-server_exam (Fixture    *fx,
-             const char *exam_id)
-{
-  g_autoptr(JsonObject) exams = admin_get (fx, "/admin/exams");
-  JsonArray *list = json_object_get_array_member (exams, "exams");
-
-  for (guint i = 0; i < json_array_get_length (list); i++)
-    {
-      JsonObject *exam = json_object_get_object_member (json_array_get_object_element (list, i), "exam");
-
-      if (g_str_equal (json_object_get_string_member (exam, "id"), exam_id))
-        return json_object_ref (exam);
-    }
-
-  g_error ("The server has no exam %s", exam_id);
-}
 
 static gboolean
 array_has_string (JsonArray  *array,
@@ -517,27 +109,6 @@ array_has_string (JsonArray  *array,
         return TRUE;
     }
   return FALSE;
-}
-
-/* The session's event log as the server holds it: a whole chain from 64 zeros, each
- * hash recomputed here from the protocol's canonical form. */
-static JsonArray *
-assert_event_chain (JsonObject *session)
-{
-  JsonArray *events = json_object_get_array_member (session, "events");
-  const char *prev = "0000000000000000000000000000000000000000000000000000000000000000";
-
-  g_assert_nonnull (events);
-  for (guint i = 0; i < json_array_get_length (events); i++)
-    {
-      JsonObject *event = json_array_get_object_element (events, i);
-      g_autofree char *hash = ek_event_compute_hash (prev, event);
-
-      g_assert_cmpint (json_object_get_int_member (event, "seq"), ==, i + 1);
-      g_assert_cmpstr (json_object_get_string_member (event, "hash"), ==, hash);
-      prev = json_object_get_string_member (event, "hash");
-    }
-  return events;
 }
 
 /* The position of the first event of @type (whose data member @member is @value,
@@ -603,75 +174,24 @@ bind_second_view (Fixture    *fx,
   g_assert_cmpuint (ek_http_response_get_status (response), ==, 200);
 }
 
-static gint64
-server_now_ms (void)
-{
-  return g_get_real_time () / 1000;
-}
-
-static void
-wait_until_server_ms (gint64 when_ms)
-{
-  gint64 wait = when_ms - server_now_ms ();
-
-  if (wait > 0)
-    ek_test_sleep_ms ((guint) wait);
-}
-
-/* Presses Enter in the waiting room until the exam is on show: the button becomes active
- * on the page's own tick (and the lockdown is engaged first), so one press right at the
- * start may come too early on a loaded machine. */
-static GVariant *
-enter_exam (Fixture *fx)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) WAIT_DEFAULT_MS * 1000;
-
-  for (;;)
-    {
-      g_autoptr(GVariant) status = get_status (fx);
-      g_autofree char *page = status_string (status, "page");
-
-      if (g_str_equal (page, "exam"))
-        return g_steal_pointer (&status);
-      if (g_get_monotonic_time () > deadline)
-        {
-          g_autofree char *text = g_variant_print (status, FALSE);
-
-          show_log (fx);
-          g_error ("Timed out entering the exam; status: %s", text);
-        }
-      if (g_str_equal (page, "waiting"))
-        activate_on_page (fx, "waiting.enter");
-      ek_test_sleep_ms (500);
-    }
-}
-
 static void
 login (Fixture    *fx,
        const char *mode,
        const char *token,
        const char *id_number)
 {
-  g_autofree char *action = g_strconcat ("win.start-mode::", mode, NULL);
-
-  wait_for (fx, "page", "start", WAIT_DEFAULT_MS);
-  activate_on_page (fx, action);
-  wait_for (fx, "page", "login", WAIT_DEFAULT_MS);
-  activate (fx, "test-login", g_variant_new ("(ss)", token, id_number));
-  wait_for (fx, "page", "confirm", WAIT_DEFAULT_MS);
-  activate_on_page (fx, "confirm.continue");
-  wait_for (fx, "page", "pledge", WAIT_DEFAULT_MS);
+  ek_test_kiosk_sign_in (fx->kiosk, mode, token, id_number);
+  g_variant_unref (ek_test_kiosk_wait_for (fx->kiosk, "page", "pledge", WAIT_DEFAULT_MS));
   /* Accepting needs the tick first. */
-  activate_on_page (fx, "pledge.accept");
+  ek_test_kiosk_activate_on_page (fx->kiosk, "pledge.accept");
   ek_test_sleep_ms (300);
   {
-    g_autoptr(GVariant) status = get_status (fx);
-    g_autofree char *page = status_string (status, "page");
+    g_autoptr(GVariant) status = ek_test_kiosk_get_status (fx->kiosk);
+    g_autofree char *page = ek_test_kiosk_status_string (status, "page");
 
     g_assert_cmpstr (page, ==, "pledge");
   }
-  activate (fx, "test-check-all", NULL);
-  activate_on_page (fx, "pledge.accept");
+  ek_test_kiosk_pass_pledge (fx->kiosk);
 }
 
 static void wait_for_server_events (Fixture    *fx,
@@ -680,110 +200,6 @@ static void wait_for_server_events (Fixture    *fx,
                                     const char *key,
                                     const char *value,
                                     guint       n);
-
-/* --- written answers ------------------------------------------------------ */
-
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(GError) error = NULL;
-  JsonNode *node = json_from_string (text, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (node);
-  return node;
-}
-
-/* Types an answer as the candidate would (app.test-answer): @json is its value. */
-static void
-enter_answer (Fixture    *fx,
-              const char *question_id,
-              const char *json)
-{
-  activate (fx, "test-answer", g_variant_new ("(ss)", question_id, json));
-}
-
-/* Waits until the question view's store holds exactly @expected (a JSON object of
- * question id to value) and returns the status. */
-static GVariant *
-wait_for_answers (Fixture    *fx,
-                  const char *expected,
-                  guint       timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  g_autoptr(JsonNode) want = parse_json (expected);
-
-  for (;;)
-    {
-      g_autoptr(GVariant) status = get_status (fx);
-      g_autofree char *answers = status_string (status, "answers");
-
-      if (*answers != '\0')
-        {
-          g_autoptr(JsonNode) have = parse_json (answers);
-
-          if (json_node_equal (have, want))
-            return g_steal_pointer (&status);
-        }
-      if (g_get_monotonic_time () > deadline)
-        {
-          g_autofree char *text = g_variant_print (status, FALSE);
-
-          show_log (fx);
-          g_error ("Timed out waiting for the answers %s; status: %s", expected, text);
-        }
-      ek_test_sleep_ms (100);
-    }
-}
-
-/* The answers the server holds for @session_id, as a JSON object of question id to value. */
-static JsonNode *
-server_answers (Fixture    *fx,
-                const char *session_id)
-{
-  g_autoptr(JsonObject) session = ek_test_server_get_session (fx->server, session_id);
-  JsonArray *answers = json_object_get_array_member (session, "answers");
-  g_autoptr(JsonObject) object = json_object_new ();
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-
-  for (guint i = 0; i < json_array_get_length (answers); i++)
-    {
-      JsonObject *answer = json_array_get_object_element (answers, i);
-
-      g_assert_cmpint (json_object_get_int_member (answer, "revision"), >, 0);
-      json_object_set_member (object, json_object_get_string_member (answer, "question_id"),
-                              json_node_copy (json_object_get_member (answer, "value")));
-    }
-  json_node_set_object (node, object);
-  return node;
-}
-
-/* Waits until the server holds exactly @expected. */
-static void
-wait_for_server_answers (Fixture    *fx,
-                         const char *session_id,
-                         const char *expected,
-                         guint       timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  g_autoptr(JsonNode) want = parse_json (expected);
-
-  for (;;)
-    {
-      g_autoptr(JsonNode) have = server_answers (fx, session_id);
-
-      if (json_node_equal (have, want))
-        return;
-      if (g_get_monotonic_time () > deadline)
-        {
-          g_autofree char *text = json_to_string (have, FALSE);
-
-          show_log (fx);
-          g_error ("The server holds the answers %s, not %s", text, expected);
-        }
-      ek_test_sleep_ms (100);
-    }
-}
 
 /* --- tests ---------------------------------------------------------------- */
 
@@ -801,27 +217,27 @@ test_interview (void)
   gint64 sequence = -1;
 
   fixture_setup (&fx);
-  exam = server_exam (&fx, "e2e-interview");
+  exam = ek_test_server_get_exam (fx.server, "e2e-interview");
   phases = json_object_get_array_member (exam, "phases");
-  start_client (&fx);
+  ek_test_kiosk_start (fx.kiosk);
 
   login (&fx, "formal", "E2E-INTV-7K2P", "11010519491231002X");
 
-  wait_for (&fx, "page", "room-scan", WAIT_DEFAULT_MS);
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "room-scan", WAIT_DEFAULT_MS));
   /* Details, pledge, room, draw, attachments, devices, waiting room: seven, one count. */
-  g_variant_unref (wait_for (&fx, "stepper", "Step 3 of 7: Your room", WAIT_DEFAULT_MS));
-  activate_on_page (&fx, "step.done");
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "stepper", "Step 3 of 7: Your room", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "step.done");
 
-  wait_for (&fx, "page", "draw", WAIT_DEFAULT_MS);
-  g_variant_unref (wait_for (&fx, "stepper", "Step 4 of 7: Sequence number", WAIT_DEFAULT_MS));
-  activate_on_page (&fx, "draw.draw");
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "draw", WAIT_DEFAULT_MS));
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "stepper", "Step 4 of 7: Sequence number", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "draw.draw");
   /* The number stays on screen although the session has moved on. */
-  status = wait_for (&fx, "step", "attachments", WAIT_DEFAULT_MS);
+  status = ek_test_kiosk_wait_for (fx.kiosk, "step", "attachments", WAIT_DEFAULT_MS);
   g_clear_pointer (&status, g_variant_unref);
   ek_test_sleep_ms (300);
-  status = get_status (&fx);
+  status = ek_test_kiosk_get_status (fx.kiosk);
   {
-    g_autofree char *page = status_string (status, "page");
+    g_autofree char *page = ek_test_kiosk_status_string (status, "page");
     g_autofree char *text = NULL;
     g_autofree char *number = NULL;
 
@@ -829,24 +245,24 @@ test_interview (void)
     g_assert_true (g_variant_lookup (status, "sequence", "x", &sequence));
     g_assert_cmpint (sequence, >, 0);
     number = g_strdup_printf ("%" G_GINT64_FORMAT, sequence);
-    text = status_string (status, "text");
+    text = ek_test_kiosk_status_string (status, "text");
     g_assert_nonnull (strstr (text, number));
   }
   g_clear_pointer (&status, g_variant_unref);
-  activate_on_page (&fx, "draw.continue");
+  ek_test_kiosk_activate_on_page (fx.kiosk, "draw.continue");
 
-  wait_for (&fx, "page", "attachments", WAIT_DEFAULT_MS);
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "attachments", WAIT_DEFAULT_MS));
   /* The Markdown attachment, rendered in the kiosk. */
-  g_variant_unref (wait_for_text (&fx, "text", "Read each question carefully", WAIT_DEFAULT_MS));
-  activate_on_page (&fx, "attachments.done");
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "Read each question carefully", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "attachments.done");
 
-  wait_for (&fx, "page", "device", WAIT_DEFAULT_MS);
-  activate_on_page (&fx, "devices.confirm");
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "device", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "devices.confirm");
 
-  status = wait_for (&fx, "page", "waiting", WAIT_DEFAULT_MS);
-  session_id = status_string (status, "session-id");
+  status = ek_test_kiosk_wait_for (fx.kiosk, "page", "waiting", WAIT_DEFAULT_MS);
+  session_id = ek_test_kiosk_status_string (status, "session-id");
   g_clear_pointer (&status, g_variant_unref);
-  g_variant_unref (wait_for (&fx, "stepper", "Step 7 of 7: Waiting room", WAIT_DEFAULT_MS));
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "stepper", "Step 7 of 7: Waiting room", WAIT_DEFAULT_MS));
 
   /* Entry opens at the start: the server has the pledge, the steps and the draw. */
   session = ek_test_server_get_session (fx.server, session_id);
@@ -860,32 +276,32 @@ test_interview (void)
   g_assert_cmpint (json_object_get_int_member (state, "sequence_number"), ==, sequence);
   g_clear_pointer (&session, json_object_unref);
 
-  activate_on_page (&fx, "waiting.enter");
+  ek_test_kiosk_activate_on_page (fx.kiosk, "waiting.enter");
   ek_test_sleep_ms (300);
-  status = get_status (&fx);
+  status = ek_test_kiosk_get_status (fx.kiosk);
   {
-    g_autofree char *page = status_string (status, "page");
+    g_autofree char *page = ek_test_kiosk_status_string (status, "page");
 
     /* Not before the start. */
     g_assert_cmpstr (page, ==, "waiting");
   }
   g_clear_pointer (&status, g_variant_unref);
 
-  wait_until_server_ms (json_object_get_int_member (exam, "starts_ms") + 200);
-  g_variant_unref (enter_exam (&fx));
-  g_assert_cmpuint (wait_for_questions (&fx, WAIT_DEFAULT_MS), ==, 2);
+  ek_test_sleep_until_ms (json_object_get_int_member (exam, "starts_ms") + 200);
+  g_variant_unref (ek_test_kiosk_enter_exam (fx.kiosk));
+  g_assert_cmpuint (ek_test_kiosk_wait_for_questions (fx.kiosk, WAIT_DEFAULT_MS), ==, 2);
 
   /* The proctor writes; the badge counts it; Help shows it. */
   ek_test_server_send_message (fx.server, session_id, "chat", "Hello from the proctor");
-  g_variant_unref (wait_for (&fx, "unread", "1", WAIT_DEFAULT_MS));
-  activate_on_page (&fx, "exam.help");
-  g_variant_unref (wait_for (&fx, "unread", "", WAIT_DEFAULT_MS));
-  g_variant_unref (wait_for_text (&fx, "text", "Hello from the proctor", WAIT_DEFAULT_MS));
-  activate (&fx, "test-type", g_variant_new_string ("My camera works"));
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "unread", "1", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "exam.help");
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "unread", "", WAIT_DEFAULT_MS));
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "Hello from the proctor", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate (fx.kiosk, "test-type", g_variant_new_string ("My camera works"));
 
   /* A warning covers the page until acknowledged. */
   ek_test_server_send_message (fx.server, session_id, "warning", "Please look at the screen.");
-  status = wait_for_text (&fx, "text", "Please look at the screen.", WAIT_DEFAULT_MS);
+  status = ek_test_kiosk_wait_for_text (fx.kiosk, "text", "Please look at the screen.", WAIT_DEFAULT_MS);
   {
     gboolean warning = FALSE;
 
@@ -893,8 +309,8 @@ test_interview (void)
     g_assert_true (warning);
   }
   g_clear_pointer (&status, g_variant_unref);
-  activate_on_page (&fx, "exam.ack-warning");
-  activate_on_page (&fx, "exam.hand-raise");
+  ek_test_kiosk_activate_on_page (fx.kiosk, "exam.ack-warning");
+  ek_test_kiosk_activate_on_page (fx.kiosk, "exam.hand-raise");
 
   /* The reading phase ends; the answering phase's questions come by themselves. */
   {
@@ -902,16 +318,16 @@ test_interview (void)
     gint32 phase = -1;
 
     /* On time, within what a loaded test machine allows. */
-    wait_until_server_ms (answering_starts + 1500);
-    status = wait_for (&fx, "phase", "1", 3000);
+    ek_test_sleep_until_ms (answering_starts + 1500);
+    status = ek_test_kiosk_wait_for (fx.kiosk, "phase", "1", 3000);
     g_assert_true (g_variant_lookup (status, "phase", "i", &phase));
     g_assert_cmpint (phase, ==, 1);
     g_clear_pointer (&status, g_variant_unref);
-    g_assert_cmpuint (wait_for_questions (&fx, WAIT_DEFAULT_MS), ==, 2);
+    g_assert_cmpuint (ek_test_kiosk_wait_for_questions (fx.kiosk, WAIT_DEFAULT_MS), ==, 2);
   }
 
   /* The last minute is marked (the whole phase is shorter than a minute). */
-  status = get_status (&fx);
+  status = ek_test_kiosk_get_status (fx.kiosk);
   {
     gboolean last_minute = FALSE;
 
@@ -921,9 +337,9 @@ test_interview (void)
   g_clear_pointer (&status, g_variant_unref);
 
   /* The exam ends by itself; the server confirms it. */
-  wait_for (&fx, "page", "finish", 20000);
-  g_variant_unref (wait_for_text (&fx, "text", "The exam server has confirmed the end of your exam",
-                                   WAIT_DEFAULT_MS));
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "finish", 20000));
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "The exam server has confirmed the end of your exam",
+                                                WAIT_DEFAULT_MS));
 
   session = ek_test_server_get_session (fx.server, session_id);
   state = json_object_get_object_member (session, "state");
@@ -934,7 +350,7 @@ test_interview (void)
 
   /* The event log: one unbroken chain, in the order the day went. */
   {
-    JsonArray *events = assert_event_chain (session);
+    JsonArray *events = ek_test_assert_event_chain (session);
     int opened = find_event (events, 0, "session_opened", NULL, NULL);
     int in_steps = find_event (events, 0, "stage", "stage", "steps");
     int room_scan = find_event (events, 0, "step_shown", "step", "room_scan");
@@ -976,7 +392,7 @@ test_interview (void)
       {
         if (g_get_monotonic_time () > deadline)
           {
-            show_log (&fx);
+            ek_test_kiosk_show_log (fx.kiosk);
             g_error ("The client did not finish the upload");
           }
         ek_test_sleep_ms (500);
@@ -1025,72 +441,72 @@ test_written (void)
   JsonArray *second_view;
 
   fixture_setup (&fx);
-  exam = server_exam (&fx, "e2e-written");
-  start_client (&fx);
+  exam = ek_test_server_get_exam (fx.server, "e2e-written");
+  ek_test_kiosk_start (fx.kiosk);
 
   /* A typing mistake is caught on this computer, with the reason. */
-  wait_for (&fx, "page", "start", WAIT_DEFAULT_MS);
-  activate_on_page (&fx, "win.start-mode::mock");
-  wait_for (&fx, "page", "login", WAIT_DEFAULT_MS);
-  activate (&fx, "test-login", g_variant_new ("(ss)", "E2E-WRIT-4N8D", "110105199003071238"));
-  g_variant_unref (wait_for_text (&fx, "error", "last character does not match", WAIT_DEFAULT_MS));
-  activate (&fx, "test-login", g_variant_new ("(ss)", "E2E-WRIT-4N8D", "11010519900307123"));
-  g_variant_unref (wait_for_text (&fx, "error", "18 characters", WAIT_DEFAULT_MS));
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "start", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "win.start-mode::mock");
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "login", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate (fx.kiosk, "test-login", g_variant_new ("(ss)", "E2E-WRIT-4N8D", "110105199003071238"));
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "error", "last character does not match", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate (fx.kiosk, "test-login", g_variant_new ("(ss)", "E2E-WRIT-4N8D", "11010519900307123"));
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "error", "18 characters", WAIT_DEFAULT_MS));
   /* Wrong token: the server's refusal, in its own words. */
-  activate (&fx, "test-login", g_variant_new ("(ss)", "E2E-NOPE-0000", "110105199003071239"));
-  g_variant_unref (wait_for_text (&fx, "error", "do not match any candidate", WAIT_DEFAULT_MS));
-  activate (&fx, "test-login", g_variant_new ("(ss)", "E2E-WRIT-4N8D", "1101 0519 9003 0712 39"));
-  wait_for (&fx, "page", "confirm", WAIT_DEFAULT_MS);
-  activate_on_page (&fx, "confirm.continue");
-  wait_for (&fx, "page", "pledge", WAIT_DEFAULT_MS);
-  activate (&fx, "test-check-all", NULL);
-  activate_on_page (&fx, "pledge.accept");
+  ek_test_kiosk_activate (fx.kiosk, "test-login", g_variant_new ("(ss)", "E2E-NOPE-0000", "110105199003071239"));
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "error", "do not match any candidate", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate (fx.kiosk, "test-login", g_variant_new ("(ss)", "E2E-WRIT-4N8D", "1101 0519 9003 0712 39"));
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "confirm", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "confirm.continue");
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "pledge", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate (fx.kiosk, "test-check-all", NULL);
+  ek_test_kiosk_activate_on_page (fx.kiosk, "pledge.accept");
 
   /* The second view: the "phone" binds the code the QR code carries. */
-  status = wait_for (&fx, "page", "second-view", WAIT_DEFAULT_MS);
-  session_id = status_string (status, "session-id");
+  status = ek_test_kiosk_wait_for (fx.kiosk, "page", "second-view", WAIT_DEFAULT_MS);
+  session_id = ek_test_kiosk_status_string (status, "session-id");
   g_clear_pointer (&status, g_variant_unref);
-  g_variant_unref (wait_for_text (&fx, "text", "Waiting for your phone", WAIT_DEFAULT_MS));
-  g_variant_unref (wait_for (&fx, "stepper", "Step 3 of 6: Second camera", WAIT_DEFAULT_MS));
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "Waiting for your phone", WAIT_DEFAULT_MS));
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "stepper", "Step 3 of 6: Second camera", WAIT_DEFAULT_MS));
   /* No phone: the proctor is told, the candidate what to do; the code is still there. */
-  activate_on_page (&fx, "second-view.no-phone");
-  g_variant_unref (wait_for_text (&fx, "text", "This exam cannot start without a second camera",
-                                  WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "second-view.no-phone");
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "This exam cannot start without a second camera",
+                                                WAIT_DEFAULT_MS));
   wait_for_server_events (&fx, session_id, "second_view_unavailable", "reason", "no_phone", 1);
-  activate_on_page (&fx, "second-view.show-code");
-  g_variant_unref (wait_for_text (&fx, "text", "Waiting for your phone", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "second-view.show-code");
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "Waiting for your phone", WAIT_DEFAULT_MS));
   /* Help: what to try, and whom to call. */
-  activate_on_page (&fx, "second-view.help");
-  g_variant_unref (wait_for_text (&fx, "text", "If the phone does not connect", WAIT_DEFAULT_MS));
-  activate_on_page (&fx, "second-view.show-code");
+  ek_test_kiosk_activate_on_page (fx.kiosk, "second-view.help");
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "If the phone does not connect", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "second-view.show-code");
   session = ek_test_server_get_session (fx.server, session_id);
   second_view = json_object_get_array_member (session, "second_view");
   g_assert_cmpuint (json_array_get_length (second_view), ==, 1);
   bind_second_view (&fx, json_object_get_string_member (json_array_get_object_element (second_view, 0), "code"));
   g_clear_pointer (&session, json_object_unref);
 
-  wait_for (&fx, "page", "paper-check", WAIT_DEFAULT_MS);
-  activate_on_page (&fx, "step.done");
-  wait_for (&fx, "page", "device", WAIT_DEFAULT_MS);
-  activate_on_page (&fx, "devices.confirm");
-  wait_for (&fx, "page", "waiting", WAIT_DEFAULT_MS);
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "paper-check", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "step.done");
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "device", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "devices.confirm");
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "waiting", WAIT_DEFAULT_MS));
 
-  wait_until_server_ms (json_object_get_int_member (exam, "starts_ms") + 200);
-  g_variant_unref (enter_exam (&fx));
+  ek_test_sleep_until_ms (json_object_get_int_member (exam, "starts_ms") + 200);
+  g_variant_unref (ek_test_kiosk_enter_exam (fx.kiosk));
 
   /* Too early to hand in: refused, with the seconds until it becomes possible. */
-  activate_on_page (&fx, "exam.end");
-  g_variant_unref (wait_for_text (&fx, "error", "You can hand in your exam in", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "exam.end");
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "error", "You can hand in your exam in", WAIT_DEFAULT_MS));
 
-  g_assert_cmpuint (wait_for_questions (&fx, WAIT_DEFAULT_MS), ==, 4);
+  g_assert_cmpuint (ek_test_kiosk_wait_for_questions (fx.kiosk, WAIT_DEFAULT_MS), ==, 4);
 
   /* Answers, one of them changed: only the last value counts. */
-  enter_answer (&fx, "w1", "\"a\"");
-  enter_answer (&fx, "w2", "[\"a\", \"c\"]");
-  enter_answer (&fx, "w1", "\"b\"");
-  enter_answer (&fx, "w3", "true");
-  status = wait_for_answers (&fx, "{\"w1\": \"b\", \"w2\": [\"a\", \"c\"], \"w3\": true}",
-                             WAIT_DEFAULT_MS);
+  ek_test_kiosk_answer (fx.kiosk, "w1", "\"a\"");
+  ek_test_kiosk_answer (fx.kiosk, "w2", "[\"a\", \"c\"]");
+  ek_test_kiosk_answer (fx.kiosk, "w1", "\"b\"");
+  ek_test_kiosk_answer (fx.kiosk, "w3", "true");
+  status = ek_test_kiosk_wait_for_answers (fx.kiosk, "{\"w1\": \"b\", \"w2\": [\"a\", \"c\"], \"w3\": true}",
+                                           WAIT_DEFAULT_MS);
   {
     guint32 unanswered = 0;
     gboolean read_only = TRUE;
@@ -1101,20 +517,20 @@ test_written (void)
     g_assert_false (read_only);
   }
   g_clear_pointer (&status, g_variant_unref);
-  enter_answer (&fx, "w4", WRITTEN_W4);
-  g_variant_unref (wait_for_answers (&fx, WRITTEN_ANSWERS, WAIT_DEFAULT_MS));
+  ek_test_kiosk_answer (fx.kiosk, "w4", WRITTEN_W4);
+  g_variant_unref (ek_test_kiosk_wait_for_answers (fx.kiosk, WRITTEN_ANSWERS, WAIT_DEFAULT_MS));
 
-  wait_until_server_ms (json_object_get_int_member (exam, "min_submit_ms") + 300);
-  activate_on_page (&fx, "exam.end");
+  ek_test_sleep_until_ms (json_object_get_int_member (exam, "min_submit_ms") + 300);
+  ek_test_kiosk_activate_on_page (fx.kiosk, "exam.end");
   /* The question view's confirmation. */
-  g_variant_unref (wait_for_text (&fx, "text", "This cannot be undone", WAIT_DEFAULT_MS));
-  activate (&fx, "test-click", g_variant_new_string ("Submit"));
-  wait_for (&fx, "page", "finish", WAIT_DEFAULT_MS);
-  g_variant_unref (wait_for_text (&fx, "text", "You have handed in your exam", WAIT_DEFAULT_MS));
-  g_variant_unref (wait_for_text (&fx, "text", "The exam server has confirmed", WAIT_DEFAULT_MS));
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "This cannot be undone", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate (fx.kiosk, "test-click", g_variant_new_string ("Submit"));
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "finish", WAIT_DEFAULT_MS));
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "You have handed in your exam", WAIT_DEFAULT_MS));
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "The exam server has confirmed", WAIT_DEFAULT_MS));
   /* The recording (test sources) goes up; "complete" only once the server has
    * confirmed every segment (EkOutbox:complete). */
-  g_variant_unref (wait_for_text (&fx, "text", "Upload complete", 60000));
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "Upload complete", 60000));
 
   session = ek_test_server_get_session (fx.server, session_id);
   state = json_object_get_object_member (session, "state");
@@ -1129,8 +545,8 @@ test_written (void)
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (session, "session"),
                                                "answer_count"), ==, 4);
   {
-    g_autoptr(JsonNode) have = server_answers (&fx, session_id);
-    g_autoptr(JsonNode) want = parse_json (WRITTEN_ANSWERS);
+    g_autoptr(JsonNode) have = ek_test_server_get_answers (fx.server, session_id);
+    g_autoptr(JsonNode) want = ek_test_parse_json (WRITTEN_ANSWERS);
     g_autofree char *text = json_to_string (have, FALSE);
 
     g_test_message ("server answers: %s", text);
@@ -1158,40 +574,40 @@ test_crash (void)
   gint64 after_ms;
 
   fixture_setup (&fx);
-  exam = server_exam (&fx, "e2e-crash");
+  exam = ek_test_server_get_exam (fx.server, "e2e-crash");
   ends_ms = json_object_get_int_member (json_array_get_object_element (json_object_get_array_member (exam, "phases"), 0),
                                         "ends_ms");
-  start_client (&fx);
+  ek_test_kiosk_start (fx.kiosk);
 
   login (&fx, "formal", "E2E-CRSH-9Q3M", "310115198805122048");
-  wait_for (&fx, "page", "device", WAIT_DEFAULT_MS);
-  activate_on_page (&fx, "devices.confirm");
-  wait_for (&fx, "page", "waiting", WAIT_DEFAULT_MS);
-  wait_until_server_ms (json_object_get_int_member (exam, "starts_ms") + 200);
-  status = enter_exam (&fx);
-  session_id = status_string (status, "session-id");
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "device", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "devices.confirm");
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "waiting", WAIT_DEFAULT_MS));
+  ek_test_sleep_until_ms (json_object_get_int_member (exam, "starts_ms") + 200);
+  status = ek_test_kiosk_enter_exam (fx.kiosk);
+  session_id = ek_test_kiosk_status_string (status, "session-id");
   g_clear_pointer (&status, g_variant_unref);
-  g_assert_cmpuint (wait_for_questions (&fx, WAIT_DEFAULT_MS), ==, 2);
+  g_assert_cmpuint (ek_test_kiosk_wait_for_questions (fx.kiosk, WAIT_DEFAULT_MS), ==, 2);
 
   /* Answers typed just before the crash. */
-  enter_answer (&fx, "c1", "\"b\"");
-  enter_answer (&fx, "c2", CRASH_C2);
-  g_variant_unref (wait_for_answers (&fx, CRASH_ANSWERS, WAIT_DEFAULT_MS));
+  ek_test_kiosk_answer (fx.kiosk, "c1", "\"b\"");
+  ek_test_kiosk_answer (fx.kiosk, "c2", CRASH_C2);
+  g_variant_unref (ek_test_kiosk_wait_for_answers (fx.kiosk, CRASH_ANSWERS, WAIT_DEFAULT_MS));
   /* Saved at once: the local write is a matter of milliseconds. */
   ek_test_sleep_ms (300);
 
   /* Killed without a chance to save anything. */
-  kill_client (&fx, SIGKILL);
+  ek_test_kiosk_kill (fx.kiosk, SIGKILL);
   ek_test_sleep_ms (1000);
 
-  start_client (&fx);
+  ek_test_kiosk_start (fx.kiosk);
   /* Straight back into the exam: the token came from the keyring, no login. */
-  wait_for (&fx, "page", "exam", WAIT_DEFAULT_MS);
-  wait_for_questions (&fx, WAIT_DEFAULT_MS);
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "exam", WAIT_DEFAULT_MS));
+  ek_test_kiosk_wait_for_questions (fx.kiosk, WAIT_DEFAULT_MS);
 
-  before_ms = server_now_ms ();
-  status = get_status (&fx);
-  after_ms = server_now_ms ();
+  before_ms = ek_test_now_ms ();
+  status = ek_test_kiosk_get_status (fx.kiosk);
+  after_ms = ek_test_now_ms ();
   g_assert_true (g_variant_lookup (status, "countdown-ms", "x", &shown_ms));
   g_clear_pointer (&status, g_variant_unref);
   truth_ms = ends_ms - (before_ms + after_ms) / 2;
@@ -1200,7 +616,7 @@ test_crash (void)
   g_assert_cmpint (ABS (shown_ms - truth_ms), <, 1000 - (after_ms - before_ms) / 2);
 
   /* The same answers on screen again, still open to change; and on the server. */
-  status = wait_for_answers (&fx, CRASH_ANSWERS, WAIT_DEFAULT_MS);
+  status = ek_test_kiosk_wait_for_answers (fx.kiosk, CRASH_ANSWERS, WAIT_DEFAULT_MS);
   {
     gboolean read_only = TRUE;
 
@@ -1208,55 +624,18 @@ test_crash (void)
     g_assert_false (read_only);
   }
   g_clear_pointer (&status, g_variant_unref);
-  wait_for_server_answers (&fx, session_id, CRASH_ANSWERS, WAIT_DEFAULT_MS);
+  ek_test_kiosk_wait_server_answers (fx.kiosk, session_id, CRASH_ANSWERS, WAIT_DEFAULT_MS);
 
   /* The proctor collects the exam: obeyed at once. */
   ek_test_server_send_message (fx.server, session_id, "end_exam", "Collected by the proctor");
-  wait_for (&fx, "page", "finish", 10000);
-  g_variant_unref (wait_for_text (&fx, "text", "The proctor has ended your exam", WAIT_DEFAULT_MS));
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "finish", 10000));
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "The proctor has ended your exam", WAIT_DEFAULT_MS));
 
   session = ek_test_server_get_session (fx.server, session_id);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (session, "state"), "end_reason"),
                    ==, "forced_by_proctor");
 
   fixture_teardown (&fx);
-}
-
-/* Waits until the client's log has @needle. */
-static void
-wait_for_log (Fixture    *fx,
-              const char *needle,
-              guint       timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  for (;;)
-    {
-      g_autofree char *log = NULL;
-
-      if (g_file_get_contents (fx->log_path, &log, NULL, NULL) && strstr (log, needle) != NULL)
-        return;
-      if (g_get_monotonic_time () > deadline)
-        {
-          show_log (fx);
-          g_error ("Timed out waiting for “%s” in the client's log", needle);
-        }
-      ek_test_sleep_ms (100);
-    }
-}
-
-static guint
-count_in_log (Fixture    *fx,
-              const char *needle)
-{
-  g_autofree char *log = NULL;
-  guint n = 0;
-
-  if (!g_file_get_contents (fx->log_path, &log, NULL, NULL))
-    return 0;
-  for (const char *p = strstr (log, needle); p != NULL; p = strstr (p + 1, needle))
-    n++;
-  return n;
 }
 
 static void
@@ -1284,12 +663,12 @@ login_and_enter (Fixture    *fx,
   g_autoptr(GVariant) status = NULL;
 
   login (fx, "formal", token, id_number);
-  wait_for (fx, "page", "device", WAIT_DEFAULT_MS);
-  activate_on_page (fx, "devices.confirm");
-  wait_for (fx, "page", "waiting", WAIT_DEFAULT_MS);
-  wait_until_server_ms (json_object_get_int_member (exam, "starts_ms") + 200);
-  status = enter_exam (fx);
-  return status_string (status, "session-id");
+  g_variant_unref (ek_test_kiosk_wait_for (fx->kiosk, "page", "device", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx->kiosk, "devices.confirm");
+  g_variant_unref (ek_test_kiosk_wait_for (fx->kiosk, "page", "waiting", WAIT_DEFAULT_MS));
+  ek_test_sleep_until_ms (json_object_get_int_member (exam, "starts_ms") + 200);
+  status = ek_test_kiosk_enter_exam (fx->kiosk);
+  return ek_test_kiosk_status_string (status, "session-id");
 }
 
 /* Another client's window to take the focus from the kiosk (tests/ek-lockdown-intruder.c).
@@ -1321,26 +700,6 @@ stop_intruder (GSubprocess *process)
   g_object_unref (process);
 }
 
-/* Waits until the client's log has @needle at least @n times. */
-static void
-wait_for_log_count (Fixture    *fx,
-                    const char *needle,
-                    guint       n,
-                    guint       timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (count_in_log (fx, needle) < n)
-    {
-      if (g_get_monotonic_time () > deadline)
-        {
-          show_log (fx);
-          g_error ("Timed out waiting for %u × “%s” in the client's log", n, needle);
-        }
-      ek_test_sleep_ms (100);
-    }
-}
-
 /* Another program takes the X focus (to @window), as one that steals it would; the kiosk
  * takes it back after the grace time. Waits until the client logged its @n-th focus loss
  * (counted or not) as over. */
@@ -1352,7 +711,7 @@ steal_focus (Fixture    *fx,
   g_autofree char *args = g_strdup_printf ("windowfocus %s", window);
 
   xdotool (args);
-  wait_for_log_count (fx, "Lockdown: violation focus_lost (", n, WAIT_DEFAULT_MS);
+  ek_test_kiosk_wait_log (fx->kiosk, "Lockdown: violation focus_lost (", n, WAIT_DEFAULT_MS);
 }
 
 /* The events of the session on the server of @type whose data member @key is @value
@@ -1403,7 +762,7 @@ wait_for_server_events (Fixture    *fx,
                                                            json_object_get_array_member (session, "events"));
           g_autofree char *text = json_to_string (node, FALSE);
 
-          show_log (fx);
+          ek_test_kiosk_show_log (fx->kiosk);
           g_error ("The server holds fewer than %u %s events (%s = %s): %s", n, type,
                    key ? key : "-", value ? value : "-", text);
         }
@@ -1433,23 +792,23 @@ test_lockdown (void)
     }
 
   fixture_setup (&fx);
-  exam = server_exam (&fx, "e2e-lockdown");
+  exam = ek_test_server_get_exam (fx.server, "e2e-lockdown");
   intruder = spawn_intruder (&window);
-  start_client (&fx);
+  ek_test_kiosk_start (fx.kiosk);
 
   /* Before the exam nothing is locked down. */
-  status = wait_for (&fx, "page", "start", WAIT_DEFAULT_MS);
+  status = ek_test_kiosk_wait_for (fx.kiosk, "page", "start", WAIT_DEFAULT_MS);
   g_assert_false (g_variant_lookup (status, "lockdown", "&s", NULL));
   g_clear_pointer (&status, g_variant_unref);
 
   session_id = login_and_enter (&fx, exam, "E2E-LOCK-7K2P", "310115198805122048");
-  status = wait_for (&fx, "lockdown", "engaged", WAIT_DEFAULT_MS);
+  status = ek_test_kiosk_wait_for (fx.kiosk, "lockdown", "engaged", WAIT_DEFAULT_MS);
   g_clear_pointer (&status, g_variant_unref);
-  wait_for_log (&fx, "Lockdown engaged", WAIT_DEFAULT_MS);
+  ek_test_kiosk_wait_log (fx.kiosk, "Lockdown engaged", 1, WAIT_DEFAULT_MS);
   /* The watermark of the seat lies over the exam; no word of a relaxed lockdown. */
-  status = wait_for_text (&fx, "text", "E-017", WAIT_DEFAULT_MS);
+  status = ek_test_kiosk_wait_for_text (fx.kiosk, "text", "E-017", WAIT_DEFAULT_MS);
   {
-    g_autofree char *text = status_string (status, "text");
+    g_autofree char *text = ek_test_kiosk_status_string (status, "text");
 
     g_assert_null (strstr (text, "lockdown is relaxed"));
   }
@@ -1457,7 +816,7 @@ test_lockdown (void)
 
   /* The keyboard is grabbed: Alt+Tab reaches the kiosk only, which keeps it. */
   xdotool ("key alt+Tab");
-  wait_for_log (&fx, "Lockdown: kept the shortcut", 5000);
+  ek_test_kiosk_wait_log (fx.kiosk, "Lockdown: kept the shortcut", 1, 5000);
 
   /* Another program takes the focus: a violation, whose start, end (with its duration,
    * at least the grace time) and escalation reach the server as events, as do the kept
@@ -1485,56 +844,56 @@ test_lockdown (void)
   }
 
   /* Closing the window is refused. */
-  activate_on_page (&fx, "window.close");
+  ek_test_kiosk_activate_on_page (fx.kiosk, "window.close");
   ek_test_sleep_ms (500);
-  g_assert_cmpint (waitpid (fx.pid, &wait_status, WNOHANG), ==, 0);
-  wait_for (&fx, "page", "exam", WAIT_DEFAULT_MS);
+  g_assert_cmpint (waitpid (fx.kiosk->pid, &wait_status, WNOHANG), ==, 0);
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "exam", WAIT_DEFAULT_MS));
 
   /* The technician's key combination asks for the password, in the window. */
   xdotool ("key ctrl+alt+shift+q");
-  wait_for (&fx, "page", "quit", WAIT_DEFAULT_MS);
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "quit", WAIT_DEFAULT_MS));
 
   /* A wrong password: refused, the kiosk stays, locked down. */
-  activate (&fx, "test-type", g_variant_new_string ("not-the-password"));
-  g_variant_unref (wait_for_text (&fx, "error", "not the quit password", 20000));
-  status = get_status (&fx);
-  lockdown = status_string (status, "lockdown");
+  ek_test_kiosk_activate (fx.kiosk, "test-type", g_variant_new_string ("not-the-password"));
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "error", "not the quit password", 20000));
+  status = ek_test_kiosk_get_status (fx.kiosk);
+  lockdown = ek_test_kiosk_status_string (status, "lockdown");
   g_assert_cmpstr (lockdown, ==, "engaged");
   g_clear_pointer (&status, g_variant_unref);
-  g_assert_cmpint (waitpid (fx.pid, &wait_status, WNOHANG), ==, 0);
+  g_assert_cmpint (waitpid (fx.kiosk->pid, &wait_status, WNOHANG), ==, 0);
 
   /* Back to the exam and again: the right password releases the lockdown and quits. The
    * gate may ask to wait after a wrong guess. */
-  activate_on_page (&fx, "win.technician-quit-cancel");
-  wait_for (&fx, "page", "exam", WAIT_DEFAULT_MS);
+  ek_test_kiosk_activate_on_page (fx.kiosk, "win.technician-quit-cancel");
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "exam", WAIT_DEFAULT_MS));
   xdotool ("key ctrl+alt+shift+q");
-  wait_for (&fx, "page", "quit", WAIT_DEFAULT_MS);
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "quit", WAIT_DEFAULT_MS));
   /* Refusals are counted in the client's log (no D-Bus call races the exit). */
   deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  refusals = count_in_log (&fx, "quit refused");
-  activate (&fx, "test-type", g_variant_new_string ("Technician-42"));
+  refusals = ek_test_kiosk_log_count (fx.kiosk, "quit refused");
+  ek_test_kiosk_activate (fx.kiosk, "test-type", g_variant_new_string ("Technician-42"));
   for (;;)
     {
-      pid_t pid = waitpid (fx.pid, &wait_status, WNOHANG);
+      pid_t pid = waitpid (fx.kiosk->pid, &wait_status, WNOHANG);
 
-      if (pid == fx.pid)
+      if (pid == fx.kiosk->pid)
         break;
       g_assert_cmpint (pid, ==, 0);
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      if (count_in_log (&fx, "quit refused") > refusals)
+      if (ek_test_kiosk_log_count (fx.kiosk, "quit refused") > refusals)
         {
           /* Rate-limited after the wrong guess: the gate said to wait. */
-          refusals = count_in_log (&fx, "quit refused");
+          refusals = ek_test_kiosk_log_count (fx.kiosk, "quit refused");
           ek_test_sleep_ms (1000);
-          activate (&fx, "test-type", g_variant_new_string ("Technician-42"));
+          ek_test_kiosk_activate (fx.kiosk, "test-type", g_variant_new_string ("Technician-42"));
         }
       ek_test_sleep_ms (100);
     }
-  g_spawn_close_pid (fx.pid);
-  fx.running = FALSE;
+  g_spawn_close_pid (fx.kiosk->pid);
+  fx.kiosk->running = FALSE;
   g_assert_true (WIFEXITED (wait_status));
   g_assert_cmpint (WEXITSTATUS (wait_status), ==, 0);
-  wait_for_log (&fx, "Lockdown released", 1000);
+  ek_test_kiosk_wait_log (fx.kiosk, "Lockdown released", 1, 1000);
   stop_intruder (intruder);
 
   fixture_teardown (&fx);
@@ -1549,10 +908,11 @@ test_exam_session (void)
   g_autoptr(JsonObject) exam = NULL;
   g_autoptr(EkTestXorg) probe = NULL;
   g_autofree char *probe_dir = NULL;
+  g_autofree char *launcher = NULL;
   g_autofree char *session_id = NULL;
 
   fixture_setup (&fx);
-  probe_dir = g_build_filename (fx.tmp_dir, "xorg-probe", NULL);
+  probe_dir = g_build_filename (fx.kiosk->tmp_dir, "xorg-probe", NULL);
   g_assert_no_errno (g_mkdir_with_parents (probe_dir, 0700));
   probe = ek_test_xorg_start (probe_dir);
   if (probe == NULL)
@@ -1563,12 +923,13 @@ test_exam_session (void)
     }
   g_clear_pointer (&probe, ek_test_xorg_stop);
 
-  fx.launcher = ek_test_xorg_install_exam_session (fx.tmp_dir);
-  exam = server_exam (&fx, "e2e-lockdown");
-  start_client (&fx);
+  launcher = ek_test_xorg_install_exam_session (fx.kiosk->tmp_dir);
+  ek_test_kiosk_set_launcher (fx.kiosk, launcher);
+  exam = ek_test_server_get_exam (fx.server, "e2e-lockdown");
+  ek_test_kiosk_start (fx.kiosk);
   session_id = login_and_enter (&fx, exam, "E2E-LOCK-7K2P", "310115198805122048");
-  g_variant_unref (wait_for (&fx, "lockdown", "engaged", WAIT_DEFAULT_MS));
-  wait_for_log (&fx, "Lockdown engaged (dedicated exam session)", WAIT_DEFAULT_MS);
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "lockdown", "engaged", WAIT_DEFAULT_MS));
+  ek_test_kiosk_wait_log (fx.kiosk, "Lockdown engaged (dedicated exam session)", 1, WAIT_DEFAULT_MS);
   wait_for_server_events (&fx, session_id, "lockdown_engaged", "session", "dedicated", 1);
   g_assert_cmpuint (count_server_events (&fx, session_id, "lockdown_engaged", "session", "desktop"), ==, 0);
 
@@ -1607,24 +968,24 @@ test_lockdown_forced (void)
     }
 
   fixture_setup (&fx);
-  exam = server_exam (&fx, "e2e-forced");
+  exam = ek_test_server_get_exam (fx.server, "e2e-forced");
   intruder = spawn_intruder (&window);
-  start_client (&fx);
+  ek_test_kiosk_start (fx.kiosk);
 
   session_id = login_and_enter (&fx, exam, "E2E-FRCD-4M8T", "310115198805122048");
-  g_variant_unref (wait_for (&fx, "lockdown", "engaged", WAIT_DEFAULT_MS));
-  wait_for_log (&fx, "Lockdown engaged", WAIT_DEFAULT_MS);
-  g_assert_cmpuint (wait_for_questions (&fx, WAIT_DEFAULT_MS), ==, 2);
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "lockdown", "engaged", WAIT_DEFAULT_MS));
+  ek_test_kiosk_wait_log (fx.kiosk, "Lockdown engaged", 1, WAIT_DEFAULT_MS);
+  g_assert_cmpuint (ek_test_kiosk_wait_for_questions (fx.kiosk, WAIT_DEFAULT_MS), ==, 2);
 
   /* One answer on the server already, the other typed just before the losses. */
-  enter_answer (&fx, "c1", "\"a\"");
-  wait_for_server_answers (&fx, session_id, "{\"c1\": \"a\"}", WAIT_DEFAULT_MS);
-  enter_answer (&fx, "c2", "\"Handed in by the lockdown\"");
-  g_variant_unref (wait_for_answers (&fx, FORCED_ANSWERS, WAIT_DEFAULT_MS));
+  ek_test_kiosk_answer (fx.kiosk, "c1", "\"a\"");
+  ek_test_kiosk_wait_server_answers (fx.kiosk, session_id, "{\"c1\": \"a\"}", WAIT_DEFAULT_MS);
+  ek_test_kiosk_answer (fx.kiosk, "c2", "\"Handed in by the lockdown\"");
+  g_variant_unref (ek_test_kiosk_wait_for_answers (fx.kiosk, FORCED_ANSWERS, WAIT_DEFAULT_MS));
 
   /* Within the grace time (1.5 s), like an input-method popup: logged, not counted. */
   {
-    g_autofree char *command = g_strdup_printf ("xdotool search --onlyvisible --pid %d", (int) fx.pid);
+    g_autofree char *command = g_strdup_printf ("xdotool search --onlyvisible --pid %d", (int) fx.kiosk->pid);
     g_autoptr(GError) error = NULL;
     g_autofree char *out = NULL;
 
@@ -1637,7 +998,7 @@ test_lockdown_forced (void)
   }
   blink = g_strdup_printf ("windowfocus %s sleep 0.3 windowfocus %s", window, kiosk_window);
   xdotool (blink);
-  wait_for_log (&fx, "within the grace time", WAIT_DEFAULT_MS);
+  ek_test_kiosk_wait_log (fx.kiosk, "within the grace time", 1, WAIT_DEFAULT_MS);
   wait_for_server_events (&fx, session_id, "focus_lost", "counted", "no", 1);
   g_assert_cmpuint (count_server_events (&fx, session_id, "escalation", NULL, NULL), ==, 0);
   g_assert_cmpuint (count_server_events (&fx, session_id, "focus_lost", "counted", "yes"), ==, 0);
@@ -1645,16 +1006,16 @@ test_lockdown_forced (void)
   /* Three that count: warning, locked screen, forced submission. */
   steal_focus (&fx, window, 2);
   wait_for_server_events (&fx, session_id, "escalation", "step", "warning", 1);
-  g_variant_unref (wait_for (&fx, "page", "exam", WAIT_DEFAULT_MS));
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "exam", WAIT_DEFAULT_MS));
   steal_focus (&fx, window, 3);
   wait_for_server_events (&fx, session_id, "escalation", "step", "locked", 1);
-  g_variant_unref (wait_for (&fx, "page", "exam", WAIT_DEFAULT_MS));
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "exam", WAIT_DEFAULT_MS));
   /* Slow uploads from here: the recording's last part is still on its way when the
    * client is killed below. */
   ek_test_server_set_faults (fx.server, "{ \"throttle_bytes_per_s\": 20000 }");
   steal_focus (&fx, window, 4);
-  wait_for_log (&fx, "Lockdown: repeated violations, the exam is submitted", WAIT_DEFAULT_MS);
-  g_variant_unref (wait_for (&fx, "page", "finish", WAIT_DEFAULT_MS));
+  ek_test_kiosk_wait_log (fx.kiosk, "Lockdown: repeated violations, the exam is submitted", 1, WAIT_DEFAULT_MS);
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "finish", WAIT_DEFAULT_MS));
 
   /* On the server: submitted with both answers, and every step as an event. */
   session = ek_test_server_get_session (fx.server, session_id);
@@ -1667,8 +1028,8 @@ test_lockdown_forced (void)
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (session, "session"),
                                                "answer_count"), ==, 2);
   g_clear_pointer (&session, json_object_unref);
-  want = parse_json (FORCED_ANSWERS);
-  have = server_answers (&fx, session_id);
+  want = ek_test_parse_json (FORCED_ANSWERS);
+  have = ek_test_server_get_answers (fx.server, session_id);
   g_assert_true (json_node_equal (have, want));
   wait_for_server_events (&fx, session_id, "escalation", "step", "submit", 1);
   wait_for_server_events (&fx, session_id, "focus_lost", "state", "started", 3);
@@ -1683,18 +1044,18 @@ test_lockdown_forced (void)
   g_assert_true (json_object_get_null_member (json_object_get_object_member (session, "session"),
                                               "finished_ms"));
   g_clear_pointer (&session, json_object_unref);
-  kill_client (&fx, SIGKILL);
+  ek_test_kiosk_kill (fx.kiosk, SIGKILL);
   ek_test_server_clear_faults (fx.server);
-  start_client (&fx);
-  g_variant_unref (wait_for (&fx, "page", "finish", WAIT_DEFAULT_MS));
+  ek_test_kiosk_start (fx.kiosk);
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "finish", WAIT_DEFAULT_MS));
   deadline = g_get_monotonic_time () + 90 * G_USEC_PER_SEC;
   for (;;)
     {
       g_autofree char *page = NULL;
       gboolean finished;
 
-      status = get_status (&fx);
-      page = status_string (status, "page");
+      status = ek_test_kiosk_get_status (fx.kiosk);
+      page = ek_test_kiosk_status_string (status, "page");
       g_clear_pointer (&status, g_variant_unref);
       g_assert_cmpstr (page, !=, "exam");
 
@@ -1706,7 +1067,7 @@ test_lockdown_forced (void)
         break;
       if (g_get_monotonic_time () > deadline)
         {
-          show_log (&fx);
+          ek_test_kiosk_show_log (fx.kiosk);
           g_error ("The restarted client did not finish the upload");
         }
       ek_test_sleep_ms (500);
@@ -1718,7 +1079,7 @@ test_lockdown_forced (void)
   g_assert_cmpint (json_object_get_int_member (state, "submitted_ms"), ==, submitted_ms);
   g_assert_cmpstr (json_object_get_string_member (state, "end_reason"), ==, "submitted");
   g_clear_pointer (&have, json_node_unref);
-  have = server_answers (&fx, session_id);
+  have = ek_test_server_get_answers (fx.server, session_id);
   g_assert_true (json_node_equal (have, want));
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (session, "uploads")), >, 0);
 
@@ -1732,50 +1093,50 @@ enter_practice_written (Fixture *fx)
 {
   gint64 deadline;
 
-  wait_for (fx, "page", "start", WAIT_DEFAULT_MS);
-  activate_on_page (fx, "win.start-mode::practice");
-  wait_for (fx, "page", "practice", WAIT_DEFAULT_MS);
-  activate_on_page (fx, "win.start-practice(uint32 1)");
-  wait_for (fx, "page", "confirm", WAIT_DEFAULT_MS);
+  g_variant_unref (ek_test_kiosk_wait_for (fx->kiosk, "page", "start", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx->kiosk, "win.start-mode::practice");
+  g_variant_unref (ek_test_kiosk_wait_for (fx->kiosk, "page", "practice", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx->kiosk, "win.start-practice(uint32 1)");
+  g_variant_unref (ek_test_kiosk_wait_for (fx->kiosk, "page", "confirm", WAIT_DEFAULT_MS));
   /* One count through the practice's own steps: details, pledge, devices, waiting. */
-  g_variant_unref (wait_for (fx, "stepper", "Step 1 of 4: Your details", WAIT_DEFAULT_MS));
-  activate_on_page (fx, "confirm.continue");
-  wait_for (fx, "page", "pledge", WAIT_DEFAULT_MS);
-  g_variant_unref (wait_for (fx, "stepper", "Step 2 of 4: Rules and pledge", WAIT_DEFAULT_MS));
-  activate (fx, "test-check-all", NULL);
-  activate_on_page (fx, "pledge.accept");
+  g_variant_unref (ek_test_kiosk_wait_for (fx->kiosk, "stepper", "Step 1 of 4: Your details", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx->kiosk, "confirm.continue");
+  g_variant_unref (ek_test_kiosk_wait_for (fx->kiosk, "page", "pledge", WAIT_DEFAULT_MS));
+  g_variant_unref (ek_test_kiosk_wait_for (fx->kiosk, "stepper", "Step 2 of 4: Rules and pledge", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate (fx->kiosk, "test-check-all", NULL);
+  ek_test_kiosk_activate_on_page (fx->kiosk, "pledge.accept");
 
   /* The device step if there is one, the waiting room (15 s), the exam. */
   deadline = g_get_monotonic_time () + 40 * G_USEC_PER_SEC;
   for (;;)
     {
-      g_autoptr(GVariant) status = get_status (fx);
-      g_autofree char *page = status_string (status, "page");
+      g_autoptr(GVariant) status = ek_test_kiosk_get_status (fx->kiosk);
+      g_autofree char *page = ek_test_kiosk_status_string (status, "page");
 
       if (g_str_equal (page, "exam"))
         break;
       if (g_str_equal (page, "device") || g_str_equal (page, "waiting"))
         {
-          g_autofree char *stepper = status_string (status, "stepper");
+          g_autofree char *stepper = ek_test_kiosk_status_string (status, "stepper");
 
           g_assert_cmpstr (stepper, ==, g_str_equal (page, "device")
                                         ? "Step 3 of 4: Camera and microphone"
                                         : "Step 4 of 4: Waiting room");
         }
       if (g_str_equal (page, "device"))
-        activate_on_page (fx, "devices.confirm");
+        ek_test_kiosk_activate_on_page (fx->kiosk, "devices.confirm");
       else if (g_str_equal (page, "waiting"))
-        activate_on_page (fx, "waiting.enter");
+        ek_test_kiosk_activate_on_page (fx->kiosk, "waiting.enter");
       if (g_get_monotonic_time () > deadline)
         {
           g_autofree char *text = g_variant_print (status, FALSE);
 
-          show_log (fx);
+          ek_test_kiosk_show_log (fx->kiosk);
           g_error ("The practice exam did not start; status: %s", text);
         }
       ek_test_sleep_ms (300);
     }
-  g_assert_cmpuint (wait_for_questions (fx, WAIT_DEFAULT_MS), ==, 4);
+  g_assert_cmpuint (ek_test_kiosk_wait_for_questions (fx->kiosk, WAIT_DEFAULT_MS), ==, 4);
 }
 
 static void
@@ -1785,17 +1146,17 @@ test_practice_written (void)
   g_autoptr(GVariant) status = NULL;
 
   fixture_setup (&fx);
-  start_client (&fx);
+  ek_test_kiosk_start (fx.kiosk);
 
   enter_practice_written (&fx);
   /* Practice runs with the lockdown relaxed, and the screen says so. */
-  status = wait_for (&fx, "lockdown", "relaxed", WAIT_DEFAULT_MS);
+  status = ek_test_kiosk_wait_for (fx.kiosk, "lockdown", "relaxed", WAIT_DEFAULT_MS);
   g_clear_pointer (&status, g_variant_unref);
-  g_variant_unref (wait_for_text (&fx, "text", "Practice mode: the exam lockdown is relaxed.",
-                                  WAIT_DEFAULT_MS));
-  enter_answer (&fx, "w1", "\"b\"");
-  enter_answer (&fx, "w3", "false");
-  status = wait_for_answers (&fx, "{\"w1\": \"b\", \"w3\": false}", WAIT_DEFAULT_MS);
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "Practice mode: the exam lockdown is relaxed.",
+                                                WAIT_DEFAULT_MS));
+  ek_test_kiosk_answer (fx.kiosk, "w1", "\"b\"");
+  ek_test_kiosk_answer (fx.kiosk, "w3", "false");
+  status = ek_test_kiosk_wait_for_answers (fx.kiosk, "{\"w1\": \"b\", \"w3\": false}", WAIT_DEFAULT_MS);
   {
     guint32 unanswered = 0;
 
@@ -1805,15 +1166,15 @@ test_practice_written (void)
   g_clear_pointer (&status, g_variant_unref);
 
   /* No server to wait for: handed in at once after the confirmation. */
-  activate_on_page (&fx, "exam.end");
-  g_variant_unref (wait_for_text (&fx, "text", "This cannot be undone", WAIT_DEFAULT_MS));
-  activate (&fx, "test-click", g_variant_new_string ("Submit"));
-  wait_for (&fx, "page", "finish", WAIT_DEFAULT_MS);
+  ek_test_kiosk_activate_on_page (fx.kiosk, "exam.end");
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "This cannot be undone", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate (fx.kiosk, "test-click", g_variant_new_string ("Submit"));
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "finish", WAIT_DEFAULT_MS));
 
   /* Another run: a blank answer sheet, open to answers. */
-  activate_on_page (&fx, "finish.leave");
+  ek_test_kiosk_activate_on_page (fx.kiosk, "finish.leave");
   enter_practice_written (&fx);
-  status = wait_for_answers (&fx, "{}", WAIT_DEFAULT_MS);
+  status = ek_test_kiosk_wait_for_answers (fx.kiosk, "{}", WAIT_DEFAULT_MS);
   {
     gboolean read_only = TRUE;
 
@@ -1821,8 +1182,8 @@ test_practice_written (void)
     g_assert_false (read_only);
   }
   g_clear_pointer (&status, g_variant_unref);
-  enter_answer (&fx, "w2", "[\"b\"]");
-  g_variant_unref (wait_for_answers (&fx, "{\"w2\": [\"b\"]}", WAIT_DEFAULT_MS));
+  ek_test_kiosk_answer (fx.kiosk, "w2", "[\"b\"]");
+  g_variant_unref (ek_test_kiosk_wait_for_answers (fx.kiosk, "{\"w2\": [\"b\"]}", WAIT_DEFAULT_MS));
 
   fixture_teardown (&fx);
 }
@@ -1848,30 +1209,30 @@ test_late_answers (void)
   JsonArray *answers;
 
   fixture_setup (&fx);
-  exam = server_exam (&fx, "e2e-late");
+  exam = ek_test_server_get_exam (fx.server, "e2e-late");
   ends_ms = json_object_get_int_member (json_array_get_object_element (json_object_get_array_member (exam, "phases"), 0),
                                         "ends_ms");
-  start_client (&fx);
+  ek_test_kiosk_start (fx.kiosk);
 
   login (&fx, "formal", "E2E-LATE-6H3W", "44030519900101123X");
-  wait_for (&fx, "page", "device", WAIT_DEFAULT_MS);
-  activate_on_page (&fx, "devices.confirm");
-  wait_for (&fx, "page", "waiting", WAIT_DEFAULT_MS);
-  wait_until_server_ms (json_object_get_int_member (exam, "starts_ms") + 200);
-  status = enter_exam (&fx);
-  session_id = status_string (status, "session-id");
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "device", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "devices.confirm");
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "waiting", WAIT_DEFAULT_MS));
+  ek_test_sleep_until_ms (json_object_get_int_member (exam, "starts_ms") + 200);
+  status = ek_test_kiosk_enter_exam (fx.kiosk);
+  session_id = ek_test_kiosk_status_string (status, "session-id");
   g_clear_pointer (&status, g_variant_unref);
-  g_assert_cmpuint (wait_for_questions (&fx, WAIT_DEFAULT_MS), ==, 2);
+  g_assert_cmpuint (ek_test_kiosk_wait_for_questions (fx.kiosk, WAIT_DEFAULT_MS), ==, 2);
 
   /* One answer reaches the server the ordinary way. */
-  enter_answer (&fx, "l1", "\"a\"");
-  wait_for_server_answers (&fx, session_id, LATE_EARLY, WAIT_DEFAULT_MS);
+  ek_test_kiosk_answer (fx.kiosk, "l1", "\"a\"");
+  ek_test_kiosk_wait_server_answers (fx.kiosk, session_id, LATE_EARLY, WAIT_DEFAULT_MS);
 
   /* The server becomes unreachable; the candidate goes on answering. */
   ek_test_server_set_faults (fx.server, "{\"error_rate\": 1.0}");
-  enter_answer (&fx, "l1", "\"b\"");
-  enter_answer (&fx, "l2", LATE_L2);
-  status = wait_for_answers (&fx, LATE_ANSWERS, WAIT_DEFAULT_MS);
+  ek_test_kiosk_answer (fx.kiosk, "l1", "\"b\"");
+  ek_test_kiosk_answer (fx.kiosk, "l2", LATE_L2);
+  status = ek_test_kiosk_wait_for_answers (fx.kiosk, LATE_ANSWERS, WAIT_DEFAULT_MS);
   {
     guint32 pending = 0;
 
@@ -1881,24 +1242,24 @@ test_late_answers (void)
   g_clear_pointer (&status, g_variant_unref);
   /* Saved on this computer at once (a matter of milliseconds), then killed. */
   ek_test_sleep_ms (300);
-  kill_client (&fx, SIGKILL);
+  ek_test_kiosk_kill (fx.kiosk, SIGKILL);
 
   /* The time runs out while the client is away; the server has only the first answer. */
-  wait_until_server_ms (ends_ms + 1000);
+  ek_test_sleep_until_ms (ends_ms + 1000);
   ek_test_server_clear_faults (fx.server);
   {
-    g_autoptr(JsonNode) have = server_answers (&fx, session_id);
-    g_autoptr(JsonNode) want = parse_json (LATE_EARLY);
+    g_autoptr(JsonNode) have = ek_test_server_get_answers (fx.server, session_id);
+    g_autoptr(JsonNode) want = ek_test_parse_json (LATE_EARLY);
 
     g_assert_true (json_node_equal (have, want));
   }
 
   /* Restarted: straight to the finish, the answers pushed late, not open to change. */
-  start_client (&fx);
-  wait_for (&fx, "page", "finish", WAIT_DEFAULT_MS);
-  wait_for_server_answers (&fx, session_id, LATE_ANSWERS, WAIT_DEFAULT_MS);
-  status = wait_for_text (&fx, "text", "All your answers are confirmed on the exam server",
-                          WAIT_DEFAULT_MS);
+  ek_test_kiosk_start (fx.kiosk);
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "finish", WAIT_DEFAULT_MS));
+  ek_test_kiosk_wait_server_answers (fx.kiosk, session_id, LATE_ANSWERS, WAIT_DEFAULT_MS);
+  status = ek_test_kiosk_wait_for_text (fx.kiosk, "text", "All your answers are confirmed on the exam server",
+                                        WAIT_DEFAULT_MS);
   {
     gboolean read_only = FALSE;
 
@@ -1907,8 +1268,8 @@ test_late_answers (void)
   }
   g_clear_pointer (&status, g_variant_unref);
   /* "Complete" only with the recording confirmed as well; then the session is finished. */
-  g_variant_unref (wait_for_text (&fx, "text", "Upload complete", 60000));
-  g_variant_unref (wait_for (&fx, "stage", "finished", WAIT_DEFAULT_MS));
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "Upload complete", 60000));
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "stage", "finished", WAIT_DEFAULT_MS));
 
   /* Exactly those answers: saved before the end, stored after it. */
   session = ek_test_server_get_session (fx.server, session_id);
@@ -1938,19 +1299,19 @@ test_device_check (void)
   gint64 deadline;
 
   fixture_setup (&fx);
-  start_client (&fx);
+  ek_test_kiosk_start (fx.kiosk);
 
-  wait_for (&fx, "page", "start", WAIT_DEFAULT_MS);
-  activate_on_page (&fx, "win.start-mode::formal");
-  wait_for (&fx, "page", "login", WAIT_DEFAULT_MS);
-  activate (&fx, "test-login", g_variant_new ("(ss)", "E2E-LATE-6H3W", "44030519900101123X"));
-  status = wait_for (&fx, "page", "confirm", WAIT_DEFAULT_MS);
-  session_id = status_string (status, "session-id");
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "start", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "win.start-mode::formal");
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "login", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate (fx.kiosk, "test-login", g_variant_new ("(ss)", "E2E-LATE-6H3W", "44030519900101123X"));
+  status = ek_test_kiosk_wait_for (fx.kiosk, "page", "confirm", WAIT_DEFAULT_MS);
+  session_id = ek_test_kiosk_status_string (status, "session-id");
   g_clear_pointer (&status, g_variant_unref);
   g_assert_cmpstr (session_id, !=, "");
 
-  activate (&fx, "test-click", g_variant_new_string ("_Check this computer"));
-  wait_for (&fx, "page", "flow-device-check", WAIT_DEFAULT_MS);
+  ek_test_kiosk_activate (fx.kiosk, "test-click", g_variant_new_string ("_Check this computer"));
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "flow-device-check", WAIT_DEFAULT_MS));
 
   /* Send is offered once the run is over; the report is filed under the session. */
   deadline = g_get_monotonic_time () + 90 * G_USEC_PER_SEC;
@@ -1971,19 +1332,19 @@ test_device_check (void)
         }
       if (g_get_monotonic_time () > deadline)
         {
-          show_log (&fx);
+          ek_test_kiosk_show_log (fx.kiosk);
           g_error ("The device check's report never reached the server");
         }
-      activate_on_page (&fx, "selfcheck.send");
+      ek_test_kiosk_activate_on_page (fx.kiosk, "selfcheck.send");
       ek_test_sleep_ms (1000);
     }
-  g_variant_unref (wait_for_text (&fx, "text", "sent", WAIT_DEFAULT_MS));
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "sent", WAIT_DEFAULT_MS));
 
   /* Back where the candidate was, and on with the flow. */
-  activate (&fx, "test-click", g_variant_new_string ("_Back"));
-  wait_for (&fx, "page", "confirm", WAIT_DEFAULT_MS);
-  activate_on_page (&fx, "confirm.continue");
-  wait_for (&fx, "page", "pledge", WAIT_DEFAULT_MS);
+  ek_test_kiosk_activate (fx.kiosk, "test-click", g_variant_new_string ("_Back"));
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "confirm", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "confirm.continue");
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "pledge", WAIT_DEFAULT_MS));
 
   fixture_teardown (&fx);
 }
@@ -2004,31 +1365,31 @@ face_login_setup (Fixture *fx)
   g_autoptr(GError) error = NULL;
 
   fixture_setup (fx);
-  g_file_get_contents (fx->config_path, &old, NULL, &error);
+  g_file_get_contents (fx->kiosk->config_path, &old, NULL, &error);
   g_assert_no_error (error);
   contents = g_strconcat (old, "[login]\nface-login-exam=" FACE_EXAM "\n", NULL);
-  g_file_set_contents (fx->config_path, contents, -1, &error);
+  g_file_set_contents (fx->kiosk->config_path, contents, -1, &error);
   g_assert_no_error (error);
 
   g_setenv ("EK_TEST_CAMERA_FILE", clip, TRUE);
-  start_client (fx);
+  ek_test_kiosk_start (fx->kiosk);
   g_unsetenv ("EK_TEST_CAMERA_FILE");
 
-  wait_for (fx, "page", "start", WAIT_DEFAULT_MS);
-  activate_on_page (fx, "win.start-mode::formal");
-  wait_for (fx, "page", "login", WAIT_DEFAULT_MS);
+  g_variant_unref (ek_test_kiosk_wait_for (fx->kiosk, "page", "start", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx->kiosk, "win.start-mode::formal");
+  g_variant_unref (ek_test_kiosk_wait_for (fx->kiosk, "page", "login", WAIT_DEFAULT_MS));
   /* Offered because the server says the configured exam allows it. */
-  g_variant_unref (wait_for_text (fx, "text", "Log in with your face instead", WAIT_DEFAULT_MS));
-  activate_on_page (fx, "win.login-method::face");
-  wait_for (fx, "page", "face-login", WAIT_DEFAULT_MS);
-  g_variant_unref (wait_for_text (fx, "text", "Enter your ID number", WAIT_DEFAULT_MS));
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx->kiosk, "text", "Log in with your face instead", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx->kiosk, "win.login-method::face");
+  g_variant_unref (ek_test_kiosk_wait_for (fx->kiosk, "page", "face-login", WAIT_DEFAULT_MS));
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx->kiosk, "text", "Enter your ID number", WAIT_DEFAULT_MS));
 }
 
 /* The server's face attempts for FACE_EXAM, in order. */
 static JsonArray *
 face_attempts (Fixture *fx)
 {
-  g_autoptr(JsonObject) all = admin_get (fx, "/admin/face-attempts");
+  g_autoptr(JsonObject) all = ek_test_server_admin_get (fx->server, "/admin/face-attempts");
   JsonArray *list = json_object_get_array_member (all, "face_attempts");
   JsonArray *mine = json_array_new ();
 
@@ -2075,7 +1436,7 @@ wait_for_attempts (Fixture *fx,
       json_array_unref (attempts);
       if (g_get_monotonic_time () > deadline)
         {
-          show_log (fx);
+          ek_test_kiosk_show_log (fx->kiosk);
           g_error ("The server holds fewer than %u face login attempts", n);
         }
       ek_test_sleep_ms (200);
@@ -2097,25 +1458,25 @@ test_face_login (void)
   ek_test_server_set_faults (fx.server, "{\"face_result\": \"no_match\"}");
 
   /* A mistyped ID number is caught here, before the camera starts. */
-  activate (&fx, "test-type", g_variant_new_string ("110105194912310021"));
-  status = wait_for_text (&fx, "error", "ID number", WAIT_DEFAULT_MS);
+  ek_test_kiosk_activate (fx.kiosk, "test-type", g_variant_new_string ("110105194912310021"));
+  status = ek_test_kiosk_wait_for_text (fx.kiosk, "error", "ID number", WAIT_DEFAULT_MS);
   g_clear_pointer (&status, g_variant_unref);
   attempts = face_attempts (&fx);
   g_assert_cmpuint (json_array_get_length (attempts), ==, 0);
   g_clear_pointer (&attempts, json_array_unref);
 
   /* Refused: the page says why, and how many tries are left. */
-  activate (&fx, "test-face-direction", g_variant_new_string ("right"));
-  activate (&fx, "test-type", g_variant_new_string (FACE_ID));
-  status = wait_for_text (&fx, "text", "2 attempts left.", 60000);
+  ek_test_kiosk_activate (fx.kiosk, "test-face-direction", g_variant_new_string ("right"));
+  ek_test_kiosk_activate (fx.kiosk, "test-type", g_variant_new_string (FACE_ID));
+  status = ek_test_kiosk_wait_for_text (fx.kiosk, "text", "2 attempts left.", 60000);
   {
-    g_autofree char *text = status_string (status, "text");
-    g_autofree char *page = status_string (status, "page");
+    g_autofree char *text = ek_test_kiosk_status_string (status, "text");
+    g_autofree char *page = ek_test_kiosk_status_string (status, "page");
 
     g_assert_nonnull (strstr (text, "The picture does not match your registered photo."));
     g_assert_cmpstr (page, ==, "face-login");
     g_assert_false (g_variant_lookup (status, "session-id", "s", NULL) &&
-                    *status_string (status, "session-id") != '\0');
+                    *ek_test_kiosk_status_string (status, "session-id") != '\0');
   }
   g_clear_pointer (&status, g_variant_unref);
   attempts = wait_for_attempts (&fx, 1);
@@ -2125,9 +1486,9 @@ test_face_login (void)
 
   /* Matched: logged in as after a token login, and the identity check is done. */
   ek_test_server_set_faults (fx.server, "{\"face_result\": \"match\"}");
-  activate_on_page (&fx, "face-login.start");
-  status = wait_for (&fx, "page", "confirm", 60000);
-  session_id = status_string (status, "session-id");
+  ek_test_kiosk_activate_on_page (fx.kiosk, "face-login.start");
+  status = ek_test_kiosk_wait_for (fx.kiosk, "page", "confirm", 60000);
+  session_id = ek_test_kiosk_status_string (status, "session-id");
   g_assert_cmpstr (session_id, !=, "");
   g_clear_pointer (&status, g_variant_unref);
 
@@ -2142,13 +1503,13 @@ test_face_login (void)
   g_assert_true (json_object_get_boolean_member (json_object_get_object_member (session, "session"),
                                                  "token_valid"));
 
-  activate_on_page (&fx, "confirm.continue");
-  wait_for (&fx, "page", "pledge", WAIT_DEFAULT_MS);
-  activate (&fx, "test-check-all", NULL);
-  activate_on_page (&fx, "pledge.accept");
+  ek_test_kiosk_activate_on_page (fx.kiosk, "confirm.continue");
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "pledge", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate (fx.kiosk, "test-check-all", NULL);
+  ek_test_kiosk_activate_on_page (fx.kiosk, "pledge.accept");
   /* The server counted the login's picture as the identity check: no second one. */
-  status = wait_for (&fx, "page", "device", WAIT_DEFAULT_MS);
-  step = status_string (status, "step");
+  status = ek_test_kiosk_wait_for (fx.kiosk, "page", "device", WAIT_DEFAULT_MS);
+  step = ek_test_kiosk_status_string (status, "step");
   g_assert_cmpstr (step, ==, "device_confirm");
 
   fixture_teardown (&fx);
@@ -2165,18 +1526,18 @@ test_face_login_refused (void)
   face_login_setup (&fx);
   ek_test_server_set_faults (fx.server, "{\"face_result\": \"no_match\"}");
 
-  activate (&fx, "test-face-direction", g_variant_new_string ("right"));
-  activate (&fx, "test-type", g_variant_new_string (FACE_ID));
-  g_variant_unref (wait_for_text (&fx, "text", "2 attempts left.", 60000));
-  activate_on_page (&fx, "face-login.start");
-  g_variant_unref (wait_for_text (&fx, "text", "1 attempt left.", 60000));
-  activate_on_page (&fx, "face-login.start");
+  ek_test_kiosk_activate (fx.kiosk, "test-face-direction", g_variant_new_string ("right"));
+  ek_test_kiosk_activate (fx.kiosk, "test-type", g_variant_new_string (FACE_ID));
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "2 attempts left.", 60000));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "face-login.start");
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "1 attempt left.", 60000));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "face-login.start");
 
   /* The third refusal ends it: a clear message and the exam's help line. */
-  status = wait_for_text (&fx, "text", "+86 10 0000 0042", 60000);
+  status = ek_test_kiosk_wait_for_text (fx.kiosk, "text", "+86 10 0000 0042", 60000);
   {
-    g_autofree char *text = status_string (status, "text");
-    g_autofree char *page = status_string (status, "page");
+    g_autofree char *text = ek_test_kiosk_status_string (status, "text");
+    g_autofree char *page = ek_test_kiosk_status_string (status, "page");
 
     gboolean warning = FALSE;
 
@@ -2187,11 +1548,11 @@ test_face_login_refused (void)
   }
   g_clear_pointer (&status, g_variant_unref);
   /* No way to a fourth try from this page: the guidance does not start again. */
-  activate_on_page (&fx, "face-login.start");
+  ek_test_kiosk_activate_on_page (fx.kiosk, "face-login.start");
   ek_test_sleep_ms (1000);
-  status = get_status (&fx);
+  status = ek_test_kiosk_get_status (fx.kiosk);
   {
-    g_autofree char *text = status_string (status, "text");
+    g_autofree char *text = ek_test_kiosk_status_string (status, "text");
 
     g_assert_nonnull (strstr (text, "Your identity could not be confirmed."));
     g_assert_null (strstr (text, "Look straight at the camera."));
@@ -2203,7 +1564,7 @@ test_face_login_refused (void)
     assert_attempt (attempts, i, "no_match", "different_person", NULL);
 
   /* No session was opened for the candidate. */
-  sessions = admin_get (&fx, "/admin/sessions");
+  sessions = ek_test_server_admin_get (fx.server, "/admin/sessions");
   {
     g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), sessions);
     g_autofree char *text = json_to_string (node, FALSE);
@@ -2231,15 +1592,15 @@ proctor_enter (Fixture    *fx,
   g_autofree char *session_id = NULL;
 
   login (fx, "formal", PROCTOR_TOKEN, PROCTOR_ID);
-  wait_for (fx, "page", "device", WAIT_DEFAULT_MS);
-  activate_on_page (fx, "devices.confirm");
-  status = wait_for (fx, "page", "waiting", WAIT_DEFAULT_MS);
-  session_id = status_string (status, "session-id");
+  g_variant_unref (ek_test_kiosk_wait_for (fx->kiosk, "page", "device", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx->kiosk, "devices.confirm");
+  status = ek_test_kiosk_wait_for (fx->kiosk, "page", "waiting", WAIT_DEFAULT_MS);
+  session_id = ek_test_kiosk_status_string (status, "session-id");
   g_assert_cmpstr (session_id, !=, "");
   if (before_entry != NULL)
     before_entry (fx, session_id);
-  wait_until_server_ms (json_object_get_int_member (exam, "starts_ms") + 200);
-  g_variant_unref (enter_exam (fx));
+  ek_test_sleep_until_ms (json_object_get_int_member (exam, "starts_ms") + 200);
+  g_variant_unref (ek_test_kiosk_enter_exam (fx->kiosk));
   return g_steal_pointer (&session_id);
 }
 
@@ -2300,13 +1661,13 @@ test_proctor (void)
   gint64 deadline;
 
   fixture_setup (&fx);
-  exam = server_exam (&fx, PROCTOR_EXAM);
+  exam = ek_test_server_get_exam (fx.server, PROCTOR_EXAM);
   g_unsetenv ("EK_TEST_CAMERA_FILE");
-  start_client (&fx);
+  ek_test_kiosk_start (fx.kiosk);
   session_id = proctor_enter (&fx, exam, NULL);
 
   /* face_absent_s is 2: the notice comes within a few frames. */
-  g_variant_unref (wait_for (&fx, "signal", "We can't see your face.", WAIT_DEFAULT_MS));
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "signal", "We can't see your face.", WAIT_DEFAULT_MS));
   wait_for_server_events (&fx, session_id, "face_absent", "state", "started", 1);
 
   ek_test_server_send_message (fx.server, session_id, "snapshot_request", "");
@@ -2315,15 +1676,15 @@ test_proctor (void)
     {
       int wait_status = 0;
 
-      if (waitpid (fx.pid, &wait_status, WNOHANG) == fx.pid)
+      if (waitpid (fx.kiosk->pid, &wait_status, WNOHANG) == fx.kiosk->pid)
         {
-          fx.running = FALSE;
-          show_log (&fx);
+          fx.kiosk->running = FALSE;
+          ek_test_kiosk_show_log (fx.kiosk);
           g_error ("exam-kiosk has gone while sending the snapshots (wait status 0x%x)", wait_status);
         }
       if (g_get_monotonic_time () > deadline)
         {
-          show_log (&fx);
+          ek_test_kiosk_show_log (fx.kiosk);
           g_error ("No camera and screen snapshot reached the server after snapshot_request");
         }
       ek_test_sleep_ms (200);
@@ -2332,7 +1693,7 @@ test_proctor (void)
   g_assert_cmpuint (count_server_events (&fx, session_id, "snapshot_sent", "source", "screen"), ==, 1);
 
   /* The signal lasts until the exam ends; then it ends with its duration. */
-  wait_for (&fx, "page", "finish", 60000);
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "finish", 60000));
   wait_for_server_events (&fx, session_id, "face_absent", "state", "ended", 1);
   started = server_event (&fx, session_id, "face_absent", "started");
   ended = server_event (&fx, session_id, "face_absent", "ended");
@@ -2359,7 +1720,7 @@ keep_astronaut_reference (Fixture    *fx,
   g_autoptr(EkVideoFrame) frame = NULL;
   g_autoptr(GBytes) jpeg = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_build_filename (fx->tmp_dir, "data", "sessions", session_id, "proctor", NULL);
+  g_autofree char *dir = g_build_filename (fx->kiosk->data_dir, "sessions", session_id, "proctor", NULL);
   g_autofree char *path = g_build_filename (dir, "reference.jpg", NULL);
 
   if (!gst_is_initialized ())
@@ -2394,18 +1755,18 @@ test_proctor_clean (void)
   gint64 best = -1;
 
   fixture_setup (&fx);
-  exam = server_exam (&fx, PROCTOR_EXAM);
+  exam = ek_test_server_get_exam (fx.server, PROCTOR_EXAM);
   g_setenv ("EK_TEST_CAMERA_FILE", picture, TRUE);
-  start_client (&fx);
+  ek_test_kiosk_start (fx.kiosk);
   g_unsetenv ("EK_TEST_CAMERA_FILE");
   session_id = proctor_enter (&fx, exam, keep_astronaut_reference);
 
   /* Until the exam ends, the notice never shows. */
   for (;;)
     {
-      g_autoptr(GVariant) status = get_status (&fx);
-      g_autofree char *page = status_string (status, "page");
-      g_autofree char *signal = status_string (status, "signal");
+      g_autoptr(GVariant) status = ek_test_kiosk_get_status (fx.kiosk);
+      g_autofree char *page = ek_test_kiosk_status_string (status, "page");
+      g_autofree char *signal = ek_test_kiosk_status_string (status, "signal");
 
       g_assert_cmpstr (signal, ==, "");
       n_status++;
