@@ -160,6 +160,33 @@ ek_test_sleep_ms (guint ms)
     g_main_context_iteration (NULL, TRUE);
 }
 
+static gboolean
+on_tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main context until @done (@data) says so; fails the test, naming @what,
+ * after @timeout_ms. A tick wakes the context now and then, so the deadline is seen
+ * also when nothing else happens. */
+void
+ek_test_wait_for_predicate (gboolean   (*done) (gpointer data),
+                            gpointer     data,
+                            guint        timeout_ms,
+                            const char  *what)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint tick = g_timeout_add (50, on_tick_cb, NULL);
+
+  while (!done (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out waiting for %s", what);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (tick);
+}
+
 EkHttpResponse *
 ek_test_http_send (EkHttpClient   *client,
                    EkHttpRequest  *request,
@@ -169,6 +196,60 @@ ek_test_http_send (EkHttpClient   *client,
 
   ek_http_client_send_async (client, request, NULL, ek_test_result_cb, &result);
   return ek_http_client_send_finish (client, ek_test_wait (&result), error);
+}
+
+/* Runs @argv (searched in PATH) to its end; fails the test, with the program's
+ * complaint, unless it succeeds. */
+void
+ek_test_run_command (const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                NULL, NULL, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, &error))
+    g_error ("%s failed: %s\n%s", argv[0], error->message, err);
+}
+
+/* A self-signed EC certificate for CN=localhost with the single SAN IP:127.0.0.1 and
+ * a key of its own, in PEM at @cert and @key, made with the openssl CLI: what the
+ * reference server's https needs (EkTestServerOptions). */
+void
+ek_test_make_certificate (const char *cert,
+                          const char *key)
+{
+  ek_test_run_command ((const char *[]) { "openssl", "req", "-x509", "-newkey", "ec",
+                                          "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                                          "-keyout", key, "-out", cert, "-days", "2",
+                                          "-subj", "/CN=localhost",
+                                          "-addext", "subjectAltName=IP:127.0.0.1", NULL });
+}
+
+/* The pin of the key in @key (PEM) as the client's pinned-key takes it: sha256// and
+ * the base64 of the SHA-256 of its DER SubjectPublicKeyInfo. */
+char *
+ek_test_key_pin (const char *key)
+{
+  g_autofree char *der_path = g_strconcat (key, ".pub.der", NULL);
+  g_autofree char *der = NULL;
+  g_autofree char *b64 = NULL;
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GError) error = NULL;
+  guint8 digest[32];
+  gsize digest_len = sizeof digest;
+  gsize der_len;
+
+  ek_test_run_command ((const char *[]) { "openssl", "pkey", "-in", key, "-pubout",
+                                          "-outform", "DER", "-out", der_path, NULL });
+  g_file_get_contents (der_path, &der, &der_len, &error);
+  g_assert_no_error (error);
+  g_checksum_update (checksum, (const guchar *) der, der_len);
+  g_checksum_get_digest (checksum, digest, &digest_len);
+  b64 = g_base64_encode (digest, digest_len);
+  return g_strconcat ("sha256//", b64, NULL);
 }
 
 /* Server */
@@ -537,6 +618,29 @@ ek_test_server_send_message (EkTestServer *server,
   json = json_to_string (root, FALSE);
 
   answer = admin_call (server, "POST", path, json);
+}
+
+/**
+ * ek_test_server_new_config:
+ * @data_dir: the client's data folder
+ *
+ * Returns: (transfer full): the configuration of a client of @server: its URL,
+ *   @data_dir as [storage] data-dir and the test sources for the camera and the
+ *   microphone ([media] source=test)
+ */
+EkConfig *
+ek_test_server_new_config (EkTestServer *server,
+                           const char   *data_dir)
+{
+  g_autofree char *conf = g_strdup_printf ("[server]\nurl=%s\n[storage]\ndata-dir=%s\n"
+                                           "[media]\nsource=test\n",
+                                           server->base_url, data_dir);
+  g_autoptr(EkConfig) config = ek_config_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ek_config_load_from_data (config, conf, -1, "test", &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&config);
 }
 
 /* Proxy */

@@ -3,14 +3,17 @@
  * Spawns tests/server/ek-ref-server on a loopback port of its own choosing, with a
  * fresh data directory and the exams of tests/data/exams, and talks to its admin API.
  * Also: a TCP relay that counts the HTTP requests passing through it, so a test can
- * assert how often the client really sent something, and helpers to wait for async
- * results on the default main context.
+ * assert how often the client really sent something, helpers to wait for async
+ * results on the default main context, and the test set-up the server's tests share:
+ * a client configuration for the server, a private temporary folder, a self-signed
+ * certificate for its https and the pin of its key.
  */
 #pragma once
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "ek-config.h"
 #include "ek-http-client.h"
 
 G_BEGIN_DECLS
@@ -53,6 +56,8 @@ void          ek_test_server_send_message   (EkTestServer   *server,
                                              const char     *session_id,
                                              const char     *kind,
                                              const char     *text);
+EkConfig     *ek_test_server_new_config     (EkTestServer   *server,
+                                             const char     *data_dir);
 
 EkTestProxy  *ek_test_proxy_new             (guint16         upstream_port);
 void          ek_test_proxy_free            (EkTestProxy    *proxy);
@@ -70,8 +75,16 @@ EkHttpResponse *ek_test_http_send           (EkHttpClient   *client,
                                              EkHttpRequest  *request,
                                              GError        **error);
 void          ek_test_sleep_ms              (guint           ms);
+void          ek_test_wait_for_predicate    (gboolean      (*done) (gpointer data),
+                                             gpointer        data,
+                                             guint           timeout_ms,
+                                             const char     *what);
 char         *ek_test_make_tmp_dir          (void);
 void          ek_test_remove_tree           (const char     *path);
+void          ek_test_run_command           (const char * const *argv);
+void          ek_test_make_certificate      (const char     *cert,
+                                             const char     *key);
+char         *ek_test_key_pin               (const char     *key);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkTestServer, ek_test_server_stop)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EkTestProxy, ek_test_proxy_free)

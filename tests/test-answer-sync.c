@@ -17,7 +17,7 @@
 #define WRITTEN_TOKEN "ANSWERS-W4R8-2KQZ"
 #define SHORT_TOKEN   "ANSWERS-SHRT-9P3D"
 #define ID_NUMBER     "11010519491231002X"
-#define WAIT_TIMEOUT_US (60 * G_USEC_PER_SEC)
+#define WAIT_TIMEOUT_MS 60000
 
 typedef struct
 {
@@ -45,21 +45,6 @@ static char *
 to_json (JsonNode *node)
 {
   return node != NULL ? json_to_string (node, FALSE) : g_strdup ("null");
-}
-
-static void
-wait_until (gboolean   (*condition) (gpointer),
-            gpointer     data,
-            const char  *what)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT_US;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting for %s", what);
-      g_main_context_iteration (NULL, TRUE);
-    }
 }
 
 static gboolean
@@ -350,7 +335,8 @@ test_offline (Fixture       *f,
 
   /* The network comes back: the queue drains by itself, exactly as entered. */
   ek_test_server_clear_faults (f->server);
-  wait_until (nothing_pending, store, "the pending answers to drain");
+  ek_test_wait_for_predicate (nothing_pending, store, WAIT_TIMEOUT_MS,
+                              "the pending answers to drain");
   assert_server (f, "w1", 1, "\"a\"");
   assert_server (f, "w2", 2, "[\"d\", \"b\", \"a\"]");
   assert_server (f, "w3", 1, "true");
@@ -373,7 +359,8 @@ test_server_restart (Fixture       *f,
 
   /* a restarted server (its data kept, the faults gone) gets them */
   ek_test_server_restart (f->server);
-  wait_until (nothing_pending, store, "the pending answers to drain");
+  ek_test_wait_for_predicate (nothing_pending, store, WAIT_TIMEOUT_MS,
+                              "the pending answers to drain");
   assert_server (f, "w1", 1, "\"c\"");
   assert_server (f, "w4", 1, "\"typed while the server was away\"");
 
@@ -404,7 +391,8 @@ test_client_restart (Fixture       *f,
   assert_local (store, "w1", "\"b\"");
   assert_local (store, "w3", "false");
   g_assert_cmpint (ek_answer_store_get_revision (store, "w1"), ==, 2);
-  wait_until (nothing_pending, store, "the pending answers to drain after a restart");
+  ek_test_wait_for_predicate (nothing_pending, store, WAIT_TIMEOUT_MS,
+                              "the pending answers to drain after a restart");
   assert_server (f, "w1", 2, "\"b\"");
   assert_server (f, "w3", 1, "false");
 
@@ -490,7 +478,8 @@ test_submitted (Fixture       *f,
 
   /* The store learns of the submit from the server's answer: it stops and closes. */
   set_json (store, "w1", "\"c\"");
-  wait_until (is_read_only, store, "read-only after already_submitted");
+  ek_test_wait_for_predicate (is_read_only, store, WAIT_TIMEOUT_MS,
+                              "read-only after already_submitted");
   g_assert_false (sync_store (store, &error));
   g_assert_error (error, EK_ANSWER_STORE_ERROR, EK_ANSWER_STORE_ERROR_READ_ONLY);
   g_clear_error (&error);
@@ -524,7 +513,8 @@ test_time_over (Fixture       *f,
   assert_server (f, "w1", 1, "\"a\"");
 
   /* the exam ends: the store closes by itself */
-  wait_until (is_read_only, store, "read-only at the end of the exam");
+  ek_test_wait_for_predicate (is_read_only, store, WAIT_TIMEOUT_MS,
+                              "read-only at the end of the exam");
   g_assert_cmpint (ek_server_clock_now_ms (f->clock), >=, ek_exam_get_ends_ms (exam) - 100);
   g_assert_false (ek_answer_store_set_value (store, "w1", value, &error));
   g_assert_error (error, EK_ANSWER_STORE_ERROR, EK_ANSWER_STORE_ERROR_READ_ONLY);
@@ -532,7 +522,7 @@ test_time_over (Fixture       *f,
 
   /* a store that was not told the deadline learns it from the server's exam_over */
   set_json (late, "w2", "[\"b\"]");
-  wait_until (is_read_only, late, "read-only after exam_over");
+  ek_test_wait_for_predicate (is_read_only, late, WAIT_TIMEOUT_MS, "read-only after exam_over");
   g_assert_cmpuint (n_server_answers (f), ==, 1);
 
   close_store (store);
@@ -555,7 +545,8 @@ test_late_push (Fixture       *f,
   ek_answer_store_set_deadline (store, f->clock, ek_exam_get_ends_ms (exam));
   ek_test_server_set_faults (f->server, "{\"error_rate\": 1.0}");
   set_json (store, "w1", "\"b\"");
-  wait_until (is_read_only, store, "read-only at the end of the exam");
+  ek_test_wait_for_predicate (is_read_only, store, WAIT_TIMEOUT_MS,
+                              "read-only at the end of the exam");
   g_assert_cmpuint (ek_answer_store_get_n_pending_sync (store), ==, 1);
   g_assert_cmpuint (n_server_answers (f), ==, 0);
 

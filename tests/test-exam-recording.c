@@ -33,16 +33,9 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *conf = NULL;
-
   f->server = ek_test_server_start (NULL);
   f->data_dir = ek_test_make_tmp_dir ();
-  conf = g_strdup_printf ("[server]\nurl=%s\n[storage]\ndata-dir=%s\n[media]\nsource=test\n",
-                          ek_test_server_get_base_url (f->server), f->data_dir);
-  f->config = ek_config_new ();
-  g_assert_true (ek_config_load_from_data (f->config, conf, -1, "test", &error));
-  g_assert_no_error (error);
+  f->config = ek_test_server_new_config (f->server, f->data_dir);
 }
 
 static void
@@ -53,33 +46,6 @@ fixture_tear_down (Fixture       *f,
   ek_test_server_stop (f->server);
   ek_test_remove_tree (f->data_dir);
   g_free (f->data_dir);
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-on_timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_until (Condition   condition,
-            gpointer    data,
-            guint       timeout_ms,
-            const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint source = g_timeout_add (timeout_ms, on_timeout_cb, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (!timed_out)
-    g_source_remove (source);
-  if (!condition (data))
-    g_error ("Timed out waiting for %s", what);
 }
 
 static gboolean
@@ -93,7 +59,7 @@ is_sole_owner (gpointer data)
 static void
 drop_engine (EkEngine **engine)
 {
-  wait_until (is_sole_owner, *engine, 10000, "the engine's background work");
+  ek_test_wait_for_predicate (is_sole_owner, *engine, 10000, "the engine's background work");
   g_assert_finalize_object (g_steal_pointer (engine));
 }
 
@@ -237,7 +203,7 @@ test_records_uploads_finishes (Fixture       *f,
   g_assert_null (ek_engine_get_recording_problem (engine));
 
   /* Uploads start while the exam runs. */
-  wait_until (has_outbox_with_segments, engine, 30000, "segments on their way");
+  ek_test_wait_for_predicate (has_outbox_with_segments, engine, 30000, "segments on their way");
   g_assert_cmpint (ek_recorder_get_state (recorder), ==, EK_RECORDER_STATE_RECORDING);
   outbox = g_object_ref (ek_exam_recording_get_outbox (recording));
   g_assert_false (ek_outbox_get_complete (outbox));
@@ -247,7 +213,7 @@ test_records_uploads_finishes (Fixture       *f,
                    EK_SESSION_STAGE_FINISHING);
 
   /* FINISHED only once the server confirmed everything. */
-  wait_until (is_finished, engine, 45000, "the session to finish");
+  ek_test_wait_for_predicate (is_finished, engine, 45000, "the session to finish");
   g_assert_true (ek_outbox_get_complete (outbox));
   g_assert_cmpuint (ek_outbox_get_segments_pending (outbox), ==, 0);
   g_assert_cmpuint (ek_outbox_get_bytes_sent (outbox), ==, ek_outbox_get_bytes_total (outbox));
@@ -298,7 +264,7 @@ test_restart_reannounces (Fixture       *f,
   directory = g_strdup (ek_exam_recording_get_directory (ek_engine_get_recording (engine)));
 
   /* The first segment is closed once the second one exists. */
-  wait_until (has_segment_file, directory, 30000, "a second segment");
+  ek_test_wait_for_predicate (has_segment_file, directory, 30000, "a second segment");
 
   /* The client dies mid-exam (no stop, no finish): nothing of it may live on. */
   drop_engine (&engine);
@@ -325,13 +291,13 @@ test_restart_reannounces (Fixture       *f,
   g_assert_nonnull (recording);
   g_assert_cmpstr (ek_exam_recording_get_directory (recording), ==, directory);
 
-  wait_until (has_outbox_with_segments, restarted, 30000, "the outbox to reopen");
+  ek_test_wait_for_predicate (has_outbox_with_segments, restarted, 30000, "the outbox to reopen");
   /* The new run goes on after the highest index in the folder. */
-  wait_until (has_new_run_segment, directory, 30000, "a segment of the new run");
+  ek_test_wait_for_predicate (has_new_run_segment, directory, 30000, "a segment of the new run");
   outbox = g_object_ref (ek_exam_recording_get_outbox (recording));
 
   submit (restarted);
-  wait_until (is_finished, restarted, 45000, "the session to finish");
+  ek_test_wait_for_predicate (is_finished, restarted, 45000, "the session to finish");
 
   g_assert_true (ek_outbox_lookup_segment (outbox, "camera", 90, &state, NULL, NULL));
   g_assert_cmpstr (ek_outbox_state_to_string (state), ==, "confirmed");
@@ -431,33 +397,36 @@ test_camera_and_disk_events (Fixture       *f,
   enter_exam (engine, ID_1);
   session_id = g_strdup (ek_engine_get_session_id (engine));
   recorder = ek_exam_recording_get_recorder (ek_engine_get_recording (engine));
-  wait_until (is_recorder_recording, recorder, 20000, "the recording to run");
+  ek_test_wait_for_predicate (is_recorder_recording, recorder, 20000, "the recording to run");
   g_assert_null (ek_engine_get_recording_problem (engine));
 
   ek_recorder_simulate_camera_stall (recorder, TRUE);
-  wait_until (has_recording_problem, engine, 10000, "the stalled camera to be noticed");
+  ek_test_wait_for_predicate (has_recording_problem, engine, 10000,
+                              "the stalled camera to be noticed");
   g_test_message ("problem: %s", ek_engine_get_recording_problem (engine));
   g_assert_false (ek_recorder_get_camera_available (recorder));
   g_assert_cmpint (ek_recorder_get_state (recorder), ==, EK_RECORDER_STATE_RECORDING);
 
   ek_recorder_simulate_camera_stall (recorder, FALSE);
-  wait_until (has_no_recording_problem, engine, 15000, "the camera to be back");
+  ek_test_wait_for_predicate (has_no_recording_problem, engine, 15000, "the camera to be back");
   g_assert_true (ek_recorder_get_camera_available (recorder));
 
   /* The headset is pulled out and plugged in again: silence meanwhile. */
   ek_recorder_simulate_microphone_loss (recorder);
-  wait_until (has_recording_problem, engine, 10000, "the lost microphone to be noticed");
+  ek_test_wait_for_predicate (has_recording_problem, engine, 10000,
+                              "the lost microphone to be noticed");
   g_test_message ("problem: %s", ek_engine_get_recording_problem (engine));
   g_assert_false (ek_recorder_get_microphone_available (recorder));
   g_assert_true (ek_recorder_get_camera_available (recorder));
   g_assert_cmpint (ek_recorder_get_state (recorder), ==, EK_RECORDER_STATE_RECORDING);
   ek_recorder_simulate_microphone_return (recorder);
-  wait_until (has_no_recording_problem, engine, 10000, "the microphone to be back");
+  ek_test_wait_for_predicate (has_no_recording_problem, engine, 10000, "the microphone to be back");
   g_assert_true (ek_recorder_get_microphone_available (recorder));
 
   /* The disk fills: the recording stops cleanly and says so. */
   g_atomic_int_set (&disk_full, TRUE);
-  wait_until (is_recorder_failed, recorder, 15000, "the recording to stop for the full disk");
+  ek_test_wait_for_predicate (is_recorder_failed, recorder, 15000,
+                              "the recording to stop for the full disk");
   g_assert_error ((GError *) ek_recorder_get_error (recorder),
                   EK_RECORDER_ERROR, EK_RECORDER_ERROR_DISK_FULL);
   g_assert_nonnull (ek_engine_get_recording_problem (engine));

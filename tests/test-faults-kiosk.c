@@ -38,7 +38,6 @@
 
 #include <glib/gstdio.h>
 
-#include "ek-event-log.h"
 #include "ek-segment.h"
 #include "ek-test-media.h"
 #include "ek-test-kiosk.h"
@@ -55,7 +54,6 @@
 
 /* --- helpers -------------------------------------------------------------- */
 
-static JsonArray *assert_event_chain (JsonObject *session);
 static guint      count_events       (JsonArray  *events,
                                       const char *type);
 
@@ -90,28 +88,6 @@ session_finished (EkTestServer *server,
   g_autoptr(JsonObject) session = session_of (server, session_id);
 
   return !json_object_get_null_member (json_object_get_object_member (session, "session"), "finished_ms");
-}
-
-static void
-wait_server_answers (EkTestKiosk *kiosk,
-                     const char  *session_id,
-                     const char  *expected,
-                     guint        timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!ek_test_server_has_answers (kiosk->server, session_id, expected))
-    {
-      if (g_get_monotonic_time () > deadline)
-        {
-          g_autoptr(JsonNode) have = ek_test_server_get_answers (kiosk->server, session_id);
-          g_autofree char *text = json_to_string (have, FALSE);
-
-          ek_test_kiosk_show_log (kiosk);
-          g_error ("The server holds the answers %s, not %s", text, expected);
-        }
-      ek_test_sleep_ms (200);
-    }
 }
 
 static void
@@ -355,7 +331,7 @@ assert_nothing_lost (EkTestKiosk *kiosk,
   wait_finished (kiosk, session_id, WAIT_MS);
   if (answers != NULL)
     {
-      wait_server_answers (kiosk, session_id, answers, WAIT_MS);
+      ek_test_kiosk_wait_server_answers (kiosk, session_id, answers, WAIT_MS);
       g_autoptr(JsonNode) want = ek_test_parse_json (answers);
 
       /* One stored answer per question: none twice. */
@@ -399,7 +375,7 @@ test_server_down (void)
   session_id = session_id_of (kiosk);
 
   ek_test_kiosk_answer (kiosk, "w1", "\"b\"");
-  wait_server_answers (kiosk, session_id, "{\"w1\": \"b\"}", WAIT_MS);
+  ek_test_kiosk_wait_server_answers (kiosk, session_id, "{\"w1\": \"b\"}", WAIT_MS);
   g_variant_unref (ek_test_kiosk_wait_for_text (kiosk, "text", ALL_SAVED, WAIT_MS));
 
   /* Down during the exam: the answers stay on this computer, the candidate is told
@@ -414,7 +390,7 @@ test_server_down (void)
   ek_test_sleep_ms (11000);
   ek_test_server_up (server);
   uploads_before = count_uploads (server, session_id);
-  wait_server_answers (kiosk, session_id, DOWN_ANSWERS, 45000);
+  ek_test_kiosk_wait_server_answers (kiosk, session_id, DOWN_ANSWERS, 45000);
   g_variant_unref (ek_test_kiosk_wait_for_text (kiosk, "text", ALL_SAVED, WAIT_MS));
 
   /* Down at the hand-in: refused with the reason, nothing handed in; the retry with the
@@ -445,50 +421,17 @@ test_server_down (void)
 
 /* --- a pinned key that changes -------------------------------------------- */
 
-static void
-run_command (const char * const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                NULL, NULL, NULL, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, &error))
-    g_error ("%s failed: %s\n%s", argv[0], error->message, err);
-}
-
-/* A self-signed certificate for 127.0.0.1 with a key of its own in @dir/NAME.{pem,key};
- * returns the key's pin (sha256// of its SubjectPublicKeyInfo). */
+/* A certificate for 127.0.0.1 with a key of its own in @dir/NAME.{pem,key}; returns
+ * the key's pin. */
 static char *
 make_certificate (const char *dir,
                   const char *name)
 {
   g_autofree char *cert = g_strdup_printf ("%s/%s.pem", dir, name);
   g_autofree char *key = g_strdup_printf ("%s/%s.key", dir, name);
-  g_autofree char *der_path = g_strdup_printf ("%s/%s.der", dir, name);
-  g_autofree char *der = NULL;
-  g_autofree char *b64 = NULL;
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autoptr(GError) error = NULL;
-  guint8 digest[32];
-  gsize digest_len = sizeof digest;
-  gsize der_len;
 
-  run_command ((const char *[]) { "openssl", "req", "-x509", "-newkey", "ec",
-                                  "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                                  "-keyout", key, "-out", cert, "-days", "2",
-                                  "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
-                                  NULL });
-  run_command ((const char *[]) { "openssl", "pkey", "-in", key, "-pubout", "-outform", "DER",
-                                  "-out", der_path, NULL });
-  g_file_get_contents (der_path, &der, &der_len, &error);
-  g_assert_no_error (error);
-  g_checksum_update (checksum, (const guchar *) der, der_len);
-  g_checksum_get_digest (checksum, digest, &digest_len);
-  b64 = g_base64_encode (digest, digest_len);
-  return g_strconcat ("sha256//", b64, NULL);
+  ek_test_make_certificate (cert, key);
+  return ek_test_key_pin (key);
 }
 
 static void
@@ -529,7 +472,7 @@ test_pinned_key (void)
   advance_to_exam (kiosk, "mock", PIN_TOKEN, ID_NUMBER);
   session_id = session_id_of (kiosk);
   ek_test_kiosk_answer (kiosk, "w1", "\"a\"");
-  wait_server_answers (kiosk, session_id, "{\"w1\": \"a\"}", WAIT_MS);
+  ek_test_kiosk_wait_server_answers (kiosk, session_id, "{\"w1\": \"a\"}", WAIT_MS);
 
   /* Another key at the server's address, as an interception would present. */
   switch_key (server, dir, "other");
@@ -545,7 +488,7 @@ test_pinned_key (void)
 
   /* The right key back: everything queued goes. */
   switch_key (server, dir, "right");
-  wait_server_answers (kiosk, session_id, PIN_ANSWERS, 45000);
+  ek_test_kiosk_wait_server_answers (kiosk, session_id, PIN_ANSWERS, 45000);
   g_variant_unref (ek_test_kiosk_wait_for_text (kiosk, "text", ALL_SAVED, WAIT_MS));
   ek_test_sleep_until_ms (exam_ms (exam, "min_submit_ms") + 300);
   hand_in (kiosk);
@@ -634,7 +577,7 @@ test_disk_full (void)
   session_id = session_id_of (kiosk);
   recording_dir = g_build_filename (disk, "sessions", session_id, "recording", NULL);
   ek_test_kiosk_answer (kiosk, "w1", "\"b\"");
-  wait_server_answers (kiosk, session_id, "{\"w1\": \"b\"}", WAIT_MS);
+  ek_test_kiosk_wait_server_answers (kiosk, session_id, "{\"w1\": \"b\"}", WAIT_MS);
 
   /* Two segments closed, the third open: another program fills the disk. */
   ek_test_sleep_ms (12000);
@@ -648,13 +591,13 @@ test_disk_full (void)
 
   /* An answer typed while the disk is full is kept (in memory and on the server)... */
   ek_test_kiosk_answer (kiosk, "w2", "[\"c\"]");
-  wait_server_answers (kiosk, session_id, "{\"w1\": \"b\", \"w2\": [\"c\"]}", WAIT_MS);
+  ek_test_kiosk_wait_server_answers (kiosk, session_id, "{\"w1\": \"b\", \"w2\": [\"c\"]}", WAIT_MS);
 
   /* ... and once the technician has made room, everything is on the disk too. */
   g_assert_no_errno (g_unlink (filler));
   ek_test_kiosk_answer (kiosk, "w3", "true");
   g_variant_unref (ek_test_kiosk_wait_for_answers (kiosk, DISK_ANSWERS, WAIT_MS));
-  wait_server_answers (kiosk, session_id, DISK_ANSWERS, WAIT_MS);
+  ek_test_kiosk_wait_server_answers (kiosk, session_id, DISK_ANSWERS, WAIT_MS);
   ek_test_sleep_until_ms (exam_ms (exam, "min_submit_ms") + 300);
   hand_in (kiosk);
   assert_nothing_lost (kiosk, session_id, DISK_ANSWERS);
@@ -664,7 +607,7 @@ test_disk_full (void)
   {
     g_autoptr(JsonObject) session = session_of (server, session_id);
 
-    g_assert_cmpuint (count_events (assert_event_chain (session), "disk_full"), ==, 1);
+    g_assert_cmpuint (count_events (ek_test_assert_event_chain (session), "disk_full"), ==, 1);
   }
 
   /* Nothing corrupt: every segment kept decodes to its end. */
@@ -942,7 +885,7 @@ kill_written_moments (KillRun *run)
   kill_and_restart (run, "a segment just closed, an answer just typed");
   back_to_exam (run);
   expected = expected_answers (run);
-  wait_server_answers (kiosk, run->session_id, expected, 30000);
+  ek_test_kiosk_wait_server_answers (kiosk, run->session_id, expected, 30000);
 
   /* 9. The hand-in confirmed by the candidate, its call in flight. */
   ek_test_sleep_until_ms (exam_ms (run->exam, "min_submit_ms") + 300);
@@ -1002,25 +945,6 @@ test_kill_written (void)
                                                     "end_reason"), ==, "submitted");
   }
   g_free (run.session_id);
-}
-
-/* The session's event log on the server: one unbroken chain from 64 zeros. */
-static JsonArray *
-assert_event_chain (JsonObject *session)
-{
-  JsonArray *events = json_object_get_array_member (session, "events");
-  const char *prev = "0000000000000000000000000000000000000000000000000000000000000000";
-
-  for (guint i = 0; i < json_array_get_length (events); i++)
-    {
-      JsonObject *event = json_array_get_object_element (events, i);
-      g_autofree char *hash = ek_event_compute_hash (prev, event);
-
-      g_assert_cmpint (json_object_get_int_member (event, "seq"), ==, i + 1);
-      g_assert_cmpstr (json_object_get_string_member (event, "hash"), ==, hash);
-      prev = json_object_get_string_member (event, "hash");
-    }
-  return events;
 }
 
 static guint
@@ -1128,7 +1052,7 @@ test_kill_interview (void)
   assert_nothing_lost (kiosk, run.session_id, NULL);
 
   session = session_of (server, run.session_id);
-  events = assert_event_chain (session);
+  events = ek_test_assert_event_chain (session);
   g_assert_cmpuint (count_events (events, "phase_started"), >=, 2);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (session, "state"),
                                                   "end_reason"), ==, "time_over");

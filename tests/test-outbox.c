@@ -83,22 +83,6 @@ flush_outbox (EkOutbox *outbox)
   g_assert_no_error (error);
 }
 
-typedef gboolean (*Predicate) (gpointer data);
-
-static void
-wait_until (Predicate predicate,
-            gpointer  data)
-{
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  while (!predicate (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting for the outbox");
-      g_main_context_iteration (NULL, TRUE);
-    }
-}
-
 static gboolean
 nothing_pending (gpointer data)
 {
@@ -301,7 +285,7 @@ test_network_loss (Fixture       *f,
   segment = ek_test_make_segment (f->dir, EK_SEGMENT_STREAM_CAMERA, 0, 700000);
   ek_outbox_add_segment (outbox, segment);
   g_ptr_array_add (segments, segment);
-  wait_until (is_waiting, outbox);
+  ek_test_wait_for_predicate (is_waiting, outbox, 60000, "the outbox");
 
   /* The recorder goes on: adding never waits on the network. */
   for (guint i = 1; i < 4; i++)
@@ -319,7 +303,7 @@ test_network_loss (Fixture       *f,
 
   /* The network is back: everything goes up by itself. */
   ek_test_server_clear_faults (f->server);
-  wait_until (nothing_pending, outbox);
+  ek_test_wait_for_predicate (nothing_pending, outbox, 60000, "the outbox");
   g_assert_true (finish_outbox (outbox, &error));
   g_assert_no_error (error);
 
@@ -363,7 +347,7 @@ test_restart (Fixture       *f,
       ek_outbox_add_segment (outbox, segment);
       g_ptr_array_add (segments, segment);
     }
-  wait_until (first_segment_half_sent, outbox);
+  ek_test_wait_for_predicate (first_segment_half_sent, outbox, 60000, "the outbox");
 
   /* The kiosk goes away in the middle of a chunk... */
   g_assert_finalize_object (outbox);
@@ -453,7 +437,7 @@ test_mismatch (Fixture       *f,
       ek_outbox_add_segment (outbox, segment);
       g_ptr_array_add (segments, segment);
     }
-  wait_until (nothing_pending, outbox);
+  ek_test_wait_for_predicate (nothing_pending, outbox, 60000, "the outbox");
 
   /* On the server, segment 1's bytes rot and segment 2's upload disappears. */
   id1 = upload_id_of (outbox, 1, &url1);
@@ -553,7 +537,7 @@ kill_child (void)
       segment = ek_segment_new (EK_SEGMENT_STREAM_CAMERA, i, path, st.st_size, sha, i * 10, i * 10 + 10);
       ek_outbox_add_segment (outbox, segment);
     }
-  wait_until (first_segment_half_sent, outbox);
+  ek_test_wait_for_predicate (first_segment_half_sent, outbox, 60000, "the outbox");
   flush_outbox (outbox);
 
   kill (getpid (), SIGKILL);

@@ -27,53 +27,9 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *conf = NULL;
-
   f->server = ek_test_server_start (NULL);
   f->data_dir = ek_test_make_tmp_dir ();
-  conf = g_strdup_printf ("[server]\nurl=%s\n[storage]\ndata-dir=%s\n[media]\nsource=test\n",
-                          ek_test_server_get_base_url (f->server), f->data_dir);
-  f->config = ek_config_new ();
-  g_assert_true (ek_config_load_from_data (f->config, conf, -1, "test", &error));
-  g_assert_no_error (error);
-}
-
-static gboolean
-on_tick_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until @done says so; fails the test after @seconds. */
-static void
-wait_until (gboolean    (*done) (gpointer),
-            gpointer      data,
-            guint         seconds,
-            const char   *what)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-  guint tick = g_timeout_add (50, on_tick_cb, NULL);
-
-  while (!done (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting for %s", what);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (tick);
-}
-
-/* Lets the main loop run for @ms. */
-static void
-run_for_ms (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-  guint tick = g_timeout_add (50, on_tick_cb, NULL);
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick);
+  f->config = ek_test_server_new_config (f->server, f->data_dir);
 }
 
 static void
@@ -82,7 +38,7 @@ fixture_tear_down (Fixture       *f,
 {
   /* What the engine still finishes (its last callbacks) lets go of the config. */
   for (guint i = 0; i < 100 && G_OBJECT (f->config)->ref_count > 1; i++)
-    run_for_ms (100);
+    ek_test_sleep_ms (100);
   g_assert_finalize_object (f->config);
   ek_test_server_stop (f->server);
   ek_test_remove_tree (f->data_dir);
@@ -150,7 +106,7 @@ wait_for_server_event (Fixture    *f,
     {
       if (g_get_monotonic_time () > deadline)
         g_error ("The server has no %s event", type);
-      run_for_ms (200);
+      ek_test_sleep_ms (200);
     }
 }
 
@@ -270,14 +226,14 @@ test_obeyed_without_page (Fixture       *f,
 
   /* Chat: handed on for the Help panel. */
   ek_test_server_send_message (f->server, session_id, "chat", "Your microphone is muted.");
-  wait_until (has_chat, &seen, 20, "the proctor's chat");
+  ek_test_wait_for_predicate (has_chat, &seen, 20000, "the proctor's chat");
   g_assert_cmpstr (seen.chat, ==, "Your microphone is muted.");
   /* Kept for a page made later (a re-entered exam). */
   g_assert_cmpuint (ek_proctor_channel_get_chat (channel)->len, ==, 1);
 
   /* A warning: held until acknowledged, both ends in the event log. */
   ek_test_server_send_message (f->server, session_id, "warning", "Please look at the screen.");
-  wait_until (has_warning, channel, 20, "the proctor's warning");
+  ek_test_wait_for_predicate (has_warning, channel, 20000, "the proctor's warning");
   g_assert_cmpstr (json_object_get_string_member (ek_proctor_channel_get_warning (channel), "text"),
                    ==, "Please look at the screen.");
   ek_proctor_channel_warning_shown (channel);
@@ -302,7 +258,7 @@ test_obeyed_without_page (Fixture       *f,
           if (g_get_monotonic_time () > deadline)
             g_error ("No snapshot was sent after snapshot_request");
           ek_test_server_send_message (f->server, session_id, "snapshot_request", "");
-          run_for_ms (4000);
+          ek_test_sleep_ms (4000);
         }
       g_assert_cmpuint (count_camera_snapshots (f, session_id), >=, 1);
       wait_for_server_event (f, session_id, "snapshot_sent");
@@ -311,14 +267,14 @@ test_obeyed_without_page (Fixture       *f,
       ek_violation_tracker_record (tracker, "monitor_added", "test");
       g_assert_cmpint (ek_violation_tracker_get_step (tracker), ==, EK_ESCALATION_LOCKED);
       ek_test_server_send_message (f->server, session_id, "release", "");
-      wait_until (is_released, &seen, 20, "the proctor's release");
+      ek_test_wait_for_predicate (is_released, &seen, 20000, "the proctor's release");
       g_assert_cmpint (ek_violation_tracker_get_step (tracker), !=, EK_ESCALATION_LOCKED);
     }
 
   /* end_exam: the exam ends at once, forced by the proctor (finishing: the recording
    * and the answers stay); the channel goes. */
   ek_test_server_send_message (f->server, session_id, "end_exam", "");
-  wait_until (is_past_exam, session, 20, "the forced end");
+  ek_test_wait_for_predicate (is_past_exam, session, 20000, "the forced end");
   g_assert_cmpint (ek_session_get_stage (session), ==, EK_SESSION_STAGE_FINISHING);
   g_assert_true (ek_session_get_state (session)->ended);
   g_assert_cmpint (ek_session_get_state (session)->end_reason, ==, EK_END_REASON_FORCED_BY_PROCTOR);
@@ -326,7 +282,7 @@ test_obeyed_without_page (Fixture       *f,
   g_assert_null (ek_engine_get_proctor_channel (engine));
 
   /* The recording and the events reach the server: nothing holds the engine after. */
-  wait_until (is_finished, session, 90, "the finished session");
+  ek_test_wait_for_predicate (is_finished, session, 90000, "the finished session");
   ek_engine_watch_violations (engine, NULL);
   g_free (seen.chat);
 }

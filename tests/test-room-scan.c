@@ -19,23 +19,6 @@
 #define TOKEN  "RECORD-LIVE-7K2M"
 #define ID_1   "11010519491231002X"
 
-static gboolean
-on_timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-run_for_ms (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, on_timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 static void
 scan_for (EkEngine *engine,
           guint     ms)
@@ -52,7 +35,7 @@ scan_for (EkEngine *engine,
   /* Once is enough: a second start while it runs changes nothing. */
   g_assert_true (ek_engine_start_room_scan (engine, &error));
 
-  run_for_ms (ms);
+  ek_test_sleep_ms (ms);
   g_assert_cmpint (ek_recorder_get_state (ek_exam_recording_get_room_scan_recorder (recording)),
                    ==, EK_RECORDER_STATE_RECORDING);
 
@@ -95,10 +78,9 @@ test_room_scan_recorded_and_uploaded (void)
 {
   g_autoptr(EkTestServer) server = ek_test_server_start (NULL);
   g_autofree char *data_dir = ek_test_make_tmp_dir ();
-  g_autofree char *conf = NULL;
   g_autofree char *directory = NULL;
   g_autofree char *session_id = NULL;
-  g_autoptr(EkConfig) config = ek_config_new ();
+  g_autoptr(EkConfig) config = ek_test_server_new_config (server, data_dir);
   g_autoptr(EkEngine) engine = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -111,9 +93,6 @@ test_room_scan_recorded_and_uploaded (void)
   gboolean saw_start = FALSE, saw_stop = FALSE;
   struct stat st;
 
-  conf = g_strdup_printf ("[server]\nurl=%s\n[storage]\ndata-dir=%s\n[media]\nsource=test\n",
-                          ek_test_server_get_base_url (server), data_dir);
-  g_assert_true (ek_config_load_from_data (config, conf, -1, "test", &error));
   engine = ek_engine_new (config);
 
   ek_engine_login_async (engine, TOKEN, ID_1, NULL, ek_test_result_cb, &result);
@@ -154,7 +133,7 @@ test_room_scan_recorded_and_uploaded (void)
   while (count_complete_room_scan (server, session_id, directory) < n_files)
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      run_for_ms (300);
+      ek_test_sleep_ms (300);
     }
 
   /* The log says when the scans ran. */

@@ -1,10 +1,10 @@
 /* test-tls.c: how the client trusts an HTTPS exam server (docs/protocol.md, section 1)
  *
  * A self-signed EC certificate for CN=localhost with the single SAN IP:127.0.0.1 is
- * made at test time with the openssl CLI. Without a pin or CA file it must not be
- * trusted; with the right pin or as the CA file it must; a wrong pin must fail even
- * where the CA file would have trusted it; and the host name is checked in every
- * case (https://localhost does not match the certificate).
+ * made at test time with the openssl CLI (ek_test_make_certificate()). Without a pin
+ * or CA file it must not be trusted; with the right pin or as the CA file it must; a
+ * wrong pin must fail even where the CA file would have trusted it; and the host name
+ * is checked in every case (https://localhost does not match the certificate).
  */
 
 #include "config.h"
@@ -25,46 +25,6 @@ typedef struct
 } Fixture;
 
 static void
-run (const char * const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                NULL, NULL, NULL, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, &error))
-    g_error ("%s failed: %s\n%s", argv[0], error->message, err);
-}
-
-/* sha256// + base64 of the SHA-256 of the DER SubjectPublicKeyInfo */
-static char *
-pin_of_key (const char *dir,
-            const char *key)
-{
-  g_autofree char *der_path = g_build_filename (dir, "pub.der", NULL);
-  g_autofree char *der = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autofree char *b64 = NULL;
-  guint8 digest[32];
-  gsize digest_len = sizeof digest;
-  gsize der_len;
-
-  run ((const char *[]) { "openssl", "pkey", "-in", key, "-pubout", "-outform", "DER",
-                          "-out", der_path, NULL });
-  g_file_get_contents (der_path, &der, &der_len, &error);
-  g_assert_no_error (error);
-
-  g_checksum_update (checksum, (const guchar *) der, der_len);
-  g_checksum_get_digest (checksum, digest, &digest_len);
-  b64 = g_base64_encode (digest, digest_len);
-
-  return g_strconcat ("sha256//", b64, NULL);
-}
-
-static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
@@ -74,12 +34,8 @@ fixture_set_up (Fixture       *f,
   f->cert = g_build_filename (f->dir, "cert.pem", NULL);
   f->key = g_build_filename (f->dir, "key.pem", NULL);
 
-  run ((const char *[]) { "openssl", "req", "-x509", "-newkey", "ec",
-                          "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                          "-keyout", f->key, "-out", f->cert, "-days", "2",
-                          "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
-                          NULL });
-  f->pin = pin_of_key (f->dir, f->key);
+  ek_test_make_certificate (f->cert, f->key);
+  f->pin = ek_test_key_pin (f->key);
 
   options.tls_cert = f->cert;
   options.tls_key = f->key;

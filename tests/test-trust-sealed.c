@@ -44,40 +44,16 @@ fixture_set_up (Fixture       *f,
 {
   const char * const corrupt[] = { "sealed_corrupt=true", NULL };
   EkTestServerOptions options = { .faults = corrupt };
-  g_autoptr(GError) error = NULL;
-  g_autofree char *conf = NULL;
 
   f->server = ek_test_server_start (data != NULL ? &options : NULL);
   f->data_dir = ek_test_make_tmp_dir ();
-  conf = g_strdup_printf ("[server]\nurl=%s\n[storage]\ndata-dir=%s\n[media]\nsource=test\n",
-                          ek_test_server_get_base_url (f->server), f->data_dir);
-  f->config = ek_config_new ();
-  g_assert_true (ek_config_load_from_data (f->config, conf, -1, "test", &error));
-  g_assert_no_error (error);
+  f->config = ek_test_server_new_config (f->server, f->data_dir);
 }
 
 static gboolean
 on_tick_cb (gpointer user_data)
 {
   return G_SOURCE_CONTINUE;
-}
-
-static void
-wait_until (gboolean    (*done) (gpointer),
-            gpointer      data,
-            guint         seconds,
-            const char   *what)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-  guint tick = g_timeout_add (50, on_tick_cb, NULL);
-
-  while (!done (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting for %s", what);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (tick);
 }
 
 /* Runs the main loop until the server time @server_ms. */
@@ -257,7 +233,7 @@ test_offline_start (Fixture       *f,
   g_assert_cmpint (ek_session_get_stage (session), ==, EK_SESSION_STAGE_WAITING);
 
   /* Package and key arrive in the waiting room, the check-in reaches the server. */
-  wait_until (is_ready, engine, 20, "the sealed questions and their key");
+  ek_test_wait_for_predicate (is_ready, engine, 20000, "the sealed questions and their key");
   g_assert_null (ek_engine_get_questions_problem (engine));
   admin = ek_test_server_get_session (f->server, session_id);
   g_assert_false (json_object_get_null_member (admin, "checked_in_ms"));
@@ -295,7 +271,7 @@ test_offline_start (Fixture       *f,
   g_assert_cmpstr (question_id (part1, 0), ==, "s1");
   g_assert_nonnull (strstr (json_object_get_string_member (json_array_get_object_element (part1, 0), "text"),
                             "Wuhan"));
-  wait_until (has_store, engine, 10, "the answer store");
+  ek_test_wait_for_predicate (has_store, engine, 10000, "the answer store");
   store = ek_engine_get_answer_store (engine);
   ek_answer_store_set_retry_delays (store, 200, 1000);
   {
@@ -341,7 +317,7 @@ test_offline_start (Fixture       *f,
 
   /* Everything reaches the server: the session finishes only when the answers, the
    * events and the recording are all there. */
-  wait_until (is_finished, engine, 50, "the session to finish");
+  ek_test_wait_for_predicate (is_finished, engine, 50000, "the session to finish");
   admin = ek_test_server_get_session (f->server, session_id);
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (admin, "state"),
                                                "entered_ms"), ==, entered_ms);
@@ -380,13 +356,13 @@ test_bad_hash (Fixture       *f,
   login (engine);
   session_id = g_strdup (ek_engine_get_session_id (engine));
   step_ok (engine, EK_STEP_PLEDGE);
-  wait_until (has_problem, engine, 20, "the altered package to be refused");
+  ek_test_wait_for_predicate (has_problem, engine, 20000, "the altered package to be refused");
   g_assert_cmpstr (ek_engine_get_questions_problem (engine), ==, expected->message);
   g_assert_false (ek_engine_get_questions_ready (engine));
 
   /* The good package, once it comes, is taken. */
   ek_test_server_clear_faults (f->server);
-  wait_until (is_ready, engine, 30, "the good package");
+  ek_test_wait_for_predicate (is_ready, engine, 30000, "the good package");
   g_assert_null (ek_engine_get_questions_problem (engine));
   for (guint i = 0; i < 100; i++)
     {

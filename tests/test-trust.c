@@ -294,33 +294,6 @@ test_seal_truncated (void)
 
 /* --- a sealed exam against the reference server --------------------------- */
 
-static gboolean
-on_timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-wait_until (Condition   condition,
-            gpointer    data,
-            guint       timeout_ms,
-            const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint source = g_timeout_add (timeout_ms, on_timeout_cb, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (!timed_out)
-    g_source_remove (source);
-  if (!condition (data))
-    g_error ("Timed out waiting for %s", what);
-}
-
 static void
 step_ok (EkEngine     *engine,
          GAsyncResult *result)
@@ -408,11 +381,10 @@ test_sealed_exam_uploads (void)
 {
   g_autoptr(EkTestServer) server = ek_test_server_start (NULL);
   g_autofree char *data_dir = ek_test_make_tmp_dir ();
-  g_autofree char *conf = NULL;
   g_autofree char *directory = NULL;
   g_autofree char *session_id = NULL;
   g_autofree char *work = ek_test_make_tmp_dir ();
-  g_autoptr(EkConfig) config = ek_config_new ();
+  g_autoptr(EkConfig) config = ek_test_server_new_config (server, data_dir);
   g_autoptr(EkEngine) engine = NULL;
   g_autoptr(GPtrArray) names = NULL;
   g_autoptr(JsonObject) state = NULL;
@@ -421,11 +393,6 @@ test_sealed_exam_uploads (void)
   EkExam *exam;
   gint64 decoded_ns = 0;
 
-  conf = g_strdup_printf ("[server]\nurl=%s\n[storage]\ndata-dir=%s\n[media]\nsource=test\n",
-                          ek_test_server_get_base_url (server), data_dir);
-  g_assert_true (ek_config_load_from_data (config, conf, -1, "test", &error));
-  g_assert_no_error (error);
-
   engine = ek_engine_new (config);
   enter_exam (engine);
   exam = ek_session_get_exam (ek_engine_get_session (engine));
@@ -433,7 +400,7 @@ test_sealed_exam_uploads (void)
   session_id = g_strdup (ek_engine_get_session_id (engine));
   directory = g_strdup (ek_exam_recording_get_directory (ek_engine_get_recording (engine)));
 
-  wait_until (has_segments_sent, engine, 40000, "sealed segments on their way");
+  ek_test_wait_for_predicate (has_segments_sent, engine, 40000, "sealed segments on their way");
   /* While it records: nothing plain but the segment being written. */
   {
     g_autoptr(GDir) dir = g_dir_open (directory, 0, NULL);
@@ -451,7 +418,7 @@ test_sealed_exam_uploads (void)
     ek_engine_submit_async (engine, 0, NULL, ek_test_result_cb, &result);
     step_ok (engine, ek_test_wait (&result));
   }
-  wait_until (is_finished, engine, 60000, "the session to finish");
+  ek_test_wait_for_predicate (is_finished, engine, 60000, "the session to finish");
 
   names = assert_only_sealed (directory);
   g_assert_cmpuint (names->len, >=, 3);
@@ -501,7 +468,7 @@ test_sealed_exam_uploads (void)
   g_test_message ("%.2f s decoded from %u segments", decoded_ns / 1e9, names->len);
   g_assert_cmpint (decoded_ns, >=, (gint64) (names->len - 2) * 2 * GST_SECOND);
 
-  wait_until (is_sole_owner, engine, 10000, "the engine's background work");
+  ek_test_wait_for_predicate (is_sole_owner, engine, 10000, "the engine's background work");
   g_assert_finalize_object (g_steal_pointer (&engine));
   ek_test_remove_tree (work);
   ek_test_remove_tree (data_dir);
@@ -605,7 +572,7 @@ test_killed_while_sealing (gconstpointer data)
   key = g_bytes_new (public_key, sizeof public_key);
   recording = ek_exam_recording_new (dir, "trust-kill", EK_MEDIA_SOURCE_TEST, NULL, key);
   ek_exam_recording_finish_async (recording, NULL, on_restart_finished_cb, &finished);
-  wait_until (is_true, &finished, 30000, "the leftovers to be sealed");
+  ek_test_wait_for_predicate (is_true, &finished, 30000, "the leftovers to be sealed");
   g_clear_object (&recording);
 
   names = assert_only_sealed (dir);
