@@ -298,10 +298,7 @@ ek_api_client_pledge_async (EkApiClient         *self,
   json_builder_end_object (builder);
   body = _ek_api_build_body (builder);
 
-  _ek_api_typed_call (self, "POST", "/v1/session/pledge", body, EK_API_CALL_NONE,
-                      parse_state, (GDestroyNotify) ek_session_state_free,
-                      ek_api_client_state_finish, "/v1/session/pledge",
-                      cancellable, callback, user_data);
+  _ek_api_state_call (self, "/v1/session/pledge", body, EK_API_CALL_NONE, cancellable, callback, user_data);
 }
 
 /**
@@ -330,10 +327,7 @@ ek_api_client_complete_step_async (EkApiClient         *self,
   json_builder_end_object (builder);
   body = _ek_api_build_body (builder);
 
-  _ek_api_typed_call (self, "POST", "/v1/session/steps", body, EK_API_CALL_IDEMPOTENT,
-                      parse_state, (GDestroyNotify) ek_session_state_free,
-                      ek_api_client_state_finish, "/v1/session/steps",
-                      cancellable, callback, user_data);
+  _ek_api_state_call (self, "/v1/session/steps", body, EK_API_CALL_IDEMPOTENT, cancellable, callback, user_data);
 }
 
 /**
@@ -351,10 +345,7 @@ ek_api_client_enter_async (EkApiClient         *self,
 
   g_return_if_fail (EK_IS_API_CLIENT (self));
 
-  _ek_api_typed_call (self, "POST", "/v1/session/enter", body, EK_API_CALL_IDEMPOTENT,
-                      parse_state, (GDestroyNotify) ek_session_state_free,
-                      ek_api_client_state_finish, "/v1/session/enter",
-                      cancellable, callback, user_data);
+  _ek_api_state_call (self, "/v1/session/enter", body, EK_API_CALL_IDEMPOTENT, cancellable, callback, user_data);
 }
 
 /**
@@ -389,17 +380,15 @@ ek_api_client_submit_async (EkApiClient         *self,
   json_builder_end_object (builder);
   body = _ek_api_build_body (builder);
 
-  _ek_api_typed_call (self, "POST", "/v1/session/submit", body, EK_API_CALL_IDEMPOTENT,
-                      parse_state, (GDestroyNotify) ek_session_state_free,
-                      ek_api_client_state_finish, "/v1/session/submit",
-                      cancellable, callback, user_data);
+  _ek_api_state_call (self, "/v1/session/submit", body, EK_API_CALL_IDEMPOTENT, cancellable, callback, user_data);
 }
 
 /**
  * ek_api_client_state_finish:
  *
  * Finishes ek_api_client_pledge_async(), ek_api_client_complete_step_async(),
- * ek_api_client_enter_async() and ek_api_client_submit_async().
+ * ek_api_client_enter_async(), ek_api_client_enter_at_async() and
+ * ek_api_client_submit_async().
  *
  * Returns: (transfer full): the session state after the call
  */
@@ -409,6 +398,23 @@ ek_api_client_state_finish (EkApiClient   *self,
                             GError       **error)
 {
   return _ek_api_propagate_result (self, result, ek_api_client_state_finish, error);
+}
+
+/* The calls whose answer is the session state (pledge, steps, entry, submission, an
+ * entry reported late): POST @body to @path, finished by ek_api_client_state_finish(). */
+void
+_ek_api_state_call (EkApiClient         *self,
+                    const char          *path,
+                    JsonNode            *body,
+                    EkApiCallFlags       flags,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  _ek_api_typed_call (self, "POST", path, body, flags,
+                      parse_state, (GDestroyNotify) ek_session_state_free,
+                      ek_api_client_state_finish, path,
+                      cancellable, callback, user_data);
 }
 
 void

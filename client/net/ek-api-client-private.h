@@ -120,6 +120,15 @@ void      _ek_api_add_photo_members  (JsonBuilder         *builder,
                                       GBytes              *jpeg,
                                       gint64               capture_ms);
 
+/* ek-api-client-calls.c */
+void      _ek_api_state_call         (EkApiClient         *self,
+                                      const char          *path,
+                                      JsonNode            *body,
+                                      EkApiCallFlags       flags,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+
 /* ek-api-client-integrity.c */
 char     *_ek_api_integrity_header   (EkApiClient         *self,
                                       const char          *method,

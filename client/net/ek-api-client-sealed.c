@@ -44,15 +44,6 @@ parse_check_in (EkApiClient     *self,
   return check_in;
 }
 
-static gpointer
-parse_state (EkApiClient     *self,
-             JsonObject      *object,
-             EkApiTypedData  *typed,
-             GError         **error)
-{
-  return ek_session_state_new_from_json (object, error);
-}
-
 /**
  * ek_api_client_get_questions_package_async:
  *
@@ -145,8 +136,6 @@ ek_api_client_enter_at_async (EkApiClient         *self,
   json_builder_end_object (builder);
   body = _ek_api_build_body (builder);
 
-  _ek_api_typed_call (self, "POST", "/v1/session/enter", body, EK_API_CALL_IDEMPOTENT,
-                      parse_state, (GDestroyNotify) ek_session_state_free,
-                      ek_api_client_state_finish, "/v1/session/enter",
+  _ek_api_state_call (self, "/v1/session/enter", body, EK_API_CALL_IDEMPOTENT,
                       cancellable, callback, user_data);
 }
