@@ -49,8 +49,7 @@ static void
 set_busy (EkAttachmentsPage *self,
           gboolean           busy)
 {
-  gtk_spinner_set_spinning (self->spinner, busy);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+  ek_show_spinner (self->spinner, busy);
 }
 
 static void

@@ -64,8 +64,7 @@ on_confirmed_cb (GObject      *object,
   g_autoptr(EkDevicePage) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  gtk_spinner_set_spinning (self->spinner, FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+  ek_show_spinner (self->spinner, FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "devices.confirm", self->can_continue);
 
   if (!ek_engine_step_finish (EK_ENGINE (object), result, &error) &&
@@ -81,8 +80,7 @@ confirm_action (GtkWidget  *widget,
   EkDevicePage *self = EK_DEVICE_PAGE (widget);
 
   ek_show_message (self->error_label, NULL);
-  gtk_spinner_set_spinning (self->spinner, TRUE);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), TRUE);
+  ek_show_spinner (self->spinner, TRUE);
   gtk_widget_action_set_enabled (widget, "devices.confirm", FALSE);
   ek_engine_complete_step_async (self->engine, EK_STEP_DEVICE_CONFIRM, self->cancellable,
                                  on_confirmed_cb, g_object_ref (self));

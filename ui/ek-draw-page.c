@@ -44,8 +44,7 @@ static void
 set_busy (EkDrawPage *self,
           gboolean    busy)
 {
-  gtk_spinner_set_spinning (self->spinner, busy);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+  ek_show_spinner (self->spinner, busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.draw", !busy && !self->holding);
 }
 

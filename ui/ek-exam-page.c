@@ -904,8 +904,7 @@ on_submitted_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   self->ending = FALSE;
-  gtk_spinner_set_spinning (self->end_spinner, FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->end_spinner), FALSE);
+  ek_show_spinner (self->end_spinner, FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "exam.end-confirm", TRUE);
 
   /* On success the session is finishing and the window shows the finish page. */
@@ -974,8 +973,7 @@ hand_in (EkExamPage *self)
 {
   self->ending = TRUE;
   ek_show_message (self->end_error_label, NULL);
-  gtk_spinner_set_spinning (self->end_spinner, TRUE);
-  gtk_widget_set_visible (GTK_WIDGET (self->end_spinner), TRUE);
+  ek_show_spinner (self->end_spinner, TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "exam.end-confirm", FALSE);
 
   if (self->answer_store == NULL || ek_answer_store_get_api_client (self->answer_store) == NULL)

@@ -84,8 +84,7 @@ on_session_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
-      gtk_spinner_set_spinning (self->spinner, FALSE);
-      gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+      ek_show_spinner (self->spinner, FALSE);
       if (g_error_matches (error, EK_API_ERROR, EK_API_ERROR_INVALID_SESSION))
         {
           /* The server closed the session: it has everything it will take. */
@@ -118,8 +117,7 @@ on_session_cb (GObject      *object,
       /* Translators: %s is a time of day */
       text = g_strdup_printf (_("The exam server has confirmed the end of your exam (%s)."), when);
       gtk_label_set_label (self->server_label, text);
-      gtk_spinner_set_spinning (self->spinner, FALSE);
-      gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+      ek_show_spinner (self->spinner, FALSE);
       return;
     }
 
@@ -130,8 +128,7 @@ on_session_cb (GObject      *object,
 static void
 ask_server (EkFinishPage *self)
 {
-  gtk_spinner_set_spinning (self->spinner, TRUE);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), TRUE);
+  ek_show_spinner (self->spinner, TRUE);
   if (*gtk_label_get_label (self->server_label) == '\0')
     gtk_label_set_label (self->server_label, _("Asking the exam server to confirm…"));
   ek_api_client_get_session_async (ek_engine_get_api (self->engine), self->cancellable,

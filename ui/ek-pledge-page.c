@@ -48,8 +48,7 @@ update_actions (EkPledgePage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pledge.accept", agreed && !self->busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pledge.decline", !self->busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pledge.decline-confirm", !self->busy);
-  gtk_spinner_set_spinning (self->spinner, self->busy);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->busy);
+  ek_show_spinner (self->spinner, self->busy);
 }
 
 static void

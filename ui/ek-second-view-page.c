@@ -83,8 +83,7 @@ static void
 show_problem (EkSecondViewPage *self,
               const GError     *error)
 {
-  gtk_spinner_set_spinning (self->spinner, FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+  ek_show_spinner (self->spinner, FALSE);
   ek_show_message (self->error_label, error->message);
   gtk_widget_set_visible (GTK_WIDGET (self->retry_button), TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "second-view.retry", TRUE);
@@ -142,8 +141,7 @@ on_status_cb (GObject      *object,
         text = g_strdup (_("Connected. Put the phone on its stand, so that it sees you, your "
                            "desk and this screen."));
       gtk_label_set_label (self->status_label, text);
-      gtk_spinner_set_spinning (self->spinner, FALSE);
-      gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+      ek_show_spinner (self->spinner, FALSE);
       self->bound = TRUE;
       ek_engine_complete_step_async (self->engine, EK_STEP_SECOND_VIEW, self->cancellable,
                                      on_step_confirmed_cb, g_object_ref (self));
@@ -197,8 +195,7 @@ on_code_cb (GObject      *object,
   else
     self->main_view = "code";
   gtk_label_set_label (self->status_label, _("Waiting for your phone…"));
-  gtk_spinner_set_spinning (self->spinner, FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+  ek_show_spinner (self->spinner, FALSE);
 
   poll_status (self);
 }
@@ -210,8 +207,7 @@ request_code (EkSecondViewPage *self)
   ek_show_message (self->error_label, NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->retry_button), FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "second-view.retry", FALSE);
-  gtk_spinner_set_spinning (self->spinner, TRUE);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), TRUE);
+  ek_show_spinner (self->spinner, TRUE);
 
   ek_api_client_request_second_view_async (ek_engine_get_api (self->engine), self->cancellable,
                                            on_code_cb, g_object_ref (self));

@@ -33,6 +33,16 @@ ek_show_message (GtkLabel   *label,
   gtk_widget_set_visible (GTK_WIDGET (label), message != NULL && *message != '\0');
 }
 
+/* A page's spinner: shown and spinning while the page waits for the server
+ * (@busy), hidden otherwise. */
+void
+ek_show_spinner (GtkSpinner *spinner,
+                 gboolean    busy)
+{
+  gtk_spinner_set_spinning (spinner, busy);
+  gtk_widget_set_visible (GTK_WIDGET (spinner), busy);
+}
+
 /* The mode as the start screen names it. */
 const char *
 ek_exam_mode_title (EkExamMode mode)

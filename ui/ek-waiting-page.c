@@ -77,6 +77,15 @@ update (EkWaitingPage *self)
                                 "active when the exam starts."));
 }
 
+static void
+set_busy (EkWaitingPage *self,
+          gboolean       busy)
+{
+  self->busy = busy;
+  ek_show_spinner (self->spinner, busy);
+  update (self);
+}
+
 static gboolean
 on_tick_cb (gpointer user_data)
 {
@@ -99,10 +108,7 @@ on_entered_cb (GObject      *object,
       ek_show_message (self->error_label, error->message);
     }
 
-  self->busy = FALSE;
-  gtk_spinner_set_spinning (self->spinner, FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
-  update (self);
+  set_busy (self, FALSE);
 }
 
 static void
@@ -118,10 +124,7 @@ on_lockdown_engaged_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       ek_show_message (self->error_label, error->message);
-      self->busy = FALSE;
-      gtk_spinner_set_spinning (self->spinner, FALSE);
-      gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
-      update (self);
+      set_busy (self, FALSE);
       return;
     }
 
@@ -137,10 +140,7 @@ enter_action (GtkWidget  *widget,
   GtkRoot *root = gtk_widget_get_root (widget);
 
   ek_show_message (self->error_label, NULL);
-  self->busy = TRUE;
-  gtk_spinner_set_spinning (self->spinner, TRUE);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), TRUE);
-  update (self);
+  set_busy (self, TRUE);
 
   /* The lockdown first: if this computer may not sit the exam, the candidate stays here
    * and reads why (the reason and each finding by name). */
