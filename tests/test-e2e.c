@@ -458,9 +458,7 @@ test_written (void)
   ek_test_kiosk_activate (fx.kiosk, "test-login", g_variant_new ("(ss)", "E2E-WRIT-4N8D", "1101 0519 9003 0712 39"));
   g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "confirm", WAIT_DEFAULT_MS));
   ek_test_kiosk_activate_on_page (fx.kiosk, "confirm.continue");
-  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "pledge", WAIT_DEFAULT_MS));
-  ek_test_kiosk_activate (fx.kiosk, "test-check-all", NULL);
-  ek_test_kiosk_activate_on_page (fx.kiosk, "pledge.accept");
+  ek_test_kiosk_pass_pledge (fx.kiosk);
 
   /* The second view: the "phone" binds the code the QR code carries. */
   status = ek_test_kiosk_wait_for (fx.kiosk, "page", "second-view", WAIT_DEFAULT_MS);
@@ -1504,9 +1502,7 @@ test_face_login (void)
                                                  "token_valid"));
 
   ek_test_kiosk_activate_on_page (fx.kiosk, "confirm.continue");
-  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "pledge", WAIT_DEFAULT_MS));
-  ek_test_kiosk_activate (fx.kiosk, "test-check-all", NULL);
-  ek_test_kiosk_activate_on_page (fx.kiosk, "pledge.accept");
+  ek_test_kiosk_pass_pledge (fx.kiosk);
   /* The server counted the login's picture as the identity check: no second one. */
   status = ek_test_kiosk_wait_for (fx.kiosk, "page", "device", WAIT_DEFAULT_MS);
   step = ek_test_kiosk_status_string (status, "step");
