@@ -9,6 +9,12 @@
  *                                  session call verifies; a wrong key, another policy or
  *                                  no header is refused with its reason; the key survives
  *                                  a restart through the keyring (engine re-entry)
+ * /trust/integrity/tus             the recording uploads carry the header too: an upload
+ *                                  signed with the session's key goes through (creation,
+ *                                  HEAD, PATCH); one without the header, one whose PATCH
+ *                                  names another build and one under a wrong key are
+ *                                  refused with the reason and the kiosk's own message,
+ *                                  and not a byte of them is stored
  * /trust/integrity/modified-binary exam-kiosk and a copy with bytes appended run
  *                                  --self-check against a server that knows only the
  *                                  original: each prints its own SHA-256, the copy is
@@ -25,6 +31,7 @@
 #include "ek-engine.h"
 #include "ek-integrity.h"
 #include "ek-test-server.h"
+#include "ek-tus-client.h"
 
 #define LIVE_TOKEN "API-LIVE-5T6Y"
 #define LIVE_ID    "110105199001010053"
@@ -221,6 +228,200 @@ test_session (void)
   g_assert_nonnull (again);
 }
 
+/* --- the tus uploads ------------------------------------------------------ */
+
+typedef struct
+{
+  EkApiClient *api;         /* borrowed */
+  char        *exe;         /* nullable: sign as this build instead of the running one */
+  gboolean     switch_on_create; /* after the creation POST, sign as @exe */
+  gboolean     created;
+} Signer;
+
+static void
+sign_cb (EkHttpRequest *request,
+         const char    *path,
+         gpointer       user_data)
+{
+  Signer *signer = user_data;
+  g_autofree char *key_b64 = NULL;
+  g_autofree char *nonce = NULL;
+  g_autofree char *policy = NULL;
+  g_autofree guchar *key = NULL;
+  g_autofree char *value = NULL;
+  g_autoptr(GBytes) key_bytes = NULL;
+  gsize key_len = 0;
+
+  if (signer->exe == NULL || (signer->switch_on_create && !signer->created))
+    {
+      ek_api_client_sign_request (signer->api, request, path);
+      return;
+    }
+  /* Another build's header under the session's own key: what a modified kiosk that
+   * hashes itself honestly sends. */
+  g_assert_true (ek_api_client_export_integrity (signer->api, &key_b64, &nonce, &policy));
+  key = g_base64_decode (key_b64, &key_len);
+  key_bytes = g_bytes_new (key, key_len);
+  value = ek_integrity_header_value (signer->exe, policy, nonce, key_bytes,
+                                     ek_http_request_get_method (request), path);
+  ek_http_request_add_header (request, EK_INTEGRITY_HEADER, value);
+}
+
+static void
+on_upload_event_cb (EkTusUploadEvent  event,
+                    const char       *url,
+                    guint64           offset,
+                    guint64           sending,
+                    gpointer          user_data)
+{
+  Signer *signer = user_data;
+
+  if (event == EK_TUS_UPLOAD_CREATED)
+    signer->created = TRUE;
+}
+
+static char *
+tus_upload (EkTusClient  *tus,
+            const char   *path,
+            gsize         size,
+            const char   *session_id,
+            const char   *sha,
+            const char   *resume_url,
+            Signer       *signer,
+            GError      **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  const char *metadata[] = { "session", session_id, "stream", "camera", "segment", "0",
+                             "sha256", sha, "filename", "camera-00000.mkv", NULL };
+
+  ek_tus_client_upload_async (tus, path, size, metadata, resume_url, on_upload_event_cb, signer,
+                              NULL, NULL, ek_test_result_cb, &result);
+  return ek_tus_client_upload_finish (tus, ek_test_wait (&result), error);
+}
+
+static JsonObject *
+find_upload (JsonObject *session,
+             const char *url)
+{
+  JsonArray *uploads = json_object_get_array_member (session, "uploads");
+
+  for (guint i = 0; i < json_array_get_length (uploads); i++)
+    {
+      JsonObject *upload = json_array_get_object_element (uploads, i);
+
+      if (g_str_has_suffix (url, json_object_get_string_member (upload, "upload_id")))
+        return upload;
+    }
+  return NULL;
+}
+
+static void
+test_tus (void)
+{
+  g_autofree char *hash = self_hash ();
+  g_autofree char *other = g_strnfill (64, 'e');
+  g_autoptr(EkTestServer) server = start_server (other, hash);
+  g_autoptr(EkApiClient) api = new_api (server);
+  g_autoptr(EkSessionInfo) info = NULL;
+  g_autoptr(EkTusClient) tus = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) admin = NULL;
+  g_autofree char *endpoint = NULL;
+  g_autofree char *dir = ek_test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "camera-00000.mkv", NULL);
+  g_autofree char *sha = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *refused_url = NULL;
+  g_autofree char *unknown = ek_api_client_refused_message ("unknown_build");
+  g_autofree char *unverified = ek_api_client_refused_message ("bad_signature");
+  g_autofree char *key_b64 = NULL;
+  g_autofree char *nonce = NULL;
+  g_autofree char *policy = NULL;
+  g_autofree char *wrong_key = NULL;
+  g_autofree guint8 *data = g_malloc (300000);
+  Signer good = { 0 };
+  Signer modified = { 0 };
+  guint8 zero[32] = { 0 };
+  const char *session_id;
+  JsonObject *upload;
+
+  for (guint i = 0; i < 300000; i++)
+    data[i] = (guint8) g_random_int ();
+  g_assert_true (g_file_set_contents (path, (const char *) data, 300000, NULL));
+  sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, 300000);
+
+  info = login (api, &error);
+  g_assert_no_error (error);
+  session_id = ek_session_info_get_session_id (info);
+  endpoint = g_strconcat (ek_test_server_get_base_url (server), "/v1/uploads/", NULL);
+  tus = ek_tus_client_new (ek_api_client_get_http_client (api), endpoint);
+  ek_tus_client_set_bearer_token (tus, ek_api_client_get_session_token (api));
+  ek_tus_client_set_chunk_size (tus, 100000);
+  ek_tus_client_set_backoff (tus, 10, 50);
+  ek_tus_client_set_max_attempts (tus, 2);
+
+  /* No header: the creation is refused (the same message as for a build that is not
+   * a released one). */
+  url = tus_upload (tus, path, 300000, session_id, sha, NULL, &good, &error);
+  g_assert_null (url);
+  g_assert_error (error, EK_TUS_ERROR, EK_TUS_ERROR_REFUSED);
+  g_assert_cmpstr (error->message, ==, unknown);
+  g_clear_error (&error);
+
+  /* Created by this build, then the PATCHes come from another one: refused, and
+   * nothing of them is stored. */
+  good.api = api;
+  modified.api = api;
+  modified.exe = g_strnfill (64, 'd');
+  modified.switch_on_create = TRUE;
+  ek_tus_client_set_request_func (tus, sign_cb, &modified, NULL);
+  refused_url = tus_upload (tus, path, 300000, session_id, sha, NULL, &modified, &error);
+  g_assert_null (refused_url);
+  g_assert_error (error, EK_TUS_ERROR, EK_TUS_ERROR_REFUSED);
+  g_assert_cmpstr (error->message, ==, unknown);
+  g_clear_error (&error);
+  g_assert_true (modified.created);
+  admin = ek_test_server_get_session (server, session_id);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (admin, "uploads")), ==, 1);
+  upload = json_array_get_object_element (json_object_get_array_member (admin, "uploads"), 0);
+  g_assert_cmpint (json_object_get_int_member (upload, "received_bytes"), ==, 0);
+  g_clear_pointer (&admin, json_object_unref);
+  g_free (modified.exe);
+
+  /* The right build and key: created, PATCHed and complete. */
+  ek_tus_client_set_request_func (tus, sign_cb, &good, NULL);
+  url = tus_upload (tus, path, 300000, session_id, sha, NULL, &good, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (url);
+
+  /* A resume (HEAD, then nothing left to send) under a wrong key: refused; a HEAD's
+   * answer has no body, so the kiosk says the session is no longer accepted. */
+  g_assert_true (ek_api_client_export_integrity (api, &key_b64, &nonce, &policy));
+  wrong_key = g_base64_encode (zero, sizeof zero);
+  g_assert_true (ek_api_client_set_integrity (api, wrong_key, nonce, NULL));
+  g_free (tus_upload (tus, path, 300000, session_id, sha, url, &good, &error));
+  g_assert_error (error, EK_TUS_ERROR, EK_TUS_ERROR_UNAUTHORIZED);
+  g_clear_error (&error);
+  /* A creation under the wrong key says why. */
+  g_free (tus_upload (tus, path, 300000, session_id, sha, NULL, &good, &error));
+  g_assert_error (error, EK_TUS_ERROR, EK_TUS_ERROR_REFUSED);
+  g_assert_cmpstr (error->message, ==, unverified);
+  g_clear_error (&error);
+  g_assert_true (ek_api_client_set_integrity (api, key_b64, nonce, policy));
+
+  /* Back to the session's key: the first upload is whole on the server, with the
+   * file's hash; the refused one still holds nothing. */
+  g_free (tus_upload (tus, path, 300000, session_id, sha, url, &good, &error));
+  g_assert_no_error (error);
+  admin = ek_test_server_get_session (server, session_id);
+  upload = find_upload (admin, url);
+  g_assert_nonnull (upload);
+  g_assert_true (json_object_get_boolean_member (upload, "complete"));
+  g_assert_cmpstr (json_object_get_string_member (upload, "stored_sha256"), ==, sha);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (admin, "uploads")), ==, 2);
+  ek_test_remove_tree (dir);
+}
+
 /* The engine keeps the key in the keyring: a restarted client re-enters with it. */
 static void
 test_engine_reentry (void)
@@ -362,6 +563,7 @@ main (int    argc,
   g_test_add_func ("/trust/integrity/unknown-build", test_unknown_build);
   g_test_add_func ("/trust/integrity/session", test_session);
   g_test_add_func ("/trust/integrity/engine-reentry", test_engine_reentry);
+  g_test_add_func ("/trust/integrity/tus", test_tus);
   g_test_add_func ("/trust/integrity/modified-binary", test_modified_binary);
 
   return g_test_run ();

@@ -12,6 +12,10 @@
  *                              network is back the entry (at the time it was made),
  *                              every answer, the events and the recording reach the
  *                              server, and the session finishes.
+ * /trust/sealed/event-time     the events logged offline carry the server's time: with
+ *                              the computer's wall clock 3 h ahead, an event that
+ *                              happened 5 s ago and one of now reach the server with
+ *                              the server time of those moments.
  * /trust/sealed/bad-hash       a package altered on the way (the server's
  *                              sealed_corrupt fault) is refused with a translated
  *                              message and never used; the good one is taken when it
@@ -339,6 +343,85 @@ test_offline_start (Fixture       *f,
   g_assert_true (server_has_event (admin, "questions_package_received"));
 }
 
+#define SKEW_US (G_GINT64_CONSTANT (3 * 3600 + 17) * G_USEC_PER_SEC)
+
+static gint64
+skewed_real_time (gpointer user_data)
+{
+  return g_get_real_time () + SKEW_US;
+}
+
+static gint64
+monotonic_time (gpointer user_data)
+{
+  return g_get_monotonic_time ();
+}
+
+static JsonObject *
+server_event (JsonObject *session,
+              const char *type)
+{
+  JsonArray *events = json_object_get_array_member (session, "events");
+
+  for (guint i = 0; events != NULL && i < json_array_get_length (events); i++)
+    {
+      JsonObject *event = json_array_get_object_element (events, i);
+
+      if (g_strcmp0 (json_object_get_string_member (event, "type"), type) == 0)
+        return event;
+    }
+  return NULL;
+}
+
+static void
+test_event_time (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(EkEngine) engine = ek_engine_new (f->config);
+  EkServerClock *clock = ek_engine_get_clock (engine);
+  g_autoptr(JsonObject) admin = NULL;
+  g_autofree char *session_id = NULL;
+  gint64 past_server_ms, now_server_ms;
+  JsonObject *past, *now;
+
+  /* The computer's wall clock is hours ahead; its monotonic clock has its own origin. */
+  ek_server_clock_set_time_funcs (clock, monotonic_time, skewed_real_time, NULL);
+  login (engine);
+  session_id = g_strdup (ek_engine_get_session_id (engine));
+  g_assert_true (ek_server_clock_is_synced (clock));
+  g_assert_cmpint (ABS (ek_server_clock_get_skew_ms (clock) + SKEW_US / 1000), <, 1000);
+
+  /* An event that began 5 s ago by the wall clock, and one of now. */
+  now_server_ms = ek_server_clock_now_ms (clock);
+  past_server_ms = now_server_ms - 5000;
+  ek_engine_log_event (engine, "test_past", skewed_real_time (NULL) / 1000 - 5000, -1, NULL);
+  ek_engine_log_event (engine, "test_now", 0, -1, NULL);
+
+  for (guint i = 0; i < 100; i++)
+    {
+      gint64 end = g_get_monotonic_time () + 100 * 1000;
+
+      g_clear_pointer (&admin, json_object_unref);
+      admin = ek_test_server_get_session (f->server, session_id);
+      if (server_event (admin, "test_now") != NULL)
+        break;
+      while (g_get_monotonic_time () < end)
+        g_main_context_iteration (NULL, FALSE);
+    }
+  past = server_event (admin, "test_past");
+  now = server_event (admin, "test_now");
+  g_assert_nonnull (past);
+  g_assert_nonnull (now);
+  g_test_message ("server_ms %" G_GINT64_FORMAT " for %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
+                  " for %" G_GINT64_FORMAT, json_object_get_int_member (past, "server_ms"),
+                  past_server_ms, json_object_get_int_member (now, "server_ms"), now_server_ms);
+  g_assert_cmpint (ABS (json_object_get_int_member (past, "server_ms") - past_server_ms), <, 250);
+  g_assert_cmpint (ABS (json_object_get_int_member (now, "server_ms") - now_server_ms), <, 250);
+  /* And the server's own reception agrees: the event came after the moment it says. */
+  g_assert_cmpint (json_object_get_int_member (now, "server_ms"), <=,
+                   json_object_get_int_member (now, "received_ms") + 250);
+}
+
 static void
 test_bad_hash (Fixture       *f,
                gconstpointer  data)
@@ -394,6 +477,8 @@ main (int    argc,
 
   g_test_add ("/trust/sealed/offline-start", Fixture, NULL,
               fixture_set_up, test_offline_start, fixture_tear_down);
+  g_test_add ("/trust/sealed/event-time", Fixture, NULL,
+              fixture_set_up, test_event_time, fixture_tear_down);
   g_test_add ("/trust/sealed/bad-hash", Fixture, "corrupt",
               fixture_set_up, test_bad_hash, fixture_tear_down);
 

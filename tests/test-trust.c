@@ -5,7 +5,8 @@
  * chunk); an exam whose definition carries a public key, recorded from the test
  * sources against the reference server: only sealed files on the disk and on the
  * server, the server's hash that of the ciphertext, and the server's copy opened
- * with the private key by tests/ek-decrypt decodes with GStreamer; and a recorder
+ * with the private key by tests/ek-decrypt decodes with GStreamer; a snapshot the
+ * proctor asks for leaves sealed too, and opens into a whole JPEG; and a recorder
  * killed while sealing, whose next start seals what was left and loses nothing.
  */
 
@@ -376,6 +377,76 @@ assert_only_sealed (const char *directory)
   return names;
 }
 
+static gboolean
+has_snapshot (gpointer data)
+{
+  struct { EkTestServer *server; const char *session_id; } *args = data;
+  g_autoptr(JsonObject) state = ek_test_server_get_session (args->server, args->session_id);
+
+  return json_array_get_length (json_object_get_array_member (state, "snapshots")) > 0;
+}
+
+/* A JPEG's size from its start-of-frame marker; FALSE when it is not a whole JPEG. */
+static gboolean
+jpeg_size (GBytes *jpeg,
+           guint  *width,
+           guint  *height)
+{
+  gsize len = 0;
+  const guint8 *d = g_bytes_get_data (jpeg, &len);
+  gsize i = 2;
+
+  if (len < 4 || d[0] != 0xFF || d[1] != 0xD8 || d[len - 2] != 0xFF || d[len - 1] != 0xD9)
+    return FALSE;
+  while (i + 9 < len && d[i] == 0xFF)
+    {
+      guint marker = d[i + 1];
+      gsize seg = ((gsize) d[i + 2] << 8) | d[i + 3];
+
+      if (marker >= 0xC0 && marker <= 0xC2)
+        {
+          *height = ((guint) d[i + 5] << 8) | d[i + 6];
+          *width = ((guint) d[i + 7] << 8) | d[i + 8];
+          return TRUE;
+        }
+      i += 2 + seg;
+    }
+  return FALSE;
+}
+
+/* The server holds only sealed snapshots, under the hash of their ciphertext; the
+ * examining body's key opens each into a whole JPEG of the camera's picture. */
+static void
+check_sealed_snapshots (EkTestServer *server,
+                        JsonObject   *state,
+                        const char   *work)
+{
+  JsonArray *snapshots = json_object_get_array_member (state, "snapshots");
+
+  g_assert_cmpuint (json_array_get_length (snapshots), >=, 1);
+  for (guint i = 0; i < json_array_get_length (snapshots); i++)
+    {
+      JsonObject *snapshot = json_array_get_object_element (snapshots, i);
+      const char *stored = json_object_get_string_member (snapshot, "path");
+      g_autofree char *stored_sha256 = ek_test_sha256_file (stored, NULL);
+      g_autofree char *opened = g_strdup_printf ("%s/snapshot-%u.jpg", work, i);
+      g_autoptr(GBytes) head = read_file (stored);
+      g_autoptr(GBytes) jpeg = NULL;
+      guint width = 0, height = 0;
+
+      g_test_message ("snapshot %s", stored);
+      g_assert_true (g_str_has_suffix (stored, ".jpg.sealed"));
+      g_assert_cmpstr (json_object_get_string_member (snapshot, "sha256"), ==, stored_sha256);
+      g_assert_cmpint (memcmp (g_bytes_get_data (head, NULL), "EKSEAL01", 8), ==, 0);
+      g_assert_cmpint (run_decrypt ("wrong.key", stored, opened), ==, 4);
+      g_assert_cmpint (run_decrypt ("examining-body.key", stored, opened), ==, 0);
+      jpeg = read_file (opened);
+      g_assert_true (jpeg_size (jpeg, &width, &height));
+      g_assert_cmpuint (width, >=, 160);
+      g_assert_cmpuint (height, >=, 120);
+    }
+}
+
 static void
 test_sealed_exam_uploads (void)
 {
@@ -401,6 +472,13 @@ test_sealed_exam_uploads (void)
   directory = g_strdup (ek_exam_recording_get_directory (ek_engine_get_recording (engine)));
 
   ek_test_wait_for_predicate (has_segments_sent, engine, 40000, "sealed segments on their way");
+  /* The proctor asks for a snapshot: it leaves sealed. */
+  {
+    struct { EkTestServer *server; const char *session_id; } args = { server, session_id };
+
+    ek_test_server_send_message (server, session_id, "snapshot_request", "");
+    ek_test_wait_for_predicate (has_snapshot, &args, 30000, "a sealed snapshot on the server");
+  }
   /* While it records: nothing plain but the segment being written. */
   {
     g_autoptr(GDir) dir = g_dir_open (directory, 0, NULL);
@@ -424,6 +502,7 @@ test_sealed_exam_uploads (void)
   g_assert_cmpuint (names->len, >=, 3);
 
   state = ek_test_server_get_session (server, session_id);
+  check_sealed_snapshots (server, state, work);
   uploads = json_object_get_array_member (state, "uploads");
   g_assert_cmpuint (json_array_get_length (uploads), ==, names->len);
 

@@ -59,13 +59,16 @@ _ek_engine_set_session_id (EkEngine   *self,
     open_event_log (self);
 }
 
+/* The server time of a moment the wall clock read as @client_ms. The clock's
+ * offset is to the monotonic clock, which has another origin: the wall clock's
+ * distance from the server time (the skew) is what carries over. */
 static gint64
 server_ms_of (EkEngine *self,
               gint64    client_ms)
 {
   if (!ek_server_clock_is_synced (self->clock))
     return 0;
-  return client_ms + ek_server_clock_get_offset_ms (self->clock);
+  return client_ms + ek_server_clock_get_skew_ms (self->clock);
 }
 
 void
@@ -78,7 +81,7 @@ _ek_engine_log_event (EkEngine   *self,
   if (self->events == NULL)
     return;
   if (client_ms <= 0)
-    client_ms = g_get_real_time () / 1000;
+    client_ms = ek_server_clock_get_wall_ms (self->clock);
   ek_event_log_append (self->events, type, client_ms, server_ms_of (self, client_ms),
                        duration_ms, data);
 }

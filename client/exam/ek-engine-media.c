@@ -250,6 +250,8 @@ _ek_engine_start_proctor (EkEngine *self)
     ek_exam_proctor_attach_recorder (self->proctor, ek_exam_recording_get_recorder (self->recording),
                                      ek_exam_get_record_screen (exam));
   ek_exam_proctor_set_violation_tracker (self->proctor, self->violations);
+  /* Snapshots are sealed as the recording is (the practice has no proctor). */
+  ek_exam_proctor_set_seal_key (self->proctor, ek_exam_get_recording_key (exam));
   _ek_engine_notify (self, PROP_PROCTOR);
 }
 

@@ -308,6 +308,15 @@ announce_leftovers (EkExamRecording *self)
   g_ptr_array_set_size (self->leftovers, 0);
 }
 
+/* Every upload request carries the client integrity header, as the API's do. */
+static void
+sign_tus_request (EkHttpRequest *request,
+                  const char    *path,
+                  gpointer       user_data)
+{
+  ek_api_client_sign_request (EK_API_CLIENT (user_data), request, path);
+}
+
 /* A leftover plain segment of a sealed exam is sealed at once, before the
  * outbox is even open: no plain recording stays on the disk longer than needed. */
 static void
@@ -798,6 +807,8 @@ ek_exam_recording_new (const char    *directory,
 
       self->tus = ek_tus_client_new (ek_api_client_get_http_client (self->api), endpoint);
       ek_tus_client_set_bearer_token (self->tus, ek_api_client_get_session_token (self->api));
+      ek_tus_client_set_request_func (self->tus, sign_tus_request, g_object_ref (self->api),
+                                      g_object_unref);
       ek_outbox_new_async (db_path, session_id, self->tus, self->api, self->cancellable,
                            on_outbox_opened_cb, g_object_ref (self));
     }

@@ -23,7 +23,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -31,6 +30,7 @@
 #include <sodium.h>
 
 #include "ek-seal.h"
+#include "ek-test-kill.h"
 
 #define MAGIC          "EKSEAL01"
 #define MAGIC_BYTES    8
@@ -42,32 +42,11 @@
 
 G_DEFINE_QUARK (ek-seal-error-quark, ek_seal_error)
 
-#ifdef EK_ENABLE_TEST_HOOKS
-/* Test-hooks builds only: EK_TEST_SEAL_KILL_AT=POINT[:N] kills the process (SIGKILL,
- * as a power cut would) the Nth time (default the first) sealing reaches POINT:
- * `chunk` after a chunk went into the .part file, `sealed` after the rename, before
- * the plain file is removed. tests/test-trust.c restarts from there. */
-static void
-test_hook_kill_at (const char *point)
-{
-  static gint hits;
-  const char *wanted = g_getenv ("EK_TEST_SEAL_KILL_AT");
-  g_auto(GStrv) parts = NULL;
-  guint64 nth = 1;
-
-  if (wanted == NULL)
-    return;
-  parts = g_strsplit (wanted, ":", 2);
-  if (!g_str_equal (parts[0], point))
-    return;
-  if (parts[1] != NULL)
-    g_ascii_string_to_unsigned (parts[1], 10, 1, G_MAXINT, &nth, NULL);
-  if ((guint64) g_atomic_int_add (&hits, 1) + 1 == nth)
-    raise (SIGKILL);
-}
-#else
-#define test_hook_kill_at(point) G_STMT_START { } G_STMT_END
-#endif
+/* Test-hooks builds: EK_TEST_SEAL_KILL_AT=POINT[:N] (ek-test-kill.h) kills the
+ * process at `chunk`, after a chunk went into the .part file, or `sealed`, after
+ * the rename, before the plain file is removed. tests/test-trust.c restarts from
+ * there. */
+#define SEAL_KILL_AT(point) ek_test_kill_at ("EK_TEST_SEAL_KILL_AT", point)
 
 static gboolean
 set_errno_error (GError     **error,
@@ -270,7 +249,7 @@ seal_stream (int            in,
         goto write_failed;
       g_checksum_update (checksum, cipher, (gssize) clen);
       *written += clen;
-      test_hook_kill_at ("chunk");
+      SEAL_KILL_AT ("chunk");
 
       if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL)
         {
@@ -296,6 +275,62 @@ out:
   sodium_memzero (plain, EK_SEAL_CHUNK_BYTES);
   sodium_memzero (ahead, EK_SEAL_CHUNK_BYTES);
   return ok;
+}
+
+/**
+ * ek_seal_bytes:
+ * @plain: what to seal (a snapshot's JPEG)
+ * @public_key: the exam's X25519 public key
+ *
+ * Seals @plain in memory into exactly the bytes ek_seal_file() would write for a
+ * file of this content (so ek_seal_open_file() and tests/ek-decrypt open them).
+ *
+ * Returns: (transfer full): the sealed bytes, or %NULL with @error set
+ */
+GBytes *
+ek_seal_bytes (GBytes        *plain,
+               const guint8   public_key[EK_SEAL_KEY_BYTES],
+               GError       **error)
+{
+  crypto_secretstream_xchacha20poly1305_state state;
+  guint8 key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (plain, &len);
+  gsize n_chunks = len == 0 ? 1 : (len + EK_SEAL_CHUNK_BYTES - 1) / EK_SEAL_CHUNK_BYTES;
+  gsize out_len = HEADER_BYTES + len + n_chunks * crypto_secretstream_xchacha20poly1305_ABYTES;
+  guint8 *out = g_malloc (out_len);
+  guint8 *at = out + HEADER_BYTES;
+
+  write_preamble (out);
+  crypto_secretstream_xchacha20poly1305_keygen (key);
+  if (crypto_box_seal (out + PREAMBLE_BYTES, key, sizeof key, public_key) != 0 ||
+      crypto_secretstream_xchacha20poly1305_init_push (&state,
+                                                        out + PREAMBLE_BYTES + SEALED_KEY_BYTES,
+                                                        key) != 0)
+    {
+      sodium_memzero (key, sizeof key);
+      g_free (out);
+      g_set_error_literal (error, EK_SEAL_ERROR, EK_SEAL_ERROR_FAILED,
+                           "the key cannot be sealed to the exam's public key");
+      return NULL;
+    }
+
+  for (gsize i = 0; i < n_chunks; i++)
+    {
+      gsize offset = i * EK_SEAL_CHUNK_BYTES;
+      gsize n = MIN (EK_SEAL_CHUNK_BYTES, len - offset);
+      unsigned long long clen = 0;
+      guint8 tag = i + 1 == n_chunks ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0;
+
+      crypto_secretstream_xchacha20poly1305_push (&state, at, &clen, data + offset, n,
+                                                  out, PREAMBLE_BYTES, tag);
+      at += clen;
+    }
+  g_assert ((gsize) (at - out) == out_len);
+
+  sodium_memzero (key, sizeof key);
+  sodium_memzero (&state, sizeof state);
+  return g_bytes_new_take (out, out_len);
 }
 
 /**
@@ -362,7 +397,7 @@ ek_seal_file (const char    *plain_path,
     }
   /* The rename must be on the disk before the plain file goes. */
   sync_folder_of (sealed_path);
-  test_hook_kill_at ("sealed");
+  SEAL_KILL_AT ("sealed");
 
   if (g_unlink (plain_path) != 0 && errno != ENOENT)
     g_warning ("The plain recording segment %s cannot be removed: %s",

@@ -53,6 +53,10 @@ gboolean  ek_seal_file                 (const char    *plain_path,
                                         GCancellable  *cancellable,
                                         GError       **error);
 
+GBytes   *ek_seal_bytes                (GBytes        *plain,
+                                        const guint8   public_key[EK_SEAL_KEY_BYTES],
+                                        GError       **error);
+
 gboolean  ek_seal_open_file            (const char    *sealed_path,
                                         const char    *plain_path,
                                         const guint8   public_key[EK_SEAL_KEY_BYTES],

@@ -442,6 +442,83 @@ ek_api_client_post_snapshot_async (EkApiClient         *self,
 }
 
 /**
+ * ek_api_client_post_sealed_snapshot_async:
+ * @source: "camera" or "screen"
+ * @sealed: the JPEG sealed for the examining body (ek_seal_bytes())
+ * @sha256: the SHA-256 of @sealed, lowercase hex
+ * @capture_ms: when it was taken, server time
+ *
+ * Uploads a sealed snapshot (POST /v1/session/snapshots with `sealed_b64`, section
+ * 8.1), exactly once. Finish with ek_api_client_post_snapshot_finish(); the hash the
+ * server stored is in ek_api_client_post_snapshot_finish_full().
+ */
+void
+ek_api_client_post_sealed_snapshot_async (EkApiClient         *self,
+                                          const char          *source,
+                                          GBytes              *sealed,
+                                          const char          *sha256,
+                                          gint64               capture_ms,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) body = NULL;
+  g_autofree char *b64 = NULL;
+  gsize size = 0;
+  const guchar *data;
+
+  g_return_if_fail (EK_IS_API_CLIENT (self));
+  g_return_if_fail (g_strcmp0 (source, "camera") == 0 || g_strcmp0 (source, "screen") == 0);
+  g_return_if_fail (sealed != NULL);
+  g_return_if_fail (sha256 != NULL);
+
+  data = g_bytes_get_data (sealed, &size);
+  b64 = g_base64_encode (data, size);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "source");
+  json_builder_add_string_value (builder, source);
+  json_builder_set_member_name (builder, "sealed_b64");
+  json_builder_add_string_value (builder, b64);
+  json_builder_set_member_name (builder, "sha256");
+  json_builder_add_string_value (builder, sha256);
+  json_builder_set_member_name (builder, "capture_ms");
+  json_builder_add_int_value (builder, capture_ms);
+  json_builder_end_object (builder);
+  body = _ek_api_build_body (builder);
+
+  _ek_api_typed_call (self, "POST", "/v1/session/snapshots", body, EK_API_CALL_SENSITIVE,
+                      parse_snapshot_sent, (GDestroyNotify) ek_api_snapshot_sent_free,
+                      ek_api_client_post_snapshot_async, "/v1/session/snapshots",
+                      cancellable, callback, user_data);
+}
+
+/**
+ * ek_api_client_post_snapshot_finish_full:
+ * @out_id: (out) (optional) (transfer full): the server's id of the snapshot
+ * @out_sha256: (out) (optional) (transfer full) (nullable): the SHA-256 of what the
+ *   server stored, when it says
+ */
+gboolean
+ek_api_client_post_snapshot_finish_full (EkApiClient   *self,
+                                         GAsyncResult  *result,
+                                         char         **out_id,
+                                         char         **out_sha256,
+                                         GError       **error)
+{
+  g_autoptr(EkApiSnapshotSent) r = _ek_api_propagate_result (self, result, ek_api_client_post_snapshot_async,
+                                                             error);
+
+  if (r == NULL)
+    return FALSE;
+  if (out_id != NULL)
+    *out_id = g_steal_pointer (&r->id);
+  if (out_sha256 != NULL)
+    *out_sha256 = g_steal_pointer (&r->sha256);
+  return TRUE;
+}
+
+/**
  * ek_api_client_post_snapshot_finish:
  * @out_id: (out) (optional) (transfer full): the server's id of the snapshot
  */

@@ -207,3 +207,30 @@ ek_api_client_get_policy_hash (EkApiClient *self)
   g_return_val_if_fail (EK_IS_API_CLIENT (self), NULL);
   return self->policy_hash;
 }
+
+/**
+ * ek_api_client_sign_request:
+ * @request: a request to this client's server made elsewhere (the tus uploads)
+ * @path: its URL's path and query, as sent
+ *
+ * Adds the client integrity header (section 1.2) as this client's own calls carry
+ * it: with the session's MAC when it has a session token and key. Nothing before
+ * the executable's hash is known (it is by the time anything is uploaded).
+ */
+void
+ek_api_client_sign_request (EkApiClient   *self,
+                            EkHttpRequest *request,
+                            const char    *path)
+{
+  g_autofree char *value = NULL;
+
+  g_return_if_fail (EK_IS_API_CLIENT (self));
+  g_return_if_fail (request != NULL);
+  g_return_if_fail (path != NULL);
+
+  if (ek_integrity_get_self_hash () == NULL)
+    return;
+  value = _ek_api_integrity_header (self, ek_http_request_get_method (request), path,
+                                    self->session_token != NULL);
+  ek_http_request_add_header (request, EK_INTEGRITY_HEADER, value);
+}

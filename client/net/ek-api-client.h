@@ -134,6 +134,9 @@ gboolean        ek_api_client_set_integrity        (EkApiClient          *self,
                                                     const char           *key_b64,
                                                     const char           *nonce,
                                                     const char           *policy_hash);
+void            ek_api_client_sign_request         (EkApiClient          *self,
+                                                    EkHttpRequest        *request,
+                                                    const char           *path);
 gboolean        ek_api_client_export_integrity     (EkApiClient          *self,
                                                     char                **out_key_b64,
                                                     char                **out_nonce,
@@ -400,6 +403,19 @@ void            ek_api_client_post_snapshot_async  (EkApiClient          *self,
 gboolean        ek_api_client_post_snapshot_finish (EkApiClient          *self,
                                                     GAsyncResult         *result,
                                                     char                **out_id,
+                                                    GError              **error);
+void            ek_api_client_post_sealed_snapshot_async (EkApiClient    *self,
+                                                    const char           *source,
+                                                    GBytes               *sealed,
+                                                    const char           *sha256,
+                                                    gint64                capture_ms,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean        ek_api_client_post_snapshot_finish_full (EkApiClient     *self,
+                                                    GAsyncResult         *result,
+                                                    char                **out_id,
+                                                    char                **out_sha256,
                                                     GError              **error);
 
 void            ek_api_client_post_self_check_async  (EkApiClient        *self,

@@ -96,6 +96,7 @@ ek_api_snapshot_sent_free (EkApiSnapshotSent *sent)
   if (sent == NULL)
     return;
   g_free (sent->id);
+  g_free (sent->sha256);
   g_free (sent);
 }
 
@@ -587,13 +588,16 @@ ek_api_parse_snapshot_sent (JsonObject  *object,
                             GError     **error)
 {
   const char *id = NULL;
+  const char *sha256 = NULL;
   EkApiSnapshotSent *sent;
 
-  if (!ek_json_read_string (object, "id", TRUE, &id, error))
+  if (!ek_json_read_string (object, "id", TRUE, &id, error) ||
+      !ek_json_read_string (object, "sha256", FALSE, &sha256, error))
     return NULL;
 
   sent = g_new0 (EkApiSnapshotSent, 1);
   sent->id = g_strdup (id);
+  sent->sha256 = g_strdup (sha256);
   return sent;
 }
 

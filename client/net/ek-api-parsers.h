@@ -104,6 +104,7 @@ typedef struct
 typedef struct
 {
   char *id;
+  char *sha256;   /* nullable: the SHA-256 of what the server stored (a sealed one's) */
 } EkApiSnapshotSent;
 
 /* GET /v1/time */

@@ -13,6 +13,7 @@
 #include "ek-jpeg.h"
 #include "ek-lockdown-policy.h"
 #include "ek-private-files.h"
+#include "ek-seal.h"
 
 /* A re-check needs a face seen this recently; without one it tries again soon. */
 #define RECHECK_FRAME_MAX_AGE_US (10 * G_USEC_PER_SEC)
@@ -35,6 +36,7 @@ struct _EkExamProctor
   gboolean            stopped;
   gboolean            have_reference;
 
+  GBytes             *seal_key;         /* owned, nullable: snapshots go sealed */
   gboolean            snapshot_requested; /* the next due snapshot was asked for */
   guint               n_snapshots_sent;
 
@@ -213,6 +215,7 @@ typedef struct
   char          *source;    /* "camera" or "screen" */
   gboolean       requested;
   gint64         capture_ms;
+  char          *sha256;    /* nullable: of the sealed snapshot sent */
 } Snapshot;
 
 static void
@@ -220,6 +223,7 @@ snapshot_free (Snapshot *snapshot)
 {
   g_clear_object (&snapshot->self);
   g_free (snapshot->source);
+  g_free (snapshot->sha256);
   g_free (snapshot);
 }
 
@@ -233,12 +237,21 @@ on_snapshot_posted_cb (GObject      *object,
   g_autoptr(Snapshot) snapshot = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
+  g_autofree char *stored_sha256 = NULL;
   g_autoptr(JsonObject) data = NULL;
 
-  if (!ek_api_client_post_snapshot_finish (EK_API_CLIENT (object), result, &id, &error))
+  if (!ek_api_client_post_snapshot_finish_full (EK_API_CLIENT (object), result, &id,
+                                                &stored_sha256, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_message ("Proctoring: a %s snapshot was not sent: %s", snapshot->source, error->message);
+      return;
+    }
+  /* A sealed snapshot counts as sent once the server confirms the ciphertext's hash. */
+  if (snapshot->sha256 != NULL && g_strcmp0 (stored_sha256, snapshot->sha256) != 0)
+    {
+      g_message ("Proctoring: the server did not confirm a sealed %s snapshot's hash",
+                 snapshot->source);
       return;
     }
 
@@ -249,6 +262,53 @@ on_snapshot_posted_cb (GObject      *object,
   if (id != NULL)
     json_object_set_string_member (data, "id", id);
   log_event (snapshot->self, "snapshot_sent", 0, -1, data);
+}
+
+/* The JPEG sealed for the examining body, in memory: no plain copy on the disk. */
+static void
+seal_snapshot_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  GBytes *key = g_object_get_data (G_OBJECT (task), "key");
+  GError *error = NULL;
+  GBytes *sealed = ek_seal_bytes (task_data, g_bytes_get_data (key, NULL), &error);
+
+  if (sealed == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, sealed, (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+on_snapshot_sealed_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(Snapshot) snapshot = user_data;
+  EkExamProctor *self = snapshot->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) sealed = g_task_propagate_pointer (G_TASK (result), &error);
+  const char *source;
+  const char *sha256;
+  gint64 capture_ms;
+
+  if (sealed == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("Proctoring: a %s snapshot was not sealed: %s", snapshot->source, error->message);
+      return;
+    }
+
+  snapshot->sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, sealed);
+  /* Read before the hand-over: argument order is unspecified. */
+  source = snapshot->source;
+  sha256 = snapshot->sha256;
+  capture_ms = snapshot->capture_ms;
+  ek_api_client_post_sealed_snapshot_async (self->api, source, sealed, sha256, capture_ms,
+                                            self->cancellable, on_snapshot_posted_cb,
+                                            g_steal_pointer (&snapshot));
 }
 
 static void
@@ -267,6 +327,18 @@ on_snapshot_encoded_cb (GObject      *object,
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_message ("Proctoring: a %s snapshot was not encoded: %s", snapshot->source, error->message);
+      return;
+    }
+
+  if (self->seal_key != NULL)
+    {
+      g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, on_snapshot_sealed_cb,
+                                          g_steal_pointer (&snapshot));
+
+      g_object_set_data_full (G_OBJECT (task), "key", g_bytes_ref (self->seal_key),
+                              (GDestroyNotify) g_bytes_unref);
+      g_task_set_task_data (task, g_steal_pointer (&jpeg), (GDestroyNotify) g_bytes_unref);
+      g_task_run_in_thread (task, seal_snapshot_thread);
       return;
     }
 
@@ -507,6 +579,7 @@ ek_exam_proctor_finalize (GObject *object)
   EkExamProctor *self = EK_EXAM_PROCTOR (object);
 
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->seal_key, g_bytes_unref);
   g_free (self->directory);
 
   G_OBJECT_CLASS (ek_exam_proctor_parent_class)->finalize (object);
@@ -693,6 +766,26 @@ ek_exam_proctor_get_violation_tracker (EkExamProctor *self)
   g_return_val_if_fail (EK_IS_EXAM_PROCTOR (self), NULL);
 
   return self->tracker;
+}
+
+/**
+ * ek_exam_proctor_set_seal_key:
+ * @public_key: (nullable): the exam's X25519 public key (32 bytes); %NULL: plain
+ *
+ * With a key every snapshot is sealed for the examining body (ek_seal_bytes(), in a
+ * thread) before it leaves, and counts as sent only once the server confirms the
+ * hash of the sealed bytes (docs/protocol.md section 8.1).
+ */
+void
+ek_exam_proctor_set_seal_key (EkExamProctor *self,
+                              GBytes        *public_key)
+{
+  g_return_if_fail (EK_IS_EXAM_PROCTOR (self));
+  g_return_if_fail (public_key == NULL || g_bytes_get_size (public_key) == EK_SEAL_KEY_BYTES);
+
+  g_clear_pointer (&self->seal_key, g_bytes_unref);
+  if (public_key != NULL)
+    self->seal_key = g_bytes_ref (public_key);
 }
 
 /**

@@ -55,6 +55,8 @@ const char       *ek_exam_proctor_get_directory        (EkExamProctor           
 void              ek_exam_proctor_attach_recorder      (EkExamProctor            *self,
                                                         EkRecorder               *recorder,
                                                         gboolean                  record_screen);
+void              ek_exam_proctor_set_seal_key         (EkExamProctor            *self,
+                                                        GBytes                   *public_key);
 void              ek_exam_proctor_set_violation_tracker (EkExamProctor           *self,
                                                         EkViolationTracker       *tracker);
 EkViolationTracker *ek_exam_proctor_get_violation_tracker (EkExamProctor         *self);

@@ -203,6 +203,19 @@ ek_server_clock_get_local_ms (EkServerClock *self)
 }
 
 /**
+ * ek_server_clock_get_wall_ms:
+ *
+ * Returns: the computer's wall clock (not the server's time), in ms since the
+ *   epoch: the clock events are stamped with on the client
+ */
+gint64
+ek_server_clock_get_wall_ms (EkServerClock *self)
+{
+  g_return_val_if_fail (EK_IS_SERVER_CLOCK (self), 0);
+  return self->real_func (self->func_data) / 1000;
+}
+
+/**
  * ek_server_clock_add_sample:
  * @t1_local_ms: local monotonic time the request was sent
  * @receive_ms: server time the request arrived

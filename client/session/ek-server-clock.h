@@ -23,6 +23,7 @@ void           ek_server_clock_set_time_funcs  (EkServerClock *self,
                                                 EkClockFunc    real_func,
                                                 gpointer       user_data);
 gint64         ek_server_clock_get_local_ms    (EkServerClock *self);
+gint64         ek_server_clock_get_wall_ms     (EkServerClock *self);
 void           ek_server_clock_add_sample      (EkServerClock *self,
                                                 gint64         t1_local_ms,
                                                 gint64         receive_ms,

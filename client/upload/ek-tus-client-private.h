@@ -69,6 +69,7 @@ char     *_ek_tus_read_location       (EkHttpResponse  *response,
 gboolean  _ek_tus_read_head           (EkHttpResponse  *response,
                                        guint64          size,
                                        guint64         *offset);
+char     *_ek_tus_read_refusal        (EkHttpResponse  *response);
 gboolean  _ek_tus_read_patch          (EkHttpResponse  *response,
                                        guint64          previous,
                                        guint64          size,

@@ -18,9 +18,10 @@
 
 #include "ek-tus-client-private.h"
 
+#include "ek-api-client.h"
 #include "ek-backoff.h"
+#include "ek-test-kill.h"
 
-#include <signal.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -42,6 +43,9 @@ struct _EkTusClient
   EkHttpClient *http_client;          /* owned */
   char         *endpoint;
   char         *token;                /* secret: no property, never logged */
+  EkTusRequestFunc request_func;      /* nullable: further headers of every request */
+  gpointer      request_data;
+  GDestroyNotify request_destroy;
   guint64       chunk_size;           /* with checksums: a broken chunk is sent again */
   guint64       plain_chunk_size;     /* without: the server keeps what arrived */
   guint         max_attempts;
@@ -76,33 +80,11 @@ G_DEFINE_FINAL_TYPE (EkTusClient, ek_tus_client, G_TYPE_OBJECT)
 G_DEFINE_QUARK (ek-tus-error-quark, ek_tus_error)
 
 
-#ifdef EK_ENABLE_TEST_HOOKS
-/* Test-hooks builds only: EK_TEST_TUS_KILL_AT=POINT[:N] kills the process (SIGKILL,
- * as a power cut would) the Nth time (default the first) an upload reaches POINT:
- * `created` right after the server answered the creation POST, `url-saved` right
- * after the caller stored the new URL, before the first PATCH. The outbox's kill
- * tests (tests/test-outbox.c) restart from there. */
-static void
-test_hook_kill_at (const char *point)
-{
-  static guint hits;
-  const char *wanted = g_getenv ("EK_TEST_TUS_KILL_AT");
-  g_auto(GStrv) parts = NULL;
-  guint64 nth = 1;
-
-  if (wanted == NULL)
-    return;
-  parts = g_strsplit (wanted, ":", 2);
-  if (!g_str_equal (parts[0], point))
-    return;
-  if (parts[1] != NULL)
-    g_ascii_string_to_unsigned (parts[1], 10, 1, G_MAXUINT, &nth, NULL);
-  if (++hits == nth)
-    raise (SIGKILL);
-}
-#else
-#define test_hook_kill_at(point) G_STMT_START { } G_STMT_END
-#endif
+/* Test-hooks builds: EK_TEST_TUS_KILL_AT=POINT[:N] (ek-test-kill.h) kills the
+ * process at `created`, right after the server answered the creation POST, or
+ * `url-saved`, right after the caller stored the new URL, before the first PATCH.
+ * The outbox's kill tests (tests/test-outbox.c) restart from there. */
+#define TUS_KILL_AT(point) ek_test_kill_at ("EK_TEST_TUS_KILL_AT", point)
 
 /* Helpers */
 
@@ -153,6 +135,18 @@ add_tus_headers (EkTusClient   *self,
 
       ek_http_request_add_header (request, "Authorization", auth);
     }
+  if (self->request_func != NULL)
+    {
+      g_autoptr(GUri) uri = g_uri_parse (ek_http_request_get_url (request), G_URI_FLAGS_NONE, NULL);
+      g_autofree char *path = NULL;
+
+      /* The path with its query, as sent (what the integrity MAC binds). */
+      if (uri != NULL && g_uri_get_query (uri) != NULL)
+        path = g_strconcat (g_uri_get_path (uri), "?", g_uri_get_query (uri), NULL);
+      else if (uri != NULL)
+        path = g_strdup (g_uri_get_path (uri));
+      self->request_func (request, path != NULL ? path : "/", self->request_data);
+    }
 }
 
 static GError *
@@ -165,8 +159,21 @@ status_error (EkHttpResponse *response,
 
   switch (status)
     {
-    case 401:
     case 403:
+      {
+        g_autofree char *reason = _ek_tus_read_refusal (response);
+
+        /* A refused build or policy (protocol section 1.2) is said as such. */
+        if (reason != NULL)
+          {
+            g_autofree char *message = ek_api_client_refused_message (reason);
+
+            g_message ("tus %s: the server refused this client (%s)", what, reason);
+            return g_error_new_literal (EK_TUS_ERROR, EK_TUS_ERROR_REFUSED, message);
+          }
+      }
+      G_GNUC_FALLTHROUGH;
+    case 401:
       return g_error_new_literal (EK_TUS_ERROR, EK_TUS_ERROR_UNAUTHORIZED,
                                   _("The exam server no longer accepts this session’s recording. Sign in again to finish the upload."));
     case 413:
@@ -402,7 +409,7 @@ on_url_saved_cb (GObject      *source,
       return;
     }
 
-  test_hook_kill_at ("url-saved");
+  TUS_KILL_AT ("url-saved");
   _ek_tus_client_upload_step (task);
 }
 
@@ -445,7 +452,7 @@ on_create_done_cb (GObject      *source,
   up->need_head = FALSE;
   g_ptr_array_set_size (up->sums, 0);
   g_debug ("tus %s: created %s", up->path, up->url);
-  test_hook_kill_at ("created");
+  TUS_KILL_AT ("created");
   upload_notify (up, EK_TUS_UPLOAD_CREATED, 0);
 
   if (up->save_url != NULL)
@@ -778,6 +785,8 @@ ek_tus_client_finalize (GObject *object)
   g_clear_object (&self->http_client);
   g_clear_pointer (&self->endpoint, g_free);
   g_clear_pointer (&self->token, g_free);
+  if (self->request_destroy != NULL)
+    g_clear_pointer (&self->request_data, self->request_destroy);
 
   G_OBJECT_CLASS (ek_tus_client_parent_class)->finalize (object);
 }
@@ -1084,6 +1093,29 @@ ek_tus_client_set_bearer_token (EkTusClient *self,
 
   g_free (self->token);
   self->token = (token != NULL && *token != '\0') ? g_strdup (token) : NULL;
+}
+
+/**
+ * ek_tus_client_set_request_func:
+ * @func: (nullable): called for every request (OPTIONS, POST, HEAD, PATCH) before it
+ *   goes, with the request and its URL's path and query, to add headers (the
+ *   client integrity header of protocol section 1.2)
+ *
+ * Also for uploads already running: their next request goes through @func.
+ */
+void
+ek_tus_client_set_request_func (EkTusClient      *self,
+                                EkTusRequestFunc  func,
+                                gpointer          user_data,
+                                GDestroyNotify    destroy)
+{
+  g_return_if_fail (EK_IS_TUS_CLIENT (self));
+
+  if (self->request_destroy != NULL)
+    g_clear_pointer (&self->request_data, self->request_destroy);
+  self->request_func = func;
+  self->request_data = user_data;
+  self->request_destroy = destroy;
 }
 
 guint64

@@ -89,6 +89,17 @@ typedef void (*EkTusSaveUrlFunc) (const char *url,
                                   GTask      *saved,
                                   gpointer    user_data);
 
+/**
+ * EkTusRequestFunc:
+ * @request: the request about to go
+ * @path: its URL's path and query
+ *
+ * Adds further headers to a tus request.
+ */
+typedef void (*EkTusRequestFunc) (EkHttpRequest *request,
+                                  const char    *path,
+                                  gpointer       user_data);
+
 #define EK_TYPE_TUS_CLIENT (ek_tus_client_get_type ())
 
 G_DECLARE_FINAL_TYPE (EkTusClient, ek_tus_client, EK, TUS_CLIENT, GObject)
@@ -99,6 +110,10 @@ EkHttpClient *ek_tus_client_get_http_client      (EkTusClient         *self);
 const char   *ek_tus_client_get_endpoint         (EkTusClient         *self);
 void          ek_tus_client_set_bearer_token     (EkTusClient         *self,
                                                   const char          *token);
+void          ek_tus_client_set_request_func     (EkTusClient         *self,
+                                                  EkTusRequestFunc     func,
+                                                  gpointer             user_data,
+                                                  GDestroyNotify       destroy);
 guint64       ek_tus_client_get_chunk_size       (EkTusClient         *self);
 void          ek_tus_client_set_chunk_size       (EkTusClient         *self,
                                                   guint64              chunk_size);

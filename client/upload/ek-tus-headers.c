@@ -9,6 +9,8 @@
 
 #include "ek-tus-client-private.h"
 
+#include "ek-json.h"
+
 static gboolean
 parse_offset (const char *text,
               guint64    *out)
@@ -119,4 +121,28 @@ _ek_tus_read_patch (EkHttpResponse *response,
 {
   return parse_offset (ek_http_response_get_header (response, "Upload-Offset"), offset) &&
          *offset > previous && *offset <= size;
+}
+
+/* A 403's body: the reason of a `client_refused` error (protocol section 1.2), or
+ * NULL when it is another refusal (or no readable body: a HEAD's has none). */
+char *
+_ek_tus_read_refusal (EkHttpResponse *response)
+{
+  GBytes *body = ek_http_response_get_body (response);
+  g_autoptr(JsonObject) object = NULL;
+  JsonObject *error = NULL;
+  const char *code = NULL;
+  const char *reason = NULL;
+
+  if (body == NULL || g_bytes_get_size (body) == 0)
+    return NULL;
+  object = ek_json_parse_object (g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL);
+  if (object == NULL ||
+      !ek_json_read_object (object, "error", TRUE, &error, NULL) ||
+      !ek_json_read_string (error, "code", TRUE, &code, NULL) ||
+      g_strcmp0 (code, "client_refused") != 0 ||
+      !ek_json_read_string (error, "reason", FALSE, &reason, NULL))
+    return NULL;
+
+  return g_strdup (reason != NULL ? reason : "");
 }

@@ -274,16 +274,17 @@ record_face_attempt (EkRefServer  *srv,
 
 /* Reads photo_jpeg_b64; answers the error itself and returns NULL. */
 static guint8 *
-take_photo (EkReq      *req,
-            JsonObject *body,
-            gsize      *len)
+take_photo_member (EkReq      *req,
+                   JsonObject *body,
+                   const char *member,
+                   gsize      *len)
 {
-  const char *b64 = member_string (body, "photo_jpeg_b64");
+  const char *b64 = member_string (body, member);
   guint8 *photo;
 
   if (b64 == NULL)
     {
-      ek_reply_error (req, 400, "bad_request", -1, "photo_jpeg_b64 is missing");
+      ek_reply_error (req, 400, "bad_request", -1, "%s is missing", member);
       return NULL;
     }
   if (strlen (b64) / 4 * 3 > EK_PHOTO_DECODED_LIMIT + 3)
@@ -294,7 +295,7 @@ take_photo (EkReq      *req,
   photo = decode_base64_strict (b64, len);
   if (photo == NULL)
     {
-      ek_reply_error (req, 400, "bad_request", -1, "photo_jpeg_b64 is not base64");
+      ek_reply_error (req, 400, "bad_request", -1, "%s is not base64", member);
       return NULL;
     }
   if (*len > EK_PHOTO_DECODED_LIMIT)
@@ -304,6 +305,14 @@ take_photo (EkReq      *req,
       return NULL;
     }
   return photo;
+}
+
+static guint8 *
+take_photo (EkReq      *req,
+            JsonObject *body,
+            gsize      *len)
+{
+  return take_photo_member (req, body, "photo_jpeg_b64", len);
 }
 
 /* Sessions */
@@ -2115,6 +2124,7 @@ handle_snapshot (EkReq     *req,
   g_autofree char *sha = NULL;
   const char *source;
   gint64 capture_ms = -1;
+  gboolean sealed;
   gsize len;
 
   if (body == NULL)
@@ -2125,9 +2135,29 @@ handle_snapshot (EkReq     *req,
       ek_reply_error (req, 400, "bad_request", -1, "source must be camera or screen");
       return;
     }
-  if ((photo = take_photo (req, body, &len)) == NULL)
+  /* A sealed snapshot (protocol section 8.1): only the examining body opens it; the
+   * server keeps the ciphertext and confirms its hash. */
+  sealed = json_object_has_member (body, "sealed_b64");
+  if ((photo = take_photo_member (req, body, sealed ? "sealed_b64" : "photo_jpeg_b64", &len)) == NULL)
     return;
-  if (!is_jpeg (photo, len))
+  if (sealed)
+    {
+      g_autofree char *sent_sha = NULL;
+
+      if (len < 8 || memcmp (photo, "EKSEAL01", 8) != 0)
+        {
+          ek_reply_error (req, 400, "bad_request", -1, "sealed_b64 is not a sealed file");
+          return;
+        }
+      sent_sha = g_strdup (member_string (body, "sha256"));
+      sha = ek_sha256_hex (photo, len);
+      if (g_strcmp0 (sent_sha, sha) != 0)
+        {
+          ek_reply_error (req, 400, "bad_request", -1, "sha256 is not the hash of sealed_b64");
+          return;
+        }
+    }
+  else if (!is_jpeg (photo, len))
     {
       ek_reply_error (req, 400, "bad_request", -1, "the photo is not a JPEG");
       return;
@@ -2136,7 +2166,7 @@ handle_snapshot (EkReq     *req,
 
   id = g_strdup_printf ("p%08x%08x", g_random_int (), g_random_int ());
   dir = g_build_filename (req->srv->snapshots_dir, session->session_id, NULL);
-  name = g_strdup_printf ("%s.jpg", id);
+  name = g_strdup_printf (sealed ? "%s.jpg.sealed" : "%s.jpg", id);
   path = g_build_filename (dir, name, NULL);
   if (g_mkdir_with_parents (dir, 0700) != 0 ||
       !g_file_set_contents (path, (const char *) photo, len, &error))
@@ -2144,7 +2174,8 @@ handle_snapshot (EkReq     *req,
       ek_reply_error (req, 500, "server_error", -1, "cannot store the snapshot");
       return;
     }
-  sha = ek_sha256_hex (photo, len);
+  if (sha == NULL)
+    sha = ek_sha256_hex (photo, len);
   ins = ek_store_prepare (req->srv->db,
                           "INSERT INTO snapshots (id, session_id, source, capture_ms, received_ms, size, sha256, path)"
                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
@@ -2162,6 +2193,8 @@ handle_snapshot (EkReq     *req,
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "id");
   json_builder_add_string_value (b, id);
+  json_builder_set_member_name (b, "sha256");
+  json_builder_add_string_value (b, sha);
   json_builder_end_object (b);
   ek_reply_object (req, 200, b);
 }
@@ -2470,7 +2503,7 @@ admin_session (EkReq      *req,
   json_builder_set_member_name (b, "uploads");
   json_builder_add_value (b, ek_tus_uploads_json (srv, s->session_id));
   json_builder_set_member_name (b, "snapshots");
-  json_builder_add_value (b, query_rows (srv, "SELECT id, source, capture_ms, received_ms, size, sha256"
+  json_builder_add_value (b, query_rows (srv, "SELECT id, source, capture_ms, received_ms, size, sha256, path"
                                               " FROM snapshots WHERE session_id = ?1 ORDER BY received_ms, rowid",
                                          s->session_id, NULL));
   json_builder_set_member_name (b, "face_attempts");

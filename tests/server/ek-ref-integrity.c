@@ -1,7 +1,7 @@
 /* ek-ref-integrity.c: the client integrity header, server side (protocol section 1.2)
  *
  * With --allowed-build (repeatable) the server knows the released builds: every
- * /v1/ request but the tus uploads must carry EK-Integrity with one of them, and a
+ * /v1/ request, the tus uploads' included, must carry EK-Integrity with one of them, and a
  * request with a session token must carry the MAC of the session's nonce, the build
  * and the exam's policy under the session's key (issued at login). Without
  * --allowed-build nothing is checked and no key is issued. Written apart from the
@@ -113,11 +113,13 @@ same_hex (const char *a,
   return diff == 0;
 }
 
-static gboolean
+/* NULL when the MAC verifies, else the refusal's reason (and @message). */
+static const char *
 check_mac (EkReq       *req,
            GHashTable  *fields,
            EkExam      *exam,
-           EkSession   *session)
+           EkSession   *session,
+           const char **message)
 {
   g_autoptr(sqlite3_stmt) stmt = ek_store_prepare (req->srv->db,
     "SELECT key_b64, nonce FROM integrity WHERE session_id = ?1");
@@ -142,13 +144,13 @@ check_mac (EkReq       *req,
   if (key_b64 == NULL || sent_policy == NULL || sent_nonce == NULL || sent_mac == NULL ||
       !g_str_equal (sent_nonce, nonce))
     {
-      reply_refused (req, "bad_signature", "no integrity MAC for this session's nonce");
-      return FALSE;
+      *message = "no integrity MAC for this session's nonce";
+      return "bad_signature";
     }
   if (!g_str_equal (sent_policy, policy))
     {
-      reply_refused (req, "policy_mismatch", "the client applies another policy than the exam's");
-      return FALSE;
+      *message = "the client applies another policy than the exam's";
+      return "policy_mismatch";
     }
 
   key = g_base64_decode (key_b64, &key_len);
@@ -166,11 +168,11 @@ check_mac (EkReq       *req,
   }
   if (!same_hex (g_hmac_get_string (hmac), sent_mac))
     {
-      reply_refused (req, "bad_signature", "the integrity MAC does not verify");
-      return FALSE;
+      *message = "the integrity MAC does not verify";
+      return "bad_signature";
     }
 
-  return TRUE;
+  return NULL;
 }
 
 static void
@@ -187,6 +189,63 @@ remember_build (EkReq      *req,
 }
 
 /**
+ * ek_integrity_verify:
+ * @exam: (nullable): the session's exam; %NULL for a public request
+ * @session: (nullable): the session; %NULL for a public request
+ * @message: (out): the refusal's text, when refused
+ *
+ * Checks the request's header without answering (a tus PATCH is checked before
+ * its body is read, and answered later).
+ *
+ * Returns: (nullable): %NULL if the request may go on, else the refusal's reason
+ */
+const char *
+ek_integrity_verify (EkReq       *req,
+                     EkExam      *exam,
+                     EkSession   *session,
+                     const char **message)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
+  const char *value = soup_message_headers_get_one (headers, "EK-Integrity");
+  g_autoptr(GHashTable) fields = NULL;
+  const char *exe;
+  const char *reason;
+
+  if (req->srv->allowed_builds == NULL)
+    return NULL;
+
+  fields = value != NULL ? parse_header (value) : NULL;
+  exe = fields != NULL ? g_hash_table_lookup (fields, "exe") : NULL;
+  if (exe == NULL)
+    {
+      *message = "no valid EK-Integrity header";
+      return "missing";
+    }
+  if (!g_strv_contains ((const char * const *) req->srv->allowed_builds, exe))
+    {
+      g_message ("Refused a build not released: %s (%s)", exe, req->path);
+      *message = "this build of the client is not a released one";
+      return "unknown_build";
+    }
+  if (session == NULL)
+    return NULL;
+
+  reason = check_mac (req, fields, exam, session, message);
+  if (reason == NULL)
+    remember_build (req, session, exe);
+  return reason;
+}
+
+/* Answers a request ek_integrity_verify() refused. */
+void
+ek_integrity_refuse (EkReq      *req,
+                     const char *reason,
+                     const char *message)
+{
+  reply_refused (req, reason, message);
+}
+
+/**
  * ek_integrity_check:
  * @exam: (nullable): the session's exam; %NULL for a public request
  * @session: (nullable): the session; %NULL for a public request
@@ -198,34 +257,13 @@ ek_integrity_check (EkReq     *req,
                     EkExam    *exam,
                     EkSession *session)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
-  const char *value = soup_message_headers_get_one (headers, "EK-Integrity");
-  g_autoptr(GHashTable) fields = NULL;
-  const char *exe;
+  const char *message = NULL;
+  const char *reason = ek_integrity_verify (req, exam, session, &message);
 
-  if (req->srv->allowed_builds == NULL)
+  if (reason == NULL)
     return TRUE;
-
-  fields = value != NULL ? parse_header (value) : NULL;
-  exe = fields != NULL ? g_hash_table_lookup (fields, "exe") : NULL;
-  if (exe == NULL)
-    {
-      reply_refused (req, "missing", "no valid EK-Integrity header");
-      return FALSE;
-    }
-  if (!g_strv_contains ((const char * const *) req->srv->allowed_builds, exe))
-    {
-      g_message ("Refused a build not released: %s", exe);
-      reply_refused (req, "unknown_build", "this build of the client is not a released one");
-      return FALSE;
-    }
-  if (session == NULL)
-    return TRUE;
-
-  if (!check_mac (req, fields, exam, session))
-    return FALSE;
-  remember_build (req, session, exe);
-  return TRUE;
+  reply_refused (req, reason, message);
+  return FALSE;
 }
 
 /* A login's answer: a fresh key and nonce for the session (a new login replaces

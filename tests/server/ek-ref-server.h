@@ -275,6 +275,13 @@ JsonNode   *ek_api_session_state     (EkRefServer *srv,
 /* client integrity (ek-ref-integrity.c) */
 
 void        ek_integrity_init_store  (sqlite3    *db);
+const char *ek_integrity_verify      (EkReq      *req,
+                                      EkExam     *exam,
+                                      EkSession  *session,
+                                      const char **message);
+void        ek_integrity_refuse      (EkReq      *req,
+                                      const char *reason,
+                                      const char *message);
 gboolean    ek_integrity_check       (EkReq      *req,
                                       EkExam     *exam,
                                       EkSession  *session);

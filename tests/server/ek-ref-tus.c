@@ -254,6 +254,22 @@ patch_check (EkReq          *req,
   session = session_from_bearer (req);
   if (session == NULL)
     FAIL (401, "invalid_session", "unknown or ended session token");
+  {
+    EkExam *exam = ek_server_find_exam (req->srv, session->exam_id);
+    const char *message = NULL;
+    const char *reason;
+
+    if (exam == NULL)
+      FAIL (401, "invalid_session", "the session's exam is no longer served");
+    /* The client integrity header (protocol section 1.2), as on every request. */
+    reason = ek_integrity_verify (req, exam, session, &message);
+    if (reason != NULL)
+      {
+        if (reply)
+          ek_integrity_refuse (req, reason, message);
+        return FALSE;
+      }
+  }
   if (upload_id == NULL || (up = upload_load (req->srv->db, upload_id)) == NULL ||
       !g_str_equal (up->session_id, session->session_id))
     FAIL (404, "not_found", "no such upload");
@@ -735,6 +751,17 @@ ek_tus_dispatch (EkReq *req)
   session = ek_req_authenticate (req);
   if (session == NULL)
     return;
+  {
+    EkExam *exam = ek_server_find_exam (req->srv, session->exam_id);
+
+    if (exam == NULL)
+      {
+        ek_reply_error (req, 401, "invalid_session", -1, "the session's exam is no longer served");
+        return;
+      }
+    if (!ek_integrity_check (req, exam, session))
+      return;
+  }
 
   if (method == SOUP_METHOD_POST && collection)
     handle_create (req, session);
