@@ -238,6 +238,13 @@ flow_shots () {
   wait_page finish; sleep 1; shot finish
   page_act finish.leave; wait_page start
 
+  # "I have no phone" where the exam lets a candidate go on without it (e2e-no-phone.json).
+  login mock E2E-NOPH-7K2M 110105199003071239
+  page_act confirm.continue; wait_page pledge
+  act test-check-all; page_act pledge.accept
+  wait_page second-view
+  page_act second-view.no-phone; shot second-view-no-phone-optional
+
   # A formal interview with every step (e2e-steps.json): room scan, draw, an image attachment.
   login formal E2E-STEP-5V1C 11010519491231002X
   # The device check from the flow (logged in: the report can go to the server), and back.

@@ -11,10 +11,14 @@
  *                 appearing by themselves, proctor chat (unread badge), a warning
  *                 acknowledged, hand raised, the exam ending by itself
  * /e2e/written    mock written test: ID number checked locally, second view bound
- *                 by "phone", paper check, answers entered (one changed) and kept
+ *                 by "phone", paper check, the exam entered with the Return key,
+ *                 answers entered (one changed) and kept
  *                 in the answer store, early submission refused with the time,
  *                 End exam confirmed in the question view, submission on the
  *                 server with every answer exactly as entered and their count
+ * /e2e/second-view-waived  an exam whose policy lets a candidate without a phone go on:
+ *                 "I have no phone", then "Continue without a phone" reaches the paper
+ *                 check; second_view_unavailable and second_view_skipped on the server
  * /e2e/crash      the client killed mid-exam re-enters without a login (token
  *                 from the keyring) with a countdown within 1 s of the truth and
  *                 the answers entered before the kill; then the proctor's end_exam
@@ -914,11 +918,18 @@ test_interview (void)
   status = get_status (&fx);
   {
     gboolean last_minute = FALSE;
+    const char *color = NULL;
 
     g_assert_true (g_variant_lookup (status, "countdown-last-minute", "b", &last_minute));
     g_assert_true (last_minute);
+    /* ... in red (the style sheet's #b3261e). */
+    g_assert_true (g_variant_lookup (status, "countdown-color", "&s", &color));
+    g_assert_cmpstr (color, ==, "rgb(179,38,30)");
   }
   g_clear_pointer (&status, g_variant_unref);
+  /* The part that began says so, with what comes next: nothing changes silently. */
+  g_variant_unref (wait_for_text (&fx, "text", "Answering has begun, until", WAIT_DEFAULT_MS));
+  g_variant_unref (wait_for_text (&fx, "text", "It is the last part of the exam.", WAIT_DEFAULT_MS));
 
   /* The exam ends by itself; the server confirms it. */
   wait_for (&fx, "page", "finish", 20000);
@@ -1012,6 +1023,73 @@ test_interview (void)
 #define WRITTEN_W4 "\"The client resumes from the server's offset: \\\"断点续传\\\"\\nnot from zero 🙂\""
 #define WRITTEN_ANSWERS "{\"w1\": \"b\", \"w2\": [\"a\", \"c\"], \"w3\": true, \"w4\": " WRITTEN_W4 "}"
 
+static void xdotool (const char *args);
+
+/* The waiting room says "Press Enter to begin": the Return key on the kiosk's window,
+ * pressed until the exam page shows (entry opens on the server's clock). */
+static void
+enter_exam_with_return_key (Fixture *fx)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) WAIT_DEFAULT_MS * 1000;
+
+  for (;;)
+    {
+      g_autoptr(GVariant) status = get_status (fx);
+      g_autofree char *page = status_string (status, "page");
+
+      if (g_str_equal (page, "exam"))
+        return;
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_autofree char *text = g_variant_print (status, FALSE);
+
+          show_log (fx);
+          g_error ("Return did not enter the exam; status: %s", text);
+        }
+      if (g_str_equal (page, "waiting"))
+        xdotool ("search --name ExamKiosk windowfocus --sync key Return");
+      ek_test_sleep_ms (500);
+    }
+}
+
+/* An exam whose policy does not require the second view (e2e-no-phone.json): after
+ * "I have no phone" the candidate continues; the proctor sees both events and the server
+ * the step done. */
+static void
+test_second_view_waived (void)
+{
+  Fixture fx = { 0 };
+  g_autoptr(GVariant) status = NULL;
+  g_autofree char *session_id = NULL;
+
+  fixture_setup (&fx);
+  start_client (&fx);
+
+  wait_for (&fx, "page", "start", WAIT_DEFAULT_MS);
+  activate_on_page (&fx, "win.start-mode::mock");
+  wait_for (&fx, "page", "login", WAIT_DEFAULT_MS);
+  activate (&fx, "test-login", g_variant_new ("(ss)", "E2E-NOPH-7K2M", "110105199003071239"));
+  wait_for (&fx, "page", "confirm", WAIT_DEFAULT_MS);
+  activate_on_page (&fx, "confirm.continue");
+  wait_for (&fx, "page", "pledge", WAIT_DEFAULT_MS);
+  activate (&fx, "test-check-all", NULL);
+  activate_on_page (&fx, "pledge.accept");
+
+  status = wait_for (&fx, "page", "second-view", WAIT_DEFAULT_MS);
+  session_id = status_string (status, "session-id");
+  g_clear_pointer (&status, g_variant_unref);
+  g_variant_unref (wait_for_text (&fx, "text", "Waiting for your phone", WAIT_DEFAULT_MS));
+  activate_on_page (&fx, "second-view.no-phone");
+  g_variant_unref (wait_for_text (&fx, "text", "You can take this exam without a second camera",
+                                  WAIT_DEFAULT_MS));
+  wait_for_server_events (&fx, session_id, "second_view_unavailable", "reason", "no_phone", 1);
+  activate (&fx, "test-click", g_variant_new_string ("C_ontinue without a phone"));
+  wait_for (&fx, "page", "paper-check", WAIT_DEFAULT_MS);
+  wait_for_server_events (&fx, session_id, "second_view_skipped", "reason", "no_phone", 1);
+
+  fixture_teardown (&fx);
+}
+
 static void
 test_written (void)
 {
@@ -1073,10 +1151,22 @@ test_written (void)
   activate_on_page (&fx, "step.done");
   wait_for (&fx, "page", "device", WAIT_DEFAULT_MS);
   activate_on_page (&fx, "devices.confirm");
-  wait_for (&fx, "page", "waiting", WAIT_DEFAULT_MS);
+  status = wait_for (&fx, "page", "waiting", WAIT_DEFAULT_MS);
+  /* The waiting room counts towards the start: no alarm, even in its last minute. */
+  {
+    gboolean last_minute = FALSE;
+    const char *color = NULL;
+
+    g_assert_true (g_variant_lookup (status, "countdown-last-minute", "b", &last_minute));
+    g_assert_true (last_minute);
+    g_assert_true (g_variant_lookup (status, "countdown-color", "&s", &color));
+    g_assert_cmpstr (color, !=, "rgb(179,38,30)");
+  }
+  g_clear_pointer (&status, g_variant_unref);
 
   wait_until_server_ms (json_object_get_int_member (exam, "starts_ms") + 200);
-  g_variant_unref (enter_exam (&fx));
+  /* "Press Enter to begin": the Return key, as the candidate would. */
+  enter_exam_with_return_key (&fx);
 
   /* Too early to hand in: refused, with the seconds until it becomes possible. */
   activate_on_page (&fx, "exam.end");
@@ -2464,6 +2554,7 @@ main (int   argc,
 
   g_test_add_func ("/e2e/interview", test_interview);
   g_test_add_func ("/e2e/written", test_written);
+  g_test_add_func ("/e2e/second-view-waived", test_second_view_waived);
   g_test_add_func ("/e2e/crash", test_crash);
   g_test_add_func ("/e2e/practice-written", test_practice_written);
   g_test_add_func ("/e2e/lockdown", test_lockdown);

@@ -22,6 +22,7 @@
 #include <gtk/gtk.h>
 
 #include "ek-camera-view.h"
+#include "ek-layout-check.h"
 #include "ek-self-check-page.h"
 #include "ek-self-check.h"
 #include "ek-test-server.h"
@@ -902,6 +903,25 @@ find_button_with_action (GtkWidget  *widget,
 }
 
 static GtkWidget *
+find_label_with_text (GtkWidget  *widget,
+                      const char *needle)
+{
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), needle) != NULL)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_with_text (child, needle);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static GtkWidget *
 find_child_of_type (GtkWidget *widget,
                     GType      type)
 {
@@ -929,6 +949,7 @@ test_page (void)
   GtkWidget *page;
   GtkWidget *list;
   GtkWidget *first_row;
+  GtkWidget *speak;
   EkCameraView *view;
   gint64 deadline;
 
@@ -968,6 +989,10 @@ test_page (void)
     }
   g_assert_nonnull (ek_camera_view_get_paintable (view));
   g_assert_cmpfloat (ek_camera_view_get_level (view), >, 0.3);
+  /* "Say a sentence" only while a microphone is measured. */
+  speak = find_label_with_text (page, "say a sentence");
+  g_assert_nonnull (speak);
+  g_assert_true (gtk_widget_get_visible (speak));
 
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   while (ek_self_check_get_running (check) && g_get_monotonic_time () < deadline)
@@ -980,6 +1005,31 @@ test_page (void)
   g_assert_cmpuint (count_rows (list), ==, ek_self_check_get_results (check)->len);
   first_row = gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (gtk_widget_get_first_child (list)));
   g_assert_true (gtk_widget_has_css_class (first_row, "ek-check-fail"));
+  g_assert_false (ek_media_probe_get_running (ek_self_check_get_microphone_probe (check)));
+  g_assert_false (gtk_widget_get_visible (speak));
+
+  /* At 1366x768 (issue 16): the speaker test is in the column that scrolls, so it can be
+   * reached, and nothing on the page (its bottom bar included) is cut off or crowded. */
+  {
+    GtkWidget *tone = find_button_with_action (page, "selfcheck.play-tone");
+    GtkWidget *scroller = gtk_widget_get_ancestor (tone, GTK_TYPE_SCROLLED_WINDOW);
+    GtkWidget *content;
+    GtkAdjustment *adjustment;
+    graphene_rect_t bounds;
+    g_autoptr(GPtrArray) problems = NULL;
+
+    g_assert_nonnull (scroller);
+    g_assert_true (gtk_widget_get_mapped (tone));
+    content = gtk_viewport_get_child (GTK_VIEWPORT (gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller))));
+    adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+    g_assert_true (gtk_widget_compute_bounds (tone, content, &bounds));
+    g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_adjustment_get_upper (adjustment) + 1);
+
+    problems = ek_layout_check (window);
+    for (guint i = 0; i < problems->len; i++)
+      g_printerr ("layout: %s\n", (const char *) g_ptr_array_index (problems, i));
+    g_assert_cmpuint (problems->len, ==, 0);
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
   while (ek_media_probe_get_running (ek_self_check_get_camera_probe (check)) ||
