@@ -143,16 +143,6 @@ clear_list (EkSelfCheckPage *self)
     gtk_list_box_remove (self->results_list, child);
 }
 
-/* The build's SHA-256 (`client.build`) is for the technician's reports (`--self-check`,
- * JSON, HTML), not a row of this page: in Chinese at 1366x768 the layout check finds that
- * row cut off at its container's edge, a fault not found yet, so the page leaves it out
- * until it is. */
-static gboolean
-shown_on_page (const EkCheckResult *result)
-{
-  return g_strcmp0 (result->id, "client.build") != 0;
-}
-
 static void
 show_sorted (EkSelfCheckPage *self)
 {
@@ -160,8 +150,7 @@ show_sorted (EkSelfCheckPage *self)
 
   clear_list (self);
   for (guint i = 0; i < sorted->len; i++)
-    if (shown_on_page (g_ptr_array_index (sorted, i)))
-      gtk_list_box_append (self->results_list, make_row (g_ptr_array_index (sorted, i)));
+    gtk_list_box_append (self->results_list, make_row (g_ptr_array_index (sorted, i)));
 }
 
 static void
@@ -217,8 +206,7 @@ on_result_added_cb (EkSelfCheck         *check,
                     const EkCheckResult *result,
                     EkSelfCheckPage     *self)
 {
-  if (shown_on_page (result))
-    gtk_list_box_append (self->results_list, make_row (result));
+  gtk_list_box_append (self->results_list, make_row (result));
 }
 
 static void
