@@ -9,9 +9,11 @@
  * /e2e/interview  formal interview: login, details, pledge, room scan, draw,
  *                 attachments, devices, waiting room, both phases with questions
  *                 appearing by themselves, proctor chat (unread badge), a warning
- *                 acknowledged, hand raised, the exam ending by itself
+ *                 acknowledged, hand raised, the answering phase announced on the page
+ *                 with what comes next, its last minute in red, the exam ending by itself
  * /e2e/written    mock written test: ID number checked locally, second view bound
- *                 by "phone", paper check, the exam entered with the Return key,
+ *                 by "phone", paper check, the waiting room's last minute not in red,
+ *                 the exam entered with the Return key,
  *                 answers entered (one changed) and kept
  *                 in the answer store, early submission refused with the time,
  *                 End exam confirmed in the question view, submission on the
