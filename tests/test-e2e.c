@@ -13,7 +13,6 @@
  *                 with what comes next, its last minute in red, the exam ending by itself
  * /e2e/written    mock written test: ID number checked locally, second view bound
  *                 by "phone", paper check, the waiting room's last minute not in red,
- *                 the exam entered with the Return key,
  *                 answers entered (one changed) and kept
  *                 in the answer store, early submission refused with the time,
  *                 End exam confirmed in the question view, submission on the
@@ -1025,35 +1024,6 @@ test_interview (void)
 #define WRITTEN_W4 "\"The client resumes from the server's offset: \\\"断点续传\\\"\\nnot from zero 🙂\""
 #define WRITTEN_ANSWERS "{\"w1\": \"b\", \"w2\": [\"a\", \"c\"], \"w3\": true, \"w4\": " WRITTEN_W4 "}"
 
-static void xdotool (const char *args);
-
-/* The waiting room says "Press Enter to begin": the Return key on the kiosk's window,
- * pressed until the exam page shows (entry opens on the server's clock). */
-static void
-enter_exam_with_return_key (Fixture *fx)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) WAIT_DEFAULT_MS * 1000;
-
-  for (;;)
-    {
-      g_autoptr(GVariant) status = get_status (fx);
-      g_autofree char *page = status_string (status, "page");
-
-      if (g_str_equal (page, "exam"))
-        return;
-      if (g_get_monotonic_time () > deadline)
-        {
-          g_autofree char *text = g_variant_print (status, FALSE);
-
-          show_log (fx);
-          g_error ("Return did not enter the exam; status: %s", text);
-        }
-      if (g_str_equal (page, "waiting"))
-        xdotool ("search --name ExamKiosk windowfocus --sync key Return");
-      ek_test_sleep_ms (500);
-    }
-}
-
 /* An exam whose policy does not require the second view (e2e-no-phone.json): after
  * "I have no phone" the candidate continues; the proctor sees both events and the server
  * the step done. */
@@ -1167,8 +1137,7 @@ test_written (void)
   g_clear_pointer (&status, g_variant_unref);
 
   wait_until_server_ms (json_object_get_int_member (exam, "starts_ms") + 200);
-  /* "Press Enter to begin": the Return key, as the candidate would. */
-  enter_exam_with_return_key (&fx);
+  g_variant_unref (enter_exam (&fx));
 
   /* Too early to hand in: refused, with the seconds until it becomes possible. */
   activate_on_page (&fx, "exam.end");
