@@ -225,6 +225,14 @@ flow_shots () {
   page_act exam.help
   wait_text "'unread': <''>"
   ack_notices; shot exam-help
+  # The hand-in confirmation with Help open: centred on the window, nothing cut off.
+  for _ in $(seq 1 300); do
+    page_act exam.end
+    status | grep -q "'error': <''>" && break
+    sleep 0.2
+  done
+  ack_notices; shot exam-help-submit
+  page_act exam.end-cancel
   admin POST "/admin/sessions/$sid/messages" '{"kind": "warning", "text": "Please look at the screen. 请看屏幕。"}' >/dev/null
   wait_text "'warning': <true>"; shot exam-warning
   page_act exam.ack-warning
@@ -237,6 +245,13 @@ flow_shots () {
   page_act exam.end-confirm
   wait_page finish; sleep 1; shot finish
   page_act finish.leave; wait_page start
+
+  # "I have no phone" where the exam lets a candidate go on without it (e2e-no-phone.json).
+  login mock E2E-NOPH-7K2M 110105199003071239
+  page_act confirm.continue; wait_page pledge
+  act test-check-all; page_act pledge.accept
+  wait_page second-view
+  page_act second-view.no-phone; shot second-view-no-phone-optional
 
   # A formal interview with every step (e2e-steps.json): room scan, draw, an image attachment.
   login formal E2E-STEP-5V1C 11010519491231002X

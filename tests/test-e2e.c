@@ -9,12 +9,17 @@
  * /e2e/interview  formal interview: login, details, pledge, room scan, draw,
  *                 attachments, devices, waiting room, both phases with questions
  *                 appearing by themselves, proctor chat (unread badge), a warning
- *                 acknowledged, hand raised, the exam ending by itself
+ *                 acknowledged, hand raised, the answering phase announced on the page
+ *                 with what comes next, its last minute in red, the exam ending by itself
  * /e2e/written    mock written test: ID number checked locally, second view bound
- *                 by "phone", paper check, answers entered (one changed) and kept
+ *                 by "phone", paper check, the waiting room's last minute not in red,
+ *                 answers entered (one changed) and kept
  *                 in the answer store, early submission refused with the time,
  *                 End exam confirmed in the question view, submission on the
  *                 server with every answer exactly as entered and their count
+ * /e2e/second-view-waived  an exam whose policy lets a candidate without a phone go on:
+ *                 "I have no phone", then "Continue without a phone" reaches the paper
+ *                 check; second_view_unavailable and second_view_skipped on the server
  * /e2e/crash      the client killed mid-exam re-enters without a login (token
  *                 from the keyring) with a countdown within 1 s of the truth and
  *                 the answers entered before the kill; then the proctor's end_exam
@@ -330,11 +335,18 @@ test_interview (void)
   status = ek_test_kiosk_get_status (fx.kiosk);
   {
     gboolean last_minute = FALSE;
+    const char *color = NULL;
 
     g_assert_true (g_variant_lookup (status, "countdown-last-minute", "b", &last_minute));
     g_assert_true (last_minute);
+    /* ... in red (the style sheet's #b3261e). */
+    g_assert_true (g_variant_lookup (status, "countdown-color", "&s", &color));
+    g_assert_cmpstr (color, ==, "rgb(179,38,30)");
   }
   g_clear_pointer (&status, g_variant_unref);
+  /* The part that began says so, with what comes next: nothing changes silently. */
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "Answering has begun, until", WAIT_DEFAULT_MS));
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "It is the last part of the exam.", WAIT_DEFAULT_MS));
 
   /* The exam ends by itself; the server confirms it. */
   g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "finish", 20000));
@@ -428,6 +440,44 @@ test_interview (void)
 #define WRITTEN_W4 "\"The client resumes from the server's offset: \\\"断点续传\\\"\\nnot from zero 🙂\""
 #define WRITTEN_ANSWERS "{\"w1\": \"b\", \"w2\": [\"a\", \"c\"], \"w3\": true, \"w4\": " WRITTEN_W4 "}"
 
+/* An exam whose policy does not require the second view (e2e-no-phone.json): after
+ * "I have no phone" the candidate continues; the proctor sees both events and the server
+ * the step done. */
+static void
+test_second_view_waived (void)
+{
+  Fixture fx = { 0 };
+  g_autoptr(GVariant) status = NULL;
+  g_autofree char *session_id = NULL;
+
+  fixture_setup (&fx);
+  ek_test_kiosk_start (fx.kiosk);
+
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "start", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "win.start-mode::mock");
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "login", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate (fx.kiosk, "test-login", g_variant_new ("(ss)", "E2E-NOPH-7K2M", "110105199003071239"));
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "confirm", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "confirm.continue");
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "pledge", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate (fx.kiosk, "test-check-all", NULL);
+  ek_test_kiosk_activate_on_page (fx.kiosk, "pledge.accept");
+
+  status = ek_test_kiosk_wait_for (fx.kiosk, "page", "second-view", WAIT_DEFAULT_MS);
+  session_id = ek_test_kiosk_status_string (status, "session-id");
+  g_clear_pointer (&status, g_variant_unref);
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "Waiting for your phone", WAIT_DEFAULT_MS));
+  ek_test_kiosk_activate_on_page (fx.kiosk, "second-view.no-phone");
+  g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "You can take this exam without a second camera",
+                                  WAIT_DEFAULT_MS));
+  wait_for_server_events (&fx, session_id, "second_view_unavailable", "reason", "no_phone", 1);
+  ek_test_kiosk_activate (fx.kiosk, "test-click", g_variant_new_string ("C_ontinue without a phone"));
+  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "paper-check", WAIT_DEFAULT_MS));
+  wait_for_server_events (&fx, session_id, "second_view_skipped", "reason", "no_phone", 1);
+
+  fixture_teardown (&fx);
+}
+
 static void
 test_written (void)
 {
@@ -462,7 +512,7 @@ test_written (void)
 
   /* The second view: the "phone" binds the code the QR code carries. */
   status = ek_test_kiosk_wait_for (fx.kiosk, "page", "second-view", WAIT_DEFAULT_MS);
-  session_id = ek_test_kiosk_status_string (status, "session-id");
+  session_id = ek_test_kiosk_ek_test_kiosk_status_string (status, "session-id");
   g_clear_pointer (&status, g_variant_unref);
   g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "Waiting for your phone", WAIT_DEFAULT_MS));
   g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "stepper", "Step 3 of 6: Second camera", WAIT_DEFAULT_MS));
@@ -487,7 +537,18 @@ test_written (void)
   ek_test_kiosk_activate_on_page (fx.kiosk, "step.done");
   g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "device", WAIT_DEFAULT_MS));
   ek_test_kiosk_activate_on_page (fx.kiosk, "devices.confirm");
-  g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "page", "waiting", WAIT_DEFAULT_MS));
+  status = ek_test_kiosk_wait_for (fx.kiosk, "page", "waiting", WAIT_DEFAULT_MS);
+  /* The waiting room counts towards the start: no alarm, even in its last minute. */
+  {
+    gboolean last_minute = FALSE;
+    const char *color = NULL;
+
+    g_assert_true (g_variant_lookup (status, "countdown-last-minute", "b", &last_minute));
+    g_assert_true (last_minute);
+    g_assert_true (g_variant_lookup (status, "countdown-color", "&s", &color));
+    g_assert_cmpstr (color, !=, "rgb(179,38,30)");
+  }
+  g_clear_pointer (&status, g_variant_unref);
 
   ek_test_sleep_until_ms (json_object_get_int_member (exam, "starts_ms") + 200);
   g_variant_unref (ek_test_kiosk_enter_exam (fx.kiosk));
@@ -1821,6 +1882,7 @@ main (int   argc,
 
   g_test_add_func ("/e2e/interview", test_interview);
   g_test_add_func ("/e2e/written", test_written);
+  g_test_add_func ("/e2e/second-view-waived", test_second_view_waived);
   g_test_add_func ("/e2e/crash", test_crash);
   g_test_add_func ("/e2e/practice-written", test_practice_written);
   g_test_add_func ("/e2e/lockdown", test_lockdown);

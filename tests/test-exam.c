@@ -93,6 +93,9 @@ static const BadCase bad_cases[] = {
     "\"recording\": { \"public_key\": \"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g\" }, \"phases\": [", "public_key must be an X25519" },
   { "key-url-safe", "\"phases\": [",
     "\"recording\": { \"public_key\": \"uytHIIIZ4ct0pMGPezkwsjDBrBHFoORV7YOpKtcW7C_=\" }, \"phases\": [", "public_key must be an X25519" },
+  { "second-view-required-not-bool", "\"phases\": [",
+    "\"proctoring\": { \"second_view_required\": \"no\" }, \"phases\": [",
+    "“second_view_required” is not a boolean" },
   { "key-not-string", "\"phases\": [",
     "\"recording\": { \"public_key\": 32 }, \"phases\": [", "“public_key” is not a string" },
 };
@@ -118,6 +121,34 @@ test_exam_invalid (gconstpointer data)
   if (strstr (error->message, c->message) == NULL)
     g_error ("“%s” does not contain “%s”", error->message, c->message);
   g_assert_true (g_str_has_prefix (error->message, "exam: "));
+}
+
+/* Whether a candidate without a phone may go on: required unless the policy says not. */
+static void
+test_exam_second_view_policy (void)
+{
+  g_autofree char *json = ek_test_exam_json (T0, "formal", "{ \"second_view\": true }");
+  g_autoptr(GString) waived = g_string_new (json);
+  g_autoptr(JsonObject) object = ek_test_parse_object (json);
+  g_autoptr(JsonObject) waived_object = NULL;
+  g_autoptr(GError) error = NULL;
+  EkExam *exam;
+
+  exam = ek_exam_new_from_json (object, &error);
+  g_assert_no_error (error);
+  g_assert_true (ek_exam_requires_step (exam, EK_STEP_SECOND_VIEW));
+  g_assert_true (ek_exam_get_proctoring_policy (exam)->second_view_required);
+  g_assert_finalize_object (exam);
+
+  g_assert_cmpuint (g_string_replace (waived, "\"phases\": [",
+                                      "\"proctoring\": { \"second_view_required\": false }, \"phases\": [",
+                                      1), ==, 1);
+  waived_object = ek_test_parse_object (waived->str);
+  exam = ek_exam_new_from_json (waived_object, &error);
+  g_assert_no_error (error);
+  g_assert_true (ek_exam_requires_step (exam, EK_STEP_SECOND_VIEW));
+  g_assert_false (ek_exam_get_proctoring_policy (exam)->second_view_required);
+  g_assert_finalize_object (exam);
 }
 
 /* The examining body's key arrives with the exam; without one the recording is plain. */
@@ -262,6 +293,7 @@ main (int   argc,
       g_test_add_data_func (path, &bad_cases[i], test_exam_invalid);
     }
   g_test_add_func ("/exam/recording-key", test_exam_recording_key);
+  g_test_add_func ("/exam/second-view-policy", test_exam_second_view_policy);
   g_test_add_func ("/exam/practice-may-relax", test_exam_practice_may_relax);
   g_test_add_func ("/exam/candidate", test_candidate);
   g_test_add_func ("/exam/session-state", test_session_state);

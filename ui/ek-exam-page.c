@@ -44,7 +44,6 @@ struct _EkExamPage
   guint         unread;
   int           shown_phase;   /* the phase whose questions are on show, -1 */
   gboolean      ending;
-  gboolean      confirming;    /* the question view's confirmation is open */
 
   /* Written tests only. */
   EkAnswerStore *answer_store;      /* owned; the engine's, NULL until open */
@@ -91,6 +90,9 @@ struct _EkExamPage
   GtkLabel     *warning_text_label;
   GtkButton    *ack_button;
   GtkWidget    *end_overlay;
+  GtkLabel     *end_title_label;
+  GtkLabel     *end_body_label;
+  GtkButton    *end_confirm_button;
   GtkLabel     *end_error_label;
   GtkButton    *end_cancel_button;
   GtkSpinner   *end_spinner;
@@ -176,15 +178,6 @@ clear_question_box (EkExamPage *self)
 {
   GtkWidget *child;
 
-  if (self->question_view != NULL && self->sheets != NULL)
-    {
-      guint position;
-
-      if (g_list_store_find (self->sheets,
-                             ek_question_view_get_confirm_card (EK_QUESTION_VIEW (self->question_view)),
-                             &position))
-        g_list_store_remove (self->sheets, position);
-    }
   self->question_view = NULL;
   gtk_widget_set_visible (self->end_button, TRUE);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->question_box))) != NULL)
@@ -255,8 +248,6 @@ show_written (EkExamPage *self,
                                       GTK_POLICY_AUTOMATIC, GTK_POLICY_AUTOMATIC);
   }
   self->question_view = ek_question_view_new (self->answer_store, list);
-  g_list_store_append (self->sheets,
-                       ek_question_view_get_confirm_card (EK_QUESTION_VIEW (self->question_view)));
   /* One way to hand in: a written test's is the answer sheet's own Submit. */
   gtk_widget_set_visible (self->end_button, FALSE);
   gtk_widget_set_vexpand (self->question_view, TRUE);
@@ -786,26 +777,40 @@ ack_warning_action (GtkWidget  *widget,
 
 /* --- ending --------------------------------------------------------------- */
 
-static void hand_in (EkExamPage *self);
-
+/* The one hand-in confirmation, laid over the whole page so that it is centred on the
+ * window whatever Help takes: a written test's says how many questions are unanswered
+ * and hands in (交卷), an interview's ends the exam. */
 static void
-on_view_confirmed_cb (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
+set_up_end_confirmation (EkExamPage *self)
 {
-  g_autoptr(EkExamPage) self = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
 
-  self->confirming = FALSE;
-  /* Go back (FALSE, no error), or the view closed: nothing to tell. */
-  if (!ek_question_view_confirm_submit_finish (EK_QUESTION_VIEW (object), result, &error))
+  if (self->question_view != NULL && self->answer_store != NULL &&
+      !ek_answer_store_get_read_only (self->answer_store))
     {
-      if (error != NULL)
-        g_debug ("The Submit confirmation ended: %s", error->message);
+      guint n_unanswered = ek_question_view_get_n_unanswered (EK_QUESTION_VIEW (self->question_view));
+
+      if (n_unanswered > 0)
+        title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "%u question is unanswered. Submit anyway?",
+                                              "%u questions are unanswered. Submit anyway?",
+                                              n_unanswered),
+                                 n_unanswered);
+      else
+        title = g_strdup (_("Submit your answers?"));
+      gtk_label_set_label (self->end_title_label, title);
+      gtk_label_set_label (self->end_body_label,
+                           _("After submitting you cannot change any answer. This cannot be undone."));
+      gtk_button_set_label (self->end_confirm_button, _("Submit"));
       return;
     }
 
-  hand_in (self);
+  gtk_label_set_label (self->end_title_label, _("End the exam now?"));
+  gtk_label_set_label (self->end_body_label,
+                       _("This cannot be undone. Once you end the exam you cannot come back to "
+                         "it, see the questions again or change any answer. Your answers and "
+                         "your recording are kept and handed in."));
+  gtk_button_set_label (self->end_confirm_button, _("_End the exam"));
 }
 
 /* Until the exam's earliest hand-in time: the seconds left, counted on the server
@@ -846,7 +851,7 @@ end_action (GtkWidget  *widget,
   EkExamPage *self = EK_EXAM_PAGE (widget);
   g_autoptr(GError) error = NULL;
 
-  if (self->ending || self->confirming)
+  if (self->ending)
     return;
 
   if (!ek_session_can_submit (ek_engine_get_session (self->engine), &error))
@@ -864,17 +869,7 @@ end_action (GtkWidget  *widget,
 
   ek_show_message (self->notice_label, NULL);
 
-  /* A written test confirms in the view, with the count of unanswered questions. */
-  if (self->question_view != NULL && self->answer_store != NULL &&
-      !ek_answer_store_get_read_only (self->answer_store))
-    {
-      self->confirming = TRUE;
-      ek_question_view_confirm_submit_async (EK_QUESTION_VIEW (self->question_view),
-                                             self->cancellable, on_view_confirmed_cb,
-                                             g_object_ref (self));
-      return;
-    }
-
+  set_up_end_confirmation (self);
   ek_show_message (self->end_error_label, NULL);
   gtk_widget_set_visible (self->end_overlay, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->end_cancel_button));
@@ -890,9 +885,6 @@ end_cancel_action (GtkWidget  *widget,
   if (self->ending)
     return;
   gtk_widget_set_visible (self->end_overlay, FALSE);
-  /* A written test's hand-in is the answer sheet's confirmation: the same cancel closes it. */
-  if (self->confirming && self->question_view != NULL)
-    gtk_widget_activate_action (self->question_view, "question.confirm-cancel", NULL);
 }
 
 static void
@@ -913,9 +905,6 @@ on_submitted_cb (GObject      *object,
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           ek_show_message (self->end_error_label, error->message);
-          /* A written test's confirmation was in the view: no overlay on show. */
-          if (!gtk_widget_get_visible (self->end_overlay))
-            ek_show_message (self->notice_label, error->message);
         }
       return;
     }
@@ -1272,6 +1261,9 @@ ek_exam_page_class_init (EkExamPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, warning_text_label);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, ack_button);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, end_overlay);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, end_title_label);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, end_body_label);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, end_confirm_button);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, end_error_label);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, end_cancel_button);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, end_spinner);

@@ -6,7 +6,9 @@
  * A practice run has no server: the page explains the step and lets the
  * candidate go on. Help says what to try when the phone does not connect; "I have no
  * phone" tells the proctor (a second_view_unavailable event) and the candidate what to do:
- * the step cannot be skipped, the session stays open until entry closes.
+ * where the exam's policy requires the second view (`proctoring.second_view_required`, the
+ * default) there is no way on but a phone, and the help line to call before entry closes;
+ * where it does not, "Continue without a phone" goes on (logged as second_view_skipped).
  */
 
 #include "config.h"
@@ -42,7 +44,9 @@ struct _EkSecondViewPage
   GtkWidget    *code_button;
   GtkWidget    *help_button;
   GtkWidget    *no_phone_button;
+  GtkWidget    *skip_button;
   GtkLabel     *help_contact_label;
+  GtkLabel     *no_phone_title_label;
   GtkLabel     *no_phone_label;
 };
 
@@ -75,6 +79,8 @@ show_view (EkSecondViewPage *self,
   gtk_widget_set_visible (self->code_button, aside);
   gtk_widget_set_visible (self->help_button, !aside);
   gtk_widget_set_visible (self->no_phone_button, !aside && !ek_engine_is_practice (self->engine));
+  gtk_widget_set_visible (self->skip_button, g_str_equal (view, "no-phone") &&
+                                             ek_engine_second_view_waivable (self->engine));
   if (aside)
     gtk_widget_grab_focus (self->code_button);
 }
@@ -246,6 +252,18 @@ continue_action (GtkWidget  *widget,
 }
 
 static void
+skip_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  EkSecondViewPage *self = EK_SECOND_VIEW_PAGE (widget);
+
+  ek_show_message (self->error_label, NULL);
+  ek_engine_skip_second_view_async (self->engine, self->cancellable, on_practice_done_cb,
+                                    g_object_ref (self));
+}
+
+static void
 help_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
@@ -300,7 +318,16 @@ set_up_help_texts (EkSecondViewPage *self)
     call = g_strdup (_("Still stuck? Call the help line on your exam notice."));
   gtk_label_set_label (self->help_contact_label, call);
 
-  if (contact != NULL && *contact != '\0')
+  if (ek_engine_second_view_waivable (self->engine))
+    {
+      gtk_label_set_label (self->no_phone_title_label,
+                           _("You can take this exam without a second camera"));
+      no_phone = g_strdup (_("Your proctor has been told that you have no phone. This exam "
+                             "lets you go on without it: press Continue without a phone.\n\n"
+                             "If you can borrow a phone with a camera and a web browser, press "
+                             "Back to the code and scan it instead."));
+    }
+  else if (contact != NULL && *contact != '\0')
     /* Translators: the first %s is a time of day, the second the help line's number */
     no_phone = g_strdup_printf (_("Nothing is lost: your session stays open, and your proctor "
                                   "has been told that you have no phone.\n\nBorrow any phone "
@@ -348,6 +375,9 @@ ek_second_view_page_constructed (GObject *object)
   G_OBJECT_CLASS (ek_second_view_page_parent_class)->constructed (object);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "second-view.retry", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "second-view.skip",
+                                 !ek_engine_is_practice (self->engine) &&
+                                 ek_engine_second_view_waivable (self->engine));
   set_up_help_texts (self);
   if (ek_engine_is_practice (self->engine))
     {
@@ -450,6 +480,8 @@ ek_second_view_page_class_init (EkSecondViewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, code_button);
   gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, help_button);
   gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, no_phone_button);
+  gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, skip_button);
+  gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, no_phone_title_label);
   gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, help_contact_label);
   gtk_widget_class_bind_template_child (widget_class, EkSecondViewPage, no_phone_label);
 
@@ -481,6 +513,14 @@ ek_second_view_page_class_init (EkSecondViewPageClass *klass)
    * the candidate what to do.
    */
   gtk_widget_class_install_action (widget_class, "second-view.no-phone", NULL, no_phone_action);
+
+  /**
+   * EkSecondViewPage|second-view.skip:
+   *
+   * After "I have no phone", where the exam does not require the second view: goes on
+   * without it (ek_engine_skip_second_view_async()).
+   */
+  gtk_widget_class_install_action (widget_class, "second-view.skip", NULL, skip_action);
 
   /**
    * EkSecondViewPage|second-view.show-code:

@@ -34,6 +34,7 @@ struct _EkSelfCheckPage
 
   /* Template children, borrowed. */
   GtkWidget         *content;
+  GtkWidget         *media_slot;
   EkCameraView      *camera_view;
   GtkLabel          *speak_label;
   GtkWidget         *heard_box;
@@ -80,7 +81,11 @@ status_class (EkCheckStatus status)
 static GtkWidget *
 make_row (const EkCheckResult *result)
 {
-  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 14);
+  /* A grid, not a horizontal box: a box gives its children widths asked for its height,
+   * and a column of wrapping labels answers that as if each had only the height of one
+   * line (the build's row, its hash a 64-digit word, stuck out of the list in Chinese);
+   * a grid decides the widths first, then the heights for them. */
+  GtkWidget *row = gtk_grid_new ();
   GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *badge = gtk_label_new (ek_check_status_describe (result->status));
   GtkWidget *title = gtk_label_new (result->title);
@@ -92,7 +97,8 @@ make_row (const EkCheckResult *result)
   gtk_widget_add_css_class (badge, "ek-check-badge");
   gtk_widget_set_valign (badge, GTK_ALIGN_START);
   gtk_label_set_width_chars (GTK_LABEL (badge), 7);
-  gtk_box_append (GTK_BOX (row), badge);
+  gtk_grid_set_column_spacing (GTK_GRID (row), 14);
+  gtk_grid_attach (GTK_GRID (row), badge, 0, 0, 1, 1);
 
   gtk_widget_set_hexpand (text, TRUE);
   gtk_label_set_xalign (GTK_LABEL (title), 0);
@@ -123,7 +129,7 @@ make_row (const EkCheckResult *result)
       gtk_box_append (GTK_BOX (text), remedy);
     }
 
-  gtk_box_append (GTK_BOX (row), text);
+  gtk_grid_attach (GTK_GRID (row), text, 1, 0, 1, 1);
 
   /* Read as one sentence by a screen reader. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (row),
@@ -132,6 +138,54 @@ make_row (const EkCheckResult *result)
                                   -1);
 
   return row;
+}
+
+/* The media column beside the results is always as wide as its minimum (the camera's
+ * 400 pixels). Left to GtkBox, its natural width differs with the question asked: the
+ * camera picture's own 640 pixels when the page measures its height for a width, the
+ * picture scaled to the row's height when the page is allocated. The results column then
+ * got less width than its rows were measured for (in Chinese, after a run in English, the
+ * build's row: its 64-digit hash measured on one line, allocated on two), and the row's
+ * text stuck out of it. One width for both keeps every row inside the list. */
+static void
+media_slot_measure (GtkWidget      *widget,
+                    GtkOrientation  orientation,
+                    int             for_size,
+                    int            *minimum,
+                    int            *natural,
+                    int            *minimum_baseline,
+                    int            *natural_baseline)
+{
+  GtkWidget *child = gtk_widget_get_first_child (widget);
+
+  *minimum = *natural = 0;
+  if (child == NULL || !gtk_widget_should_layout (child))
+    return;
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      gtk_widget_measure (child, orientation, -1, minimum, NULL, NULL, NULL);
+      *natural = *minimum;
+    }
+  else
+    {
+      int width = 0;
+
+      gtk_widget_measure (child, GTK_ORIENTATION_HORIZONTAL, -1, &width, NULL, NULL, NULL);
+      gtk_widget_measure (child, orientation, width, minimum, natural, NULL, NULL);
+    }
+}
+
+static void
+media_slot_allocate (GtkWidget *widget,
+                     int        width,
+                     int        height,
+                     int        baseline)
+{
+  GtkWidget *child = gtk_widget_get_first_child (widget);
+
+  if (child != NULL && gtk_widget_should_layout (child))
+    gtk_widget_allocate (child, width, height, baseline, NULL);
 }
 
 static void
@@ -143,16 +197,6 @@ clear_list (EkSelfCheckPage *self)
     gtk_list_box_remove (self->results_list, child);
 }
 
-/* The build's SHA-256 (`client.build`) is for the technician's reports (`--self-check`,
- * JSON, HTML), not a row of this page: in Chinese at 1366x768 the layout check finds that
- * row cut off at its container's edge, a fault not found yet, so the page leaves it out
- * until it is. */
-static gboolean
-shown_on_page (const EkCheckResult *result)
-{
-  return g_strcmp0 (result->id, "client.build") != 0;
-}
-
 static void
 show_sorted (EkSelfCheckPage *self)
 {
@@ -160,8 +204,7 @@ show_sorted (EkSelfCheckPage *self)
 
   clear_list (self);
   for (guint i = 0; i < sorted->len; i++)
-    if (shown_on_page (g_ptr_array_index (sorted, i)))
-      gtk_list_box_append (self->results_list, make_row (g_ptr_array_index (sorted, i)));
+    gtk_list_box_append (self->results_list, make_row (g_ptr_array_index (sorted, i)));
 }
 
 static void
@@ -217,8 +260,7 @@ on_result_added_cb (EkSelfCheck         *check,
                     const EkCheckResult *result,
                     EkSelfCheckPage     *self)
 {
-  if (shown_on_page (result))
-    gtk_list_box_append (self->results_list, make_row (result));
+  gtk_list_box_append (self->results_list, make_row (result));
 }
 
 static void
@@ -638,6 +680,7 @@ ek_self_check_page_class_init (EkSelfCheckPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/examkiosk/Kiosk/ui/ek-self-check-page.ui");
   gtk_widget_class_bind_template_child (widget_class, EkSelfCheckPage, content);
+  gtk_widget_class_bind_template_child (widget_class, EkSelfCheckPage, media_slot);
   gtk_widget_class_bind_template_child (widget_class, EkSelfCheckPage, camera_view);
   gtk_widget_class_bind_template_child (widget_class, EkSelfCheckPage, speak_label);
   gtk_widget_class_bind_template_child (widget_class, EkSelfCheckPage, heard_box);
@@ -697,6 +740,9 @@ ek_self_check_page_init (EkSelfCheckPage *self)
   self->tone_cancellable = g_cancellable_new ();
   self->paintable = ek_camera_paintable_new (NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_layout_manager (self->media_slot,
+                                 gtk_custom_layout_new (NULL, media_slot_measure,
+                                                        media_slot_allocate));
 }
 
 /* Public API */

@@ -393,6 +393,21 @@ build_status (GApplication *app)
       g_variant_builder_add (&builder, "{sv}", "countdown-last-minute",
                              g_variant_new_boolean (gtk_widget_has_css_class (GTK_WIDGET (countdown),
                                                                               "ek-countdown-last-minute")));
+      /* The colour the digits are drawn in, as the style sheet decides it. */
+      {
+        GtkWidget *digits = gtk_widget_get_first_child (GTK_WIDGET (countdown));
+        GdkRGBA color = { 0 };
+        g_autofree char *text_color = NULL;
+
+        if (digits != NULL)
+          {
+            G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+            gtk_style_context_get_color (gtk_widget_get_style_context (digits), &color);
+            G_GNUC_END_IGNORE_DEPRECATIONS
+          }
+        text_color = gdk_rgba_to_string (&color);
+        g_variant_builder_add (&builder, "{sv}", "countdown-color", g_variant_new_string (text_color));
+      }
     }
 
   /* The exam's lockdown: "", "engaged", "relaxed" or "off" (released or refused). */

@@ -304,6 +304,68 @@ ek_engine_complete_step_async (EkEngine            *self,
     }
 }
 
+/**
+ * ek_engine_second_view_waivable:
+ *
+ * Returns: %TRUE when the exam lets a candidate without a phone go on without the
+ *   second view (its `proctoring.second_view_required` is false)
+ */
+gboolean
+ek_engine_second_view_waivable (EkEngine *self)
+{
+  EkExam *exam;
+
+  g_return_val_if_fail (EK_IS_ENGINE (self), FALSE);
+
+  exam = ek_session_get_exam (self->session);
+  return exam != NULL && !ek_exam_get_proctoring_policy (exam)->second_view_required;
+}
+
+/**
+ * ek_engine_skip_second_view_async:
+ *
+ * The candidate has no phone and goes on without the second view: only where the exam's
+ * policy allows it (ek_engine_second_view_waivable()). Logs `second_view_skipped` for the
+ * proctor, then reports the step done (protocol section 3.3). Finish with
+ * ek_engine_step_finish().
+ */
+void
+ek_engine_skip_second_view_async (EkEngine            *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonObject) data = NULL;
+
+  g_return_if_fail (EK_IS_ENGINE (self));
+
+  task = new_step_task (self, cancellable, callback, user_data);
+  g_task_set_task_data (task, GUINT_TO_POINTER (EK_STEP_SECOND_VIEW), NULL);
+
+  if (ek_session_get_stage (self->session) != EK_SESSION_STAGE_STEPS ||
+      ek_session_get_current_step (self->session) != EK_STEP_SECOND_VIEW ||
+      self->practice != NULL)
+    {
+      g_task_return_new_error (task, EK_SESSION_ERROR, EK_SESSION_ERROR_WRONG_STEP,
+                               _("Please finish the steps in the order shown."));
+      return;
+    }
+  if (!ek_engine_second_view_waivable (self))
+    {
+      g_task_return_new_error (task, EK_SESSION_ERROR, EK_SESSION_ERROR_WRONG_STEP,
+                               _("This exam cannot be taken without the phone as a second "
+                                 "camera."));
+      return;
+    }
+
+  data = json_object_new ();
+  json_object_set_string_member (data, "reason", "no_phone");
+  ek_engine_log_event (self, "second_view_skipped", 0, -1, data);
+  ek_api_client_complete_step_async (self->api, EK_STEP_SECOND_VIEW, cancellable, on_state_cb,
+                                     g_steal_pointer (&task));
+}
+
 void
 ek_engine_enter_async (EkEngine            *self,
                        GCancellable        *cancellable,

@@ -74,6 +74,11 @@ void           ek_engine_complete_step_async (EkEngine             *self,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
                                               gpointer              user_data);
+gboolean       ek_engine_second_view_waivable (EkEngine            *self);
+void           ek_engine_skip_second_view_async (EkEngine          *self,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
 void           ek_engine_enter_async         (EkEngine             *self,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
@@ -83,7 +88,7 @@ void           ek_engine_submit_async        (EkEngine             *self,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
                                               gpointer              user_data);
-/* Finishes answer_pledge, complete_step, enter, submit and leave. */
+/* Finishes answer_pledge, complete_step, skip_second_view, enter, submit and leave. */
 gboolean       ek_engine_step_finish         (EkEngine             *self,
                                               GAsyncResult         *result,
                                               GError              **error);

@@ -8,7 +8,8 @@
 static const char * const known_members[] = {
   "monitor_fps", "face_absent_s", "multiple_faces_s", "face_not_visible_s",
   "min_face_height_pct", "voice_s", "voice_level_db", "similarity_interval_s",
-  "identity_recheck_interval_s", "snapshots_per_hour", "camera_covered_s", NULL
+  "identity_recheck_interval_s", "snapshots_per_hour", "camera_covered_s",
+  "second_view_required", NULL
 };
 
 void
@@ -25,6 +26,7 @@ ek_proctoring_policy_init_defaults (EkProctoringPolicy *policy)
   policy->similarity_interval_s = 30;
   policy->identity_recheck_interval_s = 0;
   policy->snapshots_per_hour = 6;
+  policy->second_view_required = TRUE;
 }
 
 /**
@@ -57,7 +59,8 @@ ek_proctoring_policy_parse (EkProctoringPolicy  *policy,
       !ek_json_read_int (object, "similarity_interval_s", FALSE, 5, 3600, &policy->similarity_interval_s, error) ||
       !ek_json_read_int (object, "identity_recheck_interval_s", FALSE, 0, 86400,
                          &policy->identity_recheck_interval_s, error) ||
-      !ek_json_read_int (object, "snapshots_per_hour", FALSE, 0, 120, &policy->snapshots_per_hour, error))
+      !ek_json_read_int (object, "snapshots_per_hour", FALSE, 0, 120, &policy->snapshots_per_hour, error) ||
+      !ek_json_read_bool (object, "second_view_required", FALSE, &policy->second_view_required, error))
     {
       g_prefix_error (error, "proctoring: ");
       return FALSE;

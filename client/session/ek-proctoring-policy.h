@@ -23,6 +23,8 @@ typedef struct
   gint64 similarity_interval_s;       /* how often the face is compared with the login capture (30) */
   gint64 identity_recheck_interval_s; /* live re-check with the server, 0 = never (0) */
   gint64 snapshots_per_hour;          /* random camera snapshots for the proctor, 0 = none (6) */
+  gboolean second_view_required;      /* a candidate without a phone cannot go on (TRUE);
+                                       * FALSE: they may continue without the second view */
 } EkProctoringPolicy;
 
 void      ek_proctoring_policy_init_defaults (EkProctoringPolicy  *policy);

@@ -846,6 +846,22 @@ handle_delete_session (EkReq     *req,
   ek_reply_empty (req, 204);
 }
 
+/* An exam whose `proctoring.second_view_required` is false lets a candidate without a
+ * phone report the second view done through /steps (protocol section 3.3). */
+static gboolean
+second_view_waivable (EkExam *exam)
+{
+  JsonObject *root = json_node_get_object (exam->exam_json);
+  JsonNode *proctoring = json_object_get_member (root, "proctoring");
+  JsonNode *required;
+
+  if (proctoring == NULL || !JSON_NODE_HOLDS_OBJECT (proctoring))
+    return FALSE;
+  required = json_object_get_member (json_node_get_object (proctoring), "second_view_required");
+  return required != NULL && JSON_NODE_HOLDS_VALUE (required) &&
+         json_node_get_value_type (required) == G_TYPE_BOOLEAN && !json_node_get_boolean (required);
+}
+
 static void
 handle_steps (EkReq     *req,
               EkExam    *exam,
@@ -862,7 +878,8 @@ handle_steps (EkReq     *req,
       ek_reply_error (req, 400, "bad_request", -1, "step is missing");
       return;
     }
-  if (!g_strv_contains (client_steps, step))
+  if (!g_strv_contains (client_steps, step) &&
+      !(g_str_equal (step, "second_view") && second_view_waivable (exam)))
     {
       ek_reply_error (req, 403, "step_not_allowed", -1,
                       g_strv_contains (step_order, step) ? "'%s' completes through its own endpoint"
