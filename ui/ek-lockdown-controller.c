@@ -696,6 +696,8 @@ engage_step_window (EkLockdownController *self)
   gdk_toplevel_inhibit_system_shortcuts (GDK_TOPLEVEL (surface), NULL);
 
   self->guard = ek_window_guard_new (G_OBJECT (surface));
+  ek_window_guard_set_assistive (self->guard, self->sources->assistive_dir,
+                                 ek_lockdown_policy_get_assistive (self->policy));
   ek_window_guard_engage (self->guard);
 
   self->keyboard = ek_keyboard_lock_new (G_OBJECT (surface));
