@@ -5,12 +5,15 @@
  * the display server's clients when it starts and reports each client that connects
  * later with its process (ID, executable, command line), however the program is named or
  * started; a client that is gone before its process could be asked for is reported too.
- * Programs on the allow-list (the window manager, an input method, a screen reader) and
- * the kiosk's own connections are not reported.
+ * Programs on the allow-list (the window manager, an input method, the accessibility bus,
+ * a screen reader or magnifier the exam allows) and the kiosk's own connections are not
+ * reported.
  */
 #pragma once
 
 #include <glib-object.h>
+
+#include "ek-assistive-tech.h"
 
 G_BEGIN_DECLS
 
@@ -25,6 +28,9 @@ gboolean            ek_client_census_start          (EkClientCensus      *self,
 void                ek_client_census_stop           (EkClientCensus      *self);
 void                ek_client_census_set_allowed    (EkClientCensus      *self,
                                                      const char * const  *names);
+void                ek_client_census_set_assistive  (EkClientCensus      *self,
+                                                     const char          *install_dir,
+                                                     EkAssistiveKinds     allowed);
 void                ek_client_census_set_report_unnamed (EkClientCensus  *self,
                                                      gboolean             report);
 guint               ek_client_census_get_n_clients  (EkClientCensus      *self);

@@ -43,6 +43,7 @@ ek_probe_sources_copy (const EkProbeSources *sources)
   copy->dev_root = g_strdup (sources->dev_root);
   copy->preload_path = g_strdup (sources->preload_path);
   copy->network_path = g_strdup (sources->network_path);
+  copy->assistive_dir = g_strdup (sources->assistive_dir);
   copy->environ = g_strdupv (sources->environ);
 
   return copy;
@@ -61,6 +62,7 @@ ek_probe_sources_free (EkProbeSources *sources)
   g_free (sources->dev_root);
   g_free (sources->preload_path);
   g_free (sources->network_path);
+  g_free (sources->assistive_dir);
   g_strfreev (sources->environ);
   g_free (sources);
 }

@@ -20,6 +20,8 @@ typedef struct
   char  *preload_path;   /* /etc/ld.so.preload */
   char  *network_path;   /* NULL: the interfaces' addresses (getifaddrs); else a file of
                           * "NAME=ADDRESS" lines standing for them */
+  char  *assistive_dir;  /* NULL: the assistive programs' installed paths (/usr/bin);
+                          * else the folder standing for it (tests) */
   char **environ;        /* the environment to judge; NULL: this process's */
 } EkProbeSources;
 

@@ -12,6 +12,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "ek-assistive-tech.h"
 #include "ek-process-scan.h"
 
 typedef struct
@@ -19,6 +20,7 @@ typedef struct
   char   *name;        /* the program as listed: "obs", "x11vnc" */
   char   *finding_id;  /* EK_FINDING_BLOCKED_PROCESS or EK_FINDING_VIRTUAL_DISPLAY */
   gboolean display_bound; /* a capture tool: counts only when aimed at the kiosk's display */
+  EkAssistiveKinds assistive; /* a screen reader or magnifier: allowed when genuine */
 } EkBlockedName;
 
 /* What an installed listed program looks like, to recognise a renamed copy. */
@@ -43,6 +45,7 @@ struct _EkProcessScanner
   char           **search_path;   /* owned; folders holding the listed programs */
   GPtrArray       *signatures;    /* EkSignature, owned; NULL: not yet built */
   GHashTable      *exe_hashes;    /* "dev:ino:size:mtime" -> sha256, cache */
+  EkAssistiveKinds assistive;     /* the kinds the exam allows */
 };
 
 G_DEFINE_FINAL_TYPE (EkProcessScanner, ek_process_scanner, G_TYPE_OBJECT)
@@ -607,6 +610,18 @@ scan_locked (EkProcessScanner  *self,
       if (match != NULL && match->display_bound &&
           !on_our_display (self, entry, cmdline, cmdline_len))
         match = NULL;
+      if (match != NULL && (match->assistive & self->assistive) != 0)
+        {
+          g_autofree char *genuine = ek_assistive_identify (self->sources->proc_root,
+                                                            self->sources->assistive_dir,
+                                                            pid, match->assistive);
+
+          if (genuine != NULL)
+            {
+              g_debug ("process %" G_GINT64_FORMAT " is %s, allowed", pid, genuine);
+              match = NULL;
+            }
+        }
       if (match != NULL)
         g_ptr_array_add (findings, make_finding (match, comm, pid, how));
     }
@@ -714,6 +729,41 @@ ek_process_scanner_add_names (EkProcessScanner   *self,
       g_ptr_array_add (self->names, name);
     }
   g_clear_pointer (&self->signatures, g_ptr_array_unref);
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * ek_process_scanner_set_assistive:
+ * @allowed: the assistive technology the exam allows
+ *
+ * Adds the screen readers and magnifiers to the list: a running one is reported unless
+ * its kind is in @allowed and the process is the installed program (ek-assistive-tech.h);
+ * one that only has its name is reported in any case.
+ */
+void
+ek_process_scanner_set_assistive (EkProcessScanner *self,
+                                  EkAssistiveKinds  allowed)
+{
+  const EkAssistiveKinds kinds[] = { EK_ASSISTIVE_SCREEN_READER, EK_ASSISTIVE_MAGNIFIER };
+
+  g_return_if_fail (EK_IS_PROCESS_SCANNER (self));
+
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    ek_process_scanner_add_names (self, EK_FINDING_BLOCKED_PROCESS,
+                                  ek_assistive_program_names (kinds[k]));
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->names->len; i++)
+    {
+      EkBlockedName *name = g_ptr_array_index (self->names, i);
+
+      for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+        {
+          if (g_strv_contains (ek_assistive_program_names (kinds[k]), name->name))
+            name->assistive = kinds[k];
+        }
+    }
+  self->assistive = allowed;
   g_mutex_unlock (&self->lock);
 }
 

@@ -10,6 +10,7 @@
 
 #include <gio/gio.h>
 
+#include "ek-assistive-tech.h"
 #include "ek-finding.h"
 #include "ek-probe-sources.h"
 
@@ -23,6 +24,8 @@ EkProcessScanner *ek_process_scanner_new             (const EkProbeSources  *sou
 void              ek_process_scanner_add_names       (EkProcessScanner      *self,
                                                       const char            *finding_id,
                                                       const char * const    *names);
+void              ek_process_scanner_set_assistive   (EkProcessScanner      *self,
+                                                      EkAssistiveKinds       allowed);
 void              ek_process_scanner_set_search_path (EkProcessScanner      *self,
                                                       const char * const    *dirs);
 GPtrArray        *ek_process_scanner_scan            (EkProcessScanner      *self,

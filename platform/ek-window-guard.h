@@ -11,6 +11,8 @@
 
 #include <glib-object.h>
 
+#include "ek-assistive-tech.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -36,6 +38,9 @@ void           ek_window_guard_reassert      (EkWindowGuard     *self);
 gboolean       ek_window_guard_get_condition (EkWindowGuard     *self,
                                               EkWindowCondition  condition);
 void           ek_window_guard_check_now     (EkWindowGuard     *self);
+void           ek_window_guard_set_assistive (EkWindowGuard     *self,
+                                              const char        *install_dir,
+                                              EkAssistiveKinds   allowed);
 
 const char    *ek_window_condition_to_string (EkWindowCondition  condition);
 

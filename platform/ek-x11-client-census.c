@@ -42,6 +42,8 @@ struct _EkClientCensus
   guint           poll_id;
   GHashTable     *known;        /* client resource base -> PID + 1 (0: unknown) */
   char          **allowed;      /* owned; executable names */
+  char           *assistive_dir; /* owned; NULL: /usr/bin */
+  EkAssistiveKinds assistive;   /* the screen readers and magnifiers the exam allows */
   gboolean        running;
   gboolean        report_unnamed;
 };
@@ -56,14 +58,16 @@ enum {
 static guint signals[N_SIGNALS];
 
 /* Clients a desktop may start during an exam without anybody cheating: window managers
- * (one restarting), input methods, the accessibility bus and screen readers. Matched by
- * the executable's name, and only for an executable the candidate cannot have written
- * (owned by root, not writable by others): a copy of xwd named "openbox" is reported. */
+ * (one restarting), input methods and the accessibility bus (which a screen reader the
+ * exam allows needs). Matched by the executable's name, and only for an executable the
+ * candidate cannot have written (owned by root, not writable by others): a copy of xwd
+ * named "openbox" is reported. Screen readers and magnifiers are allowed only when the
+ * exam allows them (ek_client_census_set_assistive()), and then only the installed ones. */
 static const char * const default_allowed[] = {
   "openbox", "mutter", "gnome-shell", "kwin_x11", "xfwm4", "marco", "metacity", "muffin",
   "cinnamon", "budgie-wm", "fluxbox", "icewm", "i3", "awesome",
   "ibus-x11", "ibus-daemon", "ibus-ui-gtk3", "fcitx", "fcitx5", "uim-xim",
-  "at-spi-bus-launcher", "at-spi2-registryd", "orca",
+  "at-spi-bus-launcher", "at-spi2-registryd",
   NULL,
 };
 
@@ -144,12 +148,25 @@ read_command_line (pid_t pid)
 
 static gboolean
 is_allowed (EkClientCensus *self,
+            pid_t           pid,
             const char     *executable)
 {
   g_autofree char *name = NULL;
   struct stat st;
 
-  if (executable == NULL || self->allowed == NULL)
+  if (executable == NULL)
+    return FALSE;
+
+  if (self->assistive != EK_ASSISTIVE_NONE)
+    {
+      g_autofree char *program = ek_assistive_identify (NULL, self->assistive_dir, pid,
+                                                        self->assistive);
+
+      if (program != NULL)
+        return TRUE;
+    }
+
+  if (self->allowed == NULL)
     return FALSE;
 
   name = g_path_get_basename (executable);
@@ -170,7 +187,7 @@ report (EkClientCensus *self,
 {
   g_autofree char *description = NULL;
 
-  if (pid == getpid () || is_allowed (self, executable) ||
+  if (pid == getpid () || is_allowed (self, pid, executable) ||
       (executable == NULL && !self->report_unnamed))
     return;
 
@@ -378,6 +395,7 @@ ek_client_census_finalize (GObject *object)
   g_clear_pointer (&self->known, g_hash_table_unref);
   g_clear_pointer (&self->main_context, g_main_context_unref);
   g_clear_pointer (&self->allowed, g_strfreev);
+  g_clear_pointer (&self->assistive_dir, g_free);
 
   G_OBJECT_CLASS (ek_client_census_parent_class)->finalize (object);
 }
@@ -506,6 +524,25 @@ ek_client_census_set_allowed (EkClientCensus     *self,
 
   g_strfreev (self->allowed);
   self->allowed = g_strdupv ((char **) names);
+}
+
+/**
+ * ek_client_census_set_assistive:
+ * @install_dir: (nullable): where they are installed; %NULL: /usr/bin (tests: elsewhere)
+ * @allowed: the screen readers and magnifiers the exam allows
+ *
+ * A client that is genuinely one of them (ek-assistive-tech.h) is not reported.
+ */
+void
+ek_client_census_set_assistive (EkClientCensus   *self,
+                                const char       *install_dir,
+                                EkAssistiveKinds  allowed)
+{
+  g_return_if_fail (EK_IS_CLIENT_CENSUS (self));
+
+  g_free (self->assistive_dir);
+  self->assistive_dir = g_strdup (install_dir);
+  self->assistive = allowed;
 }
 
 /**

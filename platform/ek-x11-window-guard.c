@@ -19,6 +19,7 @@
 #include <X11/Xutil.h>
 #include <X11/extensions/XInput2.h>
 #include <X11/extensions/Xcomposite.h>
+#include <X11/extensions/XRes.h>
 #include <X11/extensions/scrnsaver.h>
 
 #include "ek-window-guard.h"
@@ -68,6 +69,11 @@ struct _EkWindowGuard
   int         saver_blanking;
   int         saver_exposures;
   gboolean    saver_saved;
+
+  /* A magnifier the exam allows may show its window over the exam and under the pointer. */
+  EkAssistiveKinds assistive;
+  char       *assistive_dir;      /* owned; NULL: /usr/bin */
+  GHashTable *assistive_windows;  /* "window:pid" -> 1 (the magnifier's) or 2 (not) */
 };
 
 G_DEFINE_FINAL_TYPE (EkWindowGuard, ek_window_guard, G_TYPE_OBJECT)
@@ -78,6 +84,10 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+static gboolean is_assistive_window (EkWindowGuard *self,
+                                     Display       *xdisplay,
+                                     Window         window);
 
 static const char * const condition_names[] = {
   [EK_WINDOW_CONDITION_FOCUS_LOST] = "focus_lost",
@@ -455,7 +465,8 @@ lower_covering_windows (EkWindowGuard *self,
         }
       if (above && XGetWindowAttributes (xdisplay, children[i], &attributes) &&
           attributes.override_redirect && attributes.map_state == IsViewable &&
-          gdk_x11_surface_lookup_for_display (self->display, children[i]) == NULL)
+          gdk_x11_surface_lookup_for_display (self->display, children[i]) == NULL &&
+          !is_assistive_window (self, xdisplay, children[i]))
         XLowerWindow (xdisplay, children[i]);
     }
   if (children != NULL)
@@ -463,6 +474,50 @@ lower_covering_windows (EkWindowGuard *self,
 
   /* The screen saver's window goes with a reset. */
   XForceScreenSaver (xdisplay, ScreenSaverReset);
+}
+
+/* Whether @window belongs to a magnifier the exam allows (ek-assistive-tech.h): its
+ * client's process, named by the X server, is the installed program. /proc is read once
+ * per window and process (a window id may come back for another client later). */
+static gboolean
+is_assistive_window (EkWindowGuard *self,
+                     Display       *xdisplay,
+                     Window         window)
+{
+  XResClientIdSpec spec = { window, XRES_CLIENT_ID_PID_MASK };
+  XResClientIdValue *ids = NULL;
+  g_autofree char *program = NULL;
+  g_autofree char *key = NULL;
+  gpointer known;
+  long n = 0;
+  pid_t pid = 0;
+
+  if ((self->assistive & EK_ASSISTIVE_MAGNIFIER) == 0 || window == None)
+    return FALSE;
+
+  gdk_x11_display_error_trap_push (self->display);
+  if (XResQueryClientIds (xdisplay, 1, &spec, &n, &ids) == Success)
+    {
+      for (long i = 0; i < n; i++)
+        {
+          if (ids[i].spec.mask == XRES_CLIENT_ID_PID_MASK && XResGetClientPid (&ids[i]) > 0)
+            pid = XResGetClientPid (&ids[i]);
+        }
+      XResClientIdsDestroy (n, ids);
+    }
+  gdk_x11_display_error_trap_pop_ignored (self->display);
+  if (pid <= 0)
+    return FALSE;
+
+  key = g_strdup_printf ("%lx:%d", (unsigned long) window, (int) pid);
+  known = g_hash_table_lookup (self->assistive_windows, key);
+  if (known != NULL)
+    return GPOINTER_TO_INT (known) == 1;
+
+  program = ek_assistive_identify (NULL, self->assistive_dir, pid, EK_ASSISTIVE_MAGNIFIER);
+  g_hash_table_insert (self->assistive_windows, g_steal_pointer (&key),
+                       GINT_TO_POINTER (program != NULL ? 1 : 2));
+  return program != NULL;
 }
 
 static void
@@ -503,8 +558,9 @@ check_stacking (EkWindowGuard *self,
               attributes.map_state != IsViewable || attributes.class != InputOutput)
             continue;
 
-          /* Our own popovers and menus are not a violation. */
-          if (gdk_x11_surface_lookup_for_display (self->display, children[i]) != NULL)
+          /* Our own popovers and menus are not a violation, nor an allowed magnifier. */
+          if (gdk_x11_surface_lookup_for_display (self->display, children[i]) != NULL ||
+              is_assistive_window (self, xdisplay, children[i]))
             continue;
 
           if (rects_intersect (ours.x, ours.y, ours.width, ours.height,
@@ -529,7 +585,8 @@ check_stacking (EkWindowGuard *self,
                        &rx, &ry, &wx, &wy, &mask))
       {
         inside = child == frame ||
-                 (child != None && gdk_x11_surface_lookup_for_display (self->display, child) != NULL);
+                 (child != None && gdk_x11_surface_lookup_for_display (self->display, child) != NULL) ||
+                 is_assistive_window (self, xdisplay, child);
         if (!inside)
           under_pointer = child == None ? g_strdup ("root") : describe_window (xdisplay, child);
       }
@@ -708,6 +765,8 @@ ek_window_guard_dispose (GObject *object)
   ek_window_guard_release (self);
   g_clear_signal_handler (&self->xevent_id, self->display);
   g_clear_object (&self->surface);
+  g_clear_pointer (&self->assistive_windows, g_hash_table_unref);
+  g_clear_pointer (&self->assistive_dir, g_free);
 
   G_OBJECT_CLASS (ek_window_guard_parent_class)->dispose (object);
 }
@@ -736,6 +795,7 @@ ek_window_guard_class_init (EkWindowGuardClass *klass)
 static void
 ek_window_guard_init (EkWindowGuard *self)
 {
+  self->assistive_windows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /**
@@ -955,4 +1015,25 @@ ek_window_condition_to_string (EkWindowCondition condition)
   g_return_val_if_fail (condition < EK_N_WINDOW_CONDITIONS, NULL);
 
   return condition_names[condition];
+}
+
+/**
+ * ek_window_guard_set_assistive:
+ * @install_dir: (nullable): where the programs are installed; %NULL: /usr/bin (tests: elsewhere)
+ * @allowed: the assistive technology the exam allows
+ *
+ * With %EK_ASSISTIVE_MAGNIFIER allowed, the window of the installed magnifier may lie over
+ * the exam and under the pointer (ek-assistive-tech.h); any other window still counts.
+ */
+void
+ek_window_guard_set_assistive (EkWindowGuard    *self,
+                               const char       *install_dir,
+                               EkAssistiveKinds  allowed)
+{
+  g_return_if_fail (EK_IS_WINDOW_GUARD (self));
+
+  g_free (self->assistive_dir);
+  self->assistive_dir = g_strdup (install_dir);
+  self->assistive = allowed;
+  g_hash_table_remove_all (self->assistive_windows);
 }

@@ -18,6 +18,8 @@
  *                                   "NAME:grabbed|held-elsewhere|failed" for each, on one line
  *   ek-lockdown-intruder grab-pointer
  *                                   grabs the pointer; prints "grabbed" or "grab-failed N"
+ *   ek-lockdown-intruder connect    connects to the display and does nothing else (a client
+ *                                   such as a screen reader or a magnifier); prints "ready"
  *   ek-lockdown-intruder read-selections
  *                                   prints "PRIMARY TEXT" and "CLIPBOARD TEXT" as another
  *                                   program reads them ("-" when there is nothing)
@@ -227,6 +229,15 @@ main (int   argc,
     {
       fprintf (stderr, "cannot open display\n");
       return 1;
+    }
+
+  if (strcmp (mode, "connect") == 0)
+    {
+      XSync (display, False);
+      printf ("ready\n");
+      fflush (stdout);
+      for (;;)
+        pause ();
     }
 
   screen = DefaultScreen (display);

@@ -54,6 +54,7 @@ static char *clean_dmi;
 static char *clean_cpuinfo;
 static char *clean_sys;
 static char *search_dir;
+static char *assistive_dir;       /* stands for /usr/bin, where Orca and the magnifiers are */
 static const char *wm;            /* "none" or "openbox" */
 static GSubprocess *wm_process;
 static GPtrArray *rows;
@@ -204,6 +205,7 @@ typedef struct
   const char *network_path;   /* NULL: the computer's own interfaces */
   gboolean    report_unnamed; /* display clients gone before they were named count */
   gboolean    expect_failure;
+  const char *assistive;      /* JSON array text: the assistive technology allowed; NULL */
 } KioskOptions;
 
 static Kiosk *
@@ -226,17 +228,17 @@ kiosk_start (const KioskOptions *options)
   policy = g_strdup_printf (
     "{\"lockdown\": {\"relaxed\": false, \"monitor_rule\": \"exactly_one\","
     " \"findings\": {\"virtual_display\": \"allow\"}, \"grace_ms\": %u,"
-    " \"process_scan_interval_ms\": 1000,"
+    " \"process_scan_interval_ms\": 1000, \"assistive_technology\": %s,"
     " \"escalation\": %s},"
     " \"test\": {\"events\": \"%s\", \"xtest_filter\": %s, \"report_unnamed_clients\": %s,"
-    " \"seat\": \"T-%u\","
+    " \"seat\": \"T-%u\", \"assistive_dir\": \"%s\","
     " \"dmi_dir\": \"%s\", \"cpuinfo\": \"%s\", \"sys_root\": \"%s\","
     " \"preload_path\": \"%s/no-ld.so.preload\", \"search_path\": [\"%s\"]%s}}",
-    options->grace_ms,
+    options->grace_ms, options->assistive != NULL ? options->assistive : "[]",
     options->escalation != NULL ? options->escalation
       : "{\"default\": {\"warn_at\": 0, \"lock_at\": 0, \"submit_at\": 0}}",
     kiosk->events_path, options->xtest_filter ? "true" : "false",
-    options->report_unnamed ? "true" : "false", serial,
+    options->report_unnamed ? "true" : "false", serial, assistive_dir,
     options->dmi_dir != NULL ? options->dmi_dir : clean_dmi,
     options->cpuinfo != NULL ? options->cpuinfo : clean_cpuinfo,
     options->sys_root != NULL ? options->sys_root : clean_sys, tmp_dir, search_dir,
@@ -1060,6 +1062,211 @@ test_hypervisor_cpuinfo (void)
   g_assert_true (g_file_set_contents (cpuinfo, "processor\t: 0\nflags\t\t: fpu sse2 hypervisor "
                                       "lahf_lm\n", -1, NULL));
   check_refused ("fake cpuinfo: hypervisor flag", "hypervisor", &options);
+}
+
+/* Cases: assistive technology (issue 17, item 4). An exam may allow a screen reader and a
+ * magnifier: the installed programs then run without a violation (Orca as the Python
+ * script it is, run by python3; the magnifier as a program of its own; both connected to
+ * the display). Not allowed, they are violations; so is a program that only has their
+ * name, or the installed script made to load other code. ASSISTIVE_DIR stands for
+ * /usr/bin. */
+
+#define ORCA_SCRIPT \
+  "#!/usr/bin/python3\n" \
+  "import ctypes, signal\n" \
+  "x11 = ctypes.CDLL('libX11.so.6')\n" \
+  "x11.XOpenDisplay.restype = ctypes.c_void_p\n" \
+  "if not x11.XOpenDisplay(None):\n" \
+  "    raise SystemExit('cannot open the display')\n" \
+  "print('ready', flush=True)\n" \
+  "signal.pause()\n"
+
+/* Installs a stand-in for an assistive program as DIR/NAME: Orca's script, or the
+ * intruder (which only connects to the display) for a magnifier. */
+static char *
+install_assistive (const char *dir,
+                   const char *name,
+                   gboolean    script)
+{
+  char *path = g_build_filename (dir, name, NULL);
+
+  if (script)
+    make_file (path, ORCA_SCRIPT);
+  else
+    {
+      g_autoptr(GFile) source = g_file_new_for_path (intruder_path);
+      g_autoptr(GFile) target = g_file_new_for_path (path);
+
+      g_assert_true (g_file_copy (source, target, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL));
+    }
+  g_assert_cmpint (g_chmod (path, 0755), ==, 0);
+  return path;
+}
+
+/* Starts @path (a script through its #! line) with @mode ("connect"; the intruder's
+ * "override": a window over the exam, as a magnifier shows, outside any window manager's
+ * stacking) and waits until it is on the display. */
+static GSubprocess *
+spawn_connected (const char *path,
+                 const char *mode,
+                 const char *python_path)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) input = NULL;
+  g_autofree char *line = NULL;
+  GSubprocess *process;
+
+  /* What the genuine program would not have (meson may set the library path). */
+  g_subprocess_launcher_unsetenv (launcher, "PYTHONPATH");
+  g_subprocess_launcher_unsetenv (launcher, "LD_LIBRARY_PATH");
+  g_subprocess_launcher_unsetenv (launcher, "LD_PRELOAD");
+  if (python_path != NULL)
+    g_subprocess_launcher_setenv (launcher, "PYTHONPATH", python_path, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, path, mode, NULL);
+  g_assert_no_error (error);
+  input = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = g_data_input_stream_read_line (input, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (line, "ready"));
+  return process;
+}
+
+/* The first blocked_process or display_client violation naming @name within @timeout_ms. */
+static JsonObject *
+wait_naming (Kiosk      *kiosk,
+             guint       from,
+             const char *name,
+             guint       timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  do
+    {
+      kiosk_read (kiosk);
+      for (guint i = from; i < kiosk->events->len; i++)
+        {
+          JsonObject *event = g_ptr_array_index (kiosk->events, i);
+          const char *type = member (event, "type");
+
+          if (g_strcmp0 (member (event, "event"), "violation_started") == 0 &&
+              (g_strcmp0 (type, "blocked_process") == 0 ||
+               g_strcmp0 (type, "display_client") == 0) &&
+              member (event, "detail") != NULL && strstr (member (event, "detail"), name) != NULL)
+            return event;
+        }
+      sleep_ms (100);
+    }
+  while (g_get_monotonic_time () < deadline);
+
+  return NULL;
+}
+
+static void
+test_assistive_allowed (void)
+{
+  KioskOptions options = { .grace_ms = 300,
+                           .assistive = "[\"screen_reader\", \"magnifier\"]" };
+  g_autofree char *orca = install_assistive (assistive_dir, "orca", TRUE);
+  g_autofree char *kmag = install_assistive (assistive_dir, "kmag", FALSE);
+  g_autofree char *observed = NULL;
+  GSubprocess *reader;
+  GSubprocess *magnifier;
+  Kiosk *kiosk;
+  guint from;
+  guint n;
+
+  kiosk = kiosk_start_watching (&options, &from);
+  reader = spawn_connected (orca, "connect", NULL);
+  magnifier = spawn_connected (kmag, "override", NULL);
+  /* Three process scans (every second), census rounds and many looks at the stacking
+   * (every 100 ms) with both running, the magnifier's window over the exam. */
+  sleep_ms (3500);
+  n = kiosk_count (kiosk, from, "violation_started", NULL, NULL);
+  observed = g_strdup_printf ("%u violations", n);
+  check_row ("allowed: Orca (python3 script) and a magnifier with its window over the exam",
+             "0 violations", observed, n == 0);
+
+  stop_process (reader);
+  stop_process (magnifier);
+  kiosk_stop (kiosk);
+}
+
+static void
+test_assistive_not_allowed (void)
+{
+  KioskOptions options = { .grace_ms = 300 };
+  g_autofree char *orca = install_assistive (assistive_dir, "orca", TRUE);
+  g_autofree char *kmag = install_assistive (assistive_dir, "kmag", FALSE);
+  GSubprocess *reader;
+  GSubprocess *magnifier;
+  JsonObject *found;
+  Kiosk *kiosk;
+  guint from;
+
+  kiosk = kiosk_start_watching (&options, &from);
+  reader = spawn_connected (orca, "connect", NULL);
+  magnifier = spawn_connected (kmag, "map", NULL);
+
+  found = wait_naming (kiosk, from, "orca", 4000);
+  check_row ("not allowed: the installed Orca", "a violation naming orca",
+             found != NULL ? member (found, "detail") : "not detected", found != NULL);
+  found = wait_naming (kiosk, from, "kmag", 4000);
+  check_row ("not allowed: the installed magnifier", "a violation naming kmag",
+             found != NULL ? member (found, "detail") : "not detected", found != NULL);
+
+  stop_process (reader);
+  stop_process (magnifier);
+  kiosk_stop (kiosk);
+}
+
+static void
+test_assistive_impostor (void)
+{
+  KioskOptions options = { .grace_ms = 300,
+                           .assistive = "[\"screen_reader\", \"magnifier\"]" };
+  g_autofree char *other = g_build_filename (tmp_dir, "other", NULL);
+  g_autofree char *orca = install_assistive (assistive_dir, "orca", TRUE);
+  g_autofree char *impostor = install_assistive (other, "orca", FALSE);
+  GSubprocess *process;
+  JsonObject *found;
+  Kiosk *kiosk;
+  guint from;
+
+  kiosk = kiosk_start_watching (&options, &from);
+
+  /* Another program (any capture tool) copied under Orca's name, root's like Orca. */
+  process = spawn_connected (impostor, "connect", NULL);
+  found = wait_naming (kiosk, from, "orca", 4000);
+  check_row ("allowed, but another program named orca", "a violation naming orca",
+             found != NULL ? member (found, "detail") : "not detected", found != NULL);
+  stop_process (process);
+
+  /* Another program copied as the magnifier, its window over the exam: covering it. */
+  {
+    g_autofree char *fake_kmag = install_assistive (other, "kmag", FALSE);
+    JsonObject *covered;
+
+    kiosk_read (kiosk);
+    from = kiosk->events->len;
+    process = spawn_connected (fake_kmag, "override", NULL);
+    covered = kiosk_wait (kiosk, &from, "violation_started", "type", "window_obscured", 4000);
+    check_row ("allowed, but another program named kmag maps a window over the exam",
+               "window_obscured violation",
+               covered != NULL ? member (covered, "detail") : "not detected", covered != NULL);
+    stop_process (process);
+  }
+
+  /* The installed Orca, made to import the candidate's code first. */
+  kiosk_read (kiosk);
+  from = kiosk->events->len;
+  process = spawn_connected (orca, "connect", tmp_dir);
+  found = wait_naming (kiosk, from, "orca", 4000);
+  check_row ("allowed, but the installed Orca with PYTHONPATH", "a violation naming orca",
+             found != NULL ? member (found, "detail") : "not detected", found != NULL);
+  stop_process (process);
+
+  kiosk_stop (kiosk);
 }
 
 /* Cases: screen capture by another client (issue 13, item 1). In desktop mode capture
@@ -2052,6 +2259,8 @@ main (int   argc,
   }
   other_dir = g_build_filename (tmp_dir, "other", NULL);
   g_mkdir_with_parents (other_dir, 0700);
+  assistive_dir = g_build_filename (tmp_dir, "usr-bin", NULL);
+  g_mkdir_with_parents (assistive_dir, 0755);
 
   rows = g_ptr_array_new ();
 
@@ -2111,6 +2320,9 @@ main (int   argc,
   g_test_add_func ("/lockdown/process/screenshot-tool", test_screenshot_tool);
   g_test_add_func ("/lockdown/process/vnc-server", test_vnc_server);
   g_test_add_func ("/lockdown/process/renamed-copy", test_renamed_copy);
+  g_test_add_func ("/lockdown/assistive/allowed", test_assistive_allowed);
+  g_test_add_func ("/lockdown/assistive/not-allowed", test_assistive_not_allowed);
+  g_test_add_func ("/lockdown/assistive/impostor", test_assistive_impostor);
   g_test_add_func ("/lockdown/capture/xwd", test_capture_xwd);
   g_test_add_func ("/lockdown/capture/import", test_capture_import);
   g_test_add_func ("/lockdown/capture/gstreamer", test_capture_gstreamer);

@@ -68,6 +68,52 @@ test_policy_rules (void)
   g_assert_cmpint (t->submit_after_total_ms, ==, 60000);
 }
 
+/* The assistive technology an exam allows: kinds; none unless named; an unknown kind is
+ * refused in a formal exam (it would allow less than asked) and ignored in practice; the
+ * exam parser knows the rule too. */
+static void
+test_policy_assistive (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EkLockdownPolicy) policy = NULL;
+
+  policy = policy_from ("{\"relaxed\": false}", TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ek_lockdown_policy_get_assistive (policy), ==, EK_ASSISTIVE_NONE);
+  g_clear_object (&policy);
+
+  policy = policy_from ("{\"relaxed\": false, \"assistive_technology\": [\"screen_reader\"]}",
+                        TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ek_lockdown_policy_get_assistive (policy), ==, EK_ASSISTIVE_SCREEN_READER);
+  g_clear_object (&policy);
+
+  policy = policy_from ("{\"relaxed\": false, \"assistive_technology\":"
+                        " [\"magnifier\", \"screen_reader\"]}", TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ek_lockdown_policy_get_assistive (policy), ==,
+                   EK_ASSISTIVE_SCREEN_READER | EK_ASSISTIVE_MAGNIFIER);
+  g_clear_object (&policy);
+
+  policy = policy_from ("{\"relaxed\": false, \"assistive_technology\": [\"braille\"]}",
+                        TRUE, &error);
+  g_assert_null (policy);
+  g_assert_error (error, EK_JSON_ERROR, EK_JSON_ERROR_VALUE);
+  g_assert_nonnull (strstr (error->message, "braille"));
+  g_clear_error (&error);
+
+  policy = policy_from ("{\"relaxed\": false, \"assistive_technology\": \"magnifier\"}",
+                        TRUE, &error);
+  g_assert_null (policy);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  policy = policy_from ("{\"relaxed\": true, \"assistive_technology\": [\"braille\", \"magnifier\"]}",
+                        FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ek_lockdown_policy_get_assistive (policy), ==, EK_ASSISTIVE_MAGNIFIER);
+}
+
 /* Practice may run relaxed (no lockdown object, or "relaxed": true); formal and mock
  * never, by either way of asking. */
 static void
@@ -425,7 +471,8 @@ test_exam_lockdown_rules (void)
     " \"phases\": [{\"id\": \"a\", \"kind\": \"answering\", \"title\": \"A\","
     "   \"starts_ms\": 1795001800000, \"ends_ms\": 1795002400000}],"
     " \"lockdown\": {\"relaxed\": false, \"grace_ms\": 800, %s}}";
-  g_autofree char *good = g_strdup_printf (exam, "\"findings\": {\"bluetooth\": \"allow\"}");
+  g_autofree char *good = g_strdup_printf (exam, "\"findings\": {\"bluetooth\": \"allow\"},"
+                                           " \"assistive_technology\": [\"screen_reader\"]");
   g_autofree char *bad = g_strdup_printf (exam, "\"escalation\": {\"focus_lost\": {\"warn_at\": \"x\"}}");
   g_autoptr(JsonObject) good_object = ek_json_parse_object (good, strlen (good), NULL);
   g_autoptr(JsonObject) bad_object = ek_json_parse_object (bad, strlen (bad), NULL);
@@ -435,6 +482,8 @@ test_exam_lockdown_rules (void)
   parsed = ek_exam_new_from_json (good_object, &error);
   g_assert_no_error (error);
   g_assert_cmpint (ek_lockdown_policy_get_grace_ms (ek_exam_get_lockdown_policy (parsed)), ==, 800);
+  g_assert_cmpint (ek_lockdown_policy_get_assistive (ek_exam_get_lockdown_policy (parsed)), ==,
+                   EK_ASSISTIVE_SCREEN_READER);
   g_clear_object (&parsed);
 
   parsed = ek_exam_new_from_json (bad_object, &error);
@@ -452,6 +501,7 @@ main (int   argc,
   g_test_add_func ("/lockdown-policy/rules", test_policy_rules);
   g_test_add_func ("/lockdown-policy/relaxed-only-practice", test_policy_relaxed_only_practice);
   g_test_add_func ("/lockdown-policy/refused", test_policy_refused);
+  g_test_add_func ("/lockdown-policy/assistive", test_policy_assistive);
   g_test_add_func ("/lockdown-policy/exam", test_exam_lockdown_rules);
   g_test_add_func ("/violation-tracker/escalation", test_tracker_escalation);
   g_test_add_func ("/violation-tracker/grace", test_tracker_grace);

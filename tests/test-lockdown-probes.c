@@ -420,6 +420,104 @@ test_process_scan_modified_copy (void)
   check_renamed_copy ("holiday-video", 1);
 }
 
+/* Assistive technology (issue 17, item 4): with the screen reader allowed, the installed
+ * Orca (a Python script run by python3) is no finding; a program only named orca, the
+ * installed script loading other code (PYTHONPATH) or run after -c, and a magnifier the
+ * exam does not allow are. Trust needs root's files: the suites run as root. */
+static void
+test_process_scan_assistive (void)
+{
+  g_autoptr(EkProbeSources) sources = fake_sources ();
+  g_autoptr(EkProcessScanner) scanner = NULL;
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *installed = NULL;
+  g_autofree char *impostor = NULL;
+  g_autofree char *magnifier = NULL;
+  g_autofree char *cmdline = NULL;
+  g_autofree char *genuine = NULL;
+  const char * const no_path[] = { NULL };
+  gsize length;
+  gboolean seen[6] = { FALSE };
+
+  if (getuid () != 0)
+    {
+      g_test_skip ("the installed programs must be root's: run as root");
+      return;
+    }
+
+  put ("usr-bin/orca", "#!/usr/bin/python3\nimport orca\n", -1);
+  put ("usr-bin/kmag", "\177ELF magnifier", -1);
+  put ("home/orca", "\177ELF capture tool", -1);
+  installed = g_build_filename (root, "usr-bin", "orca", NULL);
+  magnifier = g_build_filename (root, "usr-bin", "kmag", NULL);
+  impostor = g_build_filename (root, "home", "orca", NULL);
+  g_free (sources->assistive_dir);
+  sources->assistive_dir = g_build_filename (root, "usr-bin", NULL);
+
+  /* 201: the installed Orca, as its #! line starts it. */
+  cmdline = g_strdup_printf ("/usr/bin/python3%c%s%c", 0, installed, 0);
+  length = strlen ("/usr/bin/python3") + strlen (installed) + 2;
+  put ("proc/201/comm", "orca\n", -1);
+  put ("proc/201/cmdline", cmdline, length);
+  put ("proc/201/environ", "LANG=C\0", 7);
+  link_to ("proc/201/exe", "/usr/bin/python3");
+  /* 202: another program copied as orca. */
+  put ("proc/202/comm", "orca\n", -1);
+  put ("proc/202/cmdline", impostor, -1);
+  put ("proc/202/environ", "LANG=C\0", 7);
+  link_to ("proc/202/exe", impostor);
+  /* 203: the installed Orca importing the candidate's code first. */
+  put ("proc/203/comm", "orca\n", -1);
+  put ("proc/203/cmdline", cmdline, length);
+  put ("proc/203/environ", "PYTHONPATH=/home/candidate\0", 27);
+  link_to ("proc/203/exe", "/usr/bin/python3");
+  /* 204: python3 -c CODE with the installed script as a mere argument. */
+  g_free (cmdline);
+  cmdline = g_strdup_printf ("/usr/bin/python3%c-c%cimport capture%c%s%c", 0, 0, 0, installed, 0);
+  put ("proc/204/comm", "orca\n", -1);
+  put ("proc/204/cmdline", cmdline, strlen ("/usr/bin/python3") + 1 + 3 + 15 + strlen (installed) + 1);
+  put ("proc/204/environ", "LANG=C\0", 7);
+  link_to ("proc/204/exe", "/usr/bin/python3");
+  /* 205: the installed magnifier, which this exam does not allow. */
+  put ("proc/205/comm", "kmag\n", -1);
+  put ("proc/205/cmdline", magnifier, -1);
+  put ("proc/205/environ", "LANG=C\0", 7);
+  link_to ("proc/205/exe", magnifier);
+
+  genuine = ek_assistive_identify (sources->proc_root, sources->assistive_dir, 201,
+                                   EK_ASSISTIVE_SCREEN_READER);
+  g_assert_cmpstr (genuine, ==, installed);
+  g_assert_null (ek_assistive_identify (sources->proc_root, sources->assistive_dir, 201,
+                                        EK_ASSISTIVE_MAGNIFIER));
+
+  scanner = ek_process_scanner_new (sources);
+  ek_process_scanner_set_search_path (scanner, no_path);
+  ek_process_scanner_set_assistive (scanner, EK_ASSISTIVE_SCREEN_READER);
+  findings = ek_process_scanner_scan (scanner, NULL, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < findings->len; i++)
+    {
+      EkFinding *finding = g_ptr_array_index (findings, i);
+
+      g_test_message ("%s: %s", finding->id, finding->subject);
+      g_assert_cmpstr (finding->id, ==, EK_FINDING_BLOCKED_PROCESS);
+      g_assert_cmpint (finding->pid, >=, 202);
+      g_assert_cmpint (finding->pid, <=, 205);
+      seen[finding->pid - 200] = TRUE;
+    }
+  g_assert_cmpuint (findings->len, ==, 4);
+  g_assert_true (seen[2] && seen[3] && seen[4] && seen[5]);
+
+  /* Nothing allowed: the installed Orca is a finding as well. */
+  g_clear_pointer (&findings, g_ptr_array_unref);
+  ek_process_scanner_set_assistive (scanner, EK_ASSISTIVE_NONE);
+  findings = ek_process_scanner_scan (scanner, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (findings->len, ==, 5);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -440,6 +538,7 @@ main (int   argc,
   g_test_add_func ("/probes/process-scan/fake-proc", test_process_scan_fake_proc);
   g_test_add_func ("/probes/process-scan/renamed-copy", test_process_scan_renamed_copy);
   g_test_add_func ("/probes/process-scan/modified-copy", test_process_scan_modified_copy);
+  g_test_add_func ("/probes/process-scan/assistive", test_process_scan_assistive);
 
   status = g_test_run ();
 

@@ -79,6 +79,7 @@ struct _EkExamPage
   EkCameraView *camera_view;
   EkSignalIndicator *signal_indicator;
   GtkLabel     *seat_label;
+  GtkLabel     *extra_time_label;
   GtkLabel     *sequence_label;
   GtkWidget    *end_button;
   guint         too_early_source;  /* ticks the "you can hand in in M:SS" notice */
@@ -1078,6 +1079,14 @@ ek_exam_page_constructed (GObject *object)
   /* The seat, never the name: the picture and the screen may be seen by others. */
   if (candidate != NULL)
     gtk_label_set_label (self->seat_label, ek_candidate_get_seat (candidate));
+  /* Extra time is in the server's deadlines, which the countdown shows: only said here. */
+  if (candidate != NULL && ek_candidate_get_extra_time_ms (candidate) > 0)
+    {
+      g_autofree char *extra = ek_format_extra_time (ek_candidate_get_extra_time_ms (candidate));
+
+      gtk_label_set_label (self->extra_time_label, extra);
+      gtk_widget_set_visible (GTK_WIDGET (self->extra_time_label), TRUE);
+    }
   /* A sequence number only where one was drawn (not in a written test): no "–". */
   if (state != NULL && state->sequence_number >= 0)
     {
@@ -1251,6 +1260,7 @@ ek_exam_page_class_init (EkExamPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, camera_view);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, signal_indicator);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, seat_label);
+  gtk_widget_class_bind_template_child (widget_class, EkExamPage, extra_time_label);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, sequence_label);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, end_button);
   gtk_widget_class_bind_template_child (widget_class, EkExamPage, sequence_caption);

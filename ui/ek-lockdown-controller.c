@@ -599,6 +599,8 @@ keyboard_acquired_cb (GObject      *source,
   if (self->census_allowed != NULL)
     ek_client_census_set_allowed (self->census, (const char * const *) self->census_allowed);
   ek_client_census_set_report_unnamed (self->census, self->report_unnamed_clients);
+  ek_client_census_set_assistive (self->census, self->sources->assistive_dir,
+                                  ek_lockdown_policy_get_assistive (self->policy));
   if (!ek_client_census_start (self->census, CENSUS_INTERVAL_MS, &error))
     {
       g_warning ("Client census: %s", error->message);
@@ -694,6 +696,8 @@ engage_step_window (EkLockdownController *self)
   gdk_toplevel_inhibit_system_shortcuts (GDK_TOPLEVEL (surface), NULL);
 
   self->guard = ek_window_guard_new (G_OBJECT (surface));
+  ek_window_guard_set_assistive (self->guard, self->sources->assistive_dir,
+                                 ek_lockdown_policy_get_assistive (self->policy));
   ek_window_guard_engage (self->guard);
 
   self->keyboard = ek_keyboard_lock_new (G_OBJECT (surface));
@@ -1053,6 +1057,7 @@ ek_lockdown_controller_engage_async (EkLockdownController *self,
   self->scanner = ek_process_scanner_new (self->sources);
   ek_process_scanner_add_names (self->scanner, EK_FINDING_BLOCKED_PROCESS,
                                 ek_lockdown_policy_get_blocked_processes (self->policy));
+  ek_process_scanner_set_assistive (self->scanner, ek_lockdown_policy_get_assistive (self->policy));
   if (self->search_path != NULL)
     ek_process_scanner_set_search_path (self->scanner, (const char * const *) self->search_path);
   ek_process_scanner_scan_async (self->scanner, self->cancellable, engage_scan_done_cb,

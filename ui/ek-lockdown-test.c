@@ -333,6 +333,7 @@ read_sources (JsonObject      *test,
     { "dev_root", &sources->dev_root },
     { "preload_path", &sources->preload_path },
     { "network_path", &sources->network_path },
+    { "assistive_dir", &sources->assistive_dir },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)

@@ -7,7 +7,8 @@
  *   { "lockdown": { …the exam's lockdown object… },
  *     "test": { "events": "PATH" (default stdout), "xtest_filter": true, "seat": "A-17",
  *               "proc_root", "sys_root", "dmi_dir", "cpuinfo", "dev_root",
- *               "preload_path", "network_path": probe sources, "search_path": ["DIR", …] } }
+ *               "preload_path", "network_path", "assistive_dir" (for /usr/bin's Orca and
+ *               magnifiers): probe sources, "search_path": ["DIR", …] } }
  *
  * SIGUSR1 is the proctor's release, SIGUSR2 acknowledges a warning, SIGTERM releases
  * and quits.

@@ -23,6 +23,32 @@ ek_format_clock_time (gint64 server_ms)
   return g_date_time_format (dt, "%H:%M");
 }
 
+/**
+ * ek_format_extra_time:
+ * @extra_ms: the extra time granted to the candidate (already in the server's deadlines)
+ *
+ * Returns: (transfer full): what the candidate reads about it: "Extra time granted:
+ *   15 minutes"
+ */
+char *
+ek_format_extra_time (gint64 extra_ms)
+{
+  guint n;
+
+  if (extra_ms >= 60000)
+    {
+      n = (guint) ((extra_ms + 59999) / 60000);
+      /* Translators: shown under the countdown of a candidate granted extra time */
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Extra time granted: %u minute",
+                                           "Extra time granted: %u minutes", n), n);
+    }
+
+  n = (guint) ((MAX (extra_ms, 0) + 999) / 1000);
+  /* Translators: shown under the countdown of a candidate granted extra time */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Extra time granted: %u second",
+                                       "Extra time granted: %u seconds", n), n);
+}
+
 /* Shows @message in @label, or hides the label when @message is NULL; the label
  * is announced by screen readers as it changes (role alert in the template). */
 void

@@ -8,6 +8,7 @@
 G_BEGIN_DECLS
 
 char *ek_format_clock_time (gint64      server_ms);
+char *ek_format_extra_time (gint64      extra_ms);
 void  ek_show_message      (GtkLabel   *label,
                             const char *message);
 void  ek_show_spinner      (GtkSpinner *spinner,

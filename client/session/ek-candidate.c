@@ -13,6 +13,7 @@ struct _EkCandidate
   char     *id_number_masked;
   char     *seat;
   gboolean  photo_registered;
+  gint64    extra_time_ms;
 };
 
 G_DEFINE_FINAL_TYPE (EkCandidate, ek_candidate, G_TYPE_OBJECT)
@@ -64,7 +65,9 @@ ek_candidate_new_from_json (JsonObject  *object,
   if (!ek_json_read_string (object, "name", TRUE, &name, error) ||
       !ek_json_read_string (object, "id_number_masked", TRUE, &masked, error) ||
       !ek_json_read_string (object, "seat", TRUE, &seat, error) ||
-      !ek_json_read_bool (object, "photo_registered", FALSE, &self->photo_registered, error))
+      !ek_json_read_bool (object, "photo_registered", FALSE, &self->photo_registered, error) ||
+      !ek_json_read_int (object, "extra_time_ms", FALSE, 0, G_GINT64_CONSTANT (86400000),
+                         &self->extra_time_ms, error))
     {
       g_prefix_error (error, "candidate: ");
       return NULL;
@@ -110,4 +113,18 @@ ek_candidate_get_photo_registered (EkCandidate *self)
 {
   g_return_val_if_fail (EK_IS_CANDIDATE (self), FALSE);
   return self->photo_registered;
+}
+
+/**
+ * ek_candidate_get_extra_time_ms:
+ *
+ * Returns: the extra time the examining body granted this candidate, already in the
+ *   exam's deadlines as the server sent them; only to be shown, never added
+ */
+gint64
+ek_candidate_get_extra_time_ms (EkCandidate *self)
+{
+  g_return_val_if_fail (EK_IS_CANDIDATE (self), 0);
+
+  return self->extra_time_ms;
 }

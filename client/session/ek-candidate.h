@@ -15,5 +15,6 @@ const char  *ek_candidate_get_name             (EkCandidate  *self);
 const char  *ek_candidate_get_id_number_masked (EkCandidate  *self);
 const char  *ek_candidate_get_seat             (EkCandidate  *self);
 gboolean     ek_candidate_get_photo_registered (EkCandidate  *self);
+gint64       ek_candidate_get_extra_time_ms    (EkCandidate  *self);
 
 G_END_DECLS

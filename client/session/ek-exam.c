@@ -76,7 +76,8 @@ static const char * const mode_names[] = {
 static const char * const known_lockdown_rules[] = {
   "relaxed", "monitor_rule", "blocked_processes", "quit_password_hash",
   /* the lockdown feature's rules, parsed by EkLockdownPolicy */
-  "findings", "grace_ms", "process_scan_interval_ms", "escalation", NULL,
+  "findings", "grace_ms", "process_scan_interval_ms", "escalation", "assistive_technology",
+  NULL,
 };
 
 static void

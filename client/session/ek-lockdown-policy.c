@@ -20,6 +20,7 @@ struct _EkLockdownPolicy
 
   gboolean                relaxed;
   char                  **blocked_processes;
+  EkAssistiveKinds        assistive;
   char                   *quit_password_hash;
   gint64                  grace_ms;
   guint                   scan_interval_ms;
@@ -32,7 +33,8 @@ G_DEFINE_FINAL_TYPE (EkLockdownPolicy, ek_lockdown_policy, G_TYPE_OBJECT)
 
 static const char * const known_rules[] = {
   "relaxed", "monitor_rule", "blocked_processes", "quit_password_hash",
-  "findings", "grace_ms", "process_scan_interval_ms", "escalation", NULL,
+  "findings", "grace_ms", "process_scan_interval_ms", "escalation", "assistive_technology",
+  NULL,
 };
 
 static const char * const finding_ids[] = {
@@ -245,6 +247,32 @@ parse_escalation (EkLockdownPolicy  *self,
   return TRUE;
 }
 
+/* The screen readers and magnifiers the exam lets a candidate run: kinds, not programs
+ * (which ones of a kind are the kiosk's to know, ek-assistive-tech.h). */
+static gboolean
+parse_assistive (EkLockdownPolicy  *self,
+                 JsonObject        *lockdown,
+                 gboolean           formal,
+                 GError           **error)
+{
+  g_auto(GStrv) kinds = NULL;
+
+  if (!ek_json_read_strv (lockdown, "assistive_technology", FALSE, &kinds, error))
+    return FALSE;
+
+  for (guint i = 0; kinds != NULL && kinds[i] != NULL; i++)
+    {
+      EkAssistiveKinds kind;
+
+      if (ek_assistive_kind_from_string (kinds[i], &kind))
+        self->assistive |= kind;
+      else if (formal)
+        return value_error (error, "assistive_technology[%u]: unknown kind “%s”", i, kinds[i]);
+    }
+
+  return TRUE;
+}
+
 static gboolean
 parse_policy (EkLockdownPolicy  *self,
               JsonObject        *lockdown,
@@ -288,6 +316,8 @@ parse_policy (EkLockdownPolicy  *self,
   self->grace_ms = grace;
   self->scan_interval_ms = (guint) interval;
 
+  if (!parse_assistive (self, lockdown, formal, error))
+    return FALSE;
   if (findings != NULL && !parse_findings (self, findings, formal, error))
     return FALSE;
   if (escalation != NULL && !parse_escalation (self, escalation, formal, error))
@@ -403,6 +433,15 @@ ek_lockdown_policy_get_blocked_processes (EkLockdownPolicy *self)
   g_return_val_if_fail (EK_IS_LOCKDOWN_POLICY (self), NULL);
 
   return (const char * const *) self->blocked_processes;
+}
+
+/* Returns: the screen readers and magnifiers the exam lets the candidate run */
+EkAssistiveKinds
+ek_lockdown_policy_get_assistive (EkLockdownPolicy *self)
+{
+  g_return_val_if_fail (EK_IS_LOCKDOWN_POLICY (self), EK_ASSISTIVE_NONE);
+
+  return self->assistive;
 }
 
 /* Returns: (nullable): the technician's quit password hash */

@@ -2,12 +2,14 @@
  *
  * Parsed from the exam's `lockdown` object: whether lockdown is relaxed, which findings
  * block, warn or are allowed, which programs are forbidden, the grace time for short
- * focus losses and the escalation thresholds per violation type.
+ * focus losses, the escalation thresholds per violation type and the assistive
+ * technology (screen reader, magnifier) the candidate may run.
  */
 #pragma once
 
 #include <json-glib/json-glib.h>
 
+#include "ek-assistive-tech.h"
 #include "ek-finding.h"
 
 G_BEGIN_DECLS
@@ -49,6 +51,7 @@ EkLockdownPolicy             *ek_lockdown_policy_new_from_json     (JsonObject  
 EkLockdownPolicy             *ek_lockdown_policy_new_relaxed       (void);
 gboolean                      ek_lockdown_policy_get_relaxed       (EkLockdownPolicy  *self);
 const char * const           *ek_lockdown_policy_get_blocked_processes (EkLockdownPolicy *self);
+EkAssistiveKinds              ek_lockdown_policy_get_assistive     (EkLockdownPolicy  *self);
 const char                   *ek_lockdown_policy_get_quit_password_hash (EkLockdownPolicy *self);
 gint64                        ek_lockdown_policy_get_grace_ms      (EkLockdownPolicy  *self);
 guint                         ek_lockdown_policy_get_process_scan_interval_ms (EkLockdownPolicy *self);

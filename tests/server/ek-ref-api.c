@@ -365,13 +365,14 @@ check_step (EkReq      *req,
   return TRUE;
 }
 
-/* The exam is over for every session once its last phase ended. */
+/* The exam is over for a session once its last phase ended, plus the candidate's extra
+ * time. */
 static void
 session_refresh (EkRefServer *srv,
                  EkExam      *exam,
                  EkSession   *session)
 {
-  if (!session->ended && ek_server_now_ms (srv) >= exam->ends_ms)
+  if (!session->ended && ek_server_now_ms (srv) >= ek_exam_ends_ms_for (exam, session->id_number))
     {
       session->ended = TRUE;
       g_free (session->end_reason);
@@ -443,6 +444,11 @@ candidate_json (EkCandidate *c)
   json_builder_add_string_value (b, c->seat);
   json_builder_set_member_name (b, "photo_registered");
   json_builder_add_boolean_value (b, c->photo_path != NULL);
+  if (c->extra_time_ms > 0)
+    {
+      json_builder_set_member_name (b, "extra_time_ms");
+      json_builder_add_int_value (b, c->extra_time_ms);
+    }
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -468,7 +474,7 @@ reply_session (EkReq      *req,
   json_builder_set_member_name (b, "candidate");
   json_builder_add_value (b, candidate_json (c));
   json_builder_set_member_name (b, "exam");
-  json_builder_add_value (b, json_node_copy (exam->exam_json));
+  json_builder_add_value (b, ek_exam_json_for (exam, session->id_number));
   json_builder_set_member_name (b, "state");
   json_builder_add_value (b, ek_api_session_state (req->srv, session));
   json_builder_set_member_name (b, "server_time_ms");
@@ -1489,7 +1495,8 @@ late_answer_allowed (EkExam    *exam,
       g_strcmp0 (session->end_reason, "submitted") != 0)
     return FALSE;
 
-  return client_ms >= 0 && client_ms < closed_ms && client_ms < exam->ends_ms &&
+  return client_ms >= 0 && client_ms < closed_ms &&
+         client_ms < ek_exam_ends_ms_for (exam, session->id_number) &&
          now < closed_ms + LATE_ANSWER_WINDOW_MS;
 }
 
@@ -1506,6 +1513,7 @@ handle_put_answer (EkReq      *req,
   g_autofree char *value_text = NULL;
   gint64 now = ek_server_now_ms (req->srv);
   gint64 revision, client_ms = -1, stored_ms = now;
+  gint64 ends_ms = ek_exam_ends_ms_for (exam, session->id_number);
   JsonObject *question;
   JsonNode *value;
   EkPhase *phase = NULL;
@@ -1520,8 +1528,8 @@ handle_put_answer (EkReq      *req,
       ek_reply_error (req, 409, "already_submitted", -1, "the answers were submitted");
       return;
     }
-  if ((now >= exam->ends_ms || session->ended) && session->submitted_ms < 0 &&
-      !late_answer_allowed (exam, session, client_ms, exam->ends_ms, now))
+  if ((now >= ends_ms || session->ended) && session->submitted_ms < 0 &&
+      !late_answer_allowed (exam, session, client_ms, ends_ms, now))
     {
       ek_reply_error (req, 409, "exam_over", -1, "the exam is over");
       return;
@@ -1560,7 +1568,7 @@ handle_put_answer (EkReq      *req,
       return;
     }
   /* A late answer must have been saved while its question was out. */
-  if ((now >= exam->ends_ms || session->ended || session->submitted_ms >= 0) &&
+  if ((now >= ends_ms || session->ended || session->submitted_ms >= 0) &&
       client_ms < phase->starts_ms)
     {
       ek_reply_error (req, 409, "exam_over", -1, "the exam is over");
@@ -1704,7 +1712,7 @@ handle_submit (EkReq     *req,
       ek_reply_error (req, 403, "step_not_allowed", -1, "enter the exam first");
       return;
     }
-  if (now >= exam->ends_ms)
+  if (now >= ek_exam_ends_ms_for (exam, session->id_number))
     {
       ek_reply_error (req, 409, "exam_over", -1, "the exam is over; the stored answers count");
       return;

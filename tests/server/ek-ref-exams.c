@@ -453,6 +453,8 @@ load_candidates (Ctx        *ctx,
       g_autofree char *where = g_strdup_printf ("%sid_number", path);
       JsonObject *co;
       const char *id_number, *name, *seat, *photo, *face_token;
+      gint64 extra_s = 0;
+      gboolean has_extra = FALSE;
       EkCandidate *c;
 
       if (!JSON_NODE_HOLDS_OBJECT (cn))
@@ -466,6 +468,14 @@ load_candidates (Ctx        *ctx,
       face_token = get_string (ctx, co, "face_token", path, FALSE);
       if (ctx->error && *ctx->error)
         return FALSE;
+      if (!get_int (ctx, co, "extra_time_s", path, &extra_s, &has_extra))
+        return FALSE;
+      if (has_extra && (extra_s < 0 || extra_s > 4 * 3600))
+        {
+          g_free (where);
+          where = g_strdup_printf ("%sextra_time_s", path);
+          return fail (ctx, where, "must be between 0 and 14400 seconds");
+        }
 
       if (!ek_id_number_is_valid (id_number))
         return fail (ctx, where, "is not a valid 18-character resident ID number (check digit)");
@@ -477,6 +487,7 @@ load_candidates (Ctx        *ctx,
       c->name = g_strdup (name);
       c->seat = g_strdup (seat);
       c->face_token = g_strdup (face_token);
+      c->extra_time_ms = extra_s * 1000;
       g_ptr_array_add (exam->candidates, c);
 
       if (photo != NULL)
@@ -867,6 +878,42 @@ ek_exam_find_candidate (EkExam     *exam,
         return c;
     }
   return NULL;
+}
+
+/* The end of the exam for candidate @id_number: the last phase's end plus the extra time
+ * granted to them. Every deadline the server enforces for a session comes from here. */
+gint64
+ek_exam_ends_ms_for (EkExam     *exam,
+                     const char *id_number)
+{
+  EkCandidate *c = id_number != NULL ? ek_exam_find_candidate (exam, id_number) : NULL;
+
+  return exam->ends_ms + (c != NULL ? c->extra_time_ms : 0);
+}
+
+/* Returns: (transfer full): the exam definition as candidate @id_number gets it: with
+ * extra time, the last phase ends that much later (the client counts down to it and never
+ * adds time itself). */
+JsonNode *
+ek_exam_json_for (EkExam     *exam,
+                  const char *id_number)
+{
+  gint64 ends_ms = ek_exam_ends_ms_for (exam, id_number);
+  g_autofree char *text = NULL;
+  JsonNode *node;
+  JsonArray *phases;
+  JsonObject *last;
+
+  if (ends_ms == exam->ends_ms)
+    return json_node_copy (exam->exam_json);
+
+  /* A deep copy (json_node_copy() shares the object): the shared definition stays. */
+  text = json_to_string (exam->exam_json, FALSE);
+  node = json_from_string (text, NULL);
+  phases = json_object_get_array_member (json_node_get_object (node), "phases");
+  last = json_array_get_object_element (phases, json_array_get_length (phases) - 1);
+  json_object_set_int_member (last, "ends_ms", ends_ms);
+  return node;
 }
 
 EkPhase *

@@ -230,7 +230,7 @@ ek_sealed_handle_check_in (EkReq     *req,
       ek_reply_error (req, 409, "already_submitted", -1, "the answers were submitted");
       return;
     }
-  if (now >= exam->ends_ms)
+  if (now >= ek_exam_ends_ms_for (exam, session->id_number))
     {
       ek_reply_error (req, 409, "exam_over", -1, "the exam is over");
       return;

@@ -86,6 +86,7 @@ typedef struct
   char *seat;
   char *photo_path; /* nullable: no registered photo */
   char *face_token; /* nullable */
+  gint64 extra_time_ms; /* an accommodation: the exam's end is this much later for them */
 } EkCandidate;
 
 typedef struct
@@ -117,6 +118,10 @@ GPtrArray    *ek_exams_load              (const char *dir,
                                           gint64      now_ms,
                                           GError    **error);
 EkCandidate  *ek_exam_find_candidate     (EkExam     *exam,
+                                          const char *id_number);
+gint64        ek_exam_ends_ms_for        (EkExam     *exam,
+                                          const char *id_number);
+JsonNode     *ek_exam_json_for           (EkExam     *exam,
                                           const char *id_number);
 EkPhase      *ek_exam_find_phase         (EkExam     *exam,
                                           const char *phase_id);
