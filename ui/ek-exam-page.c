@@ -514,8 +514,8 @@ on_phase_started_cb (EkExamPage *self,
 {
   g_autofree char *text = phase_cue_text (self, index);
 
-  /* The first part the page sees is the one the candidate entered (a screen reader
-   * hears it with the page); a later one changed, and is shown as well. */
+  /* Every part is announced, the one the candidate enters in too (the announcer says it
+   * once the page is on show); a later one changed, and is shown as well. */
   if (text != NULL && index != self->cued_phase)
     {
       ek_announcer_announce (self->announcer, text);

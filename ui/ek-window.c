@@ -476,6 +476,19 @@ ek_window_get_visible_page (EkWindow *self)
 }
 
 /**
+ * ek_window_get_visible_page_widget:
+ *
+ * Returns: (transfer none) (nullable): the page on show
+ */
+GtkWidget *
+ek_window_get_visible_page_widget (EkWindow *self)
+{
+  g_return_val_if_fail (EK_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child (self->stack);
+}
+
+/**
  * ek_window_get_engine:
  * @self: an #EkWindow
  *
