@@ -11,6 +11,12 @@
  * GTK 4.8 tells AT-SPI nothing of an object not yet on show: a message given before the
  * announcer is mapped (the part a candidate enters in, said while the exam page is being
  * built) is kept and said once it is, a moment later, when its page is in the tree.
+ *
+ * Nor of one whose AT-SPI object it has not yet made: GTK 4.8 makes them only when an
+ * assistive technology asks for them (its children, the object at a point), so an
+ * announcer new with its page may speak unheard. The window's own announcer
+ * (ek_announcer_serve_window(), made with the window, so a screen reader that has read the
+ * window knows it) says the messages of every announcer inside that window.
  */
 
 #include "config.h"
@@ -44,10 +50,20 @@ ek_announcer_measure (GtkWidget      *widget,
   *minimum = *natural = 0;
 }
 
+#define WINDOW_KEY "ek-announcer"
+
 static void
 say (EkAnnouncer *self)
 {
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  EkAnnouncer *served = root != NULL ? g_object_get_data (G_OBJECT (root), WINDOW_KEY) : NULL;
+
   self->pending = FALSE;
+  if (served != NULL && served != self)
+    {
+      ek_announcer_announce (served, self->text);
+      return;
+    }
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, self->text,
                                   -1);
@@ -80,7 +96,11 @@ ek_announcer_dispose (GObject *object)
 {
   EkAnnouncer *self = EK_ANNOUNCER (object);
 
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
   g_clear_handle_id (&self->pending_source, g_source_remove);
+  if (root != NULL && g_object_get_data (G_OBJECT (root), WINDOW_KEY) == self)
+    g_object_set_data (G_OBJECT (root), WINDOW_KEY, NULL);
 
   G_OBJECT_CLASS (ek_announcer_parent_class)->dispose (object);
 }
@@ -157,4 +177,20 @@ ek_announcer_get_text (EkAnnouncer *self)
 {
   g_return_val_if_fail (EK_IS_ANNOUNCER (self), NULL);
   return self->text;
+}
+
+/**
+ * ek_announcer_serve_window:
+ * @window: the window @self is in, for as long as the window lives
+ *
+ * Makes @self the announcer that says the messages of every announcer in @window.
+ */
+void
+ek_announcer_serve_window (EkAnnouncer *self,
+                           GtkWindow   *window)
+{
+  g_return_if_fail (EK_IS_ANNOUNCER (self));
+  g_return_if_fail (GTK_IS_WINDOW (window));
+
+  g_object_set_data (G_OBJECT (window), WINDOW_KEY, self);
 }

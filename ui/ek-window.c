@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ek-announcer.h"
 #include "ek-attachments-page.h"
 #include "ek-confirm-page.h"
 #include "ek-device-page.h"
@@ -439,6 +440,14 @@ static void
 ek_window_init (EkWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The window's live region, in the tree as long as the window (ek-announcer.c). */
+  {
+    GtkWidget *announcer = ek_announcer_new ();
+
+    gtk_box_prepend (GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->stepper))), announcer);
+    ek_announcer_serve_window (EK_ANNOUNCER (announcer), GTK_WINDOW (self));
+  }
 
   size_to_monitor (self);
   gtk_window_fullscreen (GTK_WINDOW (self));
