@@ -342,7 +342,24 @@ nocam_shots () {
   wait_page device; shot practice-device-no-camera 3
 }
 
+# The candidate's display settings (EK_SHOT_STYLE, words joined by "-"): "large" doubles
+# the text (Xft.dpi 192, what GNOME's text-scaling-factor 2.0 sets through XSettings; GTK 4
+# on X11 reads it from the X resources when no XSettings manager runs, as here), "hc" is
+# GTK's HighContrast theme (GNOME's high-contrast setting), from settings.ini in the private
+# XDG_CONFIG_HOME of run-headless.sh.
+display_settings () {
+  case "-${EK_SHOT_STYLE:-}-" in
+    *-large-*) echo "Xft.dpi: 192" | xrdb -merge -nocpp ;;
+  esac
+  case "-${EK_SHOT_STYLE:-}-" in
+    *-hc-*)
+      mkdir -p "$XDG_CONFIG_HOME/gtk-4.0"
+      printf '[Settings]\ngtk-theme-name=HighContrast\n' >"$XDG_CONFIG_HOME/gtk-4.0/settings.ini" ;;
+  esac
+}
+
 if [ "${EK_SCREENSHOT_INNER:-}" = 1 ]; then
+  display_settings
   if [ "${EK_SCREENSHOT_FLOW:-}" = 1 ]; then
     flow_shots
     exit 0
@@ -381,10 +398,15 @@ done
 hooks=0
 grep -q "^#define EK_ENABLE_TEST_HOOKS" "$builddir/config.h" 2>/dev/null && hooks=1
 
+# EK_SHOT_STYLES: the display settings to walk in (display_settings above), "default" for
+# none; e.g. "default large-hc".
+for style in ${EK_SHOT_STYLES:-default}; do
 for size in ${EK_SHOT_SIZES:-1366x768 1920x1080}; do
   for lang in ${EK_SHOT_LANGS:-en zh_CN}; do
+    suffix="$size-$lang"
+    [ "$style" != default ] && suffix="$suffix-$style"
     common=(EK_SCREENSHOT_INNER=1 EK_SCREENSHOT_BINARY="$binary" EK_SHOT_DIR="$outdir"
-            EK_SHOT_SUFFIX="$size-$lang" EK_SHOT_BUILDDIR="$builddir" EK_TEST_SCREEN="${size}x24"
+            EK_SHOT_SUFFIX="$suffix" EK_SHOT_STYLE="$style" EK_SHOT_BUILDDIR="$builddir" EK_TEST_SCREEN="${size}x24"
             EK_LOCALEDIR="${EK_SHOT_LOCALEDIR:-$builddir/po}" LC_ALL=C.UTF-8 LANGUAGE="$lang"
             EK_SHOT_BUS="io.github.examkiosk.Shot$$" EK_TEST_LAYOUT_FILE="$outdir/.layout-$$")
     if [ "$hooks" = 1 ]; then
@@ -397,4 +419,5 @@ for size in ${EK_SHOT_SIZES:-1366x768 1920x1080}; do
         2> >(grep -v 'Failed to set fd limit' >&2)
     fi
   done
+done
 done

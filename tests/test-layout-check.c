@@ -3,10 +3,12 @@
  * Windows built for the purpose under Xvfb: a clean one has no problem; an ellipsized
  * label, a label that sticks out of its container, a banner laid over text, a
  * control out of the window are each named; a sheet over text and text scrolled out
- * of view are not problems.
+ * of view are not problems; a page that does not fit the window's page scroller is.
  */
 
 #include "config.h"
+
+#include <string.h>
 
 #include <gtk/gtk.h>
 
@@ -158,6 +160,37 @@ test_scrolled_out_of_view (void)
   gtk_window_destroy (window);
 }
 
+/* The window's page scroller: a page taller than the window at the usual text size,
+ * or wider than it at any size, is named; one that fits is not. */
+static void
+test_page_scroller (void)
+{
+  const struct { int width; int height; gboolean tall; gboolean wide; } cases[] = {
+    { 200, 100, FALSE, FALSE },
+    { 200, 900, TRUE, FALSE },
+    { 900, 100, FALSE, TRUE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GtkWidget *scroller = gtk_scrolled_window_new ();
+      GtkWidget *page = gtk_button_new_with_label ("Continue");
+      GtkWindow *window;
+      g_autofree char *problems = NULL;
+
+      gtk_widget_add_css_class (scroller, "ek-page-scroller");
+      gtk_widget_set_size_request (page, cases[i].width, cases[i].height);
+      gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), page);
+      window = show (scroller, 400, 300);
+
+      problems = check (window);
+      g_test_message ("%dx%d: %s", cases[i].width, cases[i].height, problems);
+      g_assert_true ((strstr (problems, "taller than the window") != NULL) == cases[i].tall);
+      g_assert_true ((strstr (problems, "scrolls sideways") != NULL) == cases[i].wide);
+      gtk_window_destroy (window);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -170,6 +203,7 @@ main (int   argc,
   g_test_add_func ("/layout-check/sticks-out", test_sticks_out);
   g_test_add_func ("/layout-check/banner-over-text", test_banner_over_text);
   g_test_add_func ("/layout-check/scrolled-out-of-view", test_scrolled_out_of_view);
+  g_test_add_func ("/layout-check/page-scroller", test_page_scroller);
 
   return g_test_run ();
 }

@@ -13,5 +13,7 @@ GtkWidget  *ek_announcer_new      (void);
 void        ek_announcer_announce (EkAnnouncer *self,
                                    const char  *text);
 const char *ek_announcer_get_text (EkAnnouncer *self);
+void        ek_announcer_serve_window (EkAnnouncer *self,
+                                       GtkWindow   *window);
 
 G_END_DECLS

@@ -506,8 +506,8 @@ on_phase_started_cb (EkExamPage *self,
 {
   g_autofree char *text = phase_cue_text (self, index);
 
-  /* The first part the page sees is the one the candidate entered (a screen reader
-   * hears it with the page); a later one changed, and is shown as well. */
+  /* Every part is announced, the one the candidate enters in too (the announcer says it
+   * once the page is on show); a later one changed, and is shown as well. */
   if (text != NULL && index != self->cued_phase)
     {
       ek_announcer_announce (self->announcer, text);
@@ -1143,10 +1143,15 @@ ek_exam_page_constructed (GObject *object)
                            G_CALLBACK (follow_answer_store), self, G_CONNECT_SWAPPED);
   follow_answer_store (self);
 
-  /* A re-entered session lands in a running phase after its phase-started. */
+  /* A candidate who enters (or re-enters) in a running part lands after its
+   * phase-started: the part is announced all the same, once the page is on show. */
   if (ek_session_get_phase_index (session) >= 0)
     {
+      g_autofree char *text = phase_cue_text (self, ek_session_get_phase_index (session));
+
       self->cued_phase = ek_session_get_phase_index (session);
+      if (text != NULL)
+        ek_announcer_announce (self->announcer, text);
       fetch_questions (self, ek_session_get_phase_index (session));
     }
 }

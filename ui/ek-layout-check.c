@@ -124,6 +124,33 @@ check_label (GtkLabel  *label,
     report (problems, widget, "cut off: narrower than its text");
 }
 
+/* The window's page scroller (style class "ek-page-scroller", ui/ek-window.ui) is there
+ * for text scaled up: at the usual text size every page fits the screen without it. With
+ * larger text a page may grow downwards (it scrolls); one that scrolls sideways as well
+ * is named with "(text scaled up)", which the `layout-large` test lists apart: each
+ * line has to be scrolled to be read there, but nothing is out of reach. */
+static void
+check_page_scroller (GtkWidget *scroller,
+                     GPtrArray *problems)
+{
+  GtkWidget *content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller));
+  int dpi = 0;
+  gboolean scaled;
+
+  if (GTK_IS_VIEWPORT (content))
+    content = gtk_viewport_get_child (GTK_VIEWPORT (content));
+  if (content == NULL)
+    return;
+  g_object_get (gtk_widget_get_settings (scroller), "gtk-xft-dpi", &dpi, NULL);
+  scaled = dpi > 96 * 1024 + 512;
+
+  if (gtk_widget_get_width (content) > gtk_widget_get_width (scroller) + TOLERANCE)
+    report (problems, scroller, scaled ? "the page is wider than the window: it scrolls sideways (text scaled up)"
+                                       : "the page is wider than the window: it scrolls sideways");
+  if (!scaled && gtk_widget_get_height (content) > gtk_widget_get_height (scroller) + TOLERANCE)
+    report (problems, scroller, "the page is taller than the window at the usual text size");
+}
+
 static void
 walk (GtkWidget       *root,
       GtkWidget       *widget,
@@ -164,6 +191,8 @@ walk (GtkWidget       *root,
     }
 
   /* Inside a scrolled window, anything may be out of view: it scrolls. */
+  if (GTK_IS_SCROLLED_WINDOW (widget) && gtk_widget_has_css_class (widget, "ek-page-scroller"))
+    check_page_scroller (widget, problems);
   if (GTK_IS_SCROLLED_WINDOW (widget) || GTK_IS_VIEWPORT (widget))
     {
       GtkWidget *content = gtk_widget_get_first_child (widget);

@@ -993,6 +993,18 @@ ek_question_view_constructed (GObject *object)
   show_question (self);
 }
 
+/* Tab into the view goes through its children in order, the answer sheet first. GTK's
+ * default would call grab_focus() on the view first, which (below) jumps to the answer
+ * and so skipped the sheet and its Submit for forward Tab (Shift+Tab reached them). */
+static gboolean
+ek_question_view_focus (GtkWidget        *widget,
+                        GtkDirectionType  direction)
+{
+  EkQuestionView *self = EK_QUESTION_VIEW (widget);
+
+  return gtk_widget_child_focus (GTK_WIDGET (self->overlay), direction);
+}
+
 static gboolean
 ek_question_view_grab_focus (GtkWidget *widget)
 {
@@ -1108,6 +1120,7 @@ ek_question_view_class_init (EkQuestionViewClass *klass)
   object_class->set_property = ek_question_view_set_property;
 
   widget_class->grab_focus = ek_question_view_grab_focus;
+  widget_class->focus = ek_question_view_focus;
 
   properties[PROP_STORE] =
     g_param_spec_object ("store", NULL, NULL,

@@ -37,25 +37,8 @@ static GtkWidget *
 get_visible_page (GApplication *app)
 {
   EkWindow *window = get_window (app);
-  GtkWidget *child;
-  GtkWidget *stack;
 
-  if (window == NULL)
-    return NULL;
-
-  /* The pages' stack, below the stepper. */
-  stack = gtk_window_get_child (GTK_WINDOW (window));
-  if (stack != NULL && !GTK_IS_STACK (stack))
-    {
-      for (stack = gtk_widget_get_first_child (stack);
-           stack != NULL && !GTK_IS_STACK (stack);
-           stack = gtk_widget_get_next_sibling (stack))
-        ;
-    }
-  if (!GTK_IS_STACK (stack))
-    return NULL;
-  child = gtk_stack_get_visible_child (GTK_STACK (stack));
-  return child;
+  return window != NULL ? ek_window_get_visible_page_widget (window) : NULL;
 }
 
 static void

@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ek-announcer.h"
 #include "ek-attachments-page.h"
 #include "ek-confirm-page.h"
 #include "ek-device-page.h"
@@ -440,6 +441,14 @@ ek_window_init (EkWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  /* The window's live region, in the tree as long as the window (ek-announcer.c). */
+  {
+    GtkWidget *announcer = ek_announcer_new ();
+
+    gtk_box_prepend (GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->stepper))), announcer);
+    ek_announcer_serve_window (EK_ANNOUNCER (announcer), GTK_WINDOW (self));
+  }
+
   size_to_monitor (self);
   gtk_window_fullscreen (GTK_WINDOW (self));
   g_signal_connect (self, "close-request", G_CALLBACK (_ek_window_close_request_cb), NULL);
@@ -473,6 +482,19 @@ ek_window_get_visible_page (EkWindow *self)
   g_return_val_if_fail (EK_IS_WINDOW (self), NULL);
 
   return gtk_stack_get_visible_child_name (self->stack);
+}
+
+/**
+ * ek_window_get_visible_page_widget:
+ *
+ * Returns: (transfer none) (nullable): the page on show
+ */
+GtkWidget *
+ek_window_get_visible_page_widget (EkWindow *self)
+{
+  g_return_val_if_fail (EK_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child (self->stack);
 }
 
 /**

@@ -16,6 +16,7 @@ G_DECLARE_FINAL_TYPE (EkWindow, ek_window, EK, WINDOW, GtkApplicationWindow)
 
 EkWindow   *ek_window_new              (EkApplication *application);
 const char *ek_window_get_visible_page (EkWindow      *self);
+GtkWidget  *ek_window_get_visible_page_widget (EkWindow *self);
 EkEngine   *ek_window_get_engine       (EkWindow      *self);
 
 /* Entering the exam: the lockdown first (a refusal keeps the candidate out). */
