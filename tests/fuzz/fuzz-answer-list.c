@@ -4,9 +4,10 @@
  * and a restart (client/exam/ek-answer-store-sync.c). Each input is the body of that
  * answer, read as the API client reads it (ek_json_parse_object), and applied to a
  * store that knows five questions (one of each type) and holds answers of its own at
- * revisions 1 to 3; the store then writes what changed to its database. After a
- * list it accepted, every answer it listed has at least the listed revision and
- * every value of a known question fits it; after a list it refused, nothing changed.
+ * revisions 1 and 2 (one store for the run, its answers set again before each input);
+ * the store then writes what changed to its database. After a list it accepted, every
+ * answer it listed has at least the listed revision and every value of a known question
+ * fits it; after a list it refused, nothing changed.
  */
 
 #include "config.h"
@@ -35,7 +36,7 @@ static const char * const local_values[][3] = {
 
 static GListModel *questions;
 static char *folder;
-static guint n_inputs;
+static EkAnswerStore *store;
 
 static void
 on_result_cb (GObject      *source,
@@ -54,8 +55,7 @@ wait_for (GAsyncResult **result)
 }
 
 static EkAnswerStore *
-open_store (const char *path,
-            gboolean    fill)
+open_store (const char *path)
 {
   g_autoptr(GAsyncResult) result = NULL;
   EkAnswerStore *store;
@@ -65,16 +65,30 @@ open_store (const char *path,
   if (store == NULL)
     abort ();
   ek_answer_store_add_questions (store, questions);
-
-  for (guint i = 0; fill && i < G_N_ELEMENTS (local_values); i++)
-    for (guint j = 1; j < 3 && local_values[i][j] != NULL; j++)
-      {
-        g_autoptr(JsonNode) value = json_from_string (local_values[i][j], NULL);
-
-        if (!ek_answer_store_set_value (store, local_values[i][0], value, NULL))
-          abort ();
-      }
   return store;
+}
+
+/* The same answers of its own before every input, without a database round trip:
+ * the values set in turn, as ek_answer_store_set_value() leaves them (revisions 1..2,
+ * the first confirmed by the server). */
+static void
+reset_store (EkAnswerStore *store)
+{
+  g_hash_table_remove_all (store->answers);
+  for (guint i = 0; i < G_N_ELEMENTS (local_values); i++)
+    {
+      Answer *answer = _ek_answer_store_answer_new (local_values[i][0]);
+
+      for (guint j = 1; j < 3 && local_values[i][j] != NULL; j++)
+        {
+          json_node_unref (answer->value);
+          answer->value = json_from_string (local_values[i][j], NULL);
+          answer->revision = j;
+        }
+      answer->confirmed = 1;
+      g_hash_table_insert (store->answers, answer->question_id, answer);
+    }
+  _ek_answer_store_update_counts (store);
 }
 
 static void
@@ -138,31 +152,41 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
   g_autoptr(JsonObject) object = NULL;
-  g_autoptr(EkAnswerStore) store = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
-  g_autofree char *reread = NULL;
-  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
 
   if (questions == NULL)
     {
       g_autoptr(JsonNode) node = json_from_string (questions_json, NULL);
+      g_autofree char *path = NULL;
 
       questions = ek_question_list_new_from_json (json_node_get_array (node), NULL);
+      /* in memory where there is /dev/shm: every write is synchronous */
       folder = g_dir_make_tmp ("fuzz-answer-list-XXXXXX", NULL);
+      if (g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR))
+        {
+          g_autofree char *name = g_path_get_basename (folder);
+          g_autofree char *shm = g_build_filename ("/dev/shm", name, NULL);
+
+          if (g_mkdir (shm, 0700) == 0)
+            {
+              g_rmdir (folder);
+              g_free (folder);
+              folder = g_steal_pointer (&shm);
+            }
+        }
       if (questions == NULL || folder == NULL)
         abort ();
+      path = g_build_filename (folder, "answers.sqlite", NULL);
+      store = open_store (path);
     }
 
   object = ek_json_parse_object ((const char *) data, size, NULL);
   if (object == NULL)
     return 0;
 
-  path = g_strdup_printf ("%s/answers-%u.sqlite", folder, n_inputs++);
-  store = open_store (path, TRUE);
-  flush (store);
+  reset_store (store);
   before = snapshot (store);
 
   if (_ek_answer_store_apply_server_answers (store, object, &error))
@@ -174,27 +198,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       abort ();
     }
 
-  /* What changed goes to the disk, and reads back the same. */
+  /* What changed goes to the disk (the values the server sent, serialized). */
   flush (store);
-  g_clear_pointer (&after, g_free);
-  after = snapshot (store);
-  g_clear_object (&store);
-  store = open_store (path, FALSE);
-  reread = snapshot (store);
-  if (g_strcmp0 (after, reread) != 0)
-    {
-      fprintf (stderr, "the answers read back differ:\n%s---\n%s", after, reread);
-      abort ();
-    }
-  g_clear_object (&store);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
-
-      g_unlink (file);
-    }
   return 0;
 }
