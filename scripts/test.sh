@@ -20,8 +20,8 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.."
 
-# The suites that also run under the sanitizers after the whole suite: the engine
-# without a display, against the reference server, and the uploads.
+# The suites whose compiled tests also run under the sanitizers after the whole suite:
+# the engine without a display, against the reference server, and the uploads.
 asan_suites=(unit server upload)
 asan_args=(-Db_sanitize=address,undefined -Db_lundef=false)
 
@@ -29,8 +29,8 @@ if [ "${EK_SKIP_DEPS:-}" != 1 ]; then
   scripts/install-deps.sh || { echo "test.sh: installing the packages failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
-# build DIR [SETUP ARGS...]: configures (once) and builds a test build.
-build () {
+# configure DIR [SETUP ARGS...]: configures a test build (once).
+configure () {
   local dir=$1
   shift
   if [ ! -f "$dir/build.ninja" ]; then
@@ -38,7 +38,11 @@ build () {
   elif ! grep -q "^#define EK_ENABLE_TEST_HOOKS" "$dir/config.h" 2>/dev/null; then
     meson configure "$dir" -Dtest_hooks=true || return 1
   fi
-  meson compile -C "$dir"
+}
+
+# build DIR [SETUP ARGS...]: configures (once) and builds a test build.
+build () {
+  configure "$@" && meson compile -C "$1"
 }
 
 builddir=build-tests
@@ -54,28 +58,51 @@ if ! build "$builddir" "${setup_args[@]}"; then
   exit 1
 fi
 
+build_failures=0
+asan_pass=0
+if [ $# -eq 0 ] && [ "${EK_SANITIZE:-}" != 1 ] && [ "${EK_ASAN_PASS:-1}" = 1 ]; then
+  asan_pass=1
+fi
+
+# The sanitizer build, at idle priority while the whole suite runs: only the compiled
+# tests of the sanitizer suites, what they depend on (the reference server) and the
+# data files (translations, schemas, resources).
+if [ "$asan_pass" = 1 ]; then
+  asan_start=$(date +%s)
+  rm -f build-asan/asan-pass.rc
+  if configure build-asan "${asan_args[@]}" >"$builddir/asan-pass-build.log" 2>&1 &&
+     scripts/asan-pass-targets.py build-asan "${asan_suites[@]}" >/dev/null; then
+    (
+      chrt --idle 0 nice -n 19 ninja -C build-asan $(cat build-asan/asan-pass.targets) >>"$builddir/asan-pass-build.log" 2>&1
+      echo $? >build-asan/asan-pass.rc
+    ) &
+    asan_build_pid=$!
+  else
+    asan_build_pid=
+  fi
+fi
+
+suite_start=$(date +%s)
 meson test -C "$builddir" --print-errorlogs --num-processes "$(nproc)" "$@"
 status=$?
 logs=("$builddir/meson-logs/testlog.json")
-build_failures=0
+suite_end=$(date +%s)
+echo "test.sh: the suite $((suite_end - suite_start)) s"
 
-# The sanitizer run: only after the whole suite, and not when the whole suite already
-# ran sanitized.
-if [ $# -eq 0 ] && [ "${EK_SANITIZE:-}" != 1 ] && [ "${EK_ASAN_PASS:-}" = 1 ]; then
-  asan_start=$(date +%s)
-  echo "test.sh: the ${asan_suites[*]} suites under AddressSanitizer + UBSan (build-asan)"
-  if build build-asan "${asan_args[@]}"; then
-    asan_built=$(date +%s)
-    suite_args=()
-    for suite in "${asan_suites[@]}"; do
-      suite_args+=(--suite "$suite")
-    done
-    meson test -C build-asan --print-errorlogs --num-processes "$(nproc)" "${suite_args[@]}" ||
-      status=1
+if [ "$asan_pass" = 1 ]; then
+  echo "test.sh: the compiled tests of the ${asan_suites[*]} suites under AddressSanitizer + UBSan (build-asan)"
+  [ -n "$asan_build_pid" ] && wait "$asan_build_pid"
+  asan_built=$(date +%s)
+  if [ "$(cat build-asan/asan-pass.rc 2>/dev/null)" = 0 ]; then
+    # shellcheck disable=SC2046
+    meson test -C build-asan --no-rebuild --print-errorlogs --num-processes "$(nproc)" \
+      $(cat build-asan/asan-pass.tests) || status=1
     logs+=("build-asan/meson-logs/testlog.json")
-    echo "test.sh: sanitizer build $((asan_built - asan_start)) s, its suites $(( $(date +%s) - asan_built )) s"
+    echo "test.sh: sanitizer build done $((asan_built - asan_start)) s after it started" \
+         "($((asan_built - suite_end)) s after the suite), its tests $(( $(date +%s) - asan_built )) s"
   else
-    echo "test.sh: the sanitizer build failed"
+    echo "test.sh: the sanitizer build failed ($builddir/asan-pass-build.log)"
+    tail -n 30 "$builddir/asan-pass-build.log"
     build_failures=1
     status=1
   fi
