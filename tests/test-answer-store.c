@@ -10,12 +10,13 @@
 #include <errno.h>
 
 #include <signal.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
-#include "ek-answer-store.h"
+#include "ek-answer-store-private.h"
 #include "ek-question.h"
 
 #define WAIT_TIMEOUT_US (30 * G_USEC_PER_SEC)
@@ -412,6 +413,60 @@ test_store_values_and_revisions (void)
   g_assert_null (ek_answer_store_get_value (store, "q3"));
   g_assert_cmpint (ek_answer_store_get_revision (store, "q3"), ==, 2);
   g_assert_cmpuint (ek_answer_store_get_n_answered (store), ==, 2);
+
+  close_store (store);
+  remove_tree (dir);
+}
+
+/* The server's answer list (GET /v1/session/answers, as ek-answer-store-sync.c applies
+ * it): a value that does not fit its known question refuses the whole list and changes
+ * nothing; a question the store does not know yet takes any value. */
+static void
+test_store_server_list (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "s-1", "answers.sqlite", NULL);
+  EkAnswerStore *store = open_store_with_questions (path);
+  const char * const refused[] = {
+    "{ \"answers\": [ { \"question_id\": \"q2\", \"revision\": 5, \"value\": [\"a\"] },"
+    "  { \"question_id\": \"q1\", \"revision\": 9, \"value\": [\"a\"] } ] }",
+    "{ \"answers\": [ { \"question_id\": \"q3\", \"revision\": 9, \"value\": \"true\" } ] }",
+    "{ \"answers\": [ { \"question_id\": \"q4\", \"revision\": 9, \"value\": \"eleven char\" } ] }",
+    "{ \"answers\": [ { \"question_id\": \"q1\", \"revision\": 9, \"value\": \"z\" } ] }",
+    "{ \"answers\": [ { \"question_id\": \"..\", \"revision\": 1, \"value\": null } ] }",
+    "{ \"answers\": { \"q1\": \"a\" } }",
+  };
+
+  set_json (store, "q1", "\"a\"");
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(JsonNode) node = parse (refused[i]);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (_ek_answer_store_apply_server_answers (store, json_node_get_object (node), &error));
+      g_assert_error (error, EK_API_ERROR, EK_API_ERROR_MALFORMED_RESPONSE);
+      g_assert_nonnull (strstr (error->message, "answer list"));
+      assert_value (store, "q1", "\"a\"");
+      g_assert_cmpint (ek_answer_store_get_revision (store, "q1"), ==, 1);
+      g_assert_null (ek_answer_store_get_value (store, "q2"));
+      g_assert_null (ek_answer_store_get_value (store, "q9"));
+    }
+
+  {
+    g_autoptr(JsonNode) node = parse ("{ \"answers\": ["
+                                      "  { \"question_id\": \"q1\", \"revision\": 3, \"value\": \"b\" },"
+                                      "  { \"question_id\": \"q2\", \"revision\": 2, \"value\": [\"c\"] },"
+                                      "  { \"question_id\": \"q9\", \"revision\": 1, \"value\": { \"any\": 1 } } ] }");
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (_ek_answer_store_apply_server_answers (store, json_node_get_object (node), &error));
+    g_assert_no_error (error);
+    assert_value (store, "q1", "\"b\"");
+    g_assert_cmpint (ek_answer_store_get_revision (store, "q1"), ==, 3);
+    g_assert_cmpint (ek_answer_store_get_confirmed_revision (store, "q1"), ==, 3);
+    assert_value (store, "q2", "[\"c\"]");
+    g_assert_cmpint (ek_answer_store_get_revision (store, "q9"), ==, 1);
+  }
 
   close_store (store);
   remove_tree (dir);
@@ -927,6 +982,7 @@ main (int    argc,
   g_test_add_func ("/question/values", test_question_values);
   g_test_add_func ("/answer-store/values-and-revisions", test_store_values_and_revisions);
   g_test_add_func ("/answer-store/restart", test_store_restart);
+  g_test_add_func ("/answer-store/server-list", test_store_server_list);
   g_test_add_func ("/answer-store/read-only", test_store_read_only);
   g_test_add_func ("/answer-store/deadline", test_store_deadline);
   g_test_add_func ("/answer-store/bad-database", test_store_bad_database);

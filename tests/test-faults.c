@@ -4,8 +4,11 @@
  * test picks, answering every API path with what the current fault says: empty,
  * truncated, wrong-typed, deeply nested, oversized and slow bodies, a redirect loop,
  * a garbage status line, 50,000 repeated headers, names that would become paths.
- * Every typed call of EkApiClient is made against each fault; each must end, within
- * its timeout, with an EK_API_ERROR whose message says what happened.
+ * Every typed call of EkApiClient (and the answer list as the answer store reads it,
+ * and the sealed questions package) is made against each fault; each must end, within
+ * its timeout, with an EK_API_ERROR whose message says what happened. The slow body
+ * is sent to every call at once. The recording's upload endpoint (EkTusClient) gets
+ * the same answers and must fail with a sentence that names the upload or the server.
  *
  * The whole run has http_proxy (and its cousins) pointing at a listening socket of
  * the test: it must never see a connection.
@@ -14,10 +17,14 @@
 #include "config.h"
 
 #include <curl/curl.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "ek-answer-store-private.h"
 #include "ek-api-client.h"
 #include "ek-json.h"
+#include "ek-tus-client.h"
 
 #define CALL_TIMEOUT_MS 1500
 
@@ -98,7 +105,8 @@ static const char wrong_typed[] =
   " \"questions\": {}, \"revision\": \"1\", \"stored_ms\": null, \"acked_seq\": -1,"
   " \"cursor\": 3, \"messages\": \"none\", \"id\": [1], \"sent_ms\": true, \"received_ms\": 1.5,"
   " \"complete\": \"yes\", \"segments\": 1, \"result\": 0, \"face_login\": \"no\","
-  " \"qr_payload\": 5, \"attachments\": \"a1\", \"receive_ms\": \"x\", \"transmit_ms\": \"y\" }";
+  " \"qr_payload\": 5, \"attachments\": \"a1\", \"receive_ms\": \"x\", \"transmit_ms\": \"y\","
+  " \"key\": 32, \"checked_in_ms\": \"soon\", \"answers\": { \"q1\": 1 }, \"match\": \"yes\" }";
 
 static char *
 bad_names_body (const char *path,
@@ -111,6 +119,9 @@ bad_names_body (const char *path,
     return g_strdup_printf ("{ \"id\": \"%s\", \"sent_ms\": 1700000000000, \"cursor\": \"c\","
                             " \"messages\": [ { \"id\": \"%s\", \"kind\": \"chat\","
                             " \"sent_ms\": 1700000000000 } ] }", bad, bad);
+  if (g_str_has_prefix (path, "/v1/session/answers"))
+    return g_strdup_printf ("{ \"answers\": [ { \"question_id\": \"%s\", \"revision\": 1,"
+                            " \"value\": null } ] }", bad);
   if (g_str_has_prefix (path, "/v1/session/questions"))
     return g_strdup_printf ("{ \"phase\": \"p1\", \"questions\": [ { \"id\": \"%s\", \"type\": \"oral\","
                             " \"text\": \"t\" } ] }", bad);
@@ -307,7 +318,7 @@ hostile_server_start (HostileServer *server)
   g_autoptr(GError) error = NULL;
 
   g_mutex_init (&server->lock);
-  server->service = G_THREADED_SOCKET_SERVICE (g_threaded_socket_service_new (8));
+  server->service = G_THREADED_SOCKET_SERVICE (g_threaded_socket_service_new (64));
   g_socket_listener_add_address (G_SOCKET_LISTENER (server->service), address,
                                  G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
                                  &effective, &error);
@@ -384,8 +395,9 @@ typedef struct
   gboolean  (*finish) (EkApiClient *api, GAsyncResult *result, GError **error);
 } Call;
 
-/* An attachment is bytes: any 2xx body is a valid one. */
-#define IS_BYTES_CALL(call) g_str_equal ((call)->name, "attachment")
+/* An attachment and the sealed questions package are bytes: any 2xx body is a valid one. */
+#define IS_BYTES_CALL(call) (g_str_equal ((call)->name, "attachment") || \
+                             g_str_equal ((call)->name, "questions_package"))
 
 static GBytes *
 jpeg (void)
@@ -497,6 +509,68 @@ start_face_login (EkApiClient *api, GAsyncReadyCallback cb, gpointer data)
                                   NULL, cb, data);
 }
 FINISH_OBJECT (face_login, EkSessionInfo *, g_object_unref, ek_api_client_face_login_finish (api, result, error))
+
+static void
+start_face_recheck (EkApiClient *api, GAsyncReadyCallback cb, gpointer data)
+{
+  g_autoptr(GBytes) photo = jpeg ();
+
+  ek_api_client_face_recheck_async (api, photo, 1700000000000, NULL, cb, data);
+}
+
+static void
+start_check_in (EkApiClient *api, GAsyncReadyCallback cb, gpointer data)
+{
+  ek_api_client_check_in_async (api, NULL, cb, data);
+}
+
+static gboolean
+finish_check_in (EkApiClient *api, GAsyncResult *result, GError **error)
+{
+  g_autofree char *key = NULL;
+  gint64 checked_in_ms;
+
+  return ek_api_client_check_in_finish (api, result, &key, &checked_in_ms, error);
+}
+
+static void
+start_enter_at (EkApiClient *api, GAsyncReadyCallback cb, gpointer data)
+{
+  ek_api_client_enter_at_async (api, 1700000000000, NULL, cb, data);
+}
+
+static void
+start_questions_package (EkApiClient *api, GAsyncReadyCallback cb, gpointer data)
+{
+  ek_api_client_get_questions_package_async (api, NULL, cb, data);
+}
+
+static gboolean
+finish_bytes (EkApiClient *api, GAsyncResult *result, GError **error)
+{
+  g_autoptr(GBytes) bytes = ek_api_client_call_bytes_finish (api, result, NULL, error);
+
+  return bytes != NULL;
+}
+
+/* GET /v1/session/answers, read by the answer store (a store of the test's own,
+ * without a server, so that it makes no call of its own). */
+static EkAnswerStore *answer_store;
+
+static void
+start_answers (EkApiClient *api, GAsyncReadyCallback cb, gpointer data)
+{
+  ek_api_client_call_async (api, "GET", "/v1/session/answers", NULL, EK_API_CALL_IDEMPOTENT,
+                            NULL, cb, data);
+}
+
+static gboolean
+finish_answers (EkApiClient *api, GAsyncResult *result, GError **error)
+{
+  g_autoptr(JsonObject) object = ek_api_client_call_finish (api, result, error);
+
+  return object != NULL && _ek_answer_store_apply_server_answers (answer_store, object, error);
+}
 
 static void
 start_login_options (EkApiClient *api, GAsyncReadyCallback cb, gpointer data)
@@ -709,6 +783,7 @@ static const Call calls[] = {
   { "enter", start_enter, finish_state },
   { "submit", start_submit, finish_state },
   { "face_check", start_face, finish_face },
+  { "face_recheck", start_face_recheck, finish_face },
   { "face_login", start_face_login, finish_face_login },
   { "login_options", start_login_options, finish_login_options },
   { "second_view", start_second_view, finish_second_view },
@@ -716,6 +791,10 @@ static const Call calls[] = {
   { "draw", start_draw, finish_draw },
   { "attachments", start_attachments, finish_attachments },
   { "questions", start_questions, finish_questions },
+  { "questions_package", start_questions_package, finish_bytes },
+  { "check_in", start_check_in, finish_check_in },
+  { "enter_at", start_enter_at, finish_state },
+  { "answers", start_answers, finish_answers },
   { "put_answer", start_put_answer, finish_put_answer },
   { "events", start_events, finish_events },
   { "messages", start_messages, finish_messages },
@@ -846,7 +925,9 @@ check_every_call (Fixture           *f,
       error = run_call (f, &calls[i]);
 
       g_assert_error (error, EK_API_ERROR, expected->code);
-      if (strstr (error->message, expected->says) == NULL)
+      /* the answer list is read by the answer store, which says what it could not read */
+      if (strstr (error->message, expected->says) == NULL &&
+          !(g_str_equal (calls[i].name, "answers") && strstr (error->message, "answer list") != NULL))
         g_error ("%s: “%s” does not say “%s”", calls[i].name, error->message, expected->says);
     }
 }
@@ -900,28 +981,81 @@ test_oversized (Fixture       *f,
 
   check_every_call (f, &declared);
 
-  /* streamed without a length: cut off at the limit, whatever the call */
+  /* streamed without a length: cut off at the limit (8 MiB; the bytes calls take
+   * 64 MiB, which the declared length above covers), whatever the call */
   g_atomic_int_set (&f->server.fault, FAULT_OVERSIZED_STREAMED);
-  {
-    g_autoptr(GError) error = run_call (f, &calls[0]);
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    {
+      g_autoptr(GError) error = NULL;
 
-    g_assert_error (error, EK_API_ERROR, EK_API_ERROR_RESPONSE_TOO_LARGE);
-  }
+      if (IS_BYTES_CALL (&calls[i]))
+        continue;
+      error = run_call (f, &calls[i]);
+      g_assert_error (error, EK_API_ERROR, EK_API_ERROR_RESPONSE_TOO_LARGE);
+      g_assert_nonnull (strstr (error->message, "more data"));
+    }
+}
+
+typedef struct
+{
+  const Call   *call;
+  gint64        start;
+  gint64        elapsed_ms;
+  GAsyncResult *result;
+} Pending;
+
+static void
+on_pending_done_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Pending *pending = user_data;
+
+  pending->elapsed_ms = (g_get_monotonic_time () - pending->start) / 1000;
+  pending->result = g_object_ref (result);
 }
 
 static void
 test_slow (Fixture       *f,
            gconstpointer  data)
 {
-  /* a body that trickles for ten seconds: each attempt ends at the call's timeout */
+  Pending pending[G_N_ELEMENTS (calls)] = { 0 };
+  guint n_done = 0;
+
+  /* a body that trickles for ten seconds: each attempt ends at the call's timeout;
+   * every call at once, so that the test takes one call's time */
   g_atomic_int_set (&f->server.fault, FAULT_SLOW);
-
-  for (guint i = 0; i < 3; i++)
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
     {
-      g_autoptr(GError) error = run_call (f, &calls[i]);
+      pending[i].call = &calls[i];
+      pending[i].start = g_get_monotonic_time ();
+      calls[i].start (f->api, on_pending_done_cb, &pending[i]);
+    }
 
+  while (n_done < G_N_ELEMENTS (calls))
+    {
+      g_main_context_iteration (NULL, TRUE);
+      n_done = 0;
+      for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+        n_done += pending[i].result != NULL;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gint64 budget_ms = g_str_equal (calls[i].name, "clock") ? 8 * CALL_TIMEOUT_MS + 2000
+                                                              : 2 * CALL_TIMEOUT_MS + 2000;
+
+      if (calls[i].finish (f->api, pending[i].result, &error))
+        g_error ("%s succeeded against a slow server", calls[i].name);
+      g_test_message ("%s: %s (%" G_GINT64_FORMAT " ms)", calls[i].name, error->message,
+                      pending[i].elapsed_ms);
       g_assert_error (error, EK_API_ERROR, EK_API_ERROR_TIMEOUT);
       g_assert_nonnull (strstr (error->message, "in time"));
+      g_assert_cmpint (pending[i].elapsed_ms, <, budget_ms);
+      /* not before its attempts' timeouts either: the timeout is what ended it */
+      g_assert_cmpint (pending[i].elapsed_ms, >=, CALL_TIMEOUT_MS);
+      g_clear_object (&pending[i].result);
     }
 }
 
@@ -993,7 +1127,7 @@ test_bad_names (Fixture       *f,
   const char * const bad[] = { "..", "a/b", "../../x", "", long_name };
   /* the calls whose answer names something that becomes a path */
   const char * const named[] = { "login", "get_session", "face_login", "attachments", "questions",
-                                 "messages", "post_message", "self_check" };
+                                 "messages", "post_message", "self_check", "answers" };
 
   g_atomic_int_set (&f->server.fault, FAULT_BAD_NAMES);
   for (guint b = 0; b < G_N_ELEMENTS (bad); b++)
@@ -1034,6 +1168,82 @@ test_many_headers (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpint (protocol, ==, 1);
   g_assert_cmpint ((g_get_monotonic_time () - start) / 1000, <, 1000);
+}
+
+static void
+on_tus_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static void
+test_tus_upload (Fixture       *f,
+                 gconstpointer  data)
+{
+  /* the upload endpoint (tus: OPTIONS, POST, HEAD, PATCH) against the same answers;
+   * a slow answer is left to the upload's own 15 s limit per request and stall
+   * timeout, which the upload suite covers */
+  static const Fault faults[] = { FAULT_EMPTY_200, FAULT_EMPTY_500, FAULT_EMPTY_204_LIKE,
+                                  FAULT_TRUNCATED, FAULT_WRONG_TYPED, FAULT_OVERSIZED_DECLARED,
+                                  FAULT_OVERSIZED_STREAMED, FAULT_REDIRECT_LOOP,
+                                  FAULT_GARBAGE_STATUS, FAULT_NOT_JSON, FAULT_MANY_HEADERS };
+  g_autofree char *endpoint = g_strdup_printf ("http://127.0.0.1:%u/files/", f->server.port);
+  g_autoptr(EkHttpClient) http = ek_http_client_new ();
+  g_autoptr(EkTusClient) tus = ek_tus_client_new (http, endpoint);
+  g_autofree char *path = NULL;
+  g_autofree char *contents = g_strnfill (100 * 1024, 'x');
+  g_autoptr(GError) error = NULL;
+  int fd;
+
+  fd = g_file_open_tmp ("test-faults-XXXXXX.mkv", &path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_true (g_file_set_contents (path, contents, 100 * 1024, &error));
+  ek_tus_client_set_bearer_token (tus, "test-token-not-a-secret");
+  ek_tus_client_set_max_attempts (tus, 2);
+  ek_tus_client_set_backoff (tus, 10, 20);
+
+  for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) upload_error = NULL;
+      g_autofree char *url = NULL;
+      gint64 start = g_get_monotonic_time ();
+      gint64 elapsed_ms;
+
+      g_atomic_int_set (&f->server.fault, faults[i]);
+      ek_tus_client_upload_async (tus, path, 100 * 1024, NULL, NULL, NULL, NULL, NULL, NULL,
+                                  on_tus_done_cb, &result);
+      while (result == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+      url = ek_tus_client_upload_finish (tus, result, &upload_error);
+
+      g_test_message ("tus, fault %u: %s (%" G_GINT64_FORMAT " ms)", faults[i],
+                      upload_error != NULL ? upload_error->message : "uploaded", elapsed_ms);
+      if (url != NULL)
+        g_error ("fault %u: the upload succeeded against a hostile server", faults[i]);
+      g_assert_nonnull (upload_error);
+      /* a sentence for the candidate that says what went wrong, in its own domain */
+      g_assert_true (upload_error->domain == EK_TUS_ERROR || upload_error->domain == EK_HTTP_ERROR);
+      g_assert_cmpint (strlen (upload_error->message), >, 30);
+      g_assert_true (strstr (upload_error->message, "exam server") != NULL ||
+                     strstr (upload_error->message, "upload") != NULL);
+      g_assert_cmpint (elapsed_ms, <, 10000);
+      /* an answer tus does not give (a 200 without Location, a redirect, no HTTP) is
+       * not the server refusing the upload for good */
+      if (faults[i] == FAULT_EMPTY_200 || faults[i] == FAULT_EMPTY_204_LIKE ||
+          faults[i] == FAULT_WRONG_TYPED || faults[i] == FAULT_REDIRECT_LOOP ||
+          faults[i] == FAULT_MANY_HEADERS)
+        g_assert_error (upload_error, EK_TUS_ERROR, EK_TUS_ERROR_PROTOCOL);
+      g_assert_true (ek_tus_error_is_transient (upload_error));
+    }
+
+  g_remove (path);
 }
 
 static void
@@ -1090,8 +1300,22 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *store_dir = NULL;
+  g_autofree char *store_path = NULL;
+  g_autoptr(GAsyncResult) store_result = NULL;
+  int status;
+
   g_test_init (&argc, &argv, NULL);
   proxy_trap_start ();
+
+  store_dir = g_dir_make_tmp ("test-faults-XXXXXX", NULL);
+  g_assert_nonnull (store_dir);
+  store_path = g_build_filename (store_dir, "answers.sqlite", NULL);
+  ek_answer_store_new_async (store_path, NULL, NULL, on_done_cb, &store_result);
+  while (store_result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  answer_store = ek_answer_store_new_finish (store_result, NULL);
+  g_assert_nonnull (answer_store);
 
 #define ADD(path, func) \
   g_test_add ("/faults/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -1109,6 +1333,18 @@ main (int   argc,
   ADD ("nul-in-string", test_nul_in_string);
   ADD ("names-that-become-paths", test_bad_names);
   ADD ("many-headers", test_many_headers);
+  ADD ("tus-upload", test_tus_upload);
 
-  return g_test_run ();
+  status = g_test_run ();
+  g_clear_object (&answer_store);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *file = g_strconcat (store_path, (const char *[]) { "", "-wal", "-shm" }[i], NULL);
+
+      g_remove (file);
+    }
+  g_rmdir (store_dir);
+  return status;
 }

@@ -148,6 +148,9 @@ void        _ek_answer_store_db_remove_thread  (GTask          *task,
 /* ek-answer-store-sync.c: the pusher */
 void        _ek_answer_store_schedule_push     (EkAnswerStore  *self);
 void        _ek_answer_store_start_reconcile   (EkAnswerStore  *self);
+gboolean    _ek_answer_store_apply_server_answers (EkAnswerStore *self,
+                                                JsonObject     *object,
+                                                GError        **error);
 void        _ek_answer_store_network_changed_cb (GNetworkMonitor *monitor,
                                                 gboolean        available,
                                                 gpointer        user_data);

@@ -192,12 +192,18 @@ merge_server_answers (EkAnswerStore  *self,
       JsonObject *object;
       const char *question_id;
       gint64 revision;
+      EkQuestion *question;
 
+      /* A value that does not fit its question would reach the question's view as
+       * the candidate's answer (a text where a choice belongs). */
       if (!JSON_NODE_HOLDS_OBJECT (element) ||
           !ek_json_read_identifier ((object = json_node_get_object (element)), "question_id",
                                     TRUE, &question_id, error) ||
           !ek_json_read_int (object, "revision", TRUE, 0, G_MAXINT64, &revision, error) ||
-          !json_object_has_member (object, "value"))
+          !json_object_has_member (object, "value") ||
+          ((question = g_hash_table_lookup (self->questions, question_id)) != NULL &&
+           ek_question_takes_answer (question) &&
+           !ek_question_validate_value (question, json_object_get_member (object, "value"), NULL)))
         {
           g_clear_error (error);
           g_set_error_literal (error, EK_API_ERROR, EK_API_ERROR_MALFORMED_RESPONSE,
@@ -262,6 +268,34 @@ merge_server_answers (EkAnswerStore  *self,
   return TRUE;
 }
 
+/**
+ * _ek_answer_store_apply_server_answers:
+ * @object: the answer of `GET /v1/session/answers`
+ *
+ * Checks the server's answer list (every entry, and every value against its question
+ * when the question is known) and applies it; nothing changes when any of it is wrong.
+ *
+ * Returns: %FALSE with %EK_API_ERROR_MALFORMED_RESPONSE when the list is malformed
+ */
+gboolean
+_ek_answer_store_apply_server_answers (EkAnswerStore  *self,
+                                       JsonObject     *object,
+                                       GError        **error)
+{
+  JsonArray *array = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!ek_json_read_array (object, "answers", TRUE, &array, &local_error) ||
+      !merge_server_answers (self, array, &local_error))
+    {
+      g_debug ("The server's answer list: %s", local_error->message);
+      g_set_error_literal (error, EK_API_ERROR, EK_API_ERROR_MALFORMED_RESPONSE,
+                           _("The exam server sent a malformed answer list."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 on_get_answers_cb (GObject      *source,
                    GAsyncResult *result,
@@ -270,7 +304,6 @@ on_get_answers_cb (GObject      *source,
   EkAnswerStore *self = user_data;  /* borrowed: dispose cancels the call */
   g_autoptr(JsonObject) object = NULL;
   g_autoptr(GError) error = NULL;
-  JsonArray *array = NULL;
 
   object = ek_api_client_call_finish (EK_API_CLIENT (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -278,14 +311,8 @@ on_get_answers_cb (GObject      *source,
 
   self->reconciling = FALSE;
 
-  if (object != NULL &&
-      (!ek_json_read_array (object, "answers", TRUE, &array, &error) ||
-       !merge_server_answers (self, array, &error)))
-    {
-      g_clear_error (&error);
-      g_set_error_literal (&error, EK_API_ERROR, EK_API_ERROR_MALFORMED_RESPONSE,
-                           _("The exam server sent a malformed answer list."));
-    }
+  if (object != NULL)
+    _ek_answer_store_apply_server_answers (self, object, &error);
 
   if (error != NULL)
     {

@@ -148,11 +148,13 @@ ek_sealed_package_open_phase (GBytes      *package,
     {
       JsonNode *node = json_array_get_element (phases, i);
       JsonObject *phase;
+      const char *id = NULL;
 
-      if (!JSON_NODE_HOLDS_OBJECT (node))
+      /* every phase named by a string: not only the one asked for */
+      if (!JSON_NODE_HOLDS_OBJECT (node) ||
+          !ek_json_read_string ((phase = json_node_get_object (node)), "phase", TRUE, &id, &local_error))
         goto malformed;
-      phase = json_node_get_object (node);
-      if (g_strcmp0 (json_object_get_string_member_with_default (phase, "phase", NULL), phase_id) != 0)
+      if (!g_str_equal (id, phase_id))
         continue;
 
       {

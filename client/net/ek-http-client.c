@@ -19,6 +19,11 @@
 #include <glib/gi18n-lib.h>
 #include <glib-unix.h>
 
+/* Bodies from this size on (a tus PATCH of a recording) are read and sent in buffers
+ * of LARGE_BODY_UPLOAD_BUFFER bytes (curl's most is 2 MiB). */
+#define LARGE_BODY_SIZE          (1024 * 1024)
+#define LARGE_BODY_UPLOAD_BUFFER (1024 * 1024)
+
 typedef struct
 {
   GSource      *source;                    /* owned */
@@ -797,6 +802,10 @@ setup_easy (EkHttpClient  *self,
       curl_easy_setopt (easy, CURLOPT_READDATA, t);
       curl_easy_setopt (easy, CURLOPT_SEEKFUNCTION, seek_cb);
       curl_easy_setopt (easy, CURLOPT_SEEKDATA, t);
+      /* curl sends one upload buffer per wakeup of the main loop (64 KiB by default:
+       * 2,048 wakeups, read callbacks and progress reports per 128 MiB of recording) */
+      if (request->body_length >= LARGE_BODY_SIZE)
+        curl_easy_setopt (easy, CURLOPT_UPLOAD_BUFFERSIZE, (long) LARGE_BODY_UPLOAD_BUFFER);
       if (!is_post)
         curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, request->method);
     }

@@ -149,6 +149,8 @@ add_tus_headers (EkTusClient   *self,
     }
 }
 
+static GError *protocol_error (const char *detail);
+
 static GError *
 status_error (EkHttpResponse *response,
               const char     *what)
@@ -188,6 +190,11 @@ status_error (EkHttpResponse *response,
       if (status >= 500)
         return g_error_new_literal (EK_TUS_ERROR, EK_TUS_ERROR_UNAVAILABLE,
                                     _("The exam server is busy. The recording upload will go on by itself."));
+      /* A success that is not the one tus gives, a redirect (never followed) or no
+       * HTTP status at all: not a refusal, an answer not understood (a proxy or a
+       * captive portal in the way), tried again. */
+      if (status < 400)
+        return protocol_error (what);
       return g_error_new_literal (EK_TUS_ERROR, EK_TUS_ERROR_REFUSED,
                                   _("The exam server refused the recording upload. Contact your technician."));
     }

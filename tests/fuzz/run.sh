@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/fuzz/run.sh NAME SECONDS: runs the libFuzzer target NAME (api-parsers, exam,
-# policy, config, tus-headers, practice, records, markdown, or "all") for SECONDS each
+# policy, config, tus-headers, practice, records, markdown, answer-list, sealed-package,
+# or "all") for SECONDS each
 # (tests/fuzz/README.md says what each feeds).
 #
 # The targets are built with clang in their own folder (EK_FUZZ_BUILDDIR, default
@@ -21,7 +22,7 @@ name=$1
 seconds=$2
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${EK_FUZZ_BUILDDIR:-$src/build-fuzz}
-targets=(api-parsers exam policy config tus-headers practice records markdown)
+targets=(api-parsers exam policy config tus-headers practice records markdown answer-list sealed-package)
 
 if [ "$name" = all ]; then
   for t in "${targets[@]}"; do
