@@ -512,7 +512,7 @@ test_written (void)
 
   /* The second view: the "phone" binds the code the QR code carries. */
   status = ek_test_kiosk_wait_for (fx.kiosk, "page", "second-view", WAIT_DEFAULT_MS);
-  session_id = ek_test_kiosk_ek_test_kiosk_status_string (status, "session-id");
+  session_id = ek_test_kiosk_status_string (status, "session-id");
   g_clear_pointer (&status, g_variant_unref);
   g_variant_unref (ek_test_kiosk_wait_for_text (fx.kiosk, "text", "Waiting for your phone", WAIT_DEFAULT_MS));
   g_variant_unref (ek_test_kiosk_wait_for (fx.kiosk, "stepper", "Step 3 of 6: Second camera", WAIT_DEFAULT_MS));
