@@ -13,10 +13,12 @@
 
 #include <math.h>
 
+#include <gst/audio/audio.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
 #include "ek-recorder-private.h"
+#include "ek-voice-detector.h"
 
 #define LEVEL_INTERVAL_NS    (100 * GST_MSECOND)
 
@@ -27,6 +29,7 @@
 #define VAD_FRAME_MS         10
 #define VAD_LIKELIHOOD       "very-low"
 #define VAD_QUEUE_NS         (500 * GST_MSECOND)
+#define VOICE_MESSAGE        "ek-voice-activity"
 
 /* Helpers */
 
@@ -44,6 +47,79 @@ mapped_buffer_free (gpointer data)
   gst_buffer_unmap (mapped->buffer, &mapped->map);
   gst_buffer_unref (mapped->buffer);
   g_free (mapped);
+}
+
+/* The voice detector on the VAD's output, in the streaming thread: the
+ * samples and WebRTC's verdict on them (its level meta) go in, a change of
+ * the detector's verdict goes to the bus. */
+typedef struct
+{
+  EkVoiceDetector *detector;
+  GstSegment       segment;
+} VoiceProbe;
+
+static void
+voice_probe_free (gpointer data)
+{
+  VoiceProbe *probe = data;
+
+  ek_voice_detector_free (probe->detector);
+  g_free (probe);
+}
+
+static GstPadProbeReturn
+on_voice_probe_cb (GstPad          *pad,
+                   GstPadProbeInfo *info,
+                   gpointer         user_data)
+{
+  VoiceProbe *probe = user_data;
+  GstBuffer *buffer;
+  GstAudioLevelMeta *meta;
+  GstMapInfo map;
+  guint64 before, offset = 0;
+  GstClockTime time;
+  g_autoptr(GstElement) element = NULL;
+
+  if (GST_PAD_PROBE_INFO_TYPE (info) & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM)
+    {
+      GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+
+      if (GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT)
+        gst_event_copy_segment (event, &probe->segment);
+      return GST_PAD_PROBE_OK;
+    }
+
+  buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  if (buffer == NULL || !gst_buffer_map (buffer, &map, GST_MAP_READ))
+    return GST_PAD_PROBE_OK;
+  meta = gst_buffer_get_audio_level_meta (buffer);
+  before = ek_voice_detector_get_n_samples (probe->detector);
+  if (!ek_voice_detector_push (probe->detector, (const gint16 *) map.data, map.size / sizeof (gint16),
+                               meta != NULL && meta->voice_activity, &offset))
+    {
+      gst_buffer_unmap (buffer, &map);
+      return GST_PAD_PROBE_OK;
+    }
+  gst_buffer_unmap (buffer, &map);
+
+  time = GST_BUFFER_PTS (buffer);
+  if (GST_CLOCK_TIME_IS_VALID (time))
+    {
+      time += gst_util_uint64_scale (offset - before, GST_SECOND, EK_VOICE_DETECTOR_RATE);
+      if (probe->segment.format == GST_FORMAT_TIME)
+        time = gst_segment_to_stream_time (&probe->segment, GST_FORMAT_TIME, time);
+    }
+  element = gst_pad_get_parent_element (pad);
+  if (element != NULL)
+    gst_element_post_message (element,
+                              gst_message_new_element (GST_OBJECT (element),
+                                                       gst_structure_new (VOICE_MESSAGE,
+                                                                          "stream-has-voice", G_TYPE_BOOLEAN,
+                                                                          ek_voice_detector_get_voice (probe->detector),
+                                                                          "stream-time", G_TYPE_UINT64, (guint64) time,
+                                                                          NULL)));
+
+  return GST_PAD_PROBE_OK;
 }
 
 /* Internal */
@@ -146,6 +222,9 @@ ek_recorder_analysis_make_audio (gboolean   live,
   g_autofree char *desc = NULL;
   g_autoptr(GstElement) tee = NULL;
   g_autoptr(GstPad) pad = NULL;
+  g_autoptr(GstElement) vad = NULL;
+  g_autoptr(GstPad) vad_src = NULL;
+  VoiceProbe *probe;
   GstElement *bin;
 
   /* In the recorder a detector that falls behind loses audio rather than
@@ -174,6 +253,14 @@ ek_recorder_analysis_make_audio (gboolean   live,
   pad = gst_element_request_pad_simple (tee, "src_%u");
   gst_element_add_pad (bin, gst_ghost_pad_new ("src", pad));
 
+  vad = gst_bin_get_by_name (GST_BIN (bin), "vad");
+  vad_src = gst_element_get_static_pad (vad, "src");
+  probe = g_new0 (VoiceProbe, 1);
+  probe->detector = ek_voice_detector_new ();
+  gst_segment_init (&probe->segment, GST_FORMAT_UNDEFINED);
+  gst_pad_add_probe (vad_src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                     on_voice_probe_cb, probe, voice_probe_free);
+
   return bin;
 }
 
@@ -200,7 +287,7 @@ ek_recorder_analysis_parse_voice (GstMessage   *message,
   g_return_val_if_fail (voice != NULL, FALSE);
 
   if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ELEMENT ||
-      !gst_message_has_name (message, "voice-activity"))
+      !gst_message_has_name (message, VOICE_MESSAGE))
     return FALSE;
 
   structure = gst_message_get_structure (message);

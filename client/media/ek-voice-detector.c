@@ -1,0 +1,347 @@
+/* ek-voice-detector.c: is someone speaking into the microphone?
+ *
+ * Every 10 ms, over the last 32 ms (512 samples at 16 kHz, Hann window), the
+ * spectrum gives:
+ *
+ * - the energy of the speech band (300-4000 Hz), against the room's noise
+ *   floor (the quietest 100 ms of the last 10 s): a frame is active when it
+ *   stands out of it;
+ * - how much of the band's energy lies in its strongest peak (three bins,
+ *   94 Hz), and whether that peak stayed where it was 30 ms before: a beep, a
+ *   buzz's harmonic, a ring tone's note. Speech spreads its energy over
+ *   several harmonics or formants, and its pitch moves;
+ * - the band's spectral flatness (geometric over arithmetic mean) and the
+ *   share above 4 kHz: a whisper is noise (flat) shaped by the mouth, with
+ *   little above 4 kHz, where paper, typing and clicks have most of theirs.
+ *
+ * A frame is speech when WebRTC's detector says so and it is active and no
+ * steady tone, or when it is active, whisper-like and no tone. Ten frames make
+ * a block (100 ms) that is speech when enough of its frames are, and holds no
+ * steady tone; the verdict comes on when ON_K of the last ON_N blocks are
+ * speech (a syllable or a click alone does not) and goes off when none of the
+ * last OFF_N are (the pauses between words and short questions stay voice).
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <gst/fft/gstfftf32.h>
+
+#include "ek-voice-detector.h"
+
+#define RATE              EK_VOICE_DETECTOR_RATE
+#define HOP               160     /* 10 ms */
+#define WINDOW            512     /* 32 ms */
+#define N_BINS            (WINDOW / 2 + 1)
+#define BIN_HZ            ((double) RATE / WINDOW)
+#define BAND_LO           ((int) (300 / BIN_HZ + 0.5))
+#define BAND_HI           ((int) (4000 / BIN_HZ))
+#define HIGH_HI           (N_BINS - 2)
+
+#define BLOCK_FRAMES      10      /* 100 ms */
+#define FLOOR_BLOCKS      100     /* 10 s */
+#define ABS_MIN_DB        -75.0   /* below this nothing is active, whatever the floor */
+#define ACTIVE_DB         7.0     /* over the floor */
+
+#define TONE_SHARE        0.45    /* of the band in one peak */
+#define TONE_LAG          3       /* frames the peak must have stayed */
+#define TONE_DRIFT        0.25    /* bins it may have moved in that time (8 Hz) */
+#define WHISPER_FLATNESS  0.12
+#define WHISPER_SHARE     0.35
+#define WHISPER_HIGH      0.6     /* energy above 4 kHz over the band's */
+
+#define BLOCK_VAD         3       /* frames of a block */
+#define BLOCK_WHISPER     5
+#define BLOCK_TONE        2       /* more tonal frames than this: no speech */
+
+#define ON_N              6
+#define ON_K              3
+#define OFF_N             6
+#define HISTORY           MAX (ON_N, OFF_N)
+
+typedef struct
+{
+  double band_db;
+  double share;
+  double peak;       /* in bins, interpolated */
+  double flatness;
+  double high;
+} Frame;
+
+struct _EkVoiceDetector
+{
+  GstFFTF32        *fft;
+  float             samples[WINDOW];   /* the last WINDOW samples, oldest first */
+  guint             pending;           /* new samples since the last frame */
+  float             scratch[WINDOW];
+  GstFFTF32Complex  spectrum[N_BINS];
+  guint64           n_samples;
+
+  Frame             frames[TONE_LAG + 1];  /* a ring: the last frames */
+  guint             frame_pos;
+  guint             n_frames;
+
+  /* the block being counted */
+  guint             block_frames;
+  guint             block_vad;
+  guint             block_whisper;
+  guint             block_tone;
+  double            block_energy;
+  double            block_flat;      /* sums, for the trace */
+  double            block_high;
+  double            block_share;
+
+  double            floor_db[FLOOR_BLOCKS];
+  guint             floor_pos;
+  guint             n_floor;
+  double            floor;
+
+  gboolean          speech[HISTORY];   /* a ring of block verdicts */
+  guint             speech_pos;
+  guint             n_speech;
+  gboolean          voice;
+  gboolean          trace;
+};
+
+static double
+to_db (double power)
+{
+  return 10.0 * log10 (power + 1e-20);
+}
+
+/* The spectral features of the window that ends now. */
+static void
+analyse_frame (EkVoiceDetector *self,
+               Frame           *frame)
+{
+  double band = 0, high = 0, logsum = 0, best = 0;
+  int peak = BAND_LO;
+  /* one-sided Parseval with a Hann window (sum of w^2 = 3N/8): band power as
+   * the mean square of the samples it stands for, full scale 1.0 */
+  const double scale = 2.0 / (WINDOW * (3.0 * WINDOW / 8.0));
+  double p[N_BINS];
+
+  memcpy (self->scratch, self->samples, sizeof self->scratch);
+  gst_fft_f32_window (self->fft, self->scratch, GST_FFT_WINDOW_HANN);
+  gst_fft_f32_fft (self->fft, self->scratch, self->spectrum);
+
+  for (int k = 0; k < N_BINS; k++)
+    p[k] = ((double) self->spectrum[k].r * self->spectrum[k].r +
+            (double) self->spectrum[k].i * self->spectrum[k].i) * scale;
+
+  for (int k = BAND_LO; k <= BAND_HI; k++)
+    {
+      band += p[k];
+      logsum += log (p[k] + 1e-20);
+      if (p[k] > p[peak])
+        peak = k;
+    }
+  for (int k = BAND_HI + 1; k <= HIGH_HI; k++)
+    high += p[k];
+  for (int k = MAX (BAND_LO, peak - 1); k <= MIN (BAND_HI, peak + 1); k++)
+    best += p[k];
+
+  frame->band_db = to_db (band);
+  /* the peak's frequency to a fraction of a bin: a parabola through the
+   * logarithms of its three bins (a tone's is steady to a few Hz) */
+  frame->peak = peak;
+  if (peak > BAND_LO && peak < BAND_HI)
+    {
+      double a = log (p[peak - 1] + 1e-20), b = log (p[peak] + 1e-20), c = log (p[peak + 1] + 1e-20);
+      double d = a - 2 * b + c;
+
+      if (d < 0)
+        frame->peak += CLAMP (0.5 * (a - c) / d, -0.5, 0.5);
+    }
+  frame->share = band > 0 ? best / band : 0;
+  frame->flatness = band > 0 ? exp (logsum / (BAND_HI - BAND_LO + 1)) / (band / (BAND_HI - BAND_LO + 1)) : 0;
+  frame->high = band > 0 ? high / band : 0;
+}
+
+static void
+push_block_verdict (EkVoiceDetector *self,
+                    gboolean         speech)
+{
+  guint on = 0, recent = 0;
+
+  self->speech[self->speech_pos] = speech;
+  self->speech_pos = (self->speech_pos + 1) % HISTORY;
+  self->n_speech = MIN (self->n_speech + 1, HISTORY);
+
+  for (guint age = 1; age <= self->n_speech; age++)
+    {
+      gboolean s = self->speech[(self->speech_pos + HISTORY - age) % HISTORY];
+
+      if (age <= ON_N)
+        on += s;
+      if (age <= OFF_N)
+        recent += s;
+    }
+
+  if (!self->voice && on >= ON_K)
+    self->voice = TRUE;
+  else if (self->voice && recent == 0)
+    self->voice = FALSE;
+}
+
+/* Closes the 100 ms block: its verdict, and its energy for the noise floor. */
+static void
+end_block (EkVoiceDetector *self)
+{
+  double block_db = to_db (self->block_energy / BLOCK_FRAMES);
+  gboolean speech;
+
+  self->floor_db[self->floor_pos] = block_db;
+  self->floor_pos = (self->floor_pos + 1) % FLOOR_BLOCKS;
+  self->n_floor = MIN (self->n_floor + 1, FLOOR_BLOCKS);
+  self->floor = block_db;
+  for (guint i = 0; i < self->n_floor; i++)
+    self->floor = MIN (self->floor, self->floor_db[i]);
+
+  speech = self->block_tone <= BLOCK_TONE &&
+           (self->block_vad >= BLOCK_VAD || self->block_whisper >= BLOCK_WHISPER);
+  if (self->trace)
+    g_printerr ("voice %.2f db %.1f floor %.1f vad %u whisper %u tone %u flat %.2f high %.2f share %.2f -> %d\n",
+                self->n_samples / (double) RATE, block_db, self->floor,
+                self->block_vad, self->block_whisper, self->block_tone,
+                self->block_flat / BLOCK_FRAMES, self->block_high / BLOCK_FRAMES,
+                self->block_share / BLOCK_FRAMES, speech);
+  push_block_verdict (self, speech);
+
+  self->block_frames = 0;
+  self->block_vad = 0;
+  self->block_whisper = 0;
+  self->block_tone = 0;
+  self->block_energy = 0;
+  self->block_flat = self->block_high = self->block_share = 0;
+}
+
+static void
+process_frame (EkVoiceDetector *self,
+               gboolean         vad)
+{
+  Frame *frame = &self->frames[self->frame_pos];
+  const Frame *before;
+  gboolean active, tone, whisper;
+
+  analyse_frame (self, frame);
+  before = &self->frames[(self->frame_pos + TONE_LAG + 1 - TONE_LAG) % (TONE_LAG + 1)];
+  self->frame_pos = (self->frame_pos + 1) % (TONE_LAG + 1);
+  self->n_frames = MIN (self->n_frames + 1, TONE_LAG + 1);
+
+  /* before the first block the floor is unknown: the frame's own level */
+  active = frame->band_db > ABS_MIN_DB &&
+           (self->n_floor == 0 || frame->band_db > self->floor + ACTIVE_DB);
+  tone = frame->share > TONE_SHARE && self->n_frames > TONE_LAG &&
+         before->share > TONE_SHARE && fabs (before->peak - frame->peak) < TONE_DRIFT;
+  whisper = frame->flatness > WHISPER_FLATNESS && frame->share < WHISPER_SHARE &&
+            frame->high < WHISPER_HIGH;
+
+  self->block_energy += pow (10.0, frame->band_db / 10.0);
+  self->block_flat += frame->flatness;
+  self->block_high += frame->high;
+  self->block_share += frame->share;
+  if (active && tone)
+    self->block_tone++;
+  else if (active && vad)
+    self->block_vad++;
+  else if (active && whisper)
+    self->block_whisper++;
+
+  if (++self->block_frames == BLOCK_FRAMES)
+    end_block (self);
+}
+
+/**
+ * ek_voice_detector_new:
+ *
+ * Returns: (transfer full): a detector for 16 kHz mono audio
+ */
+EkVoiceDetector *
+ek_voice_detector_new (void)
+{
+  EkVoiceDetector *self = g_new0 (EkVoiceDetector, 1);
+
+  self->fft = gst_fft_f32_new (WINDOW, FALSE);
+  self->trace = g_getenv ("EK_VOICE_TRACE") != NULL;
+
+  return self;
+}
+
+void
+ek_voice_detector_free (EkVoiceDetector *self)
+{
+  if (self == NULL)
+    return;
+  gst_fft_f32_free (self->fft);
+  g_free (self);
+}
+
+/**
+ * ek_voice_detector_push:
+ * @samples: 16 kHz mono
+ * @vad: WebRTC's verdict on these samples
+ * @change_offset: (out) (optional): on a change, the sample (counted from the
+ *   first ever pushed) where the block that decided it ends
+ *
+ * Returns: %TRUE if the verdict changed on these samples (it may have changed
+ *   more than once: ek_voice_detector_get_voice() has the last)
+ */
+gboolean
+ek_voice_detector_push (EkVoiceDetector *self,
+                        const gint16    *samples,
+                        gsize            n_samples,
+                        gboolean         vad,
+                        guint64         *change_offset)
+{
+  gboolean changed = FALSE;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (samples != NULL || n_samples == 0, FALSE);
+
+  for (gsize i = 0; i < n_samples; )
+    {
+      gsize n = MIN (n_samples - i, HOP - self->pending);
+
+      memmove (self->samples, self->samples + n, (WINDOW - n) * sizeof (float));
+      for (gsize j = 0; j < n; j++)
+        self->samples[WINDOW - n + j] = samples[i + j] / 32768.0f;
+      self->pending += n;
+      self->n_samples += n;
+      i += n;
+
+      if (self->pending == HOP)
+        {
+          gboolean was = self->voice;
+
+          self->pending = 0;
+          process_frame (self, vad);
+          if (self->voice != was)
+            {
+              changed = TRUE;
+              if (change_offset != NULL)
+                *change_offset = self->n_samples;
+            }
+        }
+    }
+
+  return changed;
+}
+
+gboolean
+ek_voice_detector_get_voice (EkVoiceDetector *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->voice;
+}
+
+guint64
+ek_voice_detector_get_n_samples (EkVoiceDetector *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->n_samples;
+}
