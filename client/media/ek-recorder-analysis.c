@@ -56,6 +56,7 @@ typedef struct
 {
   EkVoiceDetector *detector;
   GstSegment       segment;
+  gboolean         vad;      /* WebRTC's verdict: its meta comes on a change only */
 } VoiceProbe;
 
 static void
@@ -93,9 +94,11 @@ on_voice_probe_cb (GstPad          *pad,
   if (buffer == NULL || !gst_buffer_map (buffer, &map, GST_MAP_READ))
     return GST_PAD_PROBE_OK;
   meta = gst_buffer_get_audio_level_meta (buffer);
+  if (meta != NULL)
+    probe->vad = meta->voice_activity;
   before = ek_voice_detector_get_n_samples (probe->detector);
   if (!ek_voice_detector_push (probe->detector, (const gint16 *) map.data, map.size / sizeof (gint16),
-                               meta != NULL && meta->voice_activity, &offset))
+                               probe->vad, &offset))
     {
       gst_buffer_unmap (buffer, &map);
       return GST_PAD_PROBE_OK;

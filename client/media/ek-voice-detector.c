@@ -41,16 +41,18 @@
 #define HIGH_HI           (N_BINS - 2)
 
 #define BLOCK_FRAMES      10      /* 100 ms */
-#define FLOOR_BLOCKS      100     /* 10 s */
-#define ABS_MIN_DB        -75.0   /* below this nothing is active, whatever the floor */
-#define ACTIVE_DB         7.0     /* over the floor */
+#define FLOOR_BLOCKS      50      /* 5 s: the noise floor, per frequency */
+#define FLOOR_BIAS        1.5     /* the minimum of 100 ms means sits under the mean noise */
+#define ABS_MIN_DB        -80.0   /* below this nothing is active, whatever the floor */
+#define ACTIVE_DB         4.0     /* the band over its noise floor */
 
-#define TONE_SHARE        0.45    /* of the band in one peak */
+#define TONE_SHARE        0.2     /* of the band's excess in one peak */
+#define TONE_SHARP        0.8     /* of the excess within 310 Hz of it */
+#define SHARP_BINS        10
 #define TONE_LAG          3       /* frames the peak must have stayed */
 #define TONE_DRIFT        0.25    /* bins it may have moved in that time (8 Hz) */
-#define WHISPER_FLATNESS  0.12
-#define WHISPER_SHARE     0.35
-#define WHISPER_HIGH      0.6     /* energy above 4 kHz over the band's */
+#define WHISPER_SHARP     0.6
+#define WHISPER_HIGH      0.6     /* excess above 4 kHz over the band's */
 
 #define BLOCK_VAD         3       /* frames of a block */
 #define BLOCK_WHISPER     5
@@ -63,11 +65,12 @@
 
 typedef struct
 {
-  double band_db;
-  double share;
-  double peak;       /* in bins, interpolated */
-  double flatness;
-  double high;
+  double band_db;    /* the band's power */
+  double snr_db;     /* the band over its noise floor */
+  double share;      /* of the band's excess in its strongest peak */
+  double peak;       /* where, in bins, interpolated */
+  double high;       /* excess above 4 kHz over the band's */
+  double sharpness;  /* the peak's three bins over the 20 around it */
 } Frame;
 
 struct _EkVoiceDetector
@@ -88,15 +91,17 @@ struct _EkVoiceDetector
   guint             block_vad;
   guint             block_whisper;
   guint             block_tone;
-  double            block_energy;
-  double            block_flat;      /* sums, for the trace */
+  double            block_psd[N_BINS];
+  double            block_snr;         /* sums, for the trace */
   double            block_high;
   double            block_share;
+  double            block_sharp;
 
-  double            floor_db[FLOOR_BLOCKS];
-  guint             floor_pos;
-  guint             n_floor;
-  double            floor;
+  /* the noise floor: per frequency, the quietest 100 ms mean of the last 5 s */
+  float             psd[FLOOR_BLOCKS][N_BINS];
+  guint             psd_pos;
+  guint             n_psd;
+  double            noise[N_BINS];
 
   gboolean          speech[HISTORY];   /* a ring of block verdicts */
   guint             speech_pos;
@@ -111,39 +116,48 @@ to_db (double power)
   return 10.0 * log10 (power + 1e-20);
 }
 
-/* The spectral features of the window that ends now. */
+/* The spectral features of the window that ends now, against the noise floor. */
 static void
 analyse_frame (EkVoiceDetector *self,
                Frame           *frame)
 {
-  double band = 0, high = 0, logsum = 0, best = 0;
+  double band = 0, noise = 0, excess = 0, high = 0, best = 0, around = 0;
   int peak = BAND_LO;
   /* one-sided Parseval with a Hann window (sum of w^2 = 3N/8): band power as
    * the mean square of the samples it stands for, full scale 1.0 */
   const double scale = 2.0 / (WINDOW * (3.0 * WINDOW / 8.0));
-  double p[N_BINS];
+  double p[N_BINS], e[N_BINS];
 
   memcpy (self->scratch, self->samples, sizeof self->scratch);
   gst_fft_f32_window (self->fft, self->scratch, GST_FFT_WINDOW_HANN);
   gst_fft_f32_fft (self->fft, self->scratch, self->spectrum);
 
   for (int k = 0; k < N_BINS; k++)
-    p[k] = ((double) self->spectrum[k].r * self->spectrum[k].r +
-            (double) self->spectrum[k].i * self->spectrum[k].i) * scale;
+    {
+      p[k] = ((double) self->spectrum[k].r * self->spectrum[k].r +
+              (double) self->spectrum[k].i * self->spectrum[k].i) * scale;
+      self->block_psd[k] += p[k];
+      /* before the first block the floor is unknown: nothing stands out */
+      e[k] = self->n_psd > 0 ? MAX (0, p[k] - self->noise[k]) : 0;
+    }
 
   for (int k = BAND_LO; k <= BAND_HI; k++)
     {
       band += p[k];
-      logsum += log (p[k] + 1e-20);
-      if (p[k] > p[peak])
+      noise += self->noise[k];
+      excess += e[k];
+      if (e[k] > e[peak])
         peak = k;
     }
   for (int k = BAND_HI + 1; k <= HIGH_HI; k++)
-    high += p[k];
+    high += e[k];
   for (int k = MAX (BAND_LO, peak - 1); k <= MIN (BAND_HI, peak + 1); k++)
-    best += p[k];
+    best += e[k];
+  for (int k = MAX (BAND_LO, peak - SHARP_BINS); k <= MIN (BAND_HI, peak + SHARP_BINS); k++)
+    around += e[k];
 
   frame->band_db = to_db (band);
+  frame->snr_db = self->n_psd > 0 ? to_db (band) - to_db (noise) : 0;
   /* the peak's frequency to a fraction of a bin: a parabola through the
    * logarithms of its three bins (a tone's is steady to a few Hz) */
   frame->peak = peak;
@@ -155,9 +169,9 @@ analyse_frame (EkVoiceDetector *self,
       if (d < 0)
         frame->peak += CLAMP (0.5 * (a - c) / d, -0.5, 0.5);
     }
-  frame->share = band > 0 ? best / band : 0;
-  frame->flatness = band > 0 ? exp (logsum / (BAND_HI - BAND_LO + 1)) / (band / (BAND_HI - BAND_LO + 1)) : 0;
-  frame->high = band > 0 ? high / band : 0;
+  frame->share = excess > 0 ? best / excess : 0;
+  frame->sharpness = around > 0 ? best / around : 0;
+  frame->high = excess > 0 ? high / excess : 0;
 }
 
 static void
@@ -186,36 +200,41 @@ push_block_verdict (EkVoiceDetector *self,
     self->voice = FALSE;
 }
 
-/* Closes the 100 ms block: its verdict, and its energy for the noise floor. */
+/* Closes the 100 ms block: its verdict, and its spectrum for the noise floor. */
 static void
 end_block (EkVoiceDetector *self)
 {
-  double block_db = to_db (self->block_energy / BLOCK_FRAMES);
   gboolean speech;
 
-  self->floor_db[self->floor_pos] = block_db;
-  self->floor_pos = (self->floor_pos + 1) % FLOOR_BLOCKS;
-  self->n_floor = MIN (self->n_floor + 1, FLOOR_BLOCKS);
-  self->floor = block_db;
-  for (guint i = 0; i < self->n_floor; i++)
-    self->floor = MIN (self->floor, self->floor_db[i]);
+  for (int k = 0; k < N_BINS; k++)
+    self->psd[self->psd_pos][k] = self->block_psd[k] / BLOCK_FRAMES;
+  self->psd_pos = (self->psd_pos + 1) % FLOOR_BLOCKS;
+  self->n_psd = MIN (self->n_psd + 1, FLOOR_BLOCKS);
+  for (int k = 0; k < N_BINS; k++)
+    {
+      float least = self->psd[0][k];
+
+      for (guint i = 1; i < self->n_psd; i++)
+        least = MIN (least, self->psd[i][k]);
+      self->noise[k] = least * FLOOR_BIAS;
+      self->block_psd[k] = 0;
+    }
 
   speech = self->block_tone <= BLOCK_TONE &&
            (self->block_vad >= BLOCK_VAD || self->block_whisper >= BLOCK_WHISPER);
   if (self->trace)
-    g_printerr ("voice %.2f db %.1f floor %.1f vad %u whisper %u tone %u flat %.2f high %.2f share %.2f -> %d\n",
-                self->n_samples / (double) RATE, block_db, self->floor,
+    g_printerr ("voice %.2f snr %.1f vad %u whisper %u tone %u high %.2f share %.2f sharp %.2f -> %d\n",
+                self->n_samples / (double) RATE, self->block_snr / BLOCK_FRAMES,
                 self->block_vad, self->block_whisper, self->block_tone,
-                self->block_flat / BLOCK_FRAMES, self->block_high / BLOCK_FRAMES,
-                self->block_share / BLOCK_FRAMES, speech);
+                self->block_high / BLOCK_FRAMES, self->block_share / BLOCK_FRAMES,
+                self->block_sharp / BLOCK_FRAMES, speech);
   push_block_verdict (self, speech);
 
   self->block_frames = 0;
   self->block_vad = 0;
   self->block_whisper = 0;
   self->block_tone = 0;
-  self->block_energy = 0;
-  self->block_flat = self->block_high = self->block_share = 0;
+  self->block_snr = self->block_high = self->block_share = self->block_sharp = 0;
 }
 
 static void
@@ -227,22 +246,20 @@ process_frame (EkVoiceDetector *self,
   gboolean active, tone, whisper;
 
   analyse_frame (self, frame);
-  before = &self->frames[(self->frame_pos + TONE_LAG + 1 - TONE_LAG) % (TONE_LAG + 1)];
+  before = &self->frames[(self->frame_pos + 1) % (TONE_LAG + 1)];   /* TONE_LAG frames ago */
   self->frame_pos = (self->frame_pos + 1) % (TONE_LAG + 1);
   self->n_frames = MIN (self->n_frames + 1, TONE_LAG + 1);
 
-  /* before the first block the floor is unknown: the frame's own level */
-  active = frame->band_db > ABS_MIN_DB &&
-           (self->n_floor == 0 || frame->band_db > self->floor + ACTIVE_DB);
-  tone = frame->share > TONE_SHARE && self->n_frames > TONE_LAG &&
-         before->share > TONE_SHARE && fabs (before->peak - frame->peak) < TONE_DRIFT;
-  whisper = frame->flatness > WHISPER_FLATNESS && frame->share < WHISPER_SHARE &&
-            frame->high < WHISPER_HIGH;
+  active = frame->band_db > ABS_MIN_DB && self->n_psd > 0 && frame->snr_db > ACTIVE_DB;
+  tone = frame->share > TONE_SHARE && frame->sharpness > TONE_SHARP && self->n_frames > TONE_LAG &&
+         before->share > TONE_SHARE && before->sharpness > TONE_SHARP &&
+         fabs (before->peak - frame->peak) < TONE_DRIFT;
+  whisper = frame->sharpness < WHISPER_SHARP && frame->high < WHISPER_HIGH;
 
-  self->block_energy += pow (10.0, frame->band_db / 10.0);
-  self->block_flat += frame->flatness;
+  self->block_snr += frame->snr_db;
   self->block_high += frame->high;
   self->block_share += frame->share;
+  self->block_sharp += frame->sharpness;
   if (active && tone)
     self->block_tone++;
   else if (active && vad)
