@@ -42,20 +42,22 @@
 
 #define BLOCK_FRAMES      10      /* 100 ms */
 #define FLOOR_BLOCKS      50      /* 5 s: the noise floor, per frequency */
-#define FLOOR_BIAS        1.5     /* the minimum of 100 ms means sits under the mean noise */
+#define FLOOR_BIAS        1.8     /* the minimum of 100 ms means sits under the mean noise */
 #define ABS_MIN_DB        -80.0   /* below this nothing is active, whatever the floor */
-#define ACTIVE_DB         4.0     /* the band over its noise floor */
+#define ACTIVE_DB         3.0     /* the band over its noise floor */
 
 #define TONE_SHARE        0.2     /* of the band's excess in one peak */
 #define TONE_SHARP        0.8     /* of the excess within 310 Hz of it */
 #define SHARP_BINS        10
+#define NOTE_SHARE        0.45
+#define NOTE_RUN          6       /* frames */
 #define TONE_LAG          3       /* frames the peak must have stayed */
 #define TONE_DRIFT        0.25    /* bins it may have moved in that time (8 Hz) */
 #define WHISPER_SHARP     0.6
 #define WHISPER_HIGH      0.6     /* excess above 4 kHz over the band's */
 
 #define BLOCK_VAD         3       /* frames of a block */
-#define BLOCK_WHISPER     5
+#define BLOCK_WHISPER     3
 #define BLOCK_TONE        2       /* more tonal frames than this: no speech */
 
 #define ON_N              6
@@ -85,6 +87,7 @@ struct _EkVoiceDetector
   Frame             frames[TONE_LAG + 1];  /* a ring: the last frames */
   guint             frame_pos;
   guint             n_frames;
+  guint             note_run;          /* frames a note has held */
 
   /* the block being counted */
   guint             block_frames;
@@ -243,7 +246,7 @@ process_frame (EkVoiceDetector *self,
 {
   Frame *frame = &self->frames[self->frame_pos];
   const Frame *before;
-  gboolean active, tone, whisper;
+  gboolean active, steady, tone, whisper;
 
   analyse_frame (self, frame);
   before = &self->frames[(self->frame_pos + 1) % (TONE_LAG + 1)];   /* TONE_LAG frames ago */
@@ -251,9 +254,13 @@ process_frame (EkVoiceDetector *self,
   self->n_frames = MIN (self->n_frames + 1, TONE_LAG + 1);
 
   active = frame->band_db > ABS_MIN_DB && self->n_psd > 0 && frame->snr_db > ACTIVE_DB;
-  tone = frame->share > TONE_SHARE && frame->sharpness > TONE_SHARP && self->n_frames > TONE_LAG &&
-         before->share > TONE_SHARE && before->sharpness > TONE_SHARP &&
-         fabs (before->peak - frame->peak) < TONE_DRIFT;
+  /* a steady peak that is sharp (a beep, a ring), or that holds much of the
+   * band and stays for longer than a voice holds its pitch (a note, a buzz) */
+  steady = self->n_frames > TONE_LAG && fabs (before->peak - frame->peak) < TONE_DRIFT;
+  self->note_run = steady && frame->share > NOTE_SHARE && before->share > NOTE_SHARE ? self->note_run + 1 : 0;
+  tone = (steady && frame->share > TONE_SHARE && frame->sharpness > TONE_SHARP &&
+          before->share > TONE_SHARE && before->sharpness > TONE_SHARP) ||
+         self->note_run >= NOTE_RUN;
   whisper = frame->sharpness < WHISPER_SHARP && frame->high < WHISPER_HIGH;
 
   self->block_snr += frame->snr_db;

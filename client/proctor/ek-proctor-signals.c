@@ -14,7 +14,7 @@
 #define LBP_SIZE          64
 #define LBP_CELLS         4
 #define LEVEL_HISTORY     100     /* ten seconds of 100 ms levels: the noise floor */
-#define VAD_OVER_FLOOR_DB 6.0
+#define VAD_OVER_FLOOR_DB 3.0
 #define LEVEL_RECENT      5       /* half a second of levels: a syllable and its pause */
 #define MIN_SNAPSHOT_S    30
 #define WINDOW_MAX        16
