@@ -49,6 +49,7 @@
 #define TONE_SHARE        0.2     /* of the band's excess in one peak */
 #define TONE_SHARP        0.8     /* of the excess within 310 Hz of it */
 #define SHARP_BINS        10
+#define TONE_LOUDNESS     1.0     /* dB it may have changed (a voice swells and fades) */
 #define NOTE_SHARE        0.45
 #define NOTE_RUN          6       /* frames */
 #define TONE_LAG          3       /* frames the peak must have stayed */
@@ -62,7 +63,7 @@
 
 #define ON_N              6
 #define ON_K              3
-#define OFF_N             6
+#define OFF_N             10
 #define HISTORY           MAX (ON_N, OFF_N)
 
 typedef struct
@@ -73,6 +74,11 @@ typedef struct
   double peak;       /* where, in bins, interpolated */
   double high;       /* excess above 4 kHz over the band's */
   double sharpness;  /* the peak's three bins over the 20 around it */
+  double peak_db;    /* the peak's power */
+  gboolean vad;      /* WebRTC's verdict */
+  gboolean active;   /* the band stands out of its floor */
+  gboolean whisper;  /* no sharp peak, little above 4 kHz */
+  gboolean tone;     /* a steady peak since TONE_LAG frames before */
 } Frame;
 
 struct _EkVoiceDetector
@@ -174,6 +180,7 @@ analyse_frame (EkVoiceDetector *self,
     }
   frame->share = excess > 0 ? best / excess : 0;
   frame->sharpness = around > 0 ? best / around : 0;
+  frame->peak_db = to_db (best);
   frame->high = excess > 0 ? high / excess : 0;
 }
 
@@ -223,8 +230,10 @@ end_block (EkVoiceDetector *self)
       self->block_psd[k] = 0;
     }
 
-  speech = self->block_tone <= BLOCK_TONE &&
-           (self->block_vad >= BLOCK_VAD || self->block_whisper >= BLOCK_WHISPER);
+  /* a voice may hold a pitch for a moment: a block is lost to a tone only
+   * when the tone has more of it than the voice */
+  speech = (self->block_vad >= BLOCK_VAD && self->block_vad >= self->block_tone) ||
+           (self->block_whisper >= BLOCK_WHISPER && self->block_tone <= BLOCK_TONE);
   if (self->trace)
     g_printerr ("voice %.2f snr %.1f vad %u whisper %u tone %u high %.2f share %.2f sharp %.2f -> %d\n",
                 self->n_samples / (double) RATE, self->block_snr / BLOCK_FRAMES,
@@ -245,33 +254,39 @@ process_frame (EkVoiceDetector *self,
                gboolean         vad)
 {
   Frame *frame = &self->frames[self->frame_pos];
-  const Frame *before;
-  gboolean active, steady, tone, whisper;
+  Frame *before = &self->frames[(self->frame_pos + 1) % (TONE_LAG + 1)];   /* TONE_LAG frames ago */
+  gboolean steady, tone;
 
   analyse_frame (self, frame);
-  before = &self->frames[(self->frame_pos + 1) % (TONE_LAG + 1)];   /* TONE_LAG frames ago */
   self->frame_pos = (self->frame_pos + 1) % (TONE_LAG + 1);
   self->n_frames = MIN (self->n_frames + 1, TONE_LAG + 1);
 
-  active = frame->band_db > ABS_MIN_DB && self->n_psd > 0 && frame->snr_db > ACTIVE_DB;
+  frame->vad = vad;
+  frame->active = frame->band_db > ABS_MIN_DB && self->n_psd > 0 && frame->snr_db > ACTIVE_DB;
+  frame->whisper = frame->sharpness < WHISPER_SHARP && frame->high < WHISPER_HIGH;
   /* a steady peak that is sharp (a beep, a ring), or that holds much of the
    * band and stays for longer than a voice holds its pitch (a note, a buzz) */
   steady = self->n_frames > TONE_LAG && fabs (before->peak - frame->peak) < TONE_DRIFT;
   self->note_run = steady && frame->share > NOTE_SHARE && before->share > NOTE_SHARE ? self->note_run + 1 : 0;
-  tone = (steady && frame->share > TONE_SHARE && frame->sharpness > TONE_SHARP &&
-          before->share > TONE_SHARE && before->sharpness > TONE_SHARP) ||
-         self->note_run >= NOTE_RUN;
-  whisper = frame->sharpness < WHISPER_SHARP && frame->high < WHISPER_HIGH;
+  frame->tone = (steady && fabs (before->peak_db - frame->peak_db) < TONE_LOUDNESS &&
+                 frame->share > TONE_SHARE && frame->sharpness > TONE_SHARP &&
+                 before->share > TONE_SHARE && before->sharpness > TONE_SHARP) ||
+                self->note_run >= NOTE_RUN;
+  if (self->n_frames <= TONE_LAG)
+    return;
 
-  self->block_snr += frame->snr_db;
-  self->block_high += frame->high;
-  self->block_share += frame->share;
-  self->block_sharp += frame->sharpness;
-  if (active && tone)
+  /* The frame TONE_LAG ago is judged now, with what came after it: the start
+   * of a tone is a tone too. */
+  tone = before->tone || frame->tone;
+  self->block_snr += before->snr_db;
+  self->block_high += before->high;
+  self->block_share += before->share;
+  self->block_sharp += before->sharpness;
+  if (before->active && tone)
     self->block_tone++;
-  else if (active && vad)
+  else if (before->active && before->vad)
     self->block_vad++;
-  else if (active && whisper)
+  else if (before->active && before->whisper)
     self->block_whisper++;
 
   if (++self->block_frames == BLOCK_FRAMES)
