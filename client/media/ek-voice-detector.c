@@ -56,6 +56,7 @@
 #define TONE_DRIFT        0.25    /* bins it may have moved in that time (8 Hz) */
 #define WHISPER_SHARP     0.6
 #define WHISPER_HIGH      0.6     /* excess above 4 kHz over the band's */
+#define VAD_HIGH          0.5     /* the same where WebRTC hears voice: not a knock */
 
 #define BLOCK_VAD         3       /* frames of a block */
 #define BLOCK_WHISPER     3
@@ -284,7 +285,7 @@ process_frame (EkVoiceDetector *self,
   self->block_sharp += before->sharpness;
   if (before->active && tone)
     self->block_tone++;
-  else if (before->active && before->vad)
+  else if (before->active && before->vad && before->high < VAD_HIGH)
     self->block_vad++;
   else if (before->active && before->whisper)
     self->block_whisper++;
