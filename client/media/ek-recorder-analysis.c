@@ -2,7 +2,7 @@
  *
  * The face monitor's pictures (the camera's own conversion, then the monitor's
  * rate and size) and the microphone's analysis (the level every 100 ms, WebRTC's
- * voice activity detector on a branch of its own), and
+ * voice activity detector and EkVoiceDetector on a branch of their own), and
  * what turns their output into frames and levels. The recorder builds its
  * pipeline from exactly these pieces; a harness that plays a labelled clip
  * through them (faster than real time, nothing dropped) measures what the exam
@@ -29,7 +29,6 @@
 #define VAD_FRAME_MS         10
 #define VAD_LIKELIHOOD       "very-low"
 #define VAD_QUEUE_NS         (500 * GST_MSECOND)
-#define VOICE_MESSAGE        "ek-voice-activity"
 
 /* Helpers */
 
@@ -116,7 +115,7 @@ on_voice_probe_cb (GstPad          *pad,
   if (element != NULL)
     gst_element_post_message (element,
                               gst_message_new_element (GST_OBJECT (element),
-                                                       gst_structure_new (VOICE_MESSAGE,
+                                                       gst_structure_new (EK_RECORDER_VOICE_MESSAGE,
                                                                           "stream-has-voice", G_TYPE_BOOLEAN,
                                                                           ek_voice_detector_get_voice (probe->detector),
                                                                           "stream-time", G_TYPE_UINT64, (guint64) time,
@@ -209,10 +208,12 @@ ek_recorder_analysis_make_face_monitor (gboolean   live,
  *   than real time (%FALSE)
  *
  * The microphone's path as the recorder has it: any raw audio to mono S16 at
- * 48 kHz, measured by `level` every 100 ms, and on a branch of its own
- * WebRTC's voice activity detector (`webrtcdsp` with only voice detection on,
- * so no echo probe is needed) at 16 kHz. Both post element messages on the
- * bus, read with ek_recorder_analysis_parse_level() and
+ * 48 kHz, measured by `level` every 100 ms, and on a branch of its own the
+ * voice detector at 16 kHz: WebRTC's voice activity detector (`webrtcdsp`
+ * with only voice detection on, so no echo probe is needed), then on its
+ * output, in the streaming thread, EkVoiceDetector, which takes the samples
+ * and WebRTC's verdict and posts its own on a change. Both post element
+ * messages on the bus, read with ek_recorder_analysis_parse_level() and
  * ek_recorder_analysis_parse_voice(). The audio leaves by "src" unaltered:
  * the recorder encodes it; the detector's branch ends in a fakesink.
  *
@@ -273,8 +274,8 @@ ek_recorder_analysis_make_audio (gboolean   live,
  * @voice: (out): whether the stream has voice from @media_time on
  * @media_time: (out) (optional): the stream time of the change
  *
- * Reads a message of the analysis' voice activity detector, which posts one
- * each time its verdict changes.
+ * Reads a message of the analysis' voice detector (EkVoiceDetector with
+ * WebRTC's verdict), which posts one each time its verdict changes.
  *
  * Returns: %TRUE if @message is a voice activity message
  */
@@ -290,7 +291,7 @@ ek_recorder_analysis_parse_voice (GstMessage   *message,
   g_return_val_if_fail (voice != NULL, FALSE);
 
   if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ELEMENT ||
-      !gst_message_has_name (message, VOICE_MESSAGE))
+      !gst_message_has_name (message, EK_RECORDER_VOICE_MESSAGE))
     return FALSE;
 
   structure = gst_message_get_structure (message);
