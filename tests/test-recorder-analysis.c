@@ -2,7 +2,8 @@
  * branches, played from non-live sources faster than real time as a harness
  * does: the face monitor's frames (size, rate, times, nothing lost), the
  * level every 100 ms in media time, never a non-finite one, and WebRTC's
- * voice activity detector on speech (espeak-ng), silence and tones */
+ * voice detector (WebRTC's VAD and EkVoiceDetector) on speech (espeak-ng),
+ * silence and tones */
 
 #include "config.h"
 
@@ -274,7 +275,6 @@ typedef struct
   double  duration_s;   /* of the clip */
   double  voice_s;      /* with voice */
   guint   onsets;       /* changes to voice */
-  guint   late_changes; /* changes after the detector's first 200 ms */
   double  first_onset_s;
 } Voice;
 
@@ -315,8 +315,6 @@ play_voice (const char *source,
 
       g_assert_true (GST_CLOCK_TIME_IS_VALID (time));
       t = (double) time / GST_SECOND;
-      if (t > 0.2)
-        voice->late_changes++;
       if (active && on_since < 0)
         {
           on_since = t;
@@ -355,9 +353,10 @@ synthesize_speech (const char *dir)
   return g_steal_pointer (&path);
 }
 
-/* Speech from espeak-ng (two sentences, about 6.4 s): voice from its start,
- * for most of its length, ended by the pause between the sentences and found
- * again after it. */
+/* Speech from espeak-ng (two sentences, about 6.4 s): voice within the
+ * detector's first three blocks of 100 ms (and the 30 ms it looks ahead), for
+ * most of its length; the pause between the sentences is bridged (a pause
+ * under a second is part of the talk). */
 static void
 test_voice_speech (void)
 {
@@ -379,9 +378,10 @@ test_voice_speech (void)
                   voice.voice_s, voice.duration_s, voice.onsets, voice.first_onset_s);
 
   g_assert_cmpfloat (voice.first_onset_s, >=, 0);
-  g_assert_cmpfloat (voice.first_onset_s, <, 0.3);
+  g_assert_cmpfloat (voice.first_onset_s, <, 0.8);
   g_assert_cmpfloat (voice.voice_s / voice.duration_s, >, 0.7);
-  g_assert_cmpuint (voice.onsets, >=, 2);
+  g_assert_cmpuint (voice.onsets, >=, 1);
+  g_assert_cmpuint (voice.onsets, <=, 2);
 
   g_unlink (path);
   g_rmdir (dir);
@@ -399,10 +399,9 @@ test_voice_silence (void)
   g_assert_cmpfloat (voice.voice_s, ==, 0);
 }
 
-/* Steady tones (a beep at 440 Hz and 1 kHz, at -23 and -9 dBFS): whatever the
- * detector makes of a pure tone in the speech band (it may call it voice, see
- * EkRecorder::voice-activity), its verdict stays as it was after its first
- * frames, where speech comes and goes with the pauses. */
+/* Steady tones (a beep at 440 Hz and 1 kHz, at -23 and -9 dBFS): whatever
+ * WebRTC's detector makes of a pure tone in the speech band, the voice
+ * detector beside it never calls it voice. */
 static void
 test_voice_tone (void)
 {
@@ -419,8 +418,8 @@ test_voice_tone (void)
 
       play_voice (tones[i], 5.0, &voice);
       g_test_message ("%s: %.2f s of voice, %u onsets", tones[i], voice.voice_s, voice.onsets);
-      g_assert_cmpuint (voice.late_changes, ==, 0);
-      g_assert_cmpuint (voice.onsets, <=, 1);
+      g_assert_cmpuint (voice.onsets, ==, 0);
+      g_assert_cmpfloat (voice.voice_s, ==, 0);
     }
 }
 
@@ -468,7 +467,7 @@ test_voice_recorder (void)
   /* what the detector posts, on the recorder's bus */
   bus = gst_element_get_bus (recorder->pipeline);
   gst_bus_post (bus, gst_message_new_element (GST_OBJECT (vad),
-                gst_structure_new ("voice-activity",
+                gst_structure_new (EK_RECORDER_VOICE_MESSAGE,
                                    "stream-time", G_TYPE_UINT64, (guint64) 7 * GST_SECOND,
                                    "stream-has-voice", G_TYPE_BOOLEAN, !ek_recorder_get_voice_active (recorder),
                                    NULL)));

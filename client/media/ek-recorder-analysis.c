@@ -2,7 +2,7 @@
  *
  * The face monitor's pictures (the camera's own conversion, then the monitor's
  * rate and size) and the microphone's analysis (the level every 100 ms, WebRTC's
- * voice activity detector on a branch of its own), and
+ * voice activity detector and EkVoiceDetector on a branch of their own), and
  * what turns their output into frames and levels. The recorder builds its
  * pipeline from exactly these pieces; a harness that plays a labelled clip
  * through them (faster than real time, nothing dropped) measures what the exam
@@ -13,10 +13,12 @@
 
 #include <math.h>
 
+#include <gst/audio/audio.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
 #include "ek-recorder-private.h"
+#include "ek-voice-detector.h"
 
 #define LEVEL_INTERVAL_NS    (100 * GST_MSECOND)
 
@@ -44,6 +46,82 @@ mapped_buffer_free (gpointer data)
   gst_buffer_unmap (mapped->buffer, &mapped->map);
   gst_buffer_unref (mapped->buffer);
   g_free (mapped);
+}
+
+/* The voice detector on the VAD's output, in the streaming thread: the
+ * samples and WebRTC's verdict on them (its level meta) go in, a change of
+ * the detector's verdict goes to the bus. */
+typedef struct
+{
+  EkVoiceDetector *detector;
+  GstSegment       segment;
+  gboolean         vad;      /* WebRTC's verdict: its meta comes on a change only */
+} VoiceProbe;
+
+static void
+voice_probe_free (gpointer data)
+{
+  VoiceProbe *probe = data;
+
+  ek_voice_detector_free (probe->detector);
+  g_free (probe);
+}
+
+static GstPadProbeReturn
+on_voice_probe_cb (GstPad          *pad,
+                   GstPadProbeInfo *info,
+                   gpointer         user_data)
+{
+  VoiceProbe *probe = user_data;
+  GstBuffer *buffer;
+  GstAudioLevelMeta *meta;
+  GstMapInfo map;
+  guint64 before, offset = 0;
+  GstClockTime time;
+  g_autoptr(GstElement) element = NULL;
+
+  if (GST_PAD_PROBE_INFO_TYPE (info) & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM)
+    {
+      GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+
+      if (GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT)
+        gst_event_copy_segment (event, &probe->segment);
+      return GST_PAD_PROBE_OK;
+    }
+
+  buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  if (buffer == NULL || !gst_buffer_map (buffer, &map, GST_MAP_READ))
+    return GST_PAD_PROBE_OK;
+  meta = gst_buffer_get_audio_level_meta (buffer);
+  if (meta != NULL)
+    probe->vad = meta->voice_activity;
+  before = ek_voice_detector_get_n_samples (probe->detector);
+  if (!ek_voice_detector_push (probe->detector, (const gint16 *) map.data, map.size / sizeof (gint16),
+                               probe->vad, &offset))
+    {
+      gst_buffer_unmap (buffer, &map);
+      return GST_PAD_PROBE_OK;
+    }
+  gst_buffer_unmap (buffer, &map);
+
+  time = GST_BUFFER_PTS (buffer);
+  if (GST_CLOCK_TIME_IS_VALID (time))
+    {
+      time += gst_util_uint64_scale (offset - before, GST_SECOND, EK_VOICE_DETECTOR_RATE);
+      if (probe->segment.format == GST_FORMAT_TIME)
+        time = gst_segment_to_stream_time (&probe->segment, GST_FORMAT_TIME, time);
+    }
+  element = gst_pad_get_parent_element (pad);
+  if (element != NULL)
+    gst_element_post_message (element,
+                              gst_message_new_element (GST_OBJECT (element),
+                                                       gst_structure_new (EK_RECORDER_VOICE_MESSAGE,
+                                                                          "stream-has-voice", G_TYPE_BOOLEAN,
+                                                                          ek_voice_detector_get_voice (probe->detector),
+                                                                          "stream-time", G_TYPE_UINT64, (guint64) time,
+                                                                          NULL)));
+
+  return GST_PAD_PROBE_OK;
 }
 
 /* Internal */
@@ -130,10 +208,12 @@ ek_recorder_analysis_make_face_monitor (gboolean   live,
  *   than real time (%FALSE)
  *
  * The microphone's path as the recorder has it: any raw audio to mono S16 at
- * 48 kHz, measured by `level` every 100 ms, and on a branch of its own
- * WebRTC's voice activity detector (`webrtcdsp` with only voice detection on,
- * so no echo probe is needed) at 16 kHz. Both post element messages on the
- * bus, read with ek_recorder_analysis_parse_level() and
+ * 48 kHz, measured by `level` every 100 ms, and on a branch of its own the
+ * voice detector at 16 kHz: WebRTC's voice activity detector (`webrtcdsp`
+ * with only voice detection on, so no echo probe is needed), then on its
+ * output, in the streaming thread, EkVoiceDetector, which takes the samples
+ * and WebRTC's verdict and posts its own on a change. Both post element
+ * messages on the bus, read with ek_recorder_analysis_parse_level() and
  * ek_recorder_analysis_parse_voice(). The audio leaves by "src" unaltered:
  * the recorder encodes it; the detector's branch ends in a fakesink.
  *
@@ -146,6 +226,9 @@ ek_recorder_analysis_make_audio (gboolean   live,
   g_autofree char *desc = NULL;
   g_autoptr(GstElement) tee = NULL;
   g_autoptr(GstPad) pad = NULL;
+  g_autoptr(GstElement) vad = NULL;
+  g_autoptr(GstPad) vad_src = NULL;
+  VoiceProbe *probe;
   GstElement *bin;
 
   /* In the recorder a detector that falls behind loses audio rather than
@@ -174,6 +257,14 @@ ek_recorder_analysis_make_audio (gboolean   live,
   pad = gst_element_request_pad_simple (tee, "src_%u");
   gst_element_add_pad (bin, gst_ghost_pad_new ("src", pad));
 
+  vad = gst_bin_get_by_name (GST_BIN (bin), "vad");
+  vad_src = gst_element_get_static_pad (vad, "src");
+  probe = g_new0 (VoiceProbe, 1);
+  probe->detector = ek_voice_detector_new ();
+  gst_segment_init (&probe->segment, GST_FORMAT_UNDEFINED);
+  gst_pad_add_probe (vad_src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                     on_voice_probe_cb, probe, voice_probe_free);
+
   return bin;
 }
 
@@ -183,8 +274,8 @@ ek_recorder_analysis_make_audio (gboolean   live,
  * @voice: (out): whether the stream has voice from @media_time on
  * @media_time: (out) (optional): the stream time of the change
  *
- * Reads a message of the analysis' voice activity detector, which posts one
- * each time its verdict changes.
+ * Reads a message of the analysis' voice detector (EkVoiceDetector with
+ * WebRTC's verdict), which posts one each time its verdict changes.
  *
  * Returns: %TRUE if @message is a voice activity message
  */
@@ -200,7 +291,7 @@ ek_recorder_analysis_parse_voice (GstMessage   *message,
   g_return_val_if_fail (voice != NULL, FALSE);
 
   if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ELEMENT ||
-      !gst_message_has_name (message, "voice-activity"))
+      !gst_message_has_name (message, EK_RECORDER_VOICE_MESSAGE))
     return FALSE;
 
   structure = gst_message_get_structure (message);

@@ -56,6 +56,10 @@ G_BEGIN_DECLS
 
 #define LEVEL_FLOOR_DB       -100.0
 
+/* The element message of the audio analysis' voice detector (on its verdict's
+ * changes; webrtcdsp's own "voice-activity" is WebRTC's verdict alone). */
+#define EK_RECORDER_VOICE_MESSAGE "ek-voice-activity"
+
 /* A microphone opened again may stamp its first buffer a little before the
  * silence's last one ended; that much overlap is let through (the encoder
  * takes it), anything earlier is dropped. */

@@ -7,7 +7,7 @@
  *   (fallback) ─┘                     ├─ videorate 15 ─ queue(leaky) ─ scale ─ appsink (preview)
  *                                     └─ videorate 2 ─ queue(leaky) ─ scale ─ appsink (face)
  *   microphone ─ convert ─ level ─ tee ─ opusenc ─ queue ────────────────────┴─ splitmuxsink (camera-NNNNN.mkv)
- *                                  └─ queue(leaky) ─ 16 kHz ─ webrtcdsp (voice activity) ─ fakesink
+ *                                  └─ queue(leaky) ─ 16 kHz ─ webrtcdsp (VAD) ─ EkVoiceDetector (probe) ─ fakesink
  *   screen ─ x264enc ─ h264parse ─ splitmuxsink (screen-NNNNN.mkv)
  *
  * The camera sits behind an input-selector so that it can vanish and come back
@@ -589,8 +589,9 @@ ek_recorder_class_init (EkRecorderClass *klass)
                          LEVEL_FLOOR_DB, 0.0, LEVEL_FLOOR_DB,
                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
-  /* WebRTC's voice activity detector hears voice in the microphone now
-   * (::voice-activity tells when it changed, in media time). */
+  /* The audio analysis' voice detector (WebRTC's VAD and EkVoiceDetector)
+   * hears voice in the microphone now (::voice-activity tells when it
+   * changed, in media time). */
   properties[PROP_VOICE_ACTIVE] =
     g_param_spec_boolean ("voice-active", NULL, NULL,
                           FALSE,
@@ -704,9 +705,10 @@ ek_recorder_class_init (EkRecorderClass *klass)
    * @media_time_ns: the stream time of the change, as the frames' times and
    *   the level, or -1
    *
-   * WebRTC's voice activity detector changed its verdict. It runs on a branch
-   * of its own: the recorded audio is never altered. A steady tone in the
-   * speech band can read as voice to it; the level's changes tell them apart.
+   * The voice detector changed its verdict: WebRTC's voice activity detector
+   * and EkVoiceDetector beside it (which rejects steady tones, buzzing and
+   * knocks, and hears whispers), on a branch of their own, in the streaming
+   * thread: the recorded audio is never altered.
    */
   signals[VOICE_ACTIVITY] =
     g_signal_new ("voice-activity",

@@ -14,7 +14,9 @@
 #define LBP_SIZE          64
 #define LBP_CELLS         4
 #define LEVEL_HISTORY     100     /* ten seconds of 100 ms levels: the noise floor */
-#define VAD_OVER_FLOOR_DB 6.0
+#define VAD_OVER_FLOOR_DB 4.5
+#define VAD_MEAN_OVER_FLOOR_DB 1.5
+#define LEVEL_RECENT      5       /* half a second of levels: a syllable and its pause */
 #define MIN_SNAPSHOT_S    30
 #define WINDOW_MAX        16
 
@@ -1105,7 +1107,7 @@ ek_proctor_signals_push_level (EkProctorSignals *self,
                                double            level_db,
                                gint64            time_us)
 {
-  double floor_db = 0;
+  double floor_db = 0, recent_db, mean_db;
   gboolean speech, vad;
 
   g_return_if_fail (EK_IS_PROCTOR_SIGNALS (self));
@@ -1125,9 +1127,23 @@ ek_proctor_signals_push_level (EkProctorSignals *self,
   for (guint i = 0; i < self->n_levels; i++)
     floor_db = MIN (floor_db, self->levels[i]);
 
-  /* webrtcdsp reports changes only: its last answer stands until the next */
+  /* speech comes in syllables: the loudest level of the last half second is
+   * the one held against the threshold, their mean against the floor (the
+   * loudest of a steady noise's levels stands over its quietest too) */
+  recent_db = level_db;
+  mean_db = 0;
+  for (guint age = 1; age <= MIN (self->n_levels, LEVEL_RECENT); age++)
+    {
+      double l = self->levels[(self->level_pos + LEVEL_HISTORY - age) % LEVEL_HISTORY];
+
+      recent_db = MAX (recent_db, l);
+      mean_db += l / MIN (self->n_levels, LEVEL_RECENT);
+    }
+
+  /* the voice detector reports changes only: its last answer stands until the next */
   vad = self->vad_us != 0 && self->vad_voice;
-  speech = vad && level_db > (double) self->policy.voice_level_db && level_db > floor_db + VAD_OVER_FLOOR_DB;
+  speech = vad && recent_db > (double) self->policy.voice_level_db && recent_db > floor_db + VAD_OVER_FLOOR_DB &&
+           mean_db > floor_db + VAD_MEAN_OVER_FLOOR_DB;
 
   update_track (self, EK_PROCTOR_SIGNAL_VOICE, self->reading && speech, time_us);
 }

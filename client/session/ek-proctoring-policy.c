@@ -21,7 +21,7 @@ ek_proctoring_policy_init_defaults (EkProctoringPolicy *policy)
   policy->face_not_visible_s = 15;
   policy->min_face_height_pct = 20;
   policy->voice_s = 5;
-  policy->voice_level_db = -50;
+  policy->voice_level_db = -65;
   policy->camera_covered_s = 5;
   policy->similarity_interval_s = 30;
   policy->identity_recheck_interval_s = 0;
