@@ -5,7 +5,7 @@ usage: generate.py DATA_DIR OUT_DIR
 
 DATA_DIR holds what tests/fetch-face-data.sh extracts (faces, scenes, face-like
 textures, Megamind.avi); the voices are espeak-ng's and flite's. OUT_DIR gets,
-per split (tuning/, heldout/, heldout2/), one clip per scenario:
+per split (tuning/, heldout/, heldout2/, heldout3/), one clip per scenario:
 
   NAME.mkv     640x360 H.264 at 2 fps (the camera, already at the face monitor's size
                and rate); the sound cases have none: they are about the microphone
@@ -15,7 +15,7 @@ per split (tuning/, heldout/, heldout2/), one clip per scenario:
 and OUT_DIR/clips.tsv (split, name, kind). `kind` is clean (nothing should be
 flagged), leave, far, multi, covered, or an audio case (speech, whisper,
 questions, music, beeps, typing, knock, buzz, speech_music; heldout2 also has
-rustle and phone).
+rustle and phone, and so has heldout3).
 
 The splits, and which one is held out:
 
@@ -25,8 +25,8 @@ The splits, and which one is held out:
   tuning, but its figures were looked at and a fix was made after that (the false
   alarms and the voice on non-speech): it is spent, and both are tuning material
   now.
-- heldout2: THE held-out split, made before the second round of tuning and not
-  looked at until it was over. Nothing in it was in the other two: its people
+- heldout2: the held-out split of the second round of tuning, measured once at
+  its end and then looked at: spent, tuning material now. Nothing in it was in the other two: its people
   are portraits from other packages (opencv-doc's manual, matplotlib's Grace
   Hopper), its rooms and face-like pictures are other pictures, its voices are
   other espeak-ng voices and variants (and flite's kal16), its whispers another
@@ -35,6 +35,19 @@ The splits, and which one is held out:
   buzz and typing rates) and two sounds the others never had (paper rustling, a
   phone's ring tone); each scenario has other durations, sizes and positions
   (HELDOUT2_VARIATION). It is made by the same code as the others.
+- heldout3: THE held-out split, made before the third round of tuning and not
+  looked at until it was over. Nothing in it was in the others: its people are
+  the portraits of opencv-doc's facereg.jpg (with the yellow landmark dots the
+  manual drew on them: faces with marks),
+  its rooms other pictures (a garage, a fisheye room, a street, a hall with
+  ornaments, gravel, a starfield), its face-like and textured pictures others
+  (coins with heads, the cameraman, a relief, a stained tissue, scipy's raccoon),
+  its voices other
+  espeak-ng voice and variant pairs (no flite), its sentences and questions other
+  ones (SENTENCES3, QUESTIONS3); its scenarios have other sizes, distances,
+  heights in the picture and durations, three lights the others never had (a lamp
+  from one side, a warm colour cast, a bright window behind) and, in one multi
+  clip, a second person who keeps still (HELDOUT3_VARIATION).
 
 Everything is seeded: the same inputs give the same clips.
 """
@@ -87,6 +100,28 @@ SENTENCES2 = [
 ]
 QUESTIONS2 = ["Which one?", "Is it seven?", "What's next?", "How many?", "Really?", "Part B?",
               "第几题？", "对吗？"]
+# The third held-out split's own material (see the docstring): nothing here is in
+# the lists above.
+PORTRAITS3 = [  # (file, face box x, y, w, h), boxes from OpenCV's alt2 cascade
+    ("facereg.jpg", 16, 9, 67, 67), ("facereg.jpg", 118, 10, 67, 67),
+    ("facereg.jpg", 118, 110, 63, 63), ("facereg.jpg", 18, 106, 71, 71),
+]
+SCENES3 = ["motorcycle_right.png", "sample.jpg", "detect_test2.jpg", "histogram_sample.jpg",
+           "HDRtoneMapping_memorialSample.jpg", "gravel.png", "detect_test1.jpg", "hubble_deep_field.jpg"]
+TEXTURES3 = ["coins.png", "camera.png", "gst_input.jpg", "ihc.png", "face.dat"]
+ESPEAK3 = ["en-us+m6", "en-gb-x-rp+f2", "en-029+m1", "en-us-nyc+m3", "cmn+m1", "en-gb-scotland+f5"]
+SENTENCES3 = [
+    "Have you finished the second section yet, because I am stuck?",
+    "The answer for number nine is in the notes I gave you.",
+    "Say the first letter of each answer and I will write them down.",
+    "I think the date they want is the year the war ended.",
+    "Turn the page, the short questions are on the back.",
+    "Can you see the screen from there, read the last line.",
+    "第五题的答案你算出来了吗？",
+    "别出声，老师好像在看我们。",
+]
+QUESTIONS3 = ["Number four?", "Done yet?", "Which year?", "Is it B?", "Same as mine?", "Next page?",
+              "第五题呢？", "你写完了吗？"]
 QUESTIONS = ["Is it A?", "Which page?", "What's the answer?", "Right?", "Is that all?", "Why?",
              "选哪个？", "是多少？"]
 SENTENCES = [
@@ -132,6 +167,20 @@ HELDOUT2_VARIATION = dict(
     buzz_freq=(110, 140), music_level=(-32, -22), speech_music_level=-28,
     extra_sounds=["rustle", "phone"],
 )
+HELDOUT3_VARIATION = dict(
+    VARIATION,
+    clean_variants=["plain", "dim", "flicker", "texture", "sidelight", "warm", "backlit"],
+    dim_gain=(0.22, 0.35), seat_size=(80, 165), seat_dx=80, seat_y=(0.3, 0.48),
+    leave_away=(16, 40), leave_back=(10, 26),
+    far_size=(34, 62), far_away=(18, 40),
+    multi_main=(85, 150), multi_second=(62, 125), multi_third=(60, 110),
+    multi_second_x=150, multi_away=(7, 20), multi_third_away=(7, 18), multi_still=True,
+    covered_first=(8, 28), covered_second=(6, 18),
+    whisper_variant="whisper", whisper_level=(-47, -43), speech_level=(-28, -14),
+    music_style="major", beep_freqs=[700, 900, 1800, 2800], typing_hz=8,
+    buzz_freq=(230, 270), music_level=(-31, -23), speech_music_level=-26,
+    extra_sounds=["rustle", "phone"],
+)
 
 
 def rng_for(*parts):
@@ -141,6 +190,11 @@ def rng_for(*parts):
 # ---------------------------------------------------------------- pictures
 
 def load(data, name):
+    if name == "face.dat":
+        # scipy's raccoon (scipy.misc.face): 768x1024 RGB, bz2-compressed
+        import bz2
+        raw = bz2.decompress(open(os.path.join(data, name), "rb").read())
+        return Image.fromarray(np.frombuffer(raw, dtype=np.uint8).reshape(768, 1024, 3))
     return Image.open(os.path.join(data, name)).convert("RGB")
 
 
@@ -259,15 +313,15 @@ def without_overlay(img):
     return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
 
 
-def portrait_faces(data):
-    """The second held-out split's people: colour portraits as they are, the grey
-    one given a skin tone."""
+def portrait_faces(data, portraits=PORTRAITS2, tint="tint2", half_share=0.5):
+    """A held-out split's people: colour portraits as they are, the grey one
+    given a skin tone."""
     out = []
-    tr = rng_for("tint2")
-    for name, x, y, w, h in PORTRAITS2:
+    tr = rng_for(tint)
+    for name, x, y, w, h in portraits:
         img = without_overlay(load(data, name))
         cx, cy = x + w / 2, y + h / 2
-        half = w * 0.5   # the face alone, as tight as the LFW crops
+        half = w * half_share   # the face alone, about as tight as the LFW crops
         crop = np.asarray(img.crop((int(cx - half), int(cy - half), int(cx + half), int(cy + half))))
         if name == "lbp_yale.jpg":
             crop = tint_grey(crop[:, :, 0], tr)
@@ -375,6 +429,8 @@ def video_frames(cfg, t_total, r):
         if cfg.get("flicker"):
             gain *= 1.0 - 0.35 * (0.5 + 0.5 * math.sin(2 * math.pi * 2.7 * t + r.uniform(0, 0.5)))
         frame = frame * np.float32(gain)
+        if cfg.get("light") is not None:
+            frame = lit(frame, *cfg["light"])
         if covered:
             # a hand or tape over the lens: near black, a faint tint, sensor noise
             frame = np.zeros_like(frame) + np.array(cfg.get("cover_tint", (10, 8, 7)), dtype=np.float32)
@@ -382,6 +438,28 @@ def video_frames(cfg, t_total, r):
         noise = cfg.get("noise", 3.0) * (2.0 if covered or gain < 0.5 else 1.0)
         frame = frame + noise_frame(r) * noise
         yield np.clip(frame, 0, 255).astype(np.uint8), {"faces": faces, "pct": main_pct, "covered": covered}
+
+
+LIGHT_CACHE = {}
+
+
+def lit(frame, kind, amount):
+    """heldout3's lights: a lamp from one side (a horizontal ramp), a warm colour
+    cast, or a bright window behind (the background bright, the middle dark)."""
+    key = (kind, round(amount, 3))
+    if key not in LIGHT_CACHE:
+        x = np.linspace(0, 1, W, dtype=np.float32)[None, :, None]
+        y = np.linspace(-1, 1, H, dtype=np.float32)[:, None, None]
+        if kind == "sidelight":
+            m = (1 - amount) + amount * 1.6 * x + np.zeros((H, 1, 1), np.float32)
+            m = np.repeat(m, 3, axis=2)
+        elif kind == "warm":
+            m = np.ones((H, W, 3), np.float32) * np.array([1.15, 0.95, 0.65 + 0.2 * (1 - amount)], np.float32)
+        else:
+            d = np.sqrt(((x - 0.5) * 2) ** 2 + y ** 2)
+            m = np.repeat(0.45 + (0.55 + amount) * np.clip(d, 0, 1.3) ** 2, 3, axis=2)
+        LIGHT_CACHE[key] = m.astype(np.float32)
+    return frame * LIGHT_CACHE[key]
 
 
 def write_video(path, cfg, t_total, r):
@@ -629,8 +707,11 @@ def make_split(data, split, sources, out, tmp, manifest, only=None):
         return (rgba, x, r.randint(5, 40))
 
     def seat(r, size=None):
-        return {"size": size or r.uniform(*var["seat_size"]), "x": W / 2 + r.uniform(-var["seat_dx"], var["seat_dx"]),
-                "sway": r.uniform(0.2, 0.8)}
+        st = {"size": size or r.uniform(*var["seat_size"]), "x": W / 2 + r.uniform(-var["seat_dx"], var["seat_dx"]),
+              "sway": r.uniform(0.2, 0.8)}
+        if "seat_y" in var:
+            st["y"] = H * r.uniform(*var["seat_y"])
+        return st
 
     clips = []
     # clean: one person, steady, with room noise; light varies
@@ -646,6 +727,8 @@ def make_split(data, split, sources, out, tmp, manifest, only=None):
             cfg["texture"] = texture(r)
         if variant == "noisy":
             cfg["noise"] = r.uniform(6, 8)
+        if variant in ("sidelight", "warm", "backlit"):
+            cfg["light"] = (variant, r.uniform(0.5, 0.8))
         clips.append(("clean_%s" % variant, "clean", cfg, 90, None))
     # leave and return, with a face-like picture in the background in one
     for k in range(2):
@@ -681,6 +764,9 @@ def make_split(data, split, sources, out, tmp, manifest, only=None):
         s2["enter_from"] = -1 if s2["x"] < W / 2 else 1
         s3 = {"size": r.uniform(*var["multi_third"]), "x": W - s2["x"], "enter_from": -s2["enter_from"],
               "sway": 0.4, "y": H * 0.35}
+        if var.get("multi_still") and k == 1:
+            # a second person who keeps still (no sway at all)
+            s2["sway"] = 0.0
         t1, d1 = r.uniform(10, 14), r.uniform(*var["multi_away"])
         t2 = t1 + d1 + r.uniform(8, 12)
         d2 = r.uniform(*var["multi_third_away"])
@@ -763,7 +849,7 @@ def make_split(data, split, sources, out, tmp, manifest, only=None):
         print("generated", split, name, file=sys.stderr)
 
 
-SPLITS = ("tuning", "heldout", "heldout2")
+SPLITS = ("tuning", "heldout", "heldout2", "heldout3")
 
 
 def main():
@@ -824,6 +910,14 @@ def main():
                                "voices": ESPEAK2 + ["flite:" + v for v in FLITE2],
                                "variation": HELDOUT2_VARIATION, "sentences": SENTENCES2,
                                "questions": QUESTIONS2}
+
+    if "heldout3" in todo:
+        # The third held-out split: its own material again.
+        portraits = usable_faces(portrait_faces(data, PORTRAITS3, "tint3", 0.55), tmp)
+        print("usable portraits: %d of %d" % (len(portraits), len(PORTRAITS3)), file=sys.stderr)
+        sources["heldout3"] = {"people": portraits, "scenes": SCENES3, "textures": TEXTURES3,
+                               "voices": ESPEAK3, "variation": HELDOUT3_VARIATION,
+                               "sentences": SENTENCES3, "questions": QUESTIONS3}
 
     for split in todo:
         stamp = os.path.join(out, "clips-%s.tsv" % split)

@@ -5,8 +5,8 @@
 #
 # BUILD_DIR holds tests/ek-proctor-harness; the pictures go to BUILD_DIR/tests/face-data
 # (tests/fetch-face-data.sh) and the clips to BUILD_DIR/tests/proctor-clips. SPLIT is
-# `tuning`, `heldout` (both tuning material now) or `heldout2` (the held-out split:
-# see generate.py). LOOP_SECONDS (default 3600) is how long the clean clips play
+# `tuning`, `heldout`, `heldout2` (all three tuning material now) or `heldout3` (the
+# held-out split: see generate.py). LOOP_SECONDS (default 3600) is how long the clean clips play
 # as one exam for the false alarms (0: skip). CLIP_NAMES limits the labelled clips
 # scored (default: all of the split). Prints the figures (score.py); EK_PROCTOR_CHECK=1
 # makes a missed goal an exit status of 1, with EK_PROCTOR_SCORE_ARGS passed to score.py.
