@@ -254,6 +254,7 @@ on_checked_in_cb (GObject      *source,
   }
   if (ek_api_client_has_session_token (self->api))
     _ek_engine_save_secrets (self, self->cancellable, on_key_saved_cb, NULL);
+  _ek_engine_offline_save (self);
   _ek_engine_notify (self, PROP_QUESTIONS_READY);
 }
 
@@ -311,6 +312,7 @@ on_entry_reported_cb (GObject      *source,
     {
       self->offline_entered_ms = 0;
       ek_session_set_state (self->session, state);
+      _ek_engine_offline_save (self);
       return;
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -403,7 +405,16 @@ _ek_engine_enter_offline (EkEngine *self)
   /* client_ms 0: the event's own clock reading, now; the entry's server time in data. */
   json_object_set_int_member (data, "entered_ms", self->offline_entered_ms);
   _ek_engine_log_event (self, "entered_offline", 0, -1, data);
+  _ek_engine_report_offline_entry (self, self->offline_entered_ms);
+}
 
+/* Reports an entry made offline (now, or before a restart) once the server answers. */
+void
+_ek_engine_report_offline_entry (EkEngine *self,
+                                 gint64    entered_ms)
+{
+  self->offline_entered_ms = entered_ms;
+  _ek_engine_offline_save (self);
   self->entry_report_attempt = 0;
   g_clear_handle_id (&self->entry_report_source, g_source_remove);
   self->entry_report_source = g_timeout_add (RETRY_BASE_MS, on_report_entry_cb, self);

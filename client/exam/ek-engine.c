@@ -285,6 +285,11 @@ ek_engine_constructed (GObject *object)
   self->session = ek_session_new (self->clock);
   g_signal_connect_object (self->session, "notify::stage",
                            G_CALLBACK (on_session_stage_cb), self, 0);
+  /* The copy for a restart without the network follows each stage and step. */
+  g_signal_connect_object (self->session, "notify::stage",
+                           G_CALLBACK (_ek_engine_offline_save), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::current-step",
+                           G_CALLBACK (_ek_engine_offline_save), self, G_CONNECT_SWAPPED);
   _ek_engine_watch_session_events (self);
 }
 
@@ -296,6 +301,9 @@ ek_engine_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->resync_source, g_source_remove);
   _ek_engine_sealed_stop (self);
+  g_clear_pointer (&self->offline_answer, json_object_unref);
+  g_clear_pointer (&self->offline_pending, g_free);
+  g_clear_pointer (&self->offline_pending_path, g_free);
   _ek_engine_stop_proctor_channel (self);
   _ek_engine_stop_proctor (self);
   _ek_engine_clear_recording (self);
