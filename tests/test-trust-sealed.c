@@ -458,10 +458,14 @@ test_event_time (Fixture       *f,
                    json_object_get_int_member (now, "received_ms") + 250);
 }
 
+/* Whether the copy for a restart is written with the waiting room's state. */
 static gboolean
-has_file (gpointer data)
+copy_is_current (gpointer data)
 {
-  return g_file_test (data, G_FILE_TEST_EXISTS);
+  g_autofree char *contents = NULL;
+  g_autofree char *step = g_strdup_printf ("\"%s\"", ek_step_to_string (EK_STEP_DEVICE_CONFIRM));
+
+  return g_file_get_contents (data, &contents, NULL, NULL) && strstr (contents, step) != NULL;
 }
 
 /* Whether the keyring holds the questions' key (the check-in's save went through). */
@@ -511,7 +515,7 @@ test_offline_restart_child (void)
   wait_until (is_ready, engine, 30, "the sealed questions and their key");
   copy = g_build_filename (dir, "sessions", ek_engine_get_session_id (engine),
                            "offline-session.json", NULL);
-  wait_until (has_file, copy, 10, "the copy for a restart");
+  wait_until (copy_is_current, copy, 10, "the copy for a restart");
   wait_until (keyring_has_key, (gpointer) url, 10, "the questions' key in the keyring");
   kill (getpid (), SIGKILL);
   g_assert_not_reached ();

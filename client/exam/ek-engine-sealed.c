@@ -218,7 +218,9 @@ on_key_saved_cb (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
 
-  if (!ek_secret_store_save_finish (EK_SECRET_STORE (source), result, &error))
+  /* Cancelled: the engine went (a session ended, the kiosk quit). */
+  if (!ek_secret_store_save_finish (EK_SECRET_STORE (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_warning ("The questions' key could not be kept in the keyring: %s", error->message);
 }
 
@@ -313,6 +315,7 @@ on_entry_reported_cb (GObject      *source,
       self->offline_entered_ms = 0;
       ek_session_set_state (self->session, state);
       _ek_engine_offline_save (self);
+      _ek_engine_maybe_mark_finished (self);
       return;
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -321,6 +324,8 @@ on_entry_reported_cb (GObject      *source,
     {
       g_message ("The exam server refused the entry made offline: %s", error->message);
       self->offline_entered_ms = 0;
+      _ek_engine_offline_save (self);
+      _ek_engine_maybe_mark_finished (self);
       return;
     }
 

@@ -84,12 +84,13 @@ answers_settled (EkEngine *self)
          ek_answer_store_get_sync_stopped (self->answers);
 }
 
-/* FINISHED only when the server has the recording and the answers. */
+/* FINISHED only when the server has the recording, the answers, the events and an
+ * entry made offline. */
 void
 _ek_engine_maybe_mark_finished (EkEngine *self)
 {
   if (ek_session_get_stage (self->session) == EK_SESSION_STAGE_FINISHING &&
-      self->recording_confirmed && answers_settled (self) && _ek_engine_events_settled (self))
+      self->offline_entered_ms == 0 && self->recording_confirmed && answers_settled (self) && _ek_engine_events_settled (self))
     ek_session_mark_finished (self->session);
 }
 
