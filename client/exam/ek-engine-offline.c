@@ -196,7 +196,10 @@ on_read_cb (GObject      *source,
       goto no_copy;
     }
 
-  ek_server_clock_restore_skew (self->clock, json_object_get_int_member_with_default (root, "skew_ms", 0));
+  /* The clock may have synced before GET /v1/session failed: then it is better. */
+  if (!ek_server_clock_is_synced (self->clock))
+    ek_server_clock_restore_skew (self->clock,
+                                  json_object_get_int_member_with_default (root, "skew_ms", 0));
   ek_api_client_set_exam (self->api, ek_session_info_get_exam (info));
   if (!_ek_engine_load_session_info (self, info, &error))
     {
