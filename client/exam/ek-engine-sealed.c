@@ -300,6 +300,15 @@ sealed_tick (EkEngine *self)
 
 static gboolean on_report_entry_cb (gpointer user_data);
 
+/* The entry made offline is on the server (or refused): the finish it held back. */
+static void
+entry_settled (EkEngine *self)
+{
+  if (ek_session_get_stage (self->session) == EK_SESSION_STAGE_FINISHING)
+    _ek_engine_finish_recording (self);
+  _ek_engine_maybe_mark_finished (self);
+}
+
 static void
 on_entry_reported_cb (GObject      *source,
                       GAsyncResult *result,
@@ -315,7 +324,7 @@ on_entry_reported_cb (GObject      *source,
       self->offline_entered_ms = 0;
       ek_session_set_state (self->session, state);
       _ek_engine_offline_save (self);
-      _ek_engine_maybe_mark_finished (self);
+      entry_settled (self);
       return;
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -325,7 +334,7 @@ on_entry_reported_cb (GObject      *source,
       g_message ("The exam server refused the entry made offline: %s", error->message);
       self->offline_entered_ms = 0;
       _ek_engine_offline_save (self);
-      _ek_engine_maybe_mark_finished (self);
+      entry_settled (self);
       return;
     }
 
