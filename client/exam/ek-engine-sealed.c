@@ -23,6 +23,9 @@
 
 #define RETRY_BASE_MS  1000
 #define RETRY_CAP_MS   10000
+/* An entry made offline goes up within seconds of the network's return: the server
+ * refuses it once the exam is over (exam_over). */
+#define ENTRY_RETRY_CAP_MS 2000
 
 static void sealed_tick (EkEngine *self);
 
@@ -339,7 +342,8 @@ on_entry_reported_cb (GObject      *source,
     }
 
   self->entry_report_source =
-    g_timeout_add (ek_backoff_delay_ms (RETRY_BASE_MS, RETRY_CAP_MS, ++self->entry_report_attempt),
+    g_timeout_add (ek_backoff_delay_ms (RETRY_BASE_MS, ENTRY_RETRY_CAP_MS,
+                                        ++self->entry_report_attempt),
                    on_report_entry_cb, self);
 }
 
