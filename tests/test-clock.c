@@ -157,6 +157,32 @@ test_clock_old_samples_age_out (void)
   g_assert_cmpint (ek_server_clock_get_offset_ms (clock), ==, base + 2000);
 }
 
+/* A restart without the network: the skew kept before it, on a monotonic clock
+ * with another origin, gives the server's time again; the next sample replaces it. */
+static void
+test_clock_restore_skew (void)
+{
+  FakeTime t = { .mono_us = 777 * 1000, .real_us = G_GINT64_CONSTANT (1795000000000000) };
+  g_autoptr(EkServerClock) clock = ek_server_clock_new ();
+  gint64 skew_ms = -(3 * 3600 * 1000 + 17250);   /* the wall clock 3 h 17.25 s ahead */
+
+  ek_server_clock_set_time_funcs (clock, fake_mono, fake_real, &t);
+  ek_server_clock_restore_skew (clock, skew_ms);
+  g_assert_false (ek_server_clock_is_synced (clock));
+  g_assert_cmpint (ek_server_clock_now_ms (clock), ==, G_GINT64_CONSTANT (1795000000000) + skew_ms);
+  g_assert_cmpint (ek_server_clock_get_skew_ms (clock), ==, skew_ms);
+
+  t.mono_us += 2500 * 1000;
+  t.real_us += 2500 * 1000;
+  g_assert_cmpint (ek_server_clock_now_ms (clock), ==, G_GINT64_CONSTANT (1795000002500) + skew_ms);
+
+  ek_server_clock_add_sample (clock, 3277, G_GINT64_CONSTANT (1795000000010),
+                              G_GINT64_CONSTANT (1795000000010), 3297);
+  g_assert_true (ek_server_clock_is_synced (clock));
+  t.mono_us = 3297 * 1000;
+  g_assert_cmpint (ek_server_clock_now_ms (clock), ==, G_GINT64_CONSTANT (1795000000020));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -170,6 +196,7 @@ main (int   argc,
   g_test_add_func ("/clock/wall-clock-jump-changes-nothing",
                    test_clock_wall_clock_jump_changes_nothing);
   g_test_add_func ("/clock/old-samples-age-out", test_clock_old_samples_age_out);
+  g_test_add_func ("/clock/restore-skew", test_clock_restore_skew);
 
   return g_test_run ();
 }

@@ -258,6 +258,36 @@ test_session_state (void)
   g_assert_error (error, EK_JSON_ERROR, EK_JSON_ERROR_VALUE);
 }
 
+/* What a restart without the network writes, read back the same. */
+static void
+test_session_state_round_trip (void)
+{
+  EkSessionState ended = { 1u << EK_STEP_DEVICE_CONFIRM, -1, G_GINT64_CONSTANT (1795000001000),
+                           G_GINT64_CONSTANT (1795000009000), TRUE, EK_END_REASON_TIME_OVER };
+  g_autoptr(JsonObject) object = ek_test_parse_object (
+    "{ \"completed_steps\": [\"pledge\", \"draw\"], \"sequence_number\": 3, "
+    "  \"ended\": false }");
+  g_autoptr(EkSessionState) state = ek_session_state_new_from_json (object, NULL);
+  const EkSessionState *cases[] = { state, &ended };
+
+  g_assert_nonnull (state);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonObject) written = ek_session_state_to_json (cases[i]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(EkSessionState) back = ek_session_state_new_from_json (written, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (back->completed_steps, ==, cases[i]->completed_steps);
+      g_assert_cmpint (back->sequence_number, ==, cases[i]->sequence_number);
+      g_assert_cmpint (back->entered_ms, ==, cases[i]->entered_ms);
+      g_assert_cmpint (back->submitted_ms, ==, cases[i]->submitted_ms);
+      g_assert_cmpint (back->ended, ==, cases[i]->ended);
+      g_assert_cmpint (back->end_reason, ==, cases[i]->end_reason);
+    }
+  g_assert_cmpuint (state->completed_steps, ==, (1u << EK_STEP_PLEDGE) | (1u << EK_STEP_DRAW));
+}
+
 static void
 test_json_parse_errors (void)
 {
@@ -297,6 +327,7 @@ main (int   argc,
   g_test_add_func ("/exam/practice-may-relax", test_exam_practice_may_relax);
   g_test_add_func ("/exam/candidate", test_candidate);
   g_test_add_func ("/exam/session-state", test_session_state);
+  g_test_add_func ("/exam/session-state-round-trip", test_session_state_round_trip);
   g_test_add_func ("/exam/json-parse-errors", test_json_parse_errors);
 
   return g_test_run ();

@@ -16,6 +16,14 @@
  *                              the computer's wall clock 3 h ahead, an event that
  *                              happened 5 s ago and one of now reach the server with
  *                              the server time of those moments.
+ * /trust/sealed/offline-restart  a kiosk killed after its check-in (a child
+ *                              process: login, pledge, device, check-in, the copy
+ *                              for a restart written, then SIGKILL) restarts with
+ *                              the server's port refusing connections: it re-enters
+ *                              from the keyring and the kept copy, enters at the
+ *                              start, reads and answers; once the network is back the
+ *                              entry, both answers and the events reach the server,
+ *                              each exactly once.
  * /trust/sealed/bad-hash       a package altered on the way (the server's
  *                              sealed_corrupt fault) is refused with a translated
  *                              message and never used; the good one is taken when it
@@ -25,6 +33,10 @@
 #include "config.h"
 
 #include <locale.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include <gst/gst.h>
 
@@ -422,6 +434,202 @@ test_event_time (Fixture       *f,
                    json_object_get_int_member (now, "received_ms") + 250);
 }
 
+/* Whether the copy for a restart is written with the waiting room's state. */
+static gboolean
+copy_is_current (gpointer data)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *step = g_strdup_printf ("\"%s\"", ek_step_to_string (EK_STEP_DEVICE_CONFIRM));
+
+  return g_file_get_contents (data, &contents, NULL, NULL) && strstr (contents, step) != NULL;
+}
+
+/* Whether the keyring holds the questions' key (the check-in's save went through). */
+static gboolean
+keyring_has_key (gpointer data)
+{
+  g_autoptr(EkSecretStore) store = ek_secret_store_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *session_id = NULL;
+  g_autofree char *token = NULL;
+  g_auto(GStrv) extras = NULL;
+  gboolean found = FALSE;
+
+  ek_secret_store_lookup_async (store, data, NULL, ek_test_result_cb, &result);
+  if (!ek_secret_store_lookup_full_finish (store, ek_test_wait (&result), &session_id, &token,
+                                           &extras, NULL))
+    return FALSE;
+  for (guint i = 0; extras != NULL && extras[i] != NULL; i++)
+    found |= g_str_has_prefix (extras[i], "questions_key=");
+  return found;
+}
+
+/* The kiosk before its restart: checks in, then dies as a power cut would. */
+static void
+test_offline_restart_child (void)
+{
+  const char *url = g_getenv ("EK_TEST_SEALED_URL");
+  const char *dir = g_getenv ("EK_TEST_SEALED_DIR");
+  g_autofree char *conf = g_strdup_printf ("[server]\nurl=%s\n[storage]\ndata-dir=%s\n"
+                                           "[media]\nsource=test\n", url, dir);
+  g_autoptr(EkConfig) config = ek_config_new ();
+  g_autoptr(EkEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *copy = NULL;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_skip ("run by /trust/sealed/offline-restart");
+      return;
+    }
+  g_assert_true (ek_config_load_from_data (config, conf, -1, "test", &error));
+  g_assert_no_error (error);
+  engine = ek_engine_new (config);
+  login (engine);
+  step_ok (engine, EK_STEP_PLEDGE);
+  step_ok (engine, EK_STEP_DEVICE_CONFIRM);
+  wait_until (is_ready, engine, 30, "the sealed questions and their key");
+  copy = g_build_filename (dir, "sessions", ek_engine_get_session_id (engine),
+                           "offline-session.json", NULL);
+  wait_until (copy_is_current, copy, 10, "the copy for a restart");
+  wait_until (keyring_has_key, (gpointer) url, 10, "the questions' key in the keyring");
+  kill (getpid (), SIGKILL);
+  g_assert_not_reached ();
+}
+
+static guint
+count_events (JsonObject *session,
+              const char *type)
+{
+  JsonArray *events = json_object_get_array_member (session, "events");
+  guint n = 0;
+
+  for (guint i = 0; events != NULL && i < json_array_get_length (events); i++)
+    n += g_strcmp0 (json_object_get_string_member (json_array_get_object_element (events, i),
+                                                   "type"), type) == 0;
+  return n;
+}
+
+static guint
+count_answers (JsonObject *session,
+               const char *question_id)
+{
+  JsonArray *answers = json_object_get_array_member (session, "answers");
+  guint n = 0;
+
+  for (guint i = 0; answers != NULL && i < json_array_get_length (answers); i++)
+    n += g_strcmp0 (json_object_get_string_member (json_array_get_object_element (answers, i),
+                                                   "question_id"), question_id) == 0;
+  return n;
+}
+
+typedef struct
+{
+  EkTestServer *server;
+  const char   *session_id;
+  gint64        entered_ms;
+} Arrival;
+
+static gboolean
+has_arrived (gpointer data)
+{
+  Arrival *arrival = data;
+  g_autoptr(JsonObject) admin = ek_test_server_get_session (arrival->server, arrival->session_id);
+  JsonObject *state = json_object_get_object_member (admin, "state");
+
+  return json_object_get_int_member_with_default (state, "entered_ms", 0) == arrival->entered_ms &&
+         server_answer (admin, "s1") != NULL && server_answer (admin, "s2") != NULL &&
+         count_events (admin, "resumed_offline") > 0 && count_events (admin, "entered_offline") > 0;
+}
+
+static void
+test_offline_restart (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(EkEngine) engine = ek_engine_new (f->config);
+  EkSession *session = ek_engine_get_session (engine);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) part1 = NULL;
+  g_autoptr(JsonObject) admin = NULL;
+  g_autofree char *session_id = NULL;
+  g_autofree char *copy = NULL;
+  Arrival arrival = { f->server };
+  GStatBuf st;
+  gint64 starts_ms;
+  EkAnswerStore *store;
+
+  g_setenv ("EK_TEST_SEALED_URL", ek_test_server_get_base_url (f->server), TRUE);
+  g_setenv ("EK_TEST_SEALED_DIR", f->data_dir, TRUE);
+  g_test_trap_subprocess ("/trust/sealed/offline-restart-child", 90 * G_USEC_PER_SEC,
+                          G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_failed ();
+
+  /* The restart, with the network down. */
+  ek_test_server_disconnect (f->server);
+  ek_engine_resume_async (engine, NULL, ek_test_result_cb, &result);
+  g_assert_true (ek_engine_resume_finish (engine, ek_test_wait (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  session_id = g_strdup (ek_engine_get_session_id (engine));
+  g_assert_cmpint (ek_session_get_stage (session), ==, EK_SESSION_STAGE_WAITING);
+  g_assert_false (ek_server_clock_is_synced (ek_engine_get_clock (engine)));
+
+  /* The copy is private and holds no secret. */
+  copy = g_build_filename (f->data_dir, "sessions", session_id, "offline-session.json", NULL);
+  g_assert_cmpint (g_stat (copy, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  {
+    g_autofree char *contents = NULL;
+
+    g_assert_true (g_file_get_contents (copy, &contents, NULL, NULL));
+    g_assert_null (strstr (contents, "session_token"));
+    g_assert_null (strstr (contents, "integrity"));
+    g_assert_null (strstr (contents, "questions_key"));
+  }
+
+  wait_until (is_ready, engine, 20, "the package from disk and the key from the keyring");
+  starts_ms = ek_exam_get_starts_ms (ek_session_get_exam (session));
+  run_until_server_ms (engine, starts_ms);
+  ek_engine_enter_async (engine, NULL, ek_test_result_cb, &result);
+  g_assert_true (ek_engine_step_finish (engine, ek_test_wait (&result), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ek_session_get_stage (session), ==, EK_SESSION_STAGE_EXAM);
+  arrival.entered_ms = ek_session_get_state (session)->entered_ms;
+  g_assert_cmpint (arrival.entered_ms, >=, starts_ms);
+
+  part1 = questions (engine, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (part1), ==, 2);
+  wait_until (has_store, engine, 10, "the answer store");
+  store = ek_engine_get_answer_store (engine);
+  ek_answer_store_set_retry_delays (store, 200, 1000);
+  {
+    g_autoptr(GListModel) list = ek_question_list_new_from_json (part1, &error);
+
+    g_assert_no_error (error);
+    ek_answer_store_add_questions (store, list);
+  }
+  answer (store, "s1", string_node ("b"));
+  answer (store, "s2", string_node ("The Lupu Bridge, an arch over the Huangpu."));
+  g_assert_cmpuint (ek_answer_store_get_n_pending_sync (store), ==, 2);
+
+  /* The network is back: everything arrives, once. */
+  ek_test_server_reconnect (f->server);
+  arrival.session_id = session_id;
+  wait_until (has_arrived, &arrival, 40, "the entry, the answers and the events on the server");
+  wait_until (is_finished, engine, 60, "the session to finish");
+  admin = ek_test_server_get_session (f->server, session_id);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (admin, "state"),
+                                               "entered_ms"), ==, arrival.entered_ms);
+  g_assert_cmpstr (json_object_get_string_member (server_answer (admin, "s1"), "value"), ==, "b");
+  g_assert_cmpuint (count_answers (admin, "s1"), ==, 1);
+  g_assert_cmpuint (count_answers (admin, "s2"), ==, 1);
+  g_assert_cmpuint (count_events (admin, "checked_in"), ==, 1);
+  g_assert_cmpuint (count_events (admin, "entered_offline"), ==, 1);
+  g_assert_cmpuint (count_events (admin, "resumed_offline"), ==, 1);
+}
+
 static void
 test_bad_hash (Fixture       *f,
                gconstpointer  data)
@@ -479,6 +687,9 @@ main (int    argc,
               fixture_set_up, test_offline_start, fixture_tear_down);
   g_test_add ("/trust/sealed/event-time", Fixture, NULL,
               fixture_set_up, test_event_time, fixture_tear_down);
+  g_test_add ("/trust/sealed/offline-restart", Fixture, NULL,
+              fixture_set_up, test_offline_restart, fixture_tear_down);
+  g_test_add_func ("/trust/sealed/offline-restart-child", test_offline_restart_child);
   g_test_add ("/trust/sealed/bad-hash", Fixture, "corrupt",
               fixture_set_up, test_bad_hash, fixture_tear_down);
 

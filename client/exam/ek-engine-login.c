@@ -111,16 +111,18 @@ _ek_engine_forget_session (EkEngine *self)
 
   ek_api_client_set_session_token (self->api, NULL);
   ek_api_client_set_integrity (self->api, NULL, NULL, NULL);
+  _ek_engine_offline_forget (self);
   _ek_engine_sealed_stop (self);
   ek_secret_store_clear_async (self->secrets, ek_config_get_server_url (self->config),
                                self->cancellable, on_secret_cleared_cb, g_object_ref (self));
 }
 
-/* Applies a session answer (login or re-entry) to the state machine. */
-static gboolean
-load_session_info (EkEngine       *self,
-                   EkSessionInfo  *info,
-                   GError        **error)
+/* Applies a session answer (login, re-entry, or the copy kept for a restart
+ * without the network) to the state machine. */
+gboolean
+_ek_engine_load_session_info (EkEngine       *self,
+                              EkSessionInfo  *info,
+                              GError        **error)
 {
   _ek_engine_set_session_id (self, ek_session_info_get_session_id (info));
 
@@ -143,7 +145,9 @@ load_session_info (EkEngine       *self,
                         error))
     return FALSE;
 
+  _ek_engine_offline_keep (self, info);
   _ek_engine_sealed_start (self);
+  _ek_engine_offline_save (self);
   return TRUE;
 }
 
@@ -188,12 +192,13 @@ on_resume_session_cb (GObject      *object,
           return;
         }
 
-      ek_api_client_set_session_token (self->api, NULL);
-      g_task_return_error (task, g_steal_pointer (&error));
+      /* The server cannot be reached: with the questions' key and the kept copy,
+       * the session goes on without it (ek-engine-offline.c). */
+      _ek_engine_offline_resume (self, task, g_steal_pointer (&error));
       return;
     }
 
-  if (!load_session_info (self, info, &error))
+  if (!_ek_engine_load_session_info (self, info, &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
@@ -208,11 +213,11 @@ on_resume_clock_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   /* Without a synced clock the remaining time would be the wall clock's guess:
-   * re-entry waits until the server's time is known. */
+   * re-entry waits until the server's time is known, unless the server cannot be
+   * reached and the kept copy's skew counts it (ek-engine-offline.c). */
   if (!ek_api_client_sync_clock_finish (EK_API_CLIENT (object), result, &error))
     {
-      ek_api_client_set_session_token (EK_API_CLIENT (object), NULL);
-      g_task_return_error (task, g_steal_pointer (&error));
+      _ek_engine_offline_resume (g_task_get_source_object (task), task, g_steal_pointer (&error));
       return;
     }
 
@@ -362,7 +367,7 @@ complete_login (GTask         *task_in,
 
   ek_api_client_set_session_token (self->api, ek_session_info_get_session_token (info));
 
-  if (!load_session_info (self, info, &error))
+  if (!_ek_engine_load_session_info (self, info, &error))
     {
       ek_session_info_clear_session_token (info);
       g_task_return_error (task, g_steal_pointer (&error));

@@ -155,7 +155,9 @@ on_recording_finished_cb (GObject      *object,
 void
 _ek_engine_finish_recording (EkEngine *self)
 {
-  if (self->finishing_recording)
+  /* The finish waits for an entry made offline: a server that heard the finish
+   * first would close the session without it (ek-engine-sealed.c goes on). */
+  if (self->finishing_recording || self->offline_entered_ms > 0)
     return;
 
   /* Also after a restart in FINISHING: the leftover segments still go up. */

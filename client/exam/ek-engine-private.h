@@ -3,9 +3,9 @@
  * EkEngine is one type in several files by concern (as gnome-text-editor's
  * editor-page-*.c): ek-engine.c (life cycle, properties, the stage handler, clock
  * re-sync, written answers and the finished criteria), ek-engine-login.c,
- * ek-engine-steps.c, ek-engine-media.c and ek-engine-events.c. They share the
- * instance struct and the `_ek_engine_*` functions below; nothing outside these
- * files includes this header.
+ * ek-engine-steps.c, ek-engine-media.c, ek-engine-events.c, ek-engine-sealed.c and
+ * ek-engine-offline.c. They share the instance struct and the `_ek_engine_*`
+ * functions below; nothing outside these files includes this header.
  */
 #pragma once
 
@@ -54,6 +54,11 @@ struct _EkEngine
   gint64         offline_entered_ms; /* > 0: entered offline, not yet on the server */
   guint          entry_report_source;
   guint          entry_report_attempt;
+  JsonObject    *offline_answer;   /* owned, nullable: the session answer without secrets */
+  char          *offline_pending;  /* the copy's next contents (NULL: remove it) */
+  char          *offline_pending_path;
+  gboolean       offline_dirty;
+  gboolean       offline_writing;
 };
 
 enum {
@@ -79,6 +84,9 @@ void        _ek_engine_maybe_mark_finished   (EkEngine       *self);
 
 /* ek-engine-login.c */
 void        _ek_engine_forget_session        (EkEngine       *self);
+gboolean    _ek_engine_load_session_info     (EkEngine       *self,
+                                              EkSessionInfo  *info,
+                                              GError        **error);
 void        _ek_engine_save_secrets          (EkEngine       *self,
                                               GCancellable   *cancellable,
                                               GAsyncReadyCallback callback,
@@ -91,6 +99,8 @@ void        _ek_engine_sealed_start          (EkEngine       *self);
 void        _ek_engine_sealed_stop           (EkEngine       *self);
 gboolean    _ek_engine_sealed_ready          (EkEngine       *self);
 void        _ek_engine_enter_offline         (EkEngine       *self);
+void        _ek_engine_report_offline_entry  (EkEngine       *self,
+                                              gint64          entered_ms);
 gboolean    _ek_engine_sealed_open_async     (EkEngine       *self,
                                               guint           phase_index,
                                               GCancellable   *cancellable,
@@ -99,6 +109,15 @@ gboolean    _ek_engine_sealed_open_async     (EkEngine       *self,
 JsonArray  *_ek_engine_sealed_open_finish    (EkEngine       *self,
                                               GAsyncResult   *result,
                                               GError        **error);
+
+/* ek-engine-offline.c */
+void        _ek_engine_offline_keep          (EkEngine       *self,
+                                              EkSessionInfo  *info);
+void        _ek_engine_offline_save          (EkEngine       *self);
+void        _ek_engine_offline_forget        (EkEngine       *self);
+void        _ek_engine_offline_resume        (EkEngine       *self,
+                                              GTask          *task,
+                                              GError         *error);
 
 /* ek-engine-media.c */
 void        _ek_engine_start_recording       (EkEngine       *self);

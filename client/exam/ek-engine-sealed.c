@@ -23,6 +23,9 @@
 
 #define RETRY_BASE_MS  1000
 #define RETRY_CAP_MS   10000
+/* An entry made offline goes up within seconds of the network's return: the server
+ * refuses it once the exam is over (exam_over). */
+#define ENTRY_RETRY_CAP_MS 2000
 
 static void sealed_tick (EkEngine *self);
 
@@ -218,7 +221,9 @@ on_key_saved_cb (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
 
-  if (!ek_secret_store_save_finish (EK_SECRET_STORE (source), result, &error))
+  /* Cancelled: the engine went (a session ended, the kiosk quit). */
+  if (!ek_secret_store_save_finish (EK_SECRET_STORE (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_warning ("The questions' key could not be kept in the keyring: %s", error->message);
 }
 
@@ -254,6 +259,7 @@ on_checked_in_cb (GObject      *source,
   }
   if (ek_api_client_has_session_token (self->api))
     _ek_engine_save_secrets (self, self->cancellable, on_key_saved_cb, NULL);
+  _ek_engine_offline_save (self);
   _ek_engine_notify (self, PROP_QUESTIONS_READY);
 }
 
@@ -297,6 +303,15 @@ sealed_tick (EkEngine *self)
 
 static gboolean on_report_entry_cb (gpointer user_data);
 
+/* The entry made offline is on the server (or refused): the finish it held back. */
+static void
+entry_settled (EkEngine *self)
+{
+  if (ek_session_get_stage (self->session) == EK_SESSION_STAGE_FINISHING)
+    _ek_engine_finish_recording (self);
+  _ek_engine_maybe_mark_finished (self);
+}
+
 static void
 on_entry_reported_cb (GObject      *source,
                       GAsyncResult *result,
@@ -311,6 +326,8 @@ on_entry_reported_cb (GObject      *source,
     {
       self->offline_entered_ms = 0;
       ek_session_set_state (self->session, state);
+      _ek_engine_offline_save (self);
+      entry_settled (self);
       return;
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -319,11 +336,14 @@ on_entry_reported_cb (GObject      *source,
     {
       g_message ("The exam server refused the entry made offline: %s", error->message);
       self->offline_entered_ms = 0;
+      _ek_engine_offline_save (self);
+      entry_settled (self);
       return;
     }
 
   self->entry_report_source =
-    g_timeout_add (ek_backoff_delay_ms (RETRY_BASE_MS, RETRY_CAP_MS, ++self->entry_report_attempt),
+    g_timeout_add (ek_backoff_delay_ms (RETRY_BASE_MS, ENTRY_RETRY_CAP_MS,
+                                        ++self->entry_report_attempt),
                    on_report_entry_cb, self);
 }
 
@@ -403,7 +423,16 @@ _ek_engine_enter_offline (EkEngine *self)
   /* client_ms 0: the event's own clock reading, now; the entry's server time in data. */
   json_object_set_int_member (data, "entered_ms", self->offline_entered_ms);
   _ek_engine_log_event (self, "entered_offline", 0, -1, data);
+  _ek_engine_report_offline_entry (self, self->offline_entered_ms);
+}
 
+/* Reports an entry made offline (now, or before a restart) once the server answers. */
+void
+_ek_engine_report_offline_entry (EkEngine *self,
+                                 gint64    entered_ms)
+{
+  self->offline_entered_ms = entered_ms;
+  _ek_engine_offline_save (self);
   self->entry_report_attempt = 0;
   g_clear_handle_id (&self->entry_report_source, g_source_remove);
   self->entry_report_source = g_timeout_add (RETRY_BASE_MS, on_report_entry_cb, self);

@@ -84,12 +84,13 @@ answers_settled (EkEngine *self)
          ek_answer_store_get_sync_stopped (self->answers);
 }
 
-/* FINISHED only when the server has the recording and the answers. */
+/* FINISHED only when the server has the recording, the answers, the events and an
+ * entry made offline. */
 void
 _ek_engine_maybe_mark_finished (EkEngine *self)
 {
   if (ek_session_get_stage (self->session) == EK_SESSION_STAGE_FINISHING &&
-      self->recording_confirmed && answers_settled (self) && _ek_engine_events_settled (self))
+      self->offline_entered_ms == 0 && self->recording_confirmed && answers_settled (self) && _ek_engine_events_settled (self))
     ek_session_mark_finished (self->session);
 }
 
@@ -285,6 +286,11 @@ ek_engine_constructed (GObject *object)
   self->session = ek_session_new (self->clock);
   g_signal_connect_object (self->session, "notify::stage",
                            G_CALLBACK (on_session_stage_cb), self, 0);
+  /* The copy for a restart without the network follows each stage and step. */
+  g_signal_connect_object (self->session, "notify::stage",
+                           G_CALLBACK (_ek_engine_offline_save), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::current-step",
+                           G_CALLBACK (_ek_engine_offline_save), self, G_CONNECT_SWAPPED);
   _ek_engine_watch_session_events (self);
 }
 
@@ -296,6 +302,9 @@ ek_engine_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->resync_source, g_source_remove);
   _ek_engine_sealed_stop (self);
+  g_clear_pointer (&self->offline_answer, json_object_unref);
+  g_clear_pointer (&self->offline_pending, g_free);
+  g_clear_pointer (&self->offline_pending_path, g_free);
   _ek_engine_stop_proctor_channel (self);
   _ek_engine_stop_proctor (self);
   _ek_engine_clear_recording (self);

@@ -326,6 +326,24 @@ ek_server_clock_get_skew_ms (EkServerClock *self)
   return ek_server_clock_now_ms (self) - self->real_func (self->func_data) / 1000;
 }
 
+/**
+ * ek_server_clock_restore_skew:
+ * @skew_ms: a skew ek_server_clock_get_skew_ms() gave before a restart
+ *
+ * Counts the server's time as the wall clock plus @skew_ms: the best guess of a
+ * restart without the network. The clock stays unsynced; the next samples replace it.
+ */
+void
+ek_server_clock_restore_skew (EkServerClock *self,
+                              gint64         skew_ms)
+{
+  g_return_if_fail (EK_IS_SERVER_CLOCK (self));
+
+  reset_to_wall_clock (self);
+  self->offset_us += skew_ms * 1000;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OFFSET_MS]);
+}
+
 void
 ek_server_clock_reset (EkServerClock *self)
 {

@@ -37,6 +37,8 @@ guint          ek_server_clock_get_n_samples   (EkServerClock *self);
 gint64         ek_server_clock_get_skew_ms     (EkServerClock *self);
 gint64         ek_server_clock_ms_until        (EkServerClock *self,
                                                 gint64         server_ms);
+void           ek_server_clock_restore_skew    (EkServerClock *self,
+                                                gint64         skew_ms);
 void           ek_server_clock_reset           (EkServerClock *self);
 
 G_END_DECLS

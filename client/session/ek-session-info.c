@@ -23,6 +23,7 @@ struct _EkSessionInfo
   EkExam         *exam;
   EkSessionState *state;
   gint64          server_time_ms;
+  JsonObject     *public_json;     /* the answer without its secrets */
 };
 
 enum {
@@ -77,6 +78,7 @@ ek_session_info_finalize (GObject *object)
   g_clear_object (&self->candidate);
   g_clear_object (&self->exam);
   g_clear_pointer (&self->state, ek_session_state_free);
+  g_clear_pointer (&self->public_json, json_object_unref);
 
   G_OBJECT_CLASS (ek_session_info_parent_class)->finalize (object);
 }
@@ -206,6 +208,12 @@ ek_session_info_new_from_json (JsonObject  *object,
   self->session_id = g_strdup (session_id);
   self->session_token = g_strdup (token);
   self->server_time_ms = server_time_ms;
+  self->public_json = json_object_new ();
+  json_object_set_string_member (self->public_json, "session_id", session_id);
+  json_object_set_object_member (self->public_json, "candidate", json_object_ref (candidate));
+  json_object_set_object_member (self->public_json, "exam", json_object_ref (exam));
+  json_object_set_object_member (self->public_json, "state", json_object_ref (state));
+  json_object_set_int_member (self->public_json, "server_time_ms", server_time_ms);
 
   self->candidate = ek_candidate_new_from_json (candidate, error);
   if (self->candidate == NULL)
@@ -241,6 +249,19 @@ ek_session_info_get_exam (EkSessionInfo *self)
 {
   g_return_val_if_fail (EK_IS_SESSION_INFO (self), NULL);
   return self->exam;
+}
+
+/**
+ * ek_session_info_get_public_json:
+ *
+ * Returns: (transfer none): the answer's session, candidate, exam and state, never
+ *   its token or integrity key; what a restart without the network loads again
+ */
+JsonObject *
+ek_session_info_get_public_json (EkSessionInfo *self)
+{
+  g_return_val_if_fail (EK_IS_SESSION_INFO (self), NULL);
+  return self->public_json;
 }
 
 const EkSessionState *

@@ -25,6 +25,7 @@ const char           *ek_session_info_get_session_id     (EkSessionInfo  *self);
 EkCandidate          *ek_session_info_get_candidate      (EkSessionInfo  *self);
 EkExam               *ek_session_info_get_exam           (EkSessionInfo  *self);
 const EkSessionState *ek_session_info_get_state          (EkSessionInfo  *self);
+JsonObject           *ek_session_info_get_public_json    (EkSessionInfo  *self);
 gint64                ek_session_info_get_server_time_ms (EkSessionInfo  *self);
 const char           *ek_session_info_get_session_token  (EkSessionInfo  *self);
 void                  ek_session_info_clear_session_token (EkSessionInfo *self);

@@ -124,3 +124,33 @@ ek_end_reason_to_string (EkEndReason reason)
   g_return_val_if_fail (reason < G_N_ELEMENTS (end_reasons), NULL);
   return end_reasons[reason];
 }
+
+/**
+ * ek_session_state_to_json:
+ *
+ * Returns: (transfer full): @state as the protocol writes it, which
+ *   ek_session_state_new_from_json() reads back
+ */
+JsonObject *
+ek_session_state_to_json (const EkSessionState *state)
+{
+  JsonObject *object = json_object_new ();
+  JsonArray *steps = json_array_new ();
+
+  g_return_val_if_fail (state != NULL, object);
+
+  for (guint step = 0; step < EK_N_STEPS; step++)
+    if (state->completed_steps & (1u << step))
+      json_array_add_string_element (steps, ek_step_to_string ((EkStep) step));
+  json_object_set_array_member (object, "completed_steps", steps);
+  if (state->sequence_number >= 0)
+    json_object_set_int_member (object, "sequence_number", state->sequence_number);
+  if (state->entered_ms > 0)
+    json_object_set_int_member (object, "entered_ms", state->entered_ms);
+  if (state->submitted_ms > 0)
+    json_object_set_int_member (object, "submitted_ms", state->submitted_ms);
+  json_object_set_boolean_member (object, "ended", state->ended);
+  if (state->end_reason != EK_END_REASON_NONE)
+    json_object_set_string_member (object, "end_reason", ek_end_reason_to_string (state->end_reason));
+  return object;
+}

@@ -34,6 +34,7 @@ EkSessionState *ek_session_state_new           (void);
 EkSessionState *ek_session_state_new_from_json (JsonObject           *object,
                                                 GError              **error);
 EkSessionState *ek_session_state_copy          (const EkSessionState *state);
+JsonObject     *ek_session_state_to_json       (const EkSessionState *state);
 void            ek_session_state_free          (EkSessionState       *state);
 gboolean        ek_session_state_has_step      (const EkSessionState *state,
                                                 EkStep                step);
