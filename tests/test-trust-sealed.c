@@ -488,11 +488,11 @@ test_offline_restart_child (void)
   login (engine);
   step_ok (engine, EK_STEP_PLEDGE);
   step_ok (engine, EK_STEP_DEVICE_CONFIRM);
-  wait_until (is_ready, engine, 30, "the sealed questions and their key");
+  ek_test_wait_for_predicate (is_ready, engine, 30000, "the sealed questions and their key");
   copy = g_build_filename (dir, "sessions", ek_engine_get_session_id (engine),
                            "offline-session.json", NULL);
-  wait_until (copy_is_current, copy, 10, "the copy for a restart");
-  wait_until (keyring_has_key, (gpointer) url, 10, "the questions' key in the keyring");
+  ek_test_wait_for_predicate (copy_is_current, copy, 10000, "the copy for a restart");
+  ek_test_wait_for_predicate (keyring_has_key, (gpointer) url, 10000, "the questions' key in the keyring");
   kill (getpid (), SIGKILL);
   g_assert_not_reached ();
 }
@@ -588,7 +588,7 @@ test_offline_restart (Fixture       *f,
     g_assert_null (strstr (contents, "questions_key"));
   }
 
-  wait_until (is_ready, engine, 20, "the package from disk and the key from the keyring");
+  ek_test_wait_for_predicate (is_ready, engine, 20000, "the package from disk and the key from the keyring");
   starts_ms = ek_exam_get_starts_ms (ek_session_get_exam (session));
   run_until_server_ms (engine, starts_ms);
   ek_engine_enter_async (engine, NULL, ek_test_result_cb, &result);
@@ -601,7 +601,7 @@ test_offline_restart (Fixture       *f,
   part1 = questions (engine, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (json_array_get_length (part1), ==, 2);
-  wait_until (has_store, engine, 10, "the answer store");
+  ek_test_wait_for_predicate (has_store, engine, 10000, "the answer store");
   store = ek_engine_get_answer_store (engine);
   ek_answer_store_set_retry_delays (store, 200, 1000);
   {
@@ -617,8 +617,8 @@ test_offline_restart (Fixture       *f,
   /* The network is back: everything arrives, once. */
   ek_test_server_reconnect (f->server);
   arrival.session_id = session_id;
-  wait_until (has_arrived, &arrival, 40, "the entry, the answers and the events on the server");
-  wait_until (is_finished, engine, 60, "the session to finish");
+  ek_test_wait_for_predicate (has_arrived, &arrival, 40000, "the entry, the answers and the events on the server");
+  ek_test_wait_for_predicate (is_finished, engine, 60000, "the session to finish");
   admin = ek_test_server_get_session (f->server, session_id);
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (admin, "state"),
                                                "entered_ms"), ==, arrival.entered_ms);
