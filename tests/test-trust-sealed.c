@@ -184,33 +184,73 @@ string_node (const char *text)
   return node;
 }
 
+/* The elements of the admin view's array @array whose @member is @value: the first one
+ * (NULL if none), and how many. */
+static JsonObject *
+find_element (JsonObject *session,
+              const char *array,
+              const char *member,
+              const char *value,
+              guint      *out_count)
+{
+  JsonArray *elements = json_object_get_array_member (session, array);
+  JsonObject *first = NULL;
+  guint n = 0;
+
+  for (guint i = 0; elements != NULL && i < json_array_get_length (elements); i++)
+    {
+      JsonObject *element = json_array_get_object_element (elements, i);
+
+      if (g_strcmp0 (json_object_get_string_member (element, member), value) != 0)
+        continue;
+      if (first == NULL)
+        first = element;
+      n++;
+    }
+  if (out_count != NULL)
+    *out_count = n;
+  return first;
+}
+
 static JsonObject *
 server_answer (JsonObject *session,
                const char *question_id)
 {
-  JsonArray *answers = json_object_get_array_member (session, "answers");
+  return find_element (session, "answers", "question_id", question_id, NULL);
+}
 
-  for (guint i = 0; answers != NULL && i < json_array_get_length (answers); i++)
-    {
-      JsonObject *a = json_array_get_object_element (answers, i);
-
-      if (g_strcmp0 (json_object_get_string_member (a, "question_id"), question_id) == 0)
-        return a;
-    }
-  return NULL;
+static JsonObject *
+server_event (JsonObject *session,
+              const char *type)
+{
+  return find_element (session, "events", "type", type, NULL);
 }
 
 static gboolean
 server_has_event (JsonObject *session,
                   const char *type)
 {
-  JsonArray *events = json_object_get_array_member (session, "events");
+  return server_event (session, type) != NULL;
+}
 
-  for (guint i = 0; events != NULL && i < json_array_get_length (events); i++)
-    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (events, i), "type"),
-                   type) == 0)
-      return TRUE;
-  return FALSE;
+static guint
+count_events (JsonObject *session,
+              const char *type)
+{
+  guint n = 0;
+
+  find_element (session, "events", "type", type, &n);
+  return n;
+}
+
+static guint
+count_answers (JsonObject *session,
+               const char *question_id)
+{
+  guint n = 0;
+
+  find_element (session, "answers", "question_id", question_id, &n);
+  return n;
 }
 
 static const char *
@@ -369,22 +409,6 @@ monotonic_time (gpointer user_data)
   return g_get_monotonic_time ();
 }
 
-static JsonObject *
-server_event (JsonObject *session,
-              const char *type)
-{
-  JsonArray *events = json_object_get_array_member (session, "events");
-
-  for (guint i = 0; events != NULL && i < json_array_get_length (events); i++)
-    {
-      JsonObject *event = json_array_get_object_element (events, i);
-
-      if (g_strcmp0 (json_object_get_string_member (event, "type"), type) == 0)
-        return event;
-    }
-  return NULL;
-}
-
 static void
 test_event_time (Fixture       *f,
                  gconstpointer  data)
@@ -495,32 +519,6 @@ test_offline_restart_child (void)
   ek_test_wait_for_predicate (keyring_has_key, (gpointer) url, 10000, "the questions' key in the keyring");
   kill (getpid (), SIGKILL);
   g_assert_not_reached ();
-}
-
-static guint
-count_events (JsonObject *session,
-              const char *type)
-{
-  JsonArray *events = json_object_get_array_member (session, "events");
-  guint n = 0;
-
-  for (guint i = 0; events != NULL && i < json_array_get_length (events); i++)
-    n += g_strcmp0 (json_object_get_string_member (json_array_get_object_element (events, i),
-                                                   "type"), type) == 0;
-  return n;
-}
-
-static guint
-count_answers (JsonObject *session,
-               const char *question_id)
-{
-  JsonArray *answers = json_object_get_array_member (session, "answers");
-  guint n = 0;
-
-  for (guint i = 0; answers != NULL && i < json_array_get_length (answers); i++)
-    n += g_strcmp0 (json_object_get_string_member (json_array_get_object_element (answers, i),
-                                                   "question_id"), question_id) == 0;
-  return n;
 }
 
 typedef struct

@@ -404,6 +404,21 @@ ek_api_client_finish_finish (EkApiClient   *self,
   return TRUE;
 }
 
+/* Both kinds of snapshot, plain and sealed, are one call whose result
+ * ek_api_client_post_snapshot_finish{,_full}() read. */
+static void
+send_snapshot (EkApiClient         *self,
+               JsonNode            *body,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  _ek_api_typed_call (self, "POST", "/v1/session/snapshots", body, EK_API_CALL_SENSITIVE,
+                      parse_snapshot_sent, (GDestroyNotify) ek_api_snapshot_sent_free,
+                      ek_api_client_post_snapshot_async, "/v1/session/snapshots",
+                      cancellable, callback, user_data);
+}
+
 /**
  * ek_api_client_post_snapshot_async:
  * @source: "camera" or "screen"
@@ -435,10 +450,7 @@ ek_api_client_post_snapshot_async (EkApiClient         *self,
   json_builder_end_object (builder);
   body = _ek_api_build_body (builder);
 
-  _ek_api_typed_call (self, "POST", "/v1/session/snapshots", body, EK_API_CALL_SENSITIVE,
-                      parse_snapshot_sent, (GDestroyNotify) ek_api_snapshot_sent_free,
-                      ek_api_client_post_snapshot_async, "/v1/session/snapshots",
-                      cancellable, callback, user_data);
+  send_snapshot (self, body, cancellable, callback, user_data);
 }
 
 /**
@@ -487,10 +499,7 @@ ek_api_client_post_sealed_snapshot_async (EkApiClient         *self,
   json_builder_end_object (builder);
   body = _ek_api_build_body (builder);
 
-  _ek_api_typed_call (self, "POST", "/v1/session/snapshots", body, EK_API_CALL_SENSITIVE,
-                      parse_snapshot_sent, (GDestroyNotify) ek_api_snapshot_sent_free,
-                      ek_api_client_post_snapshot_async, "/v1/session/snapshots",
-                      cancellable, callback, user_data);
+  send_snapshot (self, body, cancellable, callback, user_data);
 }
 
 /**
@@ -528,14 +537,5 @@ ek_api_client_post_snapshot_finish (EkApiClient   *self,
                                     char         **out_id,
                                     GError       **error)
 {
-  g_autoptr(EkApiSnapshotSent) r = _ek_api_propagate_result (self, result, ek_api_client_post_snapshot_async,
-                                                             error);
-
-  if (r == NULL)
-    return FALSE;
-
-  if (out_id != NULL)
-    *out_id = g_steal_pointer (&r->id);
-
-  return TRUE;
+  return ek_api_client_post_snapshot_finish_full (self, result, out_id, NULL, error);
 }
